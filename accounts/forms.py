@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Address, User
+
+
+class SignupForm(forms.Form):
+    """Extra fields of allauth's sign-up form (allauth calls `signup` once the user exists)."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=30, help_text=_("So the restaurant or the driver can reach you.")
+    )
+
+    def signup(self, request, user: User) -> None:
+        user.first_name = self.cleaned_data["first_name"]
+        user.last_name = self.cleaned_data["last_name"]
+        user.phone = self.cleaned_data["phone"]
+        user.language = (getattr(request, "LANGUAGE_CODE", "") or "fr")[:2]
+        user.save(update_fields=["first_name", "last_name", "phone", "language"])
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "phone", "language"]
+
+
+class AddressForm(forms.ModelForm):
+    class Meta:
+        model = Address
+        fields = ["label", "street", "complement", "postal_code", "city", "instructions"]
+        widgets = {"instructions": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_postal_code(self) -> str:
+        value = self.cleaned_data["postal_code"].strip().replace(" ", "")
+        if not (value.isdigit() and len(value) == 5):
+            raise forms.ValidationError(_("Enter a French postal code of 5 digits."))
+        return value

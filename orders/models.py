@@ -1,0 +1,427 @@
+"""Orders, their lines and history, payments, refunds and the record of payment-provider events."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from menu.models import Extra, Ingredient, Product
+from restaurants.models import AppendOnlyError, Restaurant
+
+# Letters and digits that cannot be misread over the phone (no 0/O, 1/I/L, U).
+NUMBER_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+
+
+def new_order_number() -> str:
+    code = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(6))
+    return f"{code[:3]}-{code[3:]}"
+
+
+def new_tracking_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Website")
+    PHONE = "phone", _("Phone")
+    COUNTER = "counter", _("Counter")
+
+
+class Fulfilment(models.TextChoices):
+    DELIVERY = "delivery", _("Delivery")
+    PICKUP = "pickup", _("Pick-up")
+
+
+class Status(models.TextChoices):
+    AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+    RECEIVED = "received", _("Received")
+    PREPARING = "preparing", _("Preparing")
+    READY = "ready", _("Ready")
+    OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+    DELIVERED = "delivered", _("Delivered")
+    PICKED_UP = "picked_up", _("Picked up")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# The moves the order lifecycle allows (DESIGN §3); everything else is refused.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.AWAITING_PAYMENT: frozenset({Status.RECEIVED, Status.CANCELLED}),
+    Status.RECEIVED: frozenset({Status.PREPARING, Status.CANCELLED}),
+    Status.PREPARING: frozenset({Status.READY}),
+    Status.READY: frozenset({Status.OUT_FOR_DELIVERY, Status.PICKED_UP}),
+    Status.OUT_FOR_DELIVERY: frozenset({Status.DELIVERED, Status.CANCELLED}),
+    Status.DELIVERED: frozenset(),
+    Status.PICKED_UP: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+ACTIVE_STATUSES = (Status.RECEIVED, Status.PREPARING, Status.READY, Status.OUT_FOR_DELIVERY)
+CUSTOMER_EDITABLE_STATUSES = (Status.AWAITING_PAYMENT, Status.RECEIVED)
+
+
+class PaymentMethod(models.TextChoices):
+    ONLINE = "online", _("Online")
+    CASH_ON_DELIVERY = "cash_on_delivery", _("Cash on delivery or pick-up")
+    CARD_ON_DELIVERY = "card_on_delivery", _("Card on delivery or pick-up")
+    AT_COUNTER = "at_counter", _("At the counter")
+
+
+class PaymentStatus(models.TextChoices):
+    UNPAID = "unpaid", _("Unpaid")
+    PENDING = "pending", _("Payment pending")
+    PAID = "paid", _("Paid")
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class OrderQuerySet(models.QuerySet["Order"]):
+    def for_restaurant(self, restaurant: Restaurant) -> OrderQuerySet:
+        return self.filter(restaurant=restaurant)
+
+    def active(self) -> OrderQuerySet:
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+
+class Order(models.Model):
+    number = models.CharField(
+        _("number"), max_length=12, unique=True, default=new_order_number, editable=False
+    )
+    tracking_token = models.CharField(max_length=64, unique=True, default=new_tracking_token, editable=False)
+    restaurant = models.ForeignKey(
+        Restaurant, on_delete=models.PROTECT, related_name="orders", verbose_name=_("restaurant")
+    )
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("customer account"),
+    )
+    customer_name = models.CharField(_("customer name"), max_length=150)
+    customer_phone = models.CharField(_("customer phone"), max_length=30, blank=True)
+    customer_email = models.EmailField(_("customer email"), blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="fr")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    fulfilment = models.CharField(_("fulfilment"), max_length=10, choices=Fulfilment.choices)
+    # The delivery address is copied onto the order: editing the address book never rewrites history.
+    address = models.ForeignKey(
+        "accounts.Address",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("address from the book"),
+    )
+    delivery_street = models.CharField(_("street"), max_length=200, blank=True)
+    delivery_complement = models.CharField(_("complement"), max_length=200, blank=True)
+    delivery_postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    delivery_city = models.CharField(_("city"), max_length=100, blank=True)
+    delivery_instructions = models.TextField(_("delivery instructions"), blank=True)
+    requested_time = models.DateTimeField(
+        _("requested time"), null=True, blank=True, help_text=_("Empty means as soon as possible.")
+    )
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    payment_method = models.CharField(_("payment method"), max_length=20, choices=PaymentMethod.choices)
+    payment_status = models.CharField(
+        _("payment status"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
+    )
+    payment_expires_at = models.DateTimeField(_("payment expires at"), null=True, blank=True)
+    needs_attention = models.BooleanField(
+        _("needs attention"), default=False, help_text=_("Something went wrong that staff must look at.")
+    )
+    subtotal = models.DecimalField(_("subtotal"), max_digits=8, decimal_places=2, default=Decimal("0"))
+    delivery_fee = models.DecimalField(
+        _("delivery fee"), max_digits=6, decimal_places=2, default=Decimal("0")
+    )
+    total = models.DecimalField(_("total"), max_digits=8, decimal_places=2, default=Decimal("0"))
+    note = models.TextField(_("note for the restaurant"), blank=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("taken by"),
+    )
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prepared by"),
+    )
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("delivered by"),
+    )
+    created_at = models.DateTimeField(_("placed at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    preparing_at = models.DateTimeField(_("preparation started at"), null=True, blank=True)
+    ready_at = models.DateTimeField(_("ready at"), null=True, blank=True)
+    out_for_delivery_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("delivered or picked up at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["restaurant", "status"], name="order_restaurant_status"),
+            models.Index(fields=["restaurant", "created_at"], name="order_restaurant_created"),
+            models.Index(fields=["customer", "created_at"], name="order_customer_created"),
+            models.Index(
+                fields=["payment_expires_at"],
+                name="order_awaiting_payment_expiry",
+                condition=Q(status="awaiting_payment"),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(subtotal__gte=0), name="order_subtotal_non_negative"),
+            models.CheckConstraint(condition=Q(delivery_fee__gte=0), name="order_delivery_fee_non_negative"),
+            models.CheckConstraint(
+                condition=Q(total=F("subtotal") + F("delivery_fee")), name="order_total_is_subtotal_plus_fee"
+            ),
+            models.CheckConstraint(
+                condition=Q(fulfilment="pickup", delivery_fee=0)
+                | (Q(fulfilment="delivery") & ~Q(delivery_street="") & ~Q(delivery_postal_code="")),
+                name="order_delivery_has_address",
+            ),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="order_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.restaurant.name})"
+
+    @property
+    def is_paid_online(self) -> bool:
+        return self.payment_method == PaymentMethod.ONLINE
+
+    @property
+    def delivery_address(self) -> str:
+        if self.fulfilment != Fulfilment.DELIVERY:
+            return ""
+        parts = [
+            self.delivery_street,
+            self.delivery_complement,
+            f"{self.delivery_postal_code} {self.delivery_city}",
+        ]
+        return ", ".join(part for part in parts if part.strip())
+
+    def can_be_changed_by_customer(self) -> bool:
+        return self.status in CUSTOMER_EDITABLE_STATUSES
+
+    def can_move_to(self, status: str) -> bool:
+        return status in TRANSITIONS[self.status]
+
+
+class OrderLine(models.Model):
+    """A product in an order, with its price and modifiers copied at order time."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order"))
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("product")
+    )
+    product_name = models.CharField(_("product name"), max_length=100)
+    unit_price = models.DecimalField(_("unit price"), max_digits=6, decimal_places=2)
+    vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=4, decimal_places=2)
+    quantity = models.PositiveSmallIntegerField(_("quantity"))
+    removed_ingredients = models.ManyToManyField(
+        Ingredient, blank=True, related_name="+", verbose_name=_("without")
+    )
+    line_total = models.DecimalField(_("line total"), max_digits=8, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_line_unit_price_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_name}"
+
+
+class OrderLineExtra(models.Model):
+    """An extra added to a line, with its price copied at order time (per portion of the line)."""
+
+    line = models.ForeignKey(
+        OrderLine, on_delete=models.CASCADE, related_name="extras", verbose_name=_("line")
+    )
+    extra = models.ForeignKey(Extra, on_delete=models.PROTECT, related_name="+", verbose_name=_("extra"))
+    name = models.CharField(_("name"), max_length=100)
+    unit_price = models.DecimalField(_("price"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("extra of a line")
+        verbose_name_plural = _("extras of a line")
+        ordering = ["line", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "extra"], name="order_line_extra_unique"),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0), name="order_line_extra_price_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"+ {self.name}"
+
+
+class OrderStatusChange(models.Model):
+    """One step of an order's history, append-only."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("order")
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["order", "created_at", "id"]
+        indexes = [models.Index(fields=["order", "created_at"], name="status_change_order_time")]
+
+    def __str__(self) -> str:
+        return f"{self.order.number}: {self.from_status or '∅'} → {self.to_status}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Status changes are append-only.")
+        super().save(*args, **kwargs)
+
+
+class Provider(models.TextChoices):
+    STRIPE = "stripe", _("Stripe")
+    DEMO = "demo", _("Demo payment")
+    CASH = "cash", _("Cash")
+    CARD = "card", _("Card terminal")
+
+
+class PaymentState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Payment(models.Model):
+    """Money asked for or taken for an order: online through a provider, or cash / card handed over."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="payments", verbose_name=_("order")
+    )
+    provider = models.CharField(_("provider"), max_length=10, choices=Provider.choices)
+    amount = models.DecimalField(_("amount"), max_digits=8, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    status = models.CharField(
+        _("status"), max_length=10, choices=PaymentState.choices, default=PaymentState.PENDING
+    )
+    provider_reference = models.CharField(
+        _("provider reference"), max_length=255, blank=True, help_text=_("Checkout session id.")
+    )
+    provider_payment_id = models.CharField(
+        _("provider payment id"), max_length=255, blank=True, help_text=_("Payment intent id.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    succeeded_at = models.DateTimeField(_("succeeded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.UniqueConstraint(
+                fields=["provider", "provider_reference"],
+                condition=~Q(provider_reference=""),
+                name="payment_unique_provider_reference",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.number}: {self.amount} {self.currency} ({self.get_provider_display()}, {self.get_status_display()})"
+
+
+class RefundState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class Refund(models.Model):
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")
+    )
+    amount = models.DecimalField(_("amount"), max_digits=8, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RefundState.choices, default=RefundState.PENDING
+    )
+    provider_reference = models.CharField(_("provider reference"), max_length=255, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
+    failure_message = models.TextField(_("failure message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.payment.order.number}: −{self.amount} ({self.get_status_display()})"
+
+
+class StripeEvent(models.Model):
+    """A webhook event received from Stripe; its unique id makes a replayed event a no-op."""
+
+    event_id = models.CharField(_("event id"), max_length=255, unique=True)
+    type = models.CharField(_("type"), max_length=100)
+    payload = models.JSONField(_("payload"), default=dict)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Stripe event")
+        verbose_name_plural = _("Stripe events")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.event_id}"

@@ -1,0 +1,308 @@
+"""Restaurants, their hours, zones and staff, and the stock each one holds with its ledger."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from menu.models import Ingredient
+from ocpizza.validators import validate_document_file, validate_image_file, validate_video_file
+
+
+class RestaurantQuerySet(models.QuerySet["Restaurant"]):
+    def active(self) -> RestaurantQuerySet:
+        return self.filter(is_active=True)
+
+    def delivering_to(self, postal_code: str) -> RestaurantQuerySet:
+        return self.filter(delivery_zones__postal_code=postal_code.strip()).distinct()
+
+
+class Restaurant(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), unique=True)
+    street = models.CharField(_("street"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=10)
+    city = models.CharField(_("city"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=30)
+    email = models.EmailField(_("email"), blank=True)
+    description = models.TextField(_("presentation"), blank=True)
+    photo = models.ImageField(
+        _("photo"), upload_to="restaurants/photos/", blank=True, validators=[validate_image_file]
+    )
+    video = models.FileField(
+        _("presentation video"), upload_to="restaurants/videos/", blank=True, validators=[validate_video_file]
+    )
+    menu_card = models.FileField(
+        _("menu card"),
+        upload_to="restaurants/menus/",
+        blank=True,
+        validators=[validate_document_file],
+        help_text=_("PDF or image of the printed menu."),
+    )
+    is_active = models.BooleanField(_("open for orders"), default=True)
+    delivery_fee = models.DecimalField(
+        _("delivery fee"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("2.50"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    minimum_order = models.DecimalField(
+        _("minimum order for delivery"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("15.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    preparation_minutes = models.PositiveSmallIntegerField(
+        _("average preparation time (minutes)"), default=15
+    )
+    delivery_minutes = models.PositiveSmallIntegerField(_("average delivery time (minutes)"), default=20)
+    pizzas_per_slot = models.PositiveSmallIntegerField(
+        _("capacity (pizzas per 15 minutes)"), default=12, validators=[MinValueValidator(1)]
+    )
+
+    objects = RestaurantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("restaurant")
+        verbose_name_plural = _("restaurants")
+        ordering = ["city", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(delivery_fee__gte=0), name="restaurant_delivery_fee_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_order__gte=0), name="restaurant_minimum_order_non_negative"
+            ),
+            models.CheckConstraint(condition=Q(pizzas_per_slot__gte=1), name="restaurant_capacity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address(self) -> str:
+        return f"{self.street}, {self.postal_code} {self.city}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class OpeningHours(models.Model):
+    """One opening period of a day; a day may have several (lunch and evening)."""
+
+    restaurant = models.ForeignKey(
+        Restaurant, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("restaurant")
+    )
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["restaurant", "weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens__lt=F("closes")), name="opening_hours_opens_before_closes"
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="opening_hours_weekday_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class DeliveryZone(models.Model):
+    """A postal code a restaurant delivers to."""
+
+    restaurant = models.ForeignKey(
+        Restaurant, on_delete=models.CASCADE, related_name="delivery_zones", verbose_name=_("restaurant")
+    )
+    postal_code = models.CharField(_("postal code"), max_length=10, db_index=True)
+
+    class Meta:
+        verbose_name = _("delivery zone")
+        verbose_name_plural = _("delivery zones")
+        ordering = ["restaurant", "postal_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["restaurant", "postal_code"], name="delivery_zone_unique_postal_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.restaurant.name}: {self.postal_code}"
+
+
+class Role(models.TextChoices):
+    MANAGER = "manager", _("Manager")
+    PIZZAIOLO = "pizzaiolo", _("Pizzaiolo")
+    DRIVER = "driver", _("Delivery driver")
+    COUNTER = "counter", _("Counter")
+
+
+class StaffMemberQuerySet(models.QuerySet["StaffMember"]):
+    def active(self) -> StaffMemberQuerySet:
+        return self.filter(is_active=True)
+
+
+class StaffMember(models.Model):
+    """A user's job at one restaurant. Pizzaiolos with a photo are shown as the restaurant's chefs."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    restaurant = models.ForeignKey(
+        Restaurant, on_delete=models.CASCADE, related_name="staff", verbose_name=_("restaurant")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    photo = models.ImageField(_("photo"), upload_to="staff/", blank=True, validators=[validate_image_file])
+    bio = models.CharField(_("short presentation"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    objects = StaffMemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+        ordering = ["restaurant", "role", "user__last_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "restaurant"], name="staff_member_one_role_per_restaurant"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        name = self.user.get_full_name() or self.user.email
+        return f"{name}, {self.get_role_display()} ({self.restaurant.name})"
+
+
+class StockQuerySet(models.QuerySet["Stock"]):
+    def low(self) -> StockQuerySet:
+        return self.filter(quantity__lte=F("alert_threshold"))
+
+
+class Stock(models.Model):
+    """How much of an ingredient a restaurant holds. Changed only through StockMovement (services.py)."""
+
+    restaurant = models.ForeignKey(
+        Restaurant, on_delete=models.CASCADE, related_name="stocks", verbose_name=_("restaurant")
+    )
+    ingredient = models.ForeignKey(
+        Ingredient, on_delete=models.PROTECT, related_name="stocks", verbose_name=_("ingredient")
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3, default=Decimal("0"))
+    alert_threshold = models.DecimalField(
+        _("alert threshold"),
+        max_digits=12,
+        decimal_places=3,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Managers are warned when the quantity falls to this level."),
+    )
+    low_alert_sent_at = models.DateTimeField(_("low-stock alert sent at"), null=True, blank=True)
+
+    objects = StockQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stock")
+        verbose_name_plural = _("stocks")
+        ordering = ["restaurant", "ingredient__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["restaurant", "ingredient"], name="stock_unique_ingredient"),
+            # The last portion can never be sold twice: the database refuses a negative quantity.
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="stock_quantity_non_negative"),
+            models.CheckConstraint(
+                condition=Q(alert_threshold__gte=0), name="stock_alert_threshold_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ingredient.name} @ {self.restaurant.name}: {self.quantity.normalize():f} {self.ingredient.unit}"
+
+    @property
+    def state(self) -> str:
+        if self.quantity <= 0:
+            return "out"
+        if self.quantity <= self.alert_threshold:
+            return "low"
+        return "ok"
+
+
+class MovementReason(models.TextChoices):
+    ORDER = "order", _("Order")
+    ORDER_CANCELLED = "order_cancelled", _("Order cancelled")
+    ORDER_MODIFIED = "order_modified", _("Order modified")
+    RESTOCK = "restock", _("Delivery received")
+    WASTE = "waste", _("Waste")
+    INVENTORY = "inventory", _("Inventory count")
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class StockMovement(models.Model):
+    """One change of a stock, append-only: the quantity of a stock is always the sum of its movements."""
+
+    stock = models.ForeignKey(
+        Stock, on_delete=models.PROTECT, related_name="movements", verbose_name=_("stock")
+    )
+    delta = models.DecimalField(_("change"), max_digits=12, decimal_places=3)
+    reason = models.CharField(_("reason"), max_length=20, choices=MovementReason.choices)
+    order = models.ForeignKey(
+        "orders.Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stock_movements",
+        verbose_name=_("order"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stock_movements",
+        verbose_name=_("by"),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["stock", "created_at"], name="stock_movement_stock_time")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(delta=0), name="stock_movement_delta_non_zero"),
+        ]
+
+    def __str__(self) -> str:
+        sign = "+" if self.delta > 0 else ""
+        return f"{self.stock.ingredient.name} {sign}{self.delta.normalize():f} ({self.get_reason_display()})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("Stock movements are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Stock movements are append-only.")

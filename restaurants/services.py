@@ -1,0 +1,164 @@
+"""Domain actions on restaurants that write: every stock change goes through a StockMovement."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from menu.models import Ingredient
+from restaurants.models import MovementReason, Restaurant, Stock, StockMovement
+
+
+class StockError(Exception):
+    """A stock change that cannot be made; `code` is for tests and callers, the message for people."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Shortage:
+    ingredient: Ingredient
+    available: Decimal
+    needed: Decimal
+
+
+class InsufficientStock(StockError):
+    def __init__(self, shortages: list[Shortage]) -> None:
+        names = ", ".join(s.ingredient.name for s in shortages)
+        super().__init__(_("Not enough stock of: %(names)s.") % {"names": names}, code="insufficient_stock")
+        self.shortages = shortages
+
+
+def apply_stock_changes(
+    *,
+    restaurant: Restaurant,
+    changes: Mapping[int, Decimal],
+    reason: str,
+    by: User | None = None,
+    order=None,
+    note: str = "",
+) -> list[StockMovement]:
+    """Apply signed changes (ingredient id → delta) to a restaurant's stock, all or nothing.
+
+    Locks the stock rows in id order, so two callers never deadlock; refuses with InsufficientStock,
+    writing nothing, when any quantity would fall below zero (the CHECK constraint stays the last guard).
+    Must run inside a transaction; it opens one if the caller has none.
+    """
+    changes = {ingredient_id: delta for ingredient_id, delta in changes.items() if delta}
+    if not changes:
+        return []
+    with transaction.atomic():
+        stocks = list(
+            Stock.objects.select_for_update()
+            .filter(restaurant=restaurant, ingredient_id__in=changes)
+            .select_related("ingredient")
+            .order_by("id")
+        )
+        by_ingredient = {stock.ingredient_id: stock for stock in stocks}
+        missing = [ingredient_id for ingredient_id in changes if ingredient_id not in by_ingredient]
+        if missing:
+            ingredients = Ingredient.objects.filter(id__in=missing)
+            raise InsufficientStock(
+                [Shortage(ingredient, Decimal("0"), -changes[ingredient.id]) for ingredient in ingredients]
+            )
+        shortages = [
+            Shortage(stock.ingredient, stock.quantity, -changes[stock.ingredient_id])
+            for stock in stocks
+            if stock.quantity + changes[stock.ingredient_id] < 0
+        ]
+        if shortages:
+            raise InsufficientStock(shortages)
+        movements = []
+        for stock in stocks:
+            delta = changes[stock.ingredient_id]
+            Stock.objects.filter(pk=stock.pk).update(quantity=F("quantity") + delta)
+            stock.quantity += delta
+            movements.append(
+                StockMovement(stock=stock, delta=delta, reason=reason, order=order, user=by, note=note)
+            )
+        return StockMovement.objects.bulk_create(movements)
+
+
+def create_stock(
+    *,
+    restaurant: Restaurant,
+    ingredient: Ingredient,
+    quantity: Decimal,
+    alert_threshold: Decimal,
+    by: User | None,
+) -> Stock:
+    """Start keeping an ingredient at a restaurant; a starting quantity is recorded as an inventory count."""
+    if quantity < 0:
+        raise StockError(_("A quantity cannot be negative."), code="negative_quantity")
+    with transaction.atomic():
+        stock = Stock.objects.create(
+            restaurant=restaurant, ingredient=ingredient, alert_threshold=alert_threshold
+        )
+        if quantity:
+            apply_stock_changes(
+                restaurant=restaurant,
+                changes={ingredient.id: quantity},
+                reason=MovementReason.INVENTORY,
+                by=by,
+                note=_("Opening stock"),
+            )
+            stock.refresh_from_db()
+    return stock
+
+
+def restock(*, stock: Stock, quantity: Decimal, by: User | None, note: str = "") -> StockMovement:
+    """Record a delivery from a supplier: the quantity must be positive."""
+    if quantity <= 0:
+        raise StockError(_("A delivery must add a positive quantity."), code="non_positive_quantity")
+    (movement,) = apply_stock_changes(
+        restaurant=stock.restaurant,
+        changes={stock.ingredient_id: quantity},
+        reason=MovementReason.RESTOCK,
+        by=by,
+        note=note,
+    )
+    return movement
+
+
+def record_waste(*, stock: Stock, quantity: Decimal, by: User | None, note: str = "") -> StockMovement:
+    """Record what was thrown away; refused when more than what is in stock."""
+    if quantity <= 0:
+        raise StockError(_("Waste must be a positive quantity."), code="non_positive_quantity")
+    (movement,) = apply_stock_changes(
+        restaurant=stock.restaurant,
+        changes={stock.ingredient_id: -quantity},
+        reason=MovementReason.WASTE,
+        by=by,
+        note=note,
+    )
+    return movement
+
+
+def record_inventory_count(
+    *, stock: Stock, counted: Decimal, by: User | None, note: str = ""
+) -> StockMovement | None:
+    """Set the stock to what was counted, through a movement of the difference (none if it matches)."""
+    if counted < 0:
+        raise StockError(_("A counted quantity cannot be negative."), code="negative_quantity")
+    with transaction.atomic():
+        current = Stock.objects.select_for_update().get(pk=stock.pk).quantity
+        delta = counted - current
+        if not delta:
+            return None
+        (movement,) = apply_stock_changes(
+            restaurant=stock.restaurant,
+            changes={stock.ingredient_id: delta},
+            reason=MovementReason.INVENTORY,
+            by=by,
+            note=note,
+        )
+    return movement

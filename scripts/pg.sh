@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster on loopback for tests and benchmarks.
+#   scripts/pg.sh start DIR PORT   -> prints the DATABASE_URL of database "app"
+#   scripts/pg.sh stop DIR
+set -euo pipefail
+
+cmd=${1:?start or stop}
+dir=${2:?data folder}
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -n "$bin" ] || { echo "PostgreSQL server binaries not found (scripts/system-deps.sh installs them)" >&2; exit 1; }
+
+as_pg() {
+  # initdb refuses to run as root: run the server as the postgres user.
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+case "$cmd" in
+  start)
+    port=${3:?port}
+    rm -rf "$dir" && mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
+    as_pg "$bin/initdb" -D "$dir/data" -U app -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log"
+    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o \
+      "-k $dir -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      start >/dev/null
+    "$bin/psql" -h "$dir" -p "$port" -U app -d postgres -qc 'CREATE DATABASE app' >/dev/null
+    echo "postgres://app@127.0.0.1:$port/app"
+    ;;
+  stop)
+    [ -d "$dir/data" ] && as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
+    rm -rf "$dir"
+    ;;
+  *) echo "usage: $0 start DIR PORT | stop DIR" >&2; exit 2 ;;
+esac

@@ -1,0 +1,138 @@
+"""The test world: two restaurants, their staff, two customers and a short menu with recipes and stock.
+
+- restaurant A ("Lyon Presqu'île") delivers to 69001 and 69002; restaurant B ("Paris Marais") to 75004;
+- `customer` has an address in 69001; `other_customer` must never see `customer`'s data;
+- `pizzaiolo` and `driver` work at A; `manager_b` manages B; `head_office` is a superuser;
+- the menu: a Margherita (dough 250 g, tomato 80 g, mozzarella 125 g, basil 2 g) and a Regina
+  (same + ham 60 g), mozzarella offered as an extra; A holds stock for a few of each.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from restaurants.models import Role
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # The manifest storage needs `collectstatic`; tests use the plain storage.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def restaurant_a(db):
+    restaurant = f.RestaurantFactory(
+        name="OC Pizza Lyon Presqu'île", slug="lyon-presquile", postal_code="69002"
+    )
+    for postal_code in ("69001", "69002"):
+        f.DeliveryZoneFactory(restaurant=restaurant, postal_code=postal_code)
+    for weekday in range(7):
+        f.OpeningHoursFactory(restaurant=restaurant, weekday=weekday)
+    return restaurant
+
+
+@pytest.fixture
+def restaurant_b(db):
+    restaurant = f.RestaurantFactory(
+        name="OC Pizza Paris Marais", slug="paris-marais", postal_code="75004", city="Paris"
+    )
+    f.DeliveryZoneFactory(restaurant=restaurant, postal_code="75004")
+    return restaurant
+
+
+@pytest.fixture
+def customer(db):
+    user = f.UserFactory(email="alice@example.com", first_name="Alice", last_name="Martin")
+    f.AddressFactory(user=user, postal_code="69001")
+    return user
+
+
+@pytest.fixture
+def other_customer(db):
+    user = f.UserFactory(email="bob@example.com", first_name="Bob", last_name="Durand")
+    f.AddressFactory(user=user, label="Bureau", postal_code="69002")
+    return user
+
+
+@pytest.fixture
+def pizzaiolo(restaurant_a):
+    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.PIZZAIOLO).user
+
+
+@pytest.fixture
+def driver(restaurant_a):
+    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.DRIVER).user
+
+
+@pytest.fixture
+def manager_b(restaurant_b):
+    return f.StaffMemberFactory(restaurant=restaurant_b, role=Role.MANAGER).user
+
+
+@pytest.fixture
+def head_office(db):
+    return f.UserFactory(email="siege@example.com", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def ingredients(db):
+    return {
+        name: f.IngredientFactory(name=name, unit=unit)
+        for name, unit in [
+            ("Pâte à pizza", "g"),
+            ("Sauce tomate", "g"),
+            ("Mozzarella", "g"),
+            ("Basilic", "g"),
+            ("Jambon", "g"),
+        ]
+    }
+
+
+@pytest.fixture
+def menu(ingredients):
+    margherita = f.ProductFactory(name="Margherita", slug="margherita", price=Decimal("9.50"))
+    regina = f.ProductFactory(name="Regina", slug="regina", price=Decimal("12.00"))
+    recipe = {"Pâte à pizza": "250", "Sauce tomate": "80", "Mozzarella": "125", "Basilic": "2"}
+    for product in (margherita, regina):
+        for name, quantity in recipe.items():
+            f.RecipeLineFactory(
+                product=product,
+                ingredient=ingredients[name],
+                quantity=Decimal(quantity),
+                removable=name != "Pâte à pizza",
+            )
+    f.RecipeLineFactory(product=regina, ingredient=ingredients["Jambon"], quantity=Decimal("60"))
+    extra = f.ExtraFactory(
+        ingredient=ingredients["Mozzarella"], price=Decimal("1.50"), quantity=Decimal("50")
+    )
+    margherita.extras.add(extra)
+    regina.extras.add(extra)
+    return {"margherita": margherita, "regina": regina, "extra_mozzarella": extra}
+
+
+@pytest.fixture
+def stock_a(restaurant_a, menu, ingredients):
+    """Stock at A for 4 Margheritas (mozzarella 500 g is the limit) and 2 Reginas (ham 120 g)."""
+    quantities = {
+        "Pâte à pizza": "5000",
+        "Sauce tomate": "2000",
+        "Mozzarella": "500",
+        "Basilic": "100",
+        "Jambon": "120",
+    }
+    return {
+        name: f.StockFactory(
+            restaurant=restaurant_a,
+            ingredient=ingredients[name],
+            quantity=Decimal(quantity),
+            alert_threshold=Decimal("100"),
+        )
+        for name, quantity in quantities.items()
+    }
