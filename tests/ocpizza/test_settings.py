@@ -1,0 +1,131 @@
+"""Settings come from the environment: sensible for development with nothing set, strict in production."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from ocpizza.env import env_bool, env_email, env_int, env_list, env_url
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 20 + "-production-like-key-used-only-by-this-test-" + "y" * 20,
+    "ALLOWED_HOSTS": "ocpizza.herokuapp.com",
+    "CSRF_TRUSTED_ORIGINS": "https://ocpizza.herokuapp.com",
+    "EMAIL_URL": "smtp://mailer:hunter2@smtp.example.com:587",
+    "AWS_STORAGE_BUCKET_NAME": "ocpizza-media",
+    "AWS_S3_REGION_NAME": "eu-west-3",
+    "STRIPE_SECRET_KEY": "sk_test_not_a_real_key",
+    "STRIPE_WEBHOOK_SECRET": "whsec_not_a_real_secret",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in PRODUCTION and not k.startswith("AWS_")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "ocpizza.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_settings_pass_check_deploy_without_any_warning():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {**PRODUCTION, "SECRET_KEY": ""}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_malformed_variable_stops_the_start_with_its_name():
+    result = manage("check", env={"DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_development_defaults_need_nothing_set(settings):
+    # The test process itself runs with DATABASE_URL; the defaults are read in a clean environment.
+
+    script = (
+        "from django.conf import settings as s;"
+        "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.EMAIL_BACKEND, s.STORAGES['default']['BACKEND'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        cwd=ROOT,
+        env={
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in ("DATABASE_URL", "DEBUG") and not k.startswith("AWS_")
+            },
+            "DJANGO_SETTINGS_MODULE": "ocpizza.settings",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "True",
+        "django.db.backends.sqlite3",
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.files.storage.FileSystemStorage",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("1", True), ("true", True), ("Yes", True), ("0", False), ("off", False), ("", False)],
+)
+def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("FLAG", raw)
+    assert env_bool("FLAG") is expected
+
+
+def test_env_readers_fail_loudly_on_bad_values(monkeypatch):
+    monkeypatch.setenv("FLAG", "perhaps")
+    monkeypatch.setenv("COUNT", "twelve")
+    monkeypatch.setenv("CACHE", "memcached://x")
+    monkeypatch.setenv("MAIL", "pigeon://coop")
+    with pytest.raises(ImproperlyConfigured, match="FLAG"):
+        env_bool("FLAG")
+    with pytest.raises(ImproperlyConfigured, match="COUNT"):
+        env_int("COUNT", 1)
+    with pytest.raises(ImproperlyConfigured, match="CACHE"):
+        env_url("CACHE", schemes=("redis",))
+    with pytest.raises(ImproperlyConfigured, match="MAIL"):
+        env_email("MAIL")
+
+
+def test_env_list_and_email_url(monkeypatch):
+    monkeypatch.setenv("HOSTS", " a.example.com, b.example.com ,,")
+    monkeypatch.setenv("MAIL", "smtp://user%40x:p%40ss@smtp.example.com:2525")
+    assert env_list("HOSTS") == ["a.example.com", "b.example.com"]
+    mail = env_email("MAIL")
+    assert mail["EMAIL_HOST"] == "smtp.example.com"
+    assert mail["EMAIL_PORT"] == 2525
+    assert mail["EMAIL_HOST_USER"] == "user@x"
+    assert mail["EMAIL_HOST_PASSWORD"] == "p@ss"
+    assert mail["EMAIL_USE_TLS"] is True
+
+
+def test_migrations_are_up_to_date():
+    result = manage("makemigrations", "--check", "--dry-run", env={})
+    assert result.returncode == 0, result.stdout + result.stderr
