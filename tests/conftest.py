@@ -18,12 +18,16 @@ from tests import factories as f
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
+def _test_settings(settings, tmp_path):
     # The manifest storage needs `collectstatic`; tests use the plain storage.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Uploads of a test land in its own folder.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Many accounts are built and few passwords checked: spare them PBKDF2's deliberate slowness.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -1,0 +1,154 @@
+"""Head office's admin of the catalogue shared by every restaurant."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from menu.models import Allergen, Category, Extra, Ingredient, Product, RecipeLine, RecipeStep
+
+
+@admin.register(Allergen)
+class AllergenAdmin(admin.ModelAdmin):
+    """The 14 regulated allergens, created by a migration: shown, never added, edited or deleted."""
+
+    list_display = ("__str__", "code")
+    search_fields = ("code",)
+    ordering = ("code",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "slug")
+    ordering = ("position", "name")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Ingredient)
+class IngredientAdmin(admin.ModelAdmin):
+    list_display = ("name", "unit", "allergen_list")
+    list_filter = ("unit", "allergens")
+    search_fields = ("name",)
+    ordering = ("name",)
+    filter_horizontal = ("allergens",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("allergens")
+
+    @admin.display(description=Ingredient._meta.get_field("allergens").verbose_name)
+    def allergen_list(self, ingredient: Ingredient) -> str:
+        return ", ".join(str(allergen) for allergen in ingredient.allergens.all())
+
+
+@admin.register(Extra)
+class ExtraAdmin(admin.ModelAdmin):
+    list_display = ("ingredient", "price", "quantity", "is_active")
+    list_select_related = ("ingredient",)
+    list_filter = ("is_active",)
+    search_fields = ("ingredient__name",)
+    ordering = ("ingredient__name",)
+    autocomplete_fields = ("ingredient",)
+
+
+class RecipeLineInline(admin.TabularInline):
+    model = RecipeLine
+    extra = 0
+    fields = ("ingredient", "quantity", "removable")
+    autocomplete_fields = ("ingredient",)
+
+    def get_queryset(self, request):
+        # Each row prints its line (product and ingredient names): fetch them with the rows.
+        return super().get_queryset(request).select_related("product", "ingredient")
+
+
+class RecipeStepInline(admin.TabularInline):
+    model = RecipeStep
+    extra = 0
+    fields = ("position", "text")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product")
+
+
+def _image_tag(product: Product, size: int) -> str | None:
+    if not product.image:
+        return None
+    return format_html(
+        '<img src="{}" alt="" width="{}" height="{}" style="object-fit: cover; border-radius: 4px">',
+        product.image.url,
+        size,
+        size,
+    )
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("thumbnail", "name", "category", "price", "vat_rate", "is_active", "position")
+    list_display_links = ("thumbnail", "name")
+    list_select_related = ("category",)
+    list_filter = ("category", "is_active", "vat_rate")
+    search_fields = ("name", "slug", "description")
+    ordering = ("category__position", "position", "name")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("extras",)
+    readonly_fields = ("image_preview",)
+    fieldsets = (
+        (None, {"fields": ("category", "name", "slug", "description", "is_active", "position")}),
+        (_("Price"), {"fields": ("price", "vat_rate")}),
+        (None, {"fields": ("image", "image_preview")}),
+        (_("Recipe card"), {"fields": ("baking_minutes", "baking_temperature")}),
+        (None, {"fields": ("extras",)}),
+    )
+    inlines = [RecipeLineInline, RecipeStepInline]
+
+    @admin.display(description=Product._meta.get_field("image").verbose_name)
+    def thumbnail(self, product: Product) -> str | None:
+        return _image_tag(product, 48)
+
+    @admin.display(description=Product._meta.get_field("image").verbose_name)
+    def image_preview(self, product: Product) -> str | None:
+        return _image_tag(product, 240)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "extras":
+            # An extra is named after its ingredient: one query for the list, not one per option.
+            kwargs["queryset"] = Extra.objects.select_related("ingredient")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(RecipeLine)
+class RecipeLineAdmin(admin.ModelAdmin):
+    """Every recipe line, to answer "which products use this ingredient?"."""
+
+    list_display = ("product", "ingredient", "quantity", "unit", "removable")
+    list_select_related = ("product", "ingredient")
+    list_filter = ("removable", "product__category", "ingredient")
+    search_fields = ("product__name", "ingredient__name")
+    ordering = ("product__name", "ingredient__name")
+    autocomplete_fields = ("product", "ingredient")
+
+    @admin.display(description=Ingredient._meta.get_field("unit").verbose_name)
+    def unit(self, line: RecipeLine) -> str:
+        return line.ingredient.get_unit_display()
+
+
+@admin.register(RecipeStep)
+class RecipeStepAdmin(admin.ModelAdmin):
+    list_display = ("product", "position", "text")
+    list_select_related = ("product",)
+    list_filter = ("product__category",)
+    search_fields = ("product__name", "text")
+    ordering = ("product__name", "position", "id")
+    autocomplete_fields = ("product",)

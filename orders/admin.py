@@ -1,0 +1,305 @@
+"""Admin of orders and payments: a window on them, not a way to run them.
+
+Orders are placed, moved between statuses, paid and refunded by orders.services, so nothing here adds,
+deletes or changes their status or money; only notes, contact details and the attention flag are editable.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from menu.models import Extra
+from orders.models import (
+    Order,
+    OrderLine,
+    OrderLineExtra,
+    OrderStatusChange,
+    Payment,
+    Refund,
+    StripeEvent,
+)
+from restaurants.admin import ReadOnlyAdminMixin, RestaurantScopedAdminMixin
+
+
+def _label(model, field_name: str):
+    return model._meta.get_field(field_name).verbose_name
+
+
+class OrderLineDisplayMixin:
+    """Shows a line's modifiers; the queryset must prefetch `extras` and `removed_ingredients`."""
+
+    @admin.display(description=Extra._meta.verbose_name_plural)
+    def extras_list(self, line: OrderLine) -> str:
+        return ", ".join(
+            f"+ {extra.name} ({number_format(extra.unit_price, 2)} €)" for extra in line.extras.all()
+        )
+
+    @admin.display(description=_label(OrderLine, "removed_ingredients"))
+    def removed_list(self, line: OrderLine) -> str:
+        return ", ".join(ingredient.name for ingredient in line.removed_ingredients.all())
+
+
+class OrderLineInline(
+    OrderLineDisplayMixin, ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.TabularInline
+):
+    model = OrderLine
+    restaurant_field = "order__restaurant"
+    fields = (
+        "product_name",
+        "quantity",
+        "unit_price",
+        "extras_list",
+        "removed_list",
+        "vat_rate",
+        "line_total",
+    )
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("extras", "removed_ingredients")
+
+
+class OrderStatusChangeInline(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.TabularInline):
+    model = OrderStatusChange
+    restaurant_field = "order__restaurant"
+    fields = ("created_at", "from_status", "to_status", "actor", "reason")
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order", "actor")
+
+
+class PaymentInline(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.TabularInline):
+    model = Payment
+    restaurant_field = "order__restaurant"
+    fields = (
+        "created_at",
+        "provider",
+        "amount",
+        "currency",
+        "status",
+        "provider_reference",
+        "recorded_by",
+        "succeeded_at",
+    )
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order", "recorded_by")
+
+
+@admin.register(Order)
+class OrderAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
+    manager_actions = frozenset({"view", "change"})
+    list_display = (
+        "number",
+        "restaurant",
+        "customer_name",
+        "status",
+        "payment_status",
+        "total",
+        "created_at",
+    )
+    list_select_related = ("restaurant",)
+    list_filter = (
+        ("restaurant", admin.RelatedOnlyFieldListFilter),
+        "status",
+        "channel",
+        "fulfilment",
+        "payment_method",
+        "payment_status",
+        "needs_attention",
+    )
+    search_fields = ("number", "customer_name", "customer_email", "customer_phone")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+    editable_fields = ("needs_attention", "note", "customer_phone", "customer_email")
+    fieldsets = (
+        (None, {"fields": ("number", "restaurant", "status", "needs_attention", "note")}),
+        (
+            _("Customer"),
+            {"fields": ("customer", "customer_name", "customer_phone", "customer_email", "language")},
+        ),
+        (
+            _("Fulfilment"),
+            {
+                "fields": (
+                    ("channel", "fulfilment"),
+                    "address",
+                    "delivery_street",
+                    "delivery_complement",
+                    ("delivery_postal_code", "delivery_city"),
+                    "delivery_instructions",
+                    ("requested_time", "due_at"),
+                )
+            },
+        ),
+        (
+            _("Payment"),
+            {
+                "fields": (
+                    ("payment_method", "payment_status"),
+                    "payment_expires_at",
+                    ("subtotal", "delivery_fee", "total"),
+                )
+            },
+        ),
+        (
+            _("Timeline"),
+            {
+                "fields": (
+                    ("created_at", "updated_at"),
+                    ("confirmed_at", "preparing_at", "ready_at"),
+                    ("out_for_delivery_at", "completed_at", "cancelled_at"),
+                    ("taken_by", "prepared_by", "delivered_by"),
+                )
+            },
+        ),
+    )
+    inlines = [OrderLineInline, OrderStatusChangeInline, PaymentInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field for field in flatten_fieldsets(self.fieldsets) if field not in self.editable_fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Write only what this form edits: a status or payment change a service made meanwhile must stay.
+        if form.changed_data:
+            obj.save(update_fields=[*form.changed_data, "updated_at"])
+
+
+@admin.register(OrderStatusChange)
+class OrderStatusChangeAdmin(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.ModelAdmin):
+    restaurant_field = "order__restaurant"
+    list_display = ("created_at", "order", "from_status", "to_status", "actor", "reason")
+    list_select_related = ("order__restaurant", "actor")
+    list_filter = ("to_status", "from_status", ("order__restaurant", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("order__number", "reason")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+
+
+class OrderLineExtraInline(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.TabularInline):
+    model = OrderLineExtra
+    restaurant_field = "line__order__restaurant"
+    fields = ("extra", "name", "unit_price")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(OrderLine)
+class OrderLineAdmin(OrderLineDisplayMixin, ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.ModelAdmin):
+    restaurant_field = "order__restaurant"
+    list_display = (
+        "order_number",
+        "product_name",
+        "quantity",
+        "unit_price",
+        "extras_list",
+        "removed_list",
+        "line_total",
+    )
+    list_select_related = ("order",)
+    list_filter = (
+        ("order__restaurant", admin.RelatedOnlyFieldListFilter),
+        ("product", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("order__number", "product_name")
+    ordering = ("-order__created_at", "id")
+    fields = (
+        "order",
+        "product",
+        "product_name",
+        "quantity",
+        "unit_price",
+        "vat_rate",
+        "removed_list",
+        "line_total",
+    )
+    readonly_fields = fields
+    inlines = [OrderLineExtraInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("extras", "removed_ingredients")
+
+    @admin.display(description=_label(OrderLine, "order"), ordering="order__number")
+    def order_number(self, line: OrderLine) -> str:
+        return line.order.number
+
+
+@admin.register(OrderLineExtra)
+class OrderLineExtraAdmin(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.ModelAdmin):
+    restaurant_field = "line__order__restaurant"
+    list_display = ("order_number", "line", "name", "unit_price")
+    list_select_related = ("line__order",)
+    search_fields = ("line__order__number", "name")
+    ordering = ("-line__order__created_at", "id")
+
+    @admin.display(description=_label(OrderLine, "order"), ordering="line__order__number")
+    def order_number(self, extra: OrderLineExtra) -> str:
+        return extra.line.order.number
+
+
+class RefundInline(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.TabularInline):
+    model = Refund
+    restaurant_field = "payment__order__restaurant"
+    fields = ("created_at", "amount", "status", "reason", "provider_reference", "failure_message")
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("payment__order")
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.ModelAdmin):
+    restaurant_field = "order__restaurant"
+    list_display = ("created_at", "order_number", "provider", "amount", "currency", "status", "succeeded_at")
+    list_select_related = ("order",)
+    list_filter = ("provider", "status", ("order__restaurant", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("order__number", "provider_reference", "provider_payment_id")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+    inlines = [RefundInline]
+
+    @admin.display(description=_label(Payment, "order"), ordering="order__number")
+    def order_number(self, payment: Payment) -> str:
+        return payment.order.number
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.ModelAdmin):
+    restaurant_field = "payment__order__restaurant"
+    list_display = ("created_at", "order_number", "amount", "status", "reason")
+    list_select_related = ("payment__order",)
+    list_filter = ("status", ("payment__order__restaurant", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("payment__order__number", "provider_reference", "idempotency_key")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+
+    @admin.display(description=_label(Payment, "order"), ordering="payment__order__number")
+    def order_number(self, refund: Refund) -> str:
+        return refund.payment.order.number
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Head office only: the webhook record, not tied to a restaurant."""
+
+    list_display = ("received_at", "type", "event_id", "processed_at")
+    list_filter = ("type", ("processed_at", admin.EmptyFieldListFilter))
+    search_fields = ("event_id", "type")
+    date_hierarchy = "received_at"
+    ordering = ("-received_at",)

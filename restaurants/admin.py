@@ -1,0 +1,424 @@
+"""Admin of restaurants, their staff and stock, for head office and, limited to their restaurants, managers.
+
+Stock quantities are never edited here: a stock is created, restocked, wasted or counted through
+restaurants.services (see restaurants/forms.py), so the ledger always sums to the quantity.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.db.models import F, QuerySet
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from restaurants.forms import StockCreationForm, StockMovementForm
+from restaurants.models import (
+    DeliveryZone,
+    MovementReason,
+    OpeningHours,
+    Restaurant,
+    Role,
+    StaffMember,
+    Stock,
+    StockMovement,
+)
+
+ALL_ACTIONS = frozenset({"view", "add", "change", "delete"})
+
+# Foreign keys whose choices are limited to a manager's restaurants: related model → its restaurant lookup.
+_RESTAURANT_OF = {
+    "restaurants.restaurant": "pk",
+    "restaurants.stock": "restaurant",
+    "orders.order": "restaurant",
+}
+
+
+def managed_restaurant_ids(request: HttpRequest) -> frozenset[int] | None:
+    """Ids of the restaurants whose rows the admin shows to this request's user; None means all of them.
+
+    Superusers (head office) see every restaurant; anyone else only those they actively manage.
+    """
+    if request.user.is_superuser:
+        return None
+    if not hasattr(request, "_managed_restaurant_ids"):
+        memberships = StaffMember.objects.active().filter(user=request.user, role=Role.MANAGER)
+        request._managed_restaurant_ids = frozenset(memberships.values_list("restaurant_id", flat=True))
+    return request._managed_restaurant_ids
+
+
+class RestaurantScopedAdminMixin:
+    """Limits an admin (or inline) to the rows of the restaurants the user manages; superusers see all.
+
+    `restaurant_field` is the lookup from the model to its restaurant. The manager role itself grants
+    `manager_actions` on the model, on top of the user's Django permissions; an admin that overrides a
+    has_<action>_permission method still has the last word. Foreign keys to a restaurant, a stock or an
+    order offer only the manager's own, and another restaurant's object is a 404.
+    """
+
+    restaurant_field = "restaurant"
+    manager_actions: frozenset[str] = frozenset({"view"})
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        restaurant_ids = managed_restaurant_ids(request)
+        if restaurant_ids is None:
+            return queryset
+        return queryset.filter(**{f"{self.restaurant_field}__in": restaurant_ids})
+
+    def get_object(self, request: HttpRequest, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and managed_restaurant_ids(request) is not None:
+            # Another restaurant's object, or none at all: the same 404 either way.
+            raise Http404
+        return obj
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        restaurant_ids = managed_restaurant_ids(request)
+        lookup = _RESTAURANT_OF.get(db_field.related_model._meta.label_lower)
+        if restaurant_ids is not None and lookup is not None:
+            queryset = kwargs.get("queryset", db_field.related_model._default_manager.all())
+            kwargs["queryset"] = queryset.filter(**{f"{lookup}__in": restaurant_ids})
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _granted_by_role(self, request: HttpRequest, action: str) -> bool:
+        return action in self.manager_actions and bool(managed_restaurant_ids(request))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) or self._granted_by_role(request, "view")
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_view_permission(request, obj) or self._granted_by_role(request, "view")
+
+    # Inlines pass the parent object to has_add_permission; model admins pass nothing.
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return super().has_add_permission(request, *args) or self._granted_by_role(request, "add")
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_change_permission(request, obj) or self._granted_by_role(request, "change")
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) or self._granted_by_role(request, "delete")
+
+
+class ReadOnlyAdminMixin:
+    """Shown, never added, changed or deleted here (append-only records, or written by services)."""
+
+    def has_add_permission(self, request: HttpRequest, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+# -- Stock ---------------------------------------------------------------------------------------------
+
+STOCK_STATES = {
+    "ok": (_("OK"), "#2e7d32"),
+    "low": (_("Low"), "#e65100"),
+    "out": (_("Out of stock"), "#c62828"),
+}
+
+
+class StockStateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [(state, label) for state, (label, _colour) in STOCK_STATES.items()]
+
+    def queryset(self, request, queryset):
+        # The same rule as Stock.state, in SQL.
+        if self.value() == "out":
+            return queryset.filter(quantity__lte=0)
+        if self.value() == "low":
+            return queryset.filter(quantity__gt=0, quantity__lte=F("alert_threshold"))
+        if self.value() == "ok":
+            return queryset.filter(quantity__gt=0).filter(quantity__gt=F("alert_threshold"))
+        return queryset
+
+
+class StockDisplayMixin:
+    @admin.display(description=Stock._meta.get_field("quantity").verbose_name, ordering="quantity")
+    def quantity_with_unit(self, stock: Stock) -> str:
+        return f"{stock.quantity.normalize():f} {stock.ingredient.unit}"
+
+    @admin.display(description=_("state"))
+    def state(self, stock: Stock) -> str:
+        label, colour = STOCK_STATES[stock.state]
+        return format_html('<strong style="color: {}">{}</strong>', colour, label)
+
+
+class StockInline(StockDisplayMixin, ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.TabularInline):
+    """The restaurant's stock at a glance; it changes only through the stock and movement pages."""
+
+    model = Stock
+    fields = ("ingredient", "quantity_with_unit", "alert_threshold", "state")
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("restaurant", "ingredient")
+
+
+@admin.register(Stock)
+class StockAdmin(StockDisplayMixin, RestaurantScopedAdminMixin, admin.ModelAdmin):
+    """Adding a stock goes through services.create_stock; a change touches only the alert threshold."""
+
+    manager_actions = frozenset({"view", "add", "change"})
+    list_display = ("ingredient", "restaurant", "quantity_with_unit", "alert_threshold", "state")
+    list_select_related = ("restaurant", "ingredient")
+    list_filter = (
+        ("restaurant", admin.RelatedOnlyFieldListFilter),
+        StockStateFilter,
+        ("ingredient", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("ingredient__name", "restaurant__name")
+    ordering = ("restaurant__name", "ingredient__name")
+    add_fields = ("restaurant", "ingredient", "opening_quantity", "alert_threshold")
+    change_fields = (
+        "restaurant",
+        "ingredient",
+        "quantity_with_unit",
+        "state",
+        "alert_threshold",
+        "low_alert_sent_at",
+        "ledger",
+    )
+
+    def get_queryset(self, request):
+        # A stock is named after its ingredient and restaurant (here and in the movement form's search).
+        return super().get_queryset(request).select_related("restaurant", "ingredient")
+
+    def get_fields(self, request, obj=None):
+        return self.change_fields if obj else self.add_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return tuple(field for field in self.change_fields if field != "alert_threshold")
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = StockCreationForm
+        form = super().get_form(request, obj, **kwargs)
+        form.by = request.user  # modelform_factory built this class for this request alone
+        return form
+
+    def save_model(self, request, obj, form, change):
+        # A new stock was created by the form, through services.create_stock.
+        if change:
+            obj.save(update_fields=["alert_threshold"])
+
+    @admin.display(description=_("ledger"))
+    def ledger(self, stock: Stock) -> str:
+        movements_url = reverse("admin:restaurants_stockmovement_changelist")
+        add_url = reverse("admin:restaurants_stockmovement_add")
+        links = [
+            (f"{movements_url}?{urlencode({'stock__id__exact': stock.pk})}", _("See the movements")),
+            *(
+                (f"{add_url}?{urlencode({'stock': stock.pk, 'kind': kind})}", label)
+                for kind, label in [
+                    (MovementReason.RESTOCK, _("Record a delivery")),
+                    (MovementReason.WASTE, _("Record waste")),
+                    (MovementReason.INVENTORY, _("Record an inventory count")),
+                ]
+            ),
+        ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
+    """The ledger: read-only, except that adding records a delivery, waste or count through the services."""
+
+    restaurant_field = "stock__restaurant"
+    manager_actions = frozenset({"view", "add"})
+    list_display = (
+        "created_at",
+        "ingredient",
+        "restaurant",
+        "signed_delta",
+        "reason",
+        "order_number",
+        "user",
+        "note",
+    )
+    list_select_related = ("stock__restaurant", "stock__ingredient", "order", "user")
+    list_filter = (
+        "reason",
+        ("stock__restaurant", admin.RelatedOnlyFieldListFilter),
+        ("stock__ingredient", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("stock__ingredient__name", "note", "order__number", "user__email")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+    autocomplete_fields = ("stock",)
+    add_fields = ("stock", "kind", "quantity", "note")
+    view_fields = ("created_at", "stock", "reason", "delta", "order", "user", "note")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_fields(self, request, obj=None):
+        return self.view_fields if obj else self.add_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.view_fields if obj else ()
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = StockMovementForm
+        form = super().get_form(request, obj, **kwargs)
+        form.by = request.user  # modelform_factory built this class for this request alone
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "stock":
+            # The chosen stock is shown by name and the service reads its restaurant.
+            kwargs["queryset"] = Stock.objects.select_related("restaurant", "ingredient")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        # Nothing left to write: the form recorded the movement through the matching service.
+        pass
+
+    @admin.display(
+        description=Stock._meta.get_field("ingredient").verbose_name, ordering="stock__ingredient__name"
+    )
+    def ingredient(self, movement: StockMovement) -> str:
+        return movement.stock.ingredient.name
+
+    @admin.display(
+        description=Stock._meta.get_field("restaurant").verbose_name, ordering="stock__restaurant__name"
+    )
+    def restaurant(self, movement: StockMovement) -> str:
+        return movement.stock.restaurant.name
+
+    @admin.display(description=StockMovement._meta.get_field("delta").verbose_name, ordering="delta")
+    def signed_delta(self, movement: StockMovement) -> str:
+        sign = "+" if movement.delta > 0 else ""
+        return f"{sign}{movement.delta.normalize():f} {movement.stock.ingredient.unit}"
+
+    @admin.display(description=StockMovement._meta.get_field("order").verbose_name, ordering="order__number")
+    def order_number(self, movement: StockMovement) -> str | None:
+        return movement.order.number if movement.order else None
+
+
+# -- Restaurants, hours, zones, staff -------------------------------------------------------------------
+
+
+class OpeningHoursInline(RestaurantScopedAdminMixin, admin.TabularInline):
+    model = OpeningHours
+    manager_actions = ALL_ACTIONS
+    fields = ("weekday", "opens", "closes")
+    extra = 0
+
+
+class DeliveryZoneInline(RestaurantScopedAdminMixin, admin.TabularInline):
+    model = DeliveryZone
+    manager_actions = ALL_ACTIONS
+    fields = ("postal_code",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("restaurant")
+
+
+class StaffMemberInline(RestaurantScopedAdminMixin, admin.TabularInline):
+    model = StaffMember
+    manager_actions = frozenset({"view", "change"})
+    fields = ("user", "role", "is_active", "photo", "bio")
+    autocomplete_fields = ("user",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "restaurant")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Picking a user means searching every account: head office's job, not a manager's.
+        return () if request.user.is_superuser else ("user",)
+
+
+@admin.register(Restaurant)
+class RestaurantAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
+    restaurant_field = "pk"
+    manager_actions = frozenset({"view", "change"})
+    list_display = (
+        "name",
+        "city",
+        "postal_code",
+        "phone",
+        "is_active",
+        "delivery_fee",
+        "minimum_order",
+        "pizzas_per_slot",
+    )
+    list_filter = ("is_active", "city")
+    search_fields = ("name", "slug", "city", "postal_code")
+    ordering = ("city", "name")
+    prepopulated_fields = {"slug": ("name",)}
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "is_active")}),
+        (_("Contact"), {"fields": ("street", ("postal_code", "city"), "phone", "email")}),
+        (_("Presentation"), {"fields": ("description", "photo", "video", "menu_card")}),
+        (
+            _("Service"),
+            {
+                "fields": (
+                    ("delivery_fee", "minimum_order"),
+                    ("preparation_minutes", "delivery_minutes"),
+                    "pizzas_per_slot",
+                )
+            },
+        ),
+    )
+    inlines = [OpeningHoursInline, DeliveryZoneInline, StaffMemberInline, StockInline]
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
+    manager_actions = ALL_ACTIONS
+    list_display = ("restaurant", "weekday", "opens", "closes")
+    list_select_related = ("restaurant",)
+    list_filter = (("restaurant", admin.RelatedOnlyFieldListFilter), "weekday")
+    search_fields = ("restaurant__name",)
+    ordering = ("restaurant__name", "weekday", "opens")
+
+
+@admin.register(DeliveryZone)
+class DeliveryZoneAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
+    manager_actions = ALL_ACTIONS
+    list_display = ("postal_code", "restaurant")
+    list_select_related = ("restaurant",)
+    list_filter = (("restaurant", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("postal_code", "restaurant__name")
+    ordering = ("restaurant__name", "postal_code")
+
+
+@admin.register(StaffMember)
+class StaffMemberAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
+    manager_actions = frozenset({"view", "change"})
+    list_display = ("user", "restaurant", "role", "is_active", "created_at")
+    list_select_related = ("user", "restaurant")
+    list_filter = (("restaurant", admin.RelatedOnlyFieldListFilter), "role", "is_active")
+    search_fields = ("user__email", "user__first_name", "user__last_name", "restaurant__name")
+    ordering = ("restaurant__name", "role", "user__last_name")
+    autocomplete_fields = ("user",)
+    fields = ("user", "restaurant", "role", "is_active", "photo", "bio", "created_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A membership stays the same person's; picking a user (searching every account) is head office's.
+        if obj is None:
+            return ("created_at",)
+        return ("user", "created_at")
