@@ -9,10 +9,17 @@ from accounts.models import Address, User
 class SignupForm(forms.Form):
     """Extra fields of allauth's sign-up form (allauth calls `signup` once the user exists)."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = forms.CharField(
+        label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
     phone = forms.CharField(
-        label=_("Phone"), max_length=30, help_text=_("So the restaurant or the driver can reach you.")
+        label=_("Phone"),
+        max_length=30,
+        help_text=_("So the restaurant or the driver can reach you."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
 
     def signup(self, request, user: User) -> None:
@@ -24,16 +31,34 @@ class SignupForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    """A customer's own details; names and phone stay required, as at sign-up."""
+
     class Meta:
         model = User
         fields = ["first_name", "last_name", "phone", "language"]
+        widgets = {
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name", "phone"):
+            self.fields[name].required = True
 
 
 class AddressForm(forms.ModelForm):
     class Meta:
         model = Address
         fields = ["label", "street", "complement", "postal_code", "city", "instructions"]
-        widgets = {"instructions": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "street": forms.TextInput(attrs={"autocomplete": "address-line1"}),
+            "complement": forms.TextInput(attrs={"autocomplete": "address-line2"}),
+            "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "instructions": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def clean_postal_code(self) -> str:
         value = self.cleaned_data["postal_code"].strip().replace(" ", "")

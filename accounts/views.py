@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts.forms import AddressForm, ProfileForm
 from accounts.models import Address
@@ -52,9 +52,12 @@ def address_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def address_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation, POST deletes (softly: past orders keep the address)."""
     address = get_object_or_404(Address.objects.active(), pk=pk, user=request.user)
-    address.soft_delete()
-    messages.success(request, _("Address deleted."))
-    return redirect("address_list")
+    if request.method == "POST":
+        address.soft_delete()
+        messages.success(request, _("Address deleted."))
+        return redirect("address_list")
+    return render(request, "accounts/address_confirm_delete.html", {"address": address})

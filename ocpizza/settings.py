@@ -116,6 +116,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[OC Pizza] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+ACCOUNT_USER_DISPLAY = "accounts.display.user_display"
 
 # Internationalisation: French first, English available, no language prefix in URLs.
 LANGUAGE_CODE = "fr"

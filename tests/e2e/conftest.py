@@ -56,3 +56,9 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # The customers are French: their browsers ask for French first.
+    return {**browser_context_args, "locale": "fr-FR"}

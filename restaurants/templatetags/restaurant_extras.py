@@ -1,0 +1,28 @@
+"""Template helpers of the restaurant pages: opening hours summaries and prices."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+from django.template.defaultfilters import floatformat
+
+from restaurants import selectors
+from restaurants.models import Restaurant
+
+register = template.Library()
+
+
+@register.filter
+def opening_summary(restaurant: Restaurant) -> list[selectors.DaysHours]:
+    """Runs of days open at the same hours, from the restaurant's prefetched opening hours."""
+    return selectors.opening_summary(restaurant)
+
+
+@register.filter
+def euros(value: Decimal | int | None) -> str:
+    """A price in the active language's number format: "9,50 €" in French, "9.50 €" in English."""
+    if value is None or value == "":
+        return ""
+    # A no-break space keeps the amount and the sign on one line.
+    return f"{floatformat(value, 2)}\u00a0€"
