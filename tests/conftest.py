@@ -140,3 +140,12 @@ def stock_a(restaurant_a, menu, ingredients):
         )
         for name, quantity in quantities.items()
     }
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    if "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        raise pytest.UsageError(
+            "The tests run on PostgreSQL: use `make test`, or set DATABASE_URL to a PostgreSQL database."
+        )
