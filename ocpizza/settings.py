@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ocpizza.context_processors.site",
+                "orders.context_processors.cart",
             ],
         },
     },
@@ -128,7 +129,7 @@ USE_TZ = True
 
 # Static files: served by WhiteNoise from the app, compressed and fingerprinted.
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 

@@ -134,3 +134,12 @@ def test_env_list_and_email_url(monkeypatch):
 def test_migrations_are_up_to_date():
     result = manage("makemigrations", "--check", "--dry-run", env={})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_collectstatic_builds_the_compressed_manifest(tmp_path):
+    result = manage("collectstatic", "--noinput", env={**PRODUCTION, "STATIC_ROOT": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert '"css/site.css": "css/site.' in manifest
+    assert list(tmp_path.glob("css/site.*.css.gz")), "WhiteNoise compresses the fingerprinted files"
+    assert (tmp_path / "django_htmx" / "htmx-2.min.js").exists()
