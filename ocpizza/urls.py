@@ -12,6 +12,7 @@ admin.site.index_title = _("Head office")
 
 urlpatterns = [
     path("", include("restaurants.urls")),
+    path("", include("orders.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),

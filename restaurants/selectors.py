@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time, timedelta
 from itertools import groupby
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 
-from menu.models import Allergen, AllergenCode, Category, Product, RecipeLine
+from menu.models import Allergen, AllergenCode, Category, Extra, Ingredient, Product, RecipeLine
+from restaurants import schedule
+from restaurants.availability import FEW_LEFT, with_portions_left
 from restaurants.models import OpeningHours, Restaurant, Role, StaffMember
 
 
@@ -43,9 +46,29 @@ def get_restaurant_for_page(slug: str) -> Restaurant:
 
 @dataclass(frozen=True)
 class MenuItem:
+    # The product carries `portions_left` (restaurants.availability) when the menu is read for a restaurant.
     product: Product
     # Union of the allergens of the product's recipe ingredients, in the order of the EU list.
     allergens: list[Allergen]
+    # Recipe ingredients the customer may leave out, and the extras offered on the product.
+    removable: list[Ingredient] = field(default_factory=list)
+    extras: list[Extra] = field(default_factory=list)
+
+    @property
+    def portions_left(self) -> int | None:
+        return getattr(self.product, "portions_left", None)
+
+    @property
+    def sold_out(self) -> bool:
+        return self.portions_left is not None and self.portions_left <= 0
+
+    @property
+    def few_left(self) -> bool:
+        return self.portions_left is not None and 0 < self.portions_left <= FEW_LEFT
+
+    @property
+    def customisable(self) -> bool:
+        return bool(self.removable or self.extras)
 
 
 @dataclass(frozen=True)
@@ -57,11 +80,13 @@ class MenuSection:
 _ALLERGEN_ORDER = {code: position for position, code in enumerate(AllergenCode.values)}
 
 
-def menu_sections() -> list[MenuSection]:
-    """The active products grouped by category, each with its allergens.
+def menu_sections(restaurant: Restaurant | None = None) -> list[MenuSection]:
+    """The active products grouped by category, each with its allergens, removable ingredients and extras;
+    with the portions the restaurant can make of each (`product.portions_left`) when it is given.
 
-    Three queries whatever the size of the menu: products with their category, recipe lines with their
-    ingredient, and the allergens of those ingredients.
+    Four queries whatever the size of the menu: products with their category (and their portions left,
+    computed by the database), recipe lines with their ingredient, the allergens of those ingredients, and
+    the offered extras with their ingredient.
     """
     products = (
         Product.objects.active()
@@ -69,16 +94,32 @@ def menu_sections() -> list[MenuSection]:
         .prefetch_related(
             Prefetch(
                 "recipe_lines",
-                queryset=RecipeLine.objects.select_related("ingredient").prefetch_related(
-                    "ingredient__allergens"
-                ),
-            )
+                queryset=RecipeLine.objects.select_related("ingredient")
+                .prefetch_related("ingredient__allergens")
+                .order_by("id"),
+            ),
+            Prefetch(
+                "extras",
+                queryset=Extra.objects.filter(is_active=True)
+                .select_related("ingredient")
+                .order_by("ingredient__name"),
+            ),
         )
         .order_by("category__position", "category__name", "category_id", "position", "name")
     )
+    if restaurant is not None:
+        products = with_portions_left(products, restaurant)
     sections = []
     for category, category_products in groupby(products, key=lambda product: product.category):
-        items = [MenuItem(product=p, allergens=_allergens_of(p)) for p in category_products]
+        items = [
+            MenuItem(
+                product=p,
+                allergens=_allergens_of(p),
+                removable=[line.ingredient for line in p.recipe_lines.all() if line.removable],
+                extras=list(p.extras.all()),
+            )
+            for p in category_products
+        ]
         sections.append(MenuSection(category=category, items=items))
     return sections
 
@@ -134,3 +175,26 @@ def opening_summary(restaurant: Restaurant) -> list[DaysHours]:
         else:
             runs.append(DaysHours(first=day, last=day, periods=day.periods))
     return runs
+
+
+@dataclass(frozen=True)
+class OpeningStatus:
+    """Whether a restaurant is open at a moment: until when, or when it opens next."""
+
+    is_open: bool
+    until: datetime | None = None
+    opens: datetime | None = None
+    # 0 when `opens` is today, 1 tomorrow, and so on.
+    days_ahead: int | None = None
+
+
+def opening_status(restaurant: Restaurant, *, now: datetime | None = None) -> OpeningStatus:
+    """From the prefetched opening hours, no query: open now (until when) or the next opening."""
+    now = now or timezone.now()
+    period = schedule.current_or_next_period(restaurant, now)
+    if period is None:
+        return OpeningStatus(is_open=False)
+    if period.opens <= now:
+        return OpeningStatus(is_open=True, until=period.closes)
+    days = (timezone.localtime(period.opens).date() - timezone.localtime(now).date()) // timedelta(days=1)
+    return OpeningStatus(is_open=False, opens=period.opens, days_ahead=days)

@@ -31,7 +31,7 @@ def restaurant_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "restaurant": restaurant,
             "opening_week": selectors.opening_week(restaurant),
-            "menu_sections": selectors.menu_sections(),
+            "menu_sections": selectors.menu_sections(restaurant),
             "today": timezone.localdate().weekday(),
         },
     )

@@ -20,6 +20,12 @@ def opening_summary(restaurant: Restaurant) -> list[selectors.DaysHours]:
 
 
 @register.filter
+def opening_status(restaurant: Restaurant) -> selectors.OpeningStatus:
+    """Open now (until when) or the next opening, from the restaurant's prefetched opening hours."""
+    return selectors.opening_status(restaurant)
+
+
+@register.filter
 def euros(value: Decimal | int | None) -> str:
     """A price in the active language's number format: "9,50 €" in French, "9.50 €" in English."""
     if value is None or value == "":

@@ -196,10 +196,13 @@ def add_products(count: int) -> None:
 #   2. its opening hours
 #   3. its delivery zones
 #   4. its active pizzaiolos with a photo, joined with their user
-#   5. the active products, joined with their category
-#   6. the recipe lines of those products, joined with their ingredient
+#   5. the active products, joined with their category, with the portions the restaurant can make of each
+#      (restaurants.availability: a correlated subquery over recipe lines and stock, no query per product)
+#   6. the recipe lines of those products, joined with their ingredient (allergens, removable ingredients)
 #   7. the allergens of those ingredients
-RESTAURANT_PAGE_QUERIES = 7
+#   8. the extras offered on those products, joined with their ingredient
+# The header's cart count reads the session only: no query without a session.
+RESTAURANT_PAGE_QUERIES = 8
 
 
 @pytest.mark.parametrize("products", [3, 9])

@@ -1,0 +1,262 @@
+"""The cart: a list of line requests for one restaurant, kept in the session (no database row).
+
+It survives sign-in because allauth keeps the session data when it rotates the session key.
+`cart_contents` reads it against today's menu and the restaurant's stock, for the cart and checkout pages;
+`addable_quantity` says how many more of a line the stock can make.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.sessions.backends.base import SessionBase
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from orders.errors import OrderError
+from orders.services import (
+    MAX_LINES,
+    MAX_QUANTITY_PER_LINE,
+    LineRequest,
+    PricedLine,
+    price_lines,
+    stock_needs,
+)
+from restaurants.models import Restaurant, Stock
+
+SESSION_KEY = "cart"
+
+
+@dataclass
+class Cart:
+    restaurant_id: int | None
+    lines: list[LineRequest]
+
+    @classmethod
+    def load(cls, session: SessionBase) -> Cart:
+        data = session.get(SESSION_KEY) or {}
+        lines = []
+        for raw in data.get("lines", []):
+            try:
+                lines.append(
+                    LineRequest(
+                        product_id=int(raw["product_id"]),
+                        quantity=int(raw["quantity"]),
+                        removed_ids=frozenset(int(i) for i in raw.get("removed", [])),
+                        extra_ids=frozenset(int(i) for i in raw.get("extras", [])),
+                    )
+                )
+            except (KeyError, TypeError, ValueError):
+                continue  # a line the code no longer understands is dropped, not a 500
+        restaurant_id = data.get("restaurant_id")
+        return cls(restaurant_id=int(restaurant_id) if restaurant_id else None, lines=lines)
+
+    def save(self, session: SessionBase) -> None:
+        if not self.lines:
+            session.pop(SESSION_KEY, None)
+            return
+        session[SESSION_KEY] = {
+            "restaurant_id": self.restaurant_id,
+            "lines": [
+                {
+                    "product_id": line.product_id,
+                    "quantity": line.quantity,
+                    "removed": sorted(line.removed_ids),
+                    "extras": sorted(line.extra_ids),
+                }
+                for line in self.lines
+            ],
+        }
+
+    @property
+    def count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    def is_for(self, restaurant_id: int) -> bool:
+        return self.restaurant_id == restaurant_id
+
+    def add(self, line: LineRequest) -> LineRequest:
+        """Add a line, merging with an identical one (same product and modifiers). Returns the merged line."""
+        for index, existing in enumerate(self.lines):
+            if (existing.product_id, existing.removed_ids, existing.extra_ids) == (
+                line.product_id,
+                line.removed_ids,
+                line.extra_ids,
+            ):
+                merged = LineRequest(
+                    product_id=line.product_id,
+                    quantity=min(existing.quantity + line.quantity, MAX_QUANTITY_PER_LINE),
+                    removed_ids=line.removed_ids,
+                    extra_ids=line.extra_ids,
+                )
+                self.lines[index] = merged
+                return merged
+        if len(self.lines) >= MAX_LINES:
+            raise ValueError("cart is full")
+        self.lines.append(line)
+        return line
+
+    def set_quantity(self, index: int, quantity: int) -> None:
+        if not 0 <= index < len(self.lines):
+            raise IndexError(index)
+        if quantity <= 0:
+            del self.lines[index]
+            return
+        line = self.lines[index]
+        self.lines[index] = LineRequest(
+            product_id=line.product_id,
+            quantity=min(quantity, MAX_QUANTITY_PER_LINE),
+            removed_ids=line.removed_ids,
+            extra_ids=line.extra_ids,
+        )
+
+    def remove(self, index: int) -> None:
+        if not 0 <= index < len(self.lines):
+            raise IndexError(index)
+        del self.lines[index]
+
+    def replace(self, restaurant_id: int, lines: Iterable[LineRequest]) -> None:
+        self.restaurant_id = restaurant_id
+        self.lines = list(lines)[:MAX_LINES]
+
+    def clear(self) -> None:
+        self.restaurant_id = None
+        self.lines = []
+
+
+# ---------- The cart read against today's menu and the restaurant's stock ----------
+
+
+@dataclass
+class CartRow:
+    """A line of the cart as it stands now: priced when the menu still offers it, with any problem."""
+
+    index: int
+    line: LineRequest
+    priced: PricedLine | None
+    problem: str = ""
+    # How many of this line (with its modifiers) the restaurant's stock could make on its own.
+    can_make: int | None = None
+
+    @property
+    def name(self) -> str:
+        return self.priced.product.name if self.priced else _("A product no longer on the menu")
+
+
+@dataclass
+class CartContents:
+    restaurant: Restaurant | None
+    rows: list[CartRow] = field(default_factory=list)
+
+    @property
+    def priced_lines(self) -> list[PricedLine]:
+        return [row.priced for row in self.rows if row.priced is not None]
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.line_total for line in self.priced_lines), Decimal("0"))
+
+    @property
+    def pizzas(self) -> int:
+        return sum(line.quantity for line in self.priced_lines if line.is_oven_item)
+
+    @property
+    def problems(self) -> list[CartRow]:
+        return [row for row in self.rows if row.problem]
+
+    @property
+    def below_minimum(self) -> Decimal:
+        """What is missing to reach the minimum order for delivery (0 when it is reached)."""
+        if self.restaurant is None:
+            return Decimal("0")
+        return max(self.restaurant.minimum_order - self.subtotal, Decimal("0"))
+
+
+def _stock_at(restaurant: Restaurant, ingredient_ids) -> dict[int, Decimal]:
+    return dict(
+        Stock.objects.filter(restaurant=restaurant, ingredient_id__in=set(ingredient_ids)).values_list(
+            "ingredient_id", "quantity"
+        )
+    )
+
+
+def _portions(per_unit: dict[int, Decimal], available: dict[int, Decimal]) -> int:
+    """How many portions `available` stock makes of something needing `per_unit` per portion."""
+    counts = [
+        int(available.get(ingredient_id, Decimal("0")) // quantity)
+        for ingredient_id, quantity in per_unit.items()
+        if quantity > 0
+    ]
+    return max(min(counts), 0) if counts else MAX_QUANTITY_PER_LINE
+
+
+def _per_unit(line: PricedLine) -> dict[int, Decimal]:
+    return {ingredient_id: quantity / line.quantity for ingredient_id, quantity in line.stock_needs().items()}
+
+
+def cart_contents(cart: Cart) -> CartContents:
+    """The cart's lines priced against today's menu and checked against the restaurant's stock.
+
+    A handful of queries whatever the number of lines: the restaurant, the products with their recipes and
+    extras, and the stock rows. A line the menu no longer offers as asked, or that the stock can no longer
+    make, carries a `problem` to show; the checkout refuses a cart with problems.
+    """
+    if not cart.lines or cart.restaurant_id is None:
+        return CartContents(restaurant=None)
+    restaurant = Restaurant.objects.active().filter(pk=cart.restaurant_id).first()
+    contents = CartContents(restaurant=restaurant)
+    try:
+        priced: list[PricedLine | None] = list(price_lines(cart.lines))
+        errors = [""] * len(cart.lines)
+    except OrderError:
+        # Rare (the menu changed since the line was added): find the broken lines one by one.
+        priced, errors = [], []
+        for line in cart.lines:
+            try:
+                priced.append(price_lines([line])[0])
+                errors.append("")
+            except OrderError as error:
+                priced.append(None)
+                errors.append(error.message)
+    for index, (line, priced_line, error) in enumerate(zip(cart.lines, priced, errors, strict=True)):
+        contents.rows.append(CartRow(index=index, line=line, priced=priced_line, problem=error))
+    if restaurant is None:
+        return contents
+    needs = stock_needs(contents.priced_lines)
+    available = _stock_at(restaurant, needs)
+    short = {
+        ingredient_id
+        for ingredient_id, quantity in needs.items()
+        if available.get(ingredient_id, 0) < quantity
+    }
+    for row in contents.rows:
+        if row.priced is None:
+            continue
+        row.can_make = _portions(_per_unit(row.priced), available)
+        if row.problem or not short & set(row.priced.stock_needs()):
+            continue
+        if row.can_make == 0:
+            row.problem = _("Sold out since you added it: remove it to order the rest.")
+        elif row.can_make < row.line.quantity:
+            row.problem = ngettext(
+                "Only %(count)d left: lower the quantity.",
+                "Only %(count)d left: lower the quantity.",
+                row.can_make,
+            ) % {"count": row.can_make}
+        else:
+            row.problem = _("Not enough left for everything in your cart: lower a quantity.")
+    return contents
+
+
+def addable_quantity(*, restaurant: Restaurant, cart_lines: list[PricedLine], line: PricedLine) -> int:
+    """How many portions of `line` the restaurant's stock can still make on top of `cart_lines`."""
+    per_unit = _per_unit(line)
+    held = stock_needs(cart_lines)
+    available = _stock_at(restaurant, set(per_unit) | set(held))
+    remaining = {
+        ingredient_id: available.get(ingredient_id, Decimal("0")) - held.get(ingredient_id, Decimal("0"))
+        for ingredient_id in per_unit
+    }
+    return _portions(per_unit, remaining)

@@ -1,0 +1,262 @@
+"""The checkout form: delivery or pick-up, where, when, how to pay, and a note for the restaurant."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Address, User
+from orders.models import Fulfilment, PaymentMethod
+from orders.services import DeliveryAddress
+from restaurants.models import Restaurant
+
+ASAP = "asap"
+NEW_ADDRESS = "new"
+
+PAYMENT_LABELS = {
+    PaymentMethod.ONLINE: _("Pay online now"),
+    PaymentMethod.CASH_ON_DELIVERY: _("Cash, on delivery or at pick-up"),
+    PaymentMethod.CARD_ON_DELIVERY: _("Card, on delivery or at pick-up"),
+}
+
+
+def time_value(moment: datetime) -> str:
+    return timezone.localtime(moment).isoformat()
+
+
+def time_choices(times: Sequence[datetime], *, now: datetime) -> list:
+    """The choice "as soon as possible" first, then the offered times grouped by day."""
+    choices: list = []
+    if times:
+        choices.append(
+            (ASAP, _("As soon as possible (around %(time)s)") % {"time": _clock(times[0], now=now)})
+        )
+    groups: dict[str, list[tuple[str, str]]] = {}
+    today = timezone.localtime(now).date()
+    for moment in times:
+        day = timezone.localtime(moment).date()
+        if day == today:
+            label = str(_("Today"))
+        elif day == today + timedelta(days=1):
+            label = str(_("Tomorrow"))
+        else:
+            label = date_format(day, "l j F").capitalize()
+        groups.setdefault(label, []).append(
+            (time_value(moment), date_format(timezone.localtime(moment), "H:i"))
+        )
+    choices += list(groups.items())
+    return choices
+
+
+def _address_label(address: Address, *, served: bool) -> str:
+    if served:
+        return str(address)
+    return _("%(address)s (outside the delivery area)") % {"address": address}
+
+
+def _clock(moment: datetime, *, now: datetime) -> str:
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localtime(now).date():
+        return date_format(local, "H:i")
+    return f"{date_format(local, 'l')} {date_format(local, 'H:i')}"
+
+
+class CheckoutForm(forms.Form):
+    fulfilment = forms.ChoiceField(label=_("Delivery or pick-up"), widget=forms.RadioSelect)
+    address = forms.ChoiceField(label=_("Deliver to"), widget=forms.RadioSelect, required=False)
+    street = forms.CharField(
+        label=_("Street"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    complement = forms.CharField(
+        label=_("Complement"),
+        max_length=200,
+        required=False,
+        help_text=_("Floor, door code, building."),
+        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+    )
+    postal_code = forms.CharField(
+        label=_("Postal code"),
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+    )
+    city = forms.CharField(
+        label=_("City"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+    instructions = forms.CharField(
+        label=_("Delivery instructions"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    save_address = forms.BooleanField(label=_("Save this address to my address book"), required=False)
+    delivery_time = forms.ChoiceField(
+        label=_("Delivery time"),
+        required=False,
+        error_messages={"invalid_choice": _("This time is not available; please choose another.")},
+    )
+    pickup_time = forms.ChoiceField(
+        label=_("Pick-up time"),
+        required=False,
+        error_messages={"invalid_choice": _("This time is not available; please choose another.")},
+    )
+    payment_method = forms.ChoiceField(
+        label=_("Payment"),
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("This payment method is not available here.")},
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=30,
+        required=False,
+        help_text=_("So the restaurant or the driver can reach you. It is saved to your profile."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    note = forms.CharField(
+        label=_("A note for the restaurant"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(
+        self,
+        *args,
+        user: User,
+        restaurant: Restaurant,
+        delivery_times: Sequence[datetime],
+        pickup_times: Sequence[datetime],
+        online: bool,
+        now: datetime,
+        served_postal_codes: set[str] | frozenset[str] = frozenset(),
+        below_minimum: bool = False,
+        **kwargs,
+    ) -> None:
+        self.user = user
+        self.restaurant = restaurant
+        self.addresses = {str(address.pk): address for address in Address.objects.active().filter(user=user)}
+        initial = kwargs.setdefault("initial", {})
+        fulfilments = [
+            (value, label)
+            for value, label in Fulfilment.choices
+            if served_postal_codes or value == Fulfilment.PICKUP
+        ]
+        # Delivery first, unless the cart is below the minimum for it.
+        initial.setdefault("fulfilment", Fulfilment.PICKUP if below_minimum else fulfilments[0][0])
+        served = [pk for pk, address in self.addresses.items() if address.postal_code in served_postal_codes]
+        initial.setdefault("address", served[0] if served else NEW_ADDRESS)
+        initial.setdefault("delivery_time", ASAP)
+        initial.setdefault("pickup_time", ASAP)
+        methods = [PaymentMethod.CASH_ON_DELIVERY, PaymentMethod.CARD_ON_DELIVERY]
+        if online:
+            methods.insert(0, PaymentMethod.ONLINE)
+        initial.setdefault("payment_method", methods[0])
+        super().__init__(*args, **kwargs)
+        self.fields["fulfilment"].choices = fulfilments
+        self.fields["address"].choices = [
+            (pk, _address_label(address, served=address.postal_code in served_postal_codes))
+            for pk, address in self.addresses.items()
+        ] + [(NEW_ADDRESS, _("A new address"))]
+        self.fields["delivery_time"].choices = time_choices(delivery_times, now=now)
+        self.fields["pickup_time"].choices = time_choices(pickup_times, now=now)
+        self.fields["payment_method"].choices = [(method.value, PAYMENT_LABELS[method]) for method in methods]
+        self.asks_phone = not user.phone.strip()
+        if not self.asks_phone:
+            del self.fields["phone"]
+        else:
+            self.fields["phone"].required = True
+
+    @property
+    def new_address_fields(self) -> list[forms.BoundField]:
+        return [
+            self[name]
+            for name in ("street", "complement", "postal_code", "city", "instructions", "save_address")
+        ]
+
+    def clean_postal_code(self) -> str:
+        value = self.cleaned_data["postal_code"].strip().replace(" ", "")
+        if value and not (value.isdigit() and len(value) == 5):
+            raise forms.ValidationError(_("Enter a French postal code of 5 digits."))
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        fulfilment = data.get("fulfilment")
+        if fulfilment == Fulfilment.DELIVERY:
+            self._clean_delivery(data)
+        if fulfilment in Fulfilment.values:
+            name = "delivery_time" if fulfilment == Fulfilment.DELIVERY else "pickup_time"
+            value = data.get(name)
+            if not self.fields[name].choices:
+                self.add_error(None, _("This restaurant takes no orders in the coming days."))
+            elif not value:
+                self.add_error(name, _("Choose when you want your order."))
+            data["requested_time"] = None if value in (None, "", ASAP) else datetime.fromisoformat(value)
+        return data
+
+    def _clean_delivery(self, data: dict) -> None:
+        choice = data.get("address")
+        if not choice:
+            self.add_error("address", _("Choose where to deliver."))
+            return
+        if choice != NEW_ADDRESS:
+            address = self.addresses[choice]
+            data["delivery_address"] = DeliveryAddress(
+                street=address.street,
+                postal_code=address.postal_code,
+                city=address.city,
+                complement=address.complement,
+                instructions=address.instructions,
+                address_id=address.pk,
+            )
+            return
+        for name in ("street", "postal_code", "city"):
+            if not data.get(name, "").strip() and name not in self.errors:
+                self.add_error(name, _("This field is required for a delivery."))
+        if not self.errors:
+            data["delivery_address"] = DeliveryAddress(
+                street=data["street"],
+                postal_code=data["postal_code"],
+                city=data["city"],
+                complement=data.get("complement", ""),
+                instructions=data.get("instructions", ""),
+            )
+
+    def save_new_address(self) -> DeliveryAddress | None:
+        """The delivery address to order with; a new one is added to the book first when asked to.
+        Call inside the transaction that places the order, so a refused order leaves no address behind."""
+        address = self.cleaned_data.get("delivery_address")
+        if (
+            address is None
+            or self.cleaned_data["fulfilment"] != Fulfilment.DELIVERY
+            or address.address_id is not None
+            or not self.cleaned_data.get("save_address")
+        ):
+            return address
+        saved = Address.objects.create(
+            user=self.user,
+            street=address.street.strip(),
+            complement=address.complement.strip(),
+            postal_code=address.postal_code,
+            city=address.city.strip(),
+            instructions=address.instructions.strip(),
+        )
+        return DeliveryAddress(
+            street=saved.street,
+            postal_code=saved.postal_code,
+            city=saved.city,
+            complement=saved.complement,
+            instructions=saved.instructions,
+            address_id=saved.pk,
+        )

@@ -1,0 +1,269 @@
+"""Reads of orders: fetched with what their pages need, and with the permission check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Prefetch, Q, Sum, prefetch_related_objects
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from menu.models import Extra, Product
+from orders.models import ACTIVE_STATUSES, Fulfilment, Order, OrderLine, OrderStatusChange, Refund, Status
+from orders.services import LineRequest
+from restaurants.availability import with_portions_left
+
+
+def order_with_details() -> Prefetch:
+    return Order.objects.select_related("restaurant").prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=OrderLine.objects.prefetch_related("extras", "removed_ingredients").order_by("id"),
+        ),
+        Prefetch("status_changes", queryset=OrderStatusChange.objects.order_by("created_at", "id")),
+    )
+
+
+def get_order_for_user(request: HttpRequest, number: str, *, details: bool = True) -> Order:
+    """The order a customer may see: their own, or any order whose tracking token they hold (the link of
+    the confirmation email, for phone and counter orders). Anything else is a 404, revealing nothing."""
+    queryset = order_with_details() if details else Order.objects.select_related("restaurant")
+    order = queryset.filter(number=number.upper()).first()
+    if order is None:
+        raise Http404
+    if request.user.is_authenticated and order.customer_id == request.user.pk:
+        return order
+    token = request.GET.get("t") or request.session.get(f"order-token-{order.number}", "")
+    if token and constant_time_compare(token, order.tracking_token):
+        request.session[f"order-token-{order.number}"] = token
+        return order
+    raise Http404
+
+
+@dataclass(frozen=True)
+class Estimate:
+    ready_at: datetime | None
+    arrives_at: datetime | None  # delivered or available for pick-up
+
+
+def estimate(order: Order, *, now: datetime | None = None) -> Estimate:
+    """When the order should be ready, and at the customer's, from the queue ahead of it in the kitchen."""
+    now = now or timezone.now()
+    restaurant = order.restaurant
+    prep = timedelta(minutes=restaurant.preparation_minutes)
+    travel = (
+        timedelta(minutes=restaurant.delivery_minutes)
+        if order.fulfilment == Fulfilment.DELIVERY
+        else timedelta()
+    )
+    if order.status in (Status.DELIVERED, Status.PICKED_UP, Status.CANCELLED):
+        return Estimate(order.ready_at, order.completed_at)
+    if order.status == Status.OUT_FOR_DELIVERY:
+        return Estimate(order.ready_at, max(now, (order.out_for_delivery_at or now) + travel))
+    if order.status == Status.READY:
+        return Estimate(
+            order.ready_at, max(now, (order.ready_at or now) + travel) if travel else order.ready_at
+        )
+    if order.status == Status.PREPARING:
+        ready = max(now, (order.preparing_at or now) + prep)
+    else:
+        # Pizzas due before this one still to bake, at the oven's pace per 15-minute slot.
+        ahead = (
+            OrderLine.objects.filter(
+                order__restaurant=restaurant,
+                order__status__in=(Status.RECEIVED, Status.PREPARING),
+                product__baking_minutes__isnull=False,
+            )
+            .filter(Q(order__due_at__lt=order.due_at) | Q(order__due_at=order.due_at, order__id__lt=order.id))
+            .aggregate(pizzas=Sum("quantity"))["pizzas"]
+            or 0
+        )
+        queue = timedelta(minutes=15 * (ahead // max(restaurant.pizzas_per_slot, 1)))
+        ready = max(now + prep + queue, order.due_at or now)
+    if order.status == Status.AWAITING_PAYMENT:
+        ready = max(ready, order.due_at or ready)
+    return Estimate(ready, ready + travel)
+
+
+def customer_orders(user) -> list[Order]:
+    return list(
+        Order.objects.filter(customer=user)
+        .select_related("restaurant")
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
+        .order_by("-created_at")
+    )
+
+
+def is_active(order: Order) -> bool:
+    return order.status in ACTIVE_STATUSES or order.status == Status.AWAITING_PAYMENT
+
+
+def get_order_status_for_user(request: HttpRequest, number: str) -> Order:
+    """The order for the live status fragment: the permission check of `get_order_for_user`, with the
+    restaurant (for the estimate) and the status history, but not the lines. Two queries."""
+    order = get_order_for_user(request, number, details=False)
+    prefetch_related_objects(
+        [order], Prefetch("status_changes", queryset=OrderStatusChange.objects.order_by("created_at", "id"))
+    )
+    return order
+
+
+def get_customer_order(user, number: str, *, details: bool = False) -> Order:
+    """An order of this signed-in customer, for what only its customer may do (modify, cancel, re-order).
+
+    The tracking token only lets its holder follow an order: an order taken by phone for someone without an
+    account is changed by calling the restaurant. Anyone else's order is a 404, revealing nothing."""
+    queryset = order_with_details() if details else Order.objects.select_related("restaurant")
+    order = queryset.filter(number=number.upper(), customer_id=user.pk).first()
+    if order is None:
+        raise Http404
+    return order
+
+
+def is_customer_of(user, order: Order) -> bool:
+    return bool(user.is_authenticated and order.customer_id == user.pk)
+
+
+def order_refunds(order: Order) -> list[Refund]:
+    return list(Refund.objects.filter(payment__order=order).order_by("created_at", "id"))
+
+
+# The steps an order goes through when all goes well, after `received`.
+HAPPY_PATHS = {
+    Fulfilment.DELIVERY: (
+        Status.RECEIVED,
+        Status.PREPARING,
+        Status.READY,
+        Status.OUT_FOR_DELIVERY,
+        Status.DELIVERED,
+    ),
+    Fulfilment.PICKUP: (Status.RECEIVED, Status.PREPARING, Status.READY, Status.PICKED_UP),
+}
+FINISHED_STATUSES = (Status.DELIVERED, Status.PICKED_UP, Status.CANCELLED)
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    status: str  # a Status value, or "modified"
+    label: str
+    at: datetime | None
+    state: str  # "done", "current" or "upcoming"
+    reason: str = ""
+
+
+def order_timeline(order: Order) -> list[TimelineStep]:
+    """The steps behind the order (from its prefetched status changes, a modification being a change to the
+    same status) and, while it is under way, the steps still ahead of it."""
+    changes = list(order.status_changes.all())
+    steps = []
+    current_index = None
+    for change in changes:
+        if change.from_status == change.to_status:
+            steps.append(TimelineStep("modified", _("Order modified"), change.created_at, "done"))
+            continue
+        reason = change.reason if change.to_status == Status.CANCELLED else ""
+        steps.append(
+            TimelineStep(change.to_status, Status(change.to_status).label, change.created_at, "done", reason)
+        )
+        current_index = len(steps) - 1
+    if current_index is not None and order.status not in FINISHED_STATUSES:
+        current = steps[current_index]
+        steps[current_index] = TimelineStep(current.status, current.label, current.at, "current")
+    if order.status in FINISHED_STATUSES:
+        return steps
+    path = HAPPY_PATHS[order.fulfilment]
+    ahead = path[path.index(order.status) + 1 :] if order.status in path else path
+    return steps + [TimelineStep(status, Status(status).label, None, "upcoming") for status in ahead]
+
+
+def menu_for_adding(restaurant) -> list[Product]:
+    """The products a customer may add to an order, with the portions the restaurant can make now."""
+    return list(
+        with_portions_left(Product.objects.active().select_related("category"), restaurant).order_by(
+            "category__position", "category__name", "position", "name"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Reorder:
+    lines: list[LineRequest]
+    left_out: list[str]  # sentences naming what could not be put back in the cart
+
+
+def reorder_lines(order: Order) -> Reorder:
+    """An order's lines as cart lines, for ordering them again at the same restaurant.
+
+    Leaves out, and names, what can no longer be had: products off the menu or sold out (portions left from
+    the restaurant's stock, shared by the lines of one product), extras no longer offered, ingredients that
+    may no longer be removed; a quantity above the portions left is lowered. Checkout checks it all again."""
+    # A no-op when the order comes from order_with_details().
+    prefetch_related_objects([order], "lines__extras", "lines__removed_ingredients")
+    order_lines = list(order.lines.all())
+    products = {
+        product.id: product
+        for product in with_portions_left(
+            Product.objects.active().filter(id__in={line.product_id for line in order_lines}),
+            order.restaurant,
+        ).prefetch_related(
+            "recipe_lines",
+            Prefetch("extras", queryset=Extra.objects.filter(is_active=True)),
+        )
+    }
+    left = {product_id: product.portions_left for product_id, product in products.items()}
+    lines: list[LineRequest] = []
+    left_out: list[str] = []
+    for line in order_lines:
+        product = products.get(line.product_id)
+        if product is None:
+            left_out.append(_("%(product)s is no longer on the menu.") % {"product": line.product_name})
+            continue
+        if left[product.id] <= 0:
+            left_out.append(_("%(product)s is sold out for now.") % {"product": product.name})
+            continue
+        quantity = min(line.quantity, left[product.id])
+        if quantity < line.quantity:
+            left_out.append(
+                ngettext(
+                    "%(product)s: only %(count)d left, so the quantity is lowered.",
+                    "%(product)s: only %(count)d left, so the quantity is lowered.",
+                    quantity,
+                )
+                % {"product": product.name, "count": quantity}
+            )
+        left[product.id] -= quantity
+        offered = {extra.id for extra in product.extras.all()}
+        dropped_extras = [extra.name for extra in line.extras.all() if extra.extra_id not in offered]
+        if dropped_extras:
+            left_out.append(
+                _("%(extras)s is no longer offered on %(product)s.")
+                % {"extras": ", ".join(dropped_extras), "product": product.name}
+            )
+        recipe = {recipe_line.ingredient_id: recipe_line for recipe_line in product.recipe_lines.all()}
+        removed = set()
+        for ingredient in line.removed_ingredients.all():
+            recipe_line = recipe.get(ingredient.id)
+            if recipe_line is None:
+                continue  # no longer in the recipe: nothing to leave out
+            if not recipe_line.removable:
+                left_out.append(
+                    _("%(product)s can no longer be made without %(ingredient)s.")
+                    % {"product": product.name, "ingredient": ingredient.name}
+                )
+                continue
+            removed.add(ingredient.id)
+        lines.append(
+            LineRequest(
+                product_id=product.id,
+                quantity=quantity,
+                removed_ids=frozenset(removed),
+                extra_ids=frozenset(
+                    extra.extra_id for extra in line.extras.all() if extra.extra_id in offered
+                ),
+            )
+        )
+    return Reorder(lines=lines, left_out=left_out)

@@ -1,0 +1,230 @@
+"""The cart pages: add from a restaurant's menu, change a quantity, remove a line, empty the cart.
+
+The cart lives in the session (orders.cart.Cart) and holds one restaurant's products at a time. Every line is
+checked against the menu by orders.services.price_lines and against the restaurant's stock before it goes
+in. Bad POST data gets a 400 page that says what went wrong; the cart is then left as it was.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from orders.cart import Cart, addable_quantity, cart_contents
+from orders.errors import OrderError
+from orders.services import MAX_QUANTITY_PER_LINE, LineRequest, PricedLine, price_lines
+from restaurants.models import Restaurant
+
+
+def _int(value: object) -> int | None:
+    """An integer from a form value, or None when it is not one ("abc", "1.5", missing, or too long to be
+    an id: a 30-digit number would overflow the database's integer before any check could refuse it)."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    digits = text[1:] if text.startswith("-") else text
+    if not digits.isdigit() or len(digits) > 9:
+        return None
+    return int(text)
+
+
+def _refuse(request: HttpRequest, message: str, *, restaurant: Restaurant | None = None) -> HttpResponse:
+    return render(
+        request, "orders/add_to_cart_error.html", {"message": message, "restaurant": restaurant}, status=400
+    )
+
+
+def _quantity_error() -> str:
+    return _("A quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY_PER_LINE}
+
+
+def describe(line: PricedLine) -> str:
+    """A line in words for messages: quantity, product, then its modifiers in brackets."""
+    modifiers = [_("without %(name)s") % {"name": ingredient.name} for ingredient in line.removed]
+    modifiers += [f"+ {extra.ingredient.name}" for extra in line.extras]
+    text = f"{line.quantity} × {line.product.name}"
+    return f"{text} ({', '.join(modifiers)})" if modifiers else text
+
+
+def _back_to_menu(restaurant: Restaurant, line: PricedLine | None = None) -> str:
+    url = reverse("restaurant_detail", args=[restaurant.slug])
+    return f"{url}#product-{line.product.slug}" if line else url
+
+
+def _too_many_message(line: PricedLine, *, can_add: int, in_cart: int) -> str:
+    name = line.product.name
+    if can_add <= 0 and not in_cart:
+        return _("Sorry, %(product)s is sold out.") % {"product": name}
+    if can_add <= 0:
+        return _("Your cart already holds all the %(product)s we can make right now.") % {"product": name}
+    if in_cart:
+        return ngettext(
+            "Only %(count)d more %(product)s can be made right now (your cart holds %(in_cart)d).",
+            "Only %(count)d more %(product)s can be made right now (your cart holds %(in_cart)d).",
+            can_add,
+        ) % {"count": can_add, "product": name, "in_cart": in_cart}
+    return ngettext("Only %(count)d %(product)s left.", "Only %(count)d %(product)s left.", can_add) % {
+        "count": can_add,
+        "product": name,
+    }
+
+
+@require_GET
+def cart(request: HttpRequest) -> HttpResponse:
+    current = Cart.load(request.session)
+    contents = cart_contents(current)
+    if current.lines and contents.restaurant is None:
+        # The restaurant stopped taking orders since: nothing in this cart can be ordered.
+        current.clear()
+        current.save(request.session)
+        messages.warning(
+            request,
+            _("This restaurant no longer takes orders, so your cart was emptied. Choose another one."),
+        )
+        return redirect("home")
+    return render(request, "orders/cart.html", {"contents": contents})
+
+
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    """Add a product with its modifiers. Switching restaurant asks first (`confirm=replace` answers yes)."""
+    restaurant_id = _int(request.POST.get("restaurant"))
+    restaurant = Restaurant.objects.active().filter(pk=restaurant_id).first() if restaurant_id else None
+    if restaurant is None:
+        return _refuse(request, _("This restaurant does not take orders at the moment."))
+    product_id = _int(request.POST.get("product"))
+    if product_id is None:
+        return _refuse(request, _("This product is not on the menu."), restaurant=restaurant)
+    quantity = _int(request.POST.get("quantity", "1"))
+    if quantity is None or not 1 <= quantity <= MAX_QUANTITY_PER_LINE:
+        return _refuse(request, _quantity_error(), restaurant=restaurant)
+    removed = [_int(value) for value in request.POST.getlist("removed")]
+    extras = [_int(value) for value in request.POST.getlist("extras")]
+    if None in removed or None in extras:
+        return _refuse(request, _("This choice is not offered on this product."), restaurant=restaurant)
+    line = LineRequest(
+        product_id=product_id,
+        quantity=quantity,
+        removed_ids=frozenset(removed),
+        extra_ids=frozenset(extras),
+    )
+    try:
+        (priced,) = price_lines([line])
+    except OrderError as error:
+        return _refuse(request, error.message, restaurant=restaurant)
+
+    current = Cart.load(request.session)
+    switching = bool(current.lines) and not current.is_for(restaurant.pk)
+    kept = [] if switching else cart_contents(current).priced_lines
+    same = next(
+        (
+            existing
+            for existing in current.lines
+            if not switching
+            and (existing.product_id, existing.removed_ids, existing.extra_ids)
+            == (line.product_id, line.removed_ids, line.extra_ids)
+        ),
+        None,
+    )
+    in_cart = same.quantity if same else 0
+    if in_cart + quantity > MAX_QUANTITY_PER_LINE:
+        messages.error(
+            request,
+            _("You can order at most %(max)d of the same item; your cart holds %(in_cart)d.")
+            % {"max": MAX_QUANTITY_PER_LINE, "in_cart": in_cart},
+        )
+        return redirect(_back_to_menu(restaurant, priced))
+    can_add = addable_quantity(restaurant=restaurant, cart_lines=kept, line=priced)
+    if quantity > can_add:
+        messages.error(request, _too_many_message(priced, can_add=can_add, in_cart=in_cart))
+        return redirect(_back_to_menu(restaurant, priced))
+
+    if switching and request.POST.get("confirm") != "replace":
+        previous = Restaurant.objects.filter(pk=current.restaurant_id).first()
+        if previous is not None and previous.is_active:
+            return render(
+                request,
+                "orders/add_to_cart_confirm.html",
+                {
+                    "restaurant": restaurant,
+                    "previous": previous,
+                    "line": priced,
+                    "previous_count": current.count,
+                },
+            )
+    if switching:
+        current.replace(restaurant.pk, [line])
+    else:
+        try:
+            current.add(line)
+        except ValueError:
+            messages.error(request, _("Your cart is full: check out this order first."))
+            return redirect(_back_to_menu(restaurant, priced))
+        current.restaurant_id = restaurant.pk
+    current.save(request.session)
+    messages.success(request, _("Added to your cart: %(line)s.") % {"line": describe(priced)})
+    menu_url = reverse("restaurant_detail", args=[restaurant.slug])
+    return redirect(f"{menu_url}?added={priced.product.pk}#product-{priced.product.slug}")
+
+
+@require_POST
+def cart_update(request: HttpRequest, index: int) -> HttpResponse:
+    """Set a line's quantity (0 removes it). More than the stock can make is refused with a message."""
+    current = Cart.load(request.session)
+    if not 0 <= index < len(current.lines):
+        messages.error(request, _("This line is no longer in your cart."))
+        return redirect("cart")
+    quantity = _int(request.POST.get("quantity"))
+    if quantity is None or not 0 <= quantity <= MAX_QUANTITY_PER_LINE:
+        return _refuse(request, _quantity_error())
+    line = current.lines[index]
+    if quantity > line.quantity:
+        contents = cart_contents(current)
+        row = contents.rows[index]
+        if contents.restaurant is None or row.priced is None:
+            messages.error(request, row.problem or _("This product can no longer be ordered."))
+            return redirect("cart")
+        others = [other.priced for other in contents.rows if other.index != index and other.priced]
+        can_make = addable_quantity(restaurant=contents.restaurant, cart_lines=others, line=row.priced)
+        if quantity > can_make:
+            messages.error(
+                request,
+                ngettext(
+                    "Only %(count)d %(product)s can be made right now.",
+                    "Only %(count)d %(product)s can be made right now.",
+                    can_make,
+                )
+                % {"count": can_make, "product": row.priced.product.name},
+            )
+            return redirect("cart")
+    current.set_quantity(index, quantity)
+    current.save(request.session)
+    return redirect("cart")
+
+
+@require_POST
+def cart_remove(request: HttpRequest, index: int) -> HttpResponse:
+    current = Cart.load(request.session)
+    if not 0 <= index < len(current.lines):
+        messages.error(request, _("This line is no longer in your cart."))
+        return redirect("cart")
+    current.remove(index)
+    if not current.lines:
+        current.clear()
+    current.save(request.session)
+    messages.success(request, _("The line was removed from your cart."))
+    return redirect("cart")
+
+
+@require_POST
+def cart_clear(request: HttpRequest) -> HttpResponse:
+    current = Cart.load(request.session)
+    current.clear()
+    current.save(request.session)
+    messages.success(request, _("Your cart is empty."))
+    return redirect("cart")

@@ -1,0 +1,124 @@
+"""Checkout: the signed-in customer turns the cart into an order (orders.services.place_order)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
+
+from orders import payments
+from orders.cart import Cart, cart_contents
+from orders.errors import OrderError, ProductUnavailable
+from orders.forms import CheckoutForm
+from orders.models import Channel, Fulfilment, PaymentMethod, PaymentState
+from orders.services import Contact, available_times, place_order
+from restaurants import schedule
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkout(request: HttpRequest) -> HttpResponse:
+    """GET shows the form; POST places the order. A refused POST re-renders the form with a 400."""
+    current = Cart.load(request.session)
+    contents = cart_contents(current)
+    if not contents.rows or contents.restaurant is None:
+        return redirect("cart")
+    if contents.problems:
+        names = ", ".join(dict.fromkeys(row.name for row in contents.problems))
+        messages.error(
+            request,
+            ngettext(
+                "Sorry, %(products)s can no longer be ordered as it is in your cart.",
+                "Sorry, %(products)s can no longer be ordered as they are in your cart.",
+                len(contents.problems),
+            )
+            % {"products": names},
+        )
+        return redirect("cart")
+    restaurant = contents.restaurant
+    prefetch_related_objects([restaurant], "opening_hours", "delivery_zones")
+    now = timezone.now()
+    form = CheckoutForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        restaurant=restaurant,
+        delivery_times=available_times(
+            restaurant=restaurant, fulfilment=Fulfilment.DELIVERY, pizzas=contents.pizzas, now=now
+        ),
+        pickup_times=available_times(
+            restaurant=restaurant, fulfilment=Fulfilment.PICKUP, pizzas=contents.pizzas, now=now
+        ),
+        online=payments.online_payment_available(),
+        now=now,
+        served_postal_codes={zone.postal_code for zone in restaurant.delivery_zones.all()},
+        below_minimum=contents.below_minimum > 0,
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                order = _place(request, form, contents, now=now)
+            except ProductUnavailable as error:
+                messages.error(request, error.message)
+                return redirect("cart")
+            except OrderError as error:
+                form.add_error(None, error.message)
+            else:
+                current.clear()
+                current.save(request.session)
+                if order.payment_method == PaymentMethod.ONLINE:
+                    payment = order.payments.get(status=PaymentState.PENDING)
+                    provider = payments.get_provider(payment.provider)
+                    return redirect(provider.checkout_url(payment=payment, request=request))
+                messages.success(
+                    request, _("Thank you! Your order %(number)s is placed.") % {"number": order.number}
+                )
+                return redirect(reverse("order_tracking", args=[order.number]))
+    return render(
+        request,
+        "orders/checkout.html",
+        {
+            "form": form,
+            "contents": contents,
+            "restaurant": restaurant,
+            "open_now": schedule.is_open_at(restaurant, now),
+            "total_delivered": contents.subtotal + restaurant.delivery_fee,
+        },
+        status=status,
+    )
+
+
+def _place(request: HttpRequest, form: CheckoutForm, contents, *, now):
+    user = request.user
+    data = form.cleaned_data
+    phone = user.phone.strip() or data.get("phone", "").strip()
+    # One transaction: a new address saved to the book and the phone saved to the profile disappear with
+    # a refused order.
+    with transaction.atomic():
+        address = form.save_new_address()
+        order = place_order(
+            restaurant=contents.restaurant,
+            lines=[row.line for row in contents.rows],
+            fulfilment=data["fulfilment"],
+            payment_method=data["payment_method"],
+            contact=Contact(name=user.get_full_name() or user.email, phone=phone, email=user.email),
+            customer=user,
+            address=address,
+            requested_time=data["requested_time"],
+            channel=Channel.WEB,
+            note=data.get("note", ""),
+            now=now,
+        )
+        if not user.phone.strip() and phone:
+            user.phone = phone
+            user.save(update_fields=["phone"])
+    return order

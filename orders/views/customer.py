@@ -1,0 +1,198 @@
+"""The customer's own orders: live tracking, history, re-order, modify and cancel.
+
+Who may do what: following an order needs its customer signed in, or its tracking token (the link of the
+emails, for orders taken by phone for someone without an account). Changing it (modify, cancel, re-order)
+needs its customer signed in: a token can be forwarded, and a phone order without an account is changed by
+calling the restaurant. Anyone else gets a 404 that reveals nothing.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from orders import selectors
+from orders.cart import Cart
+from orders.errors import OrderError
+from orders.forms_customer import CancelOrderForm, ModifyOrderForm, same_lines
+from orders.models import Order, PaymentStatus, Status
+from orders.services import cancel_order, modify_order, products_for_pricing
+from restaurants.models import Restaurant
+from restaurants.templatetags.restaurant_extras import euros
+
+
+def _url_or_none(name: str, *args) -> str | None:
+    """The URL of a page another part of the site provides, or None while it does not exist."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _status_context(request: HttpRequest, order: Order) -> dict:
+    """What the live part of the tracking page needs; no query beyond the estimate's."""
+    is_customer = selectors.is_customer_of(request.user, order)
+    # Money is owed online: the order awaits its payment, or a change raised its total.
+    owes = order.is_paid_online and (
+        order.status == Status.AWAITING_PAYMENT
+        or (order.payment_status == PaymentStatus.PENDING and order.status != Status.CANCELLED)
+    )
+    return {
+        "order": order,
+        "estimate": selectors.estimate(order),
+        "timeline": selectors.order_timeline(order),
+        "live": selectors.is_active(order),
+        "is_customer": is_customer,
+        "can_change": is_customer and order.can_be_changed_by_customer(),
+        "owes": owes,
+        "pay_url": _url_or_none("order_pay", order.number) if is_customer and owes else None,
+    }
+
+
+@require_GET
+def order_tracking(request: HttpRequest, number: str) -> HttpResponse:
+    order = selectors.get_order_for_user(request, number)
+    context = _status_context(request, order)
+    context["refunds"] = selectors.order_refunds(order) if order.is_paid_online else []
+    return render(request, "orders/order_tracking.html", context)
+
+
+@require_GET
+def order_status_fragment(request: HttpRequest, number: str) -> HttpResponse:
+    """The part of the tracking page that HTMX polls; it stops polling once the order is finished."""
+    order = selectors.get_order_status_for_user(request, number)
+    return render(request, "orders/includes/order_status.html", _status_context(request, order))
+
+
+@login_required
+@require_GET
+def order_list(request: HttpRequest) -> HttpResponse:
+    orders = selectors.customer_orders(request.user)
+    return render(
+        request,
+        "orders/order_list.html",
+        {
+            "live_orders": [order for order in orders if selectors.is_active(order)],
+            "past_orders": [order for order in orders if not selectors.is_active(order)],
+        },
+    )
+
+
+def _tracking(order: Order) -> HttpResponse:
+    return redirect("order_tracking", order.number)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_modify(request: HttpRequest, number: str) -> HttpResponse:
+    order = selectors.get_customer_order(request.user, number, details=True)
+    if request.method == "GET" and not order.can_be_changed_by_customer():
+        messages.warning(request, _("This order can no longer be changed."))
+        return _tracking(order)
+    lines = list(order.lines.all())
+    form = ModifyOrderForm(
+        request.POST if request.method == "POST" else None,
+        lines=lines,
+        products=products_for_pricing([line.product_id for line in lines]),
+        menu=selectors.menu_for_adding(order.restaurant),
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if not form.is_valid():
+            messages.error(request, _("Your order was not changed: please correct the errors below."))
+        elif same_lines(lines, requests := form.line_requests()):
+            messages.info(request, _("You changed nothing: your order stays as it was."))
+            return _tracking(order)
+        else:
+            try:
+                order = modify_order(order=order, lines=requests, by=request.user)
+            except OrderError as error:
+                messages.error(request, error.message)
+                order.refresh_from_db(fields=["status"])
+            else:
+                messages.success(
+                    request,
+                    _("Your order is changed. Its new total is %(total)s.") % {"total": euros(order.total)},
+                )
+                if order.payment_status == PaymentStatus.PENDING and order.status != Status.AWAITING_PAYMENT:
+                    messages.warning(request, _("Please pay the difference to confirm the change."))
+                return _tracking(order)
+    return render(request, "orders/order_modify.html", {"order": order, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
+    order = selectors.get_customer_order(request.user, number, details=True)
+    if order.status == Status.CANCELLED:
+        messages.info(request, _("This order is already cancelled."))
+        return _tracking(order)
+    if request.method == "GET" and not order.can_be_changed_by_customer():
+        messages.warning(request, _("This order is being prepared and can no longer be cancelled."))
+        return _tracking(order)
+    form = CancelOrderForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            was_paid = order.payment_status in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED)
+            try:
+                order = cancel_order(
+                    order=order, by=request.user, reason=form.cleaned_data["reason"], by_customer=True
+                )
+            except OrderError as error:
+                # Refused (too late: the kitchen started meanwhile): the page says so, with a 400.
+                messages.error(request, error.message)
+                order.refresh_from_db(fields=["status"])
+            else:
+                messages.success(request, _("Your order %(number)s is cancelled.") % {"number": order.number})
+                if was_paid:
+                    messages.info(request, _("The amount you paid is refunded to your card."))
+                return _tracking(order)
+    return render(request, "orders/order_cancel.html", {"order": order, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def order_reorder(request: HttpRequest, number: str) -> HttpResponse:
+    """Put an order's lines in the cart again, saying what can no longer be had; asks first when the cart
+    holds another restaurant's products."""
+    order = selectors.get_customer_order(request.user, number, details=True)
+    restaurant = order.restaurant
+    if not restaurant.is_active:
+        messages.error(
+            request,
+            _("%(restaurant)s does not take orders at the moment.") % {"restaurant": restaurant.name},
+        )
+        return redirect("order_list")
+    cart = Cart.load(request.session)
+    if cart.lines and not cart.is_for(restaurant.pk) and request.POST.get("replace") != "yes":
+        other = Restaurant.objects.filter(pk=cart.restaurant_id).first()
+        return render(request, "orders/order_reorder.html", {"order": order, "cart_restaurant": other})
+    reorder = selectors.reorder_lines(order)
+    for sentence in reorder.left_out:
+        messages.warning(request, sentence)
+    if not reorder.lines:
+        messages.error(request, _("Nothing from this order can be ordered again at the moment."))
+        return redirect("order_list")
+    if cart.lines and cart.is_for(restaurant.pk):
+        for line in reorder.lines:
+            try:
+                cart.add(line)
+            except ValueError:
+                messages.warning(request, _("Your cart is full: some products were not added."))
+                break
+    else:
+        cart.replace(restaurant.pk, reorder.lines)
+    cart.save(request.session)
+    messages.success(
+        request,
+        _("The products of order %(number)s are in your cart.") % {"number": order.number},
+    )
+    return redirect(_url_or_none("cart") or reverse("restaurant_detail", args=[restaurant.slug]))
