@@ -1,0 +1,106 @@
+"""Who may use the staff screens, and for which restaurant.
+
+A staff user works at one or more restaurants (StaffMember: user × restaurant × role). The screens act on
+the *current* restaurant, kept in the session and picked among the user's memberships; head office
+(superusers) may pick any restaurant. Every staff view is wrapped in `staff_required(...)`, which checks the
+role at the current restaurant on the server and puts the result on `request.staff`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from restaurants.models import Restaurant, Role, StaffMember
+
+SESSION_KEY = "staff_restaurant_id"
+
+
+@dataclass(frozen=True)
+class StaffContext:
+    restaurant: Restaurant
+    role: str  # the role at this restaurant; "head_office" for superusers without a membership there
+    restaurants: tuple[Restaurant, ...]  # every restaurant the user may switch to
+
+    @property
+    def is_head_office(self) -> bool:
+        return self.role == HEAD_OFFICE
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in (Role.MANAGER, HEAD_OFFICE)
+
+    def can(self, *roles: str) -> bool:
+        """Managers and head office may do everything a role of their restaurant may do."""
+        return self.is_manager or self.role in roles
+
+
+HEAD_OFFICE = "head_office"
+
+
+def staff_context(request: HttpRequest) -> StaffContext | None:
+    """The user's staff context at their current restaurant, or None for a customer. Two queries at most."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    cached = getattr(request, "_staff_context", False)
+    if cached is not False:
+        return cached
+    memberships = {
+        member.restaurant_id: member
+        for member in StaffMember.objects.active()
+        .filter(user=user, restaurant__is_active=True)
+        .select_related("restaurant")
+    }
+    if user.is_superuser:
+        restaurants = tuple(Restaurant.objects.active().order_by("city", "name"))
+    else:
+        restaurants = tuple(
+            sorted((m.restaurant for m in memberships.values()), key=lambda r: (r.city, r.name))
+        )
+    context = None
+    if restaurants:
+        wanted = request.session.get(SESSION_KEY)
+        restaurant = next((r for r in restaurants if r.pk == wanted), restaurants[0])
+        member = memberships.get(restaurant.pk)
+        role = member.role if member else HEAD_OFFICE
+        context = StaffContext(restaurant=restaurant, role=role, restaurants=restaurants)
+    request._staff_context = context
+    return context
+
+
+def choose_restaurant(request: HttpRequest, restaurant_id: int) -> bool:
+    """Make a restaurant the current one, if the user may work there."""
+    context = staff_context(request)
+    if context is None or not any(r.pk == restaurant_id for r in context.restaurants):
+        return False
+    request.session[SESSION_KEY] = restaurant_id
+    request._staff_context = False
+    return True
+
+
+def staff_required(*roles: str) -> Callable:
+    """Let through staff of the current restaurant with one of `roles` (managers and head office always).
+
+    Anonymous users go to the sign-in page; a signed-in user without the role gets 403.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            context = staff_context(request)
+            if context is None or (roles and not context.can(*roles)):
+                raise PermissionDenied
+            request.staff = context
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

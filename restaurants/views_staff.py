@@ -1,0 +1,50 @@
+"""The entrance of the staff screens: send each role to its screen, switch the current restaurant."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from restaurants.access import HEAD_OFFICE, choose_restaurant, staff_context, staff_required
+from restaurants.models import Role
+
+# The screen each role lands on.
+HOME_SCREEN = {
+    Role.PIZZAIOLO: "staff_kitchen",
+    Role.DRIVER: "staff_delivery",
+    Role.COUNTER: "staff_counter",
+    Role.MANAGER: "staff_dashboard",
+    HEAD_OFFICE: "staff_dashboard",
+}
+
+
+@staff_required()
+def staff_home(request: HttpRequest) -> HttpResponse:
+    try:
+        return redirect(reverse(HOME_SCREEN[request.staff.role]))
+    except NoReverseMatch:
+        return redirect("staff_kitchen")
+
+
+@require_POST
+@staff_required()
+def staff_choose_restaurant(request: HttpRequest) -> HttpResponse:
+    try:
+        restaurant_id = int(request.POST.get("restaurant", ""))
+    except ValueError:
+        return HttpResponseBadRequest(_("Choose a restaurant."))
+    if not choose_restaurant(request, restaurant_id):
+        return HttpResponseBadRequest(_("You do not work at this restaurant."))
+    messages.success(
+        request,
+        _("You are now working at %(restaurant)s.") % {"restaurant": staff_context(request).restaurant},
+    )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("staff_home")
+    return redirect(target)

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from restaurants.access import SESSION_KEY, staff_context, staff_required
+from restaurants.models import Role
+from tests import factories as f
+
+
+def call(view, user, session=None):
+    request = RequestFactory().get("/staff/x/")
+    request.user = user
+    request.session = session if session is not None else {}
+    return view(request)
+
+
+@staff_required(Role.PIZZAIOLO)
+def kitchen_view(request):
+    return HttpResponse(f"{request.staff.restaurant.slug}:{request.staff.role}")
+
+
+def test_a_pizzaiolo_works_at_their_restaurant(pizzaiolo, restaurant_a):
+    assert call(kitchen_view, pizzaiolo).content.decode() == f"{restaurant_a.slug}:pizzaiolo"
+
+
+def test_a_driver_may_not_use_the_kitchen_screen(driver):
+    with pytest.raises(PermissionDenied):  # the handler turns it into a 403
+        call(kitchen_view, driver)
+
+
+def test_a_customer_is_refused_and_an_anonymous_visitor_sent_to_sign_in(client, customer):
+    assert client.get("/staff/").status_code == 302
+    client.force_login(customer)
+    assert client.get("/staff/").status_code == 403
+
+
+def test_a_manager_may_do_what_their_staff_do(manager_b, restaurant_b):
+    assert call(kitchen_view, manager_b).content.decode() == f"{restaurant_b.slug}:manager"
+
+
+def test_a_user_of_several_restaurants_picks_the_current_one(client, pizzaiolo, restaurant_a, restaurant_b):
+    f.StaffMemberFactory(user=pizzaiolo, restaurant=restaurant_b, role=Role.MANAGER)
+    client.force_login(pizzaiolo)
+    response = client.post(
+        "/staff/restaurant/", {"restaurant": restaurant_b.pk, "next": "https://evil.example/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/staff/"
+    assert client.session[SESSION_KEY] == restaurant_b.pk
+
+
+def test_nobody_picks_a_restaurant_they_do_not_work_at(client, pizzaiolo, restaurant_b):
+    client.force_login(pizzaiolo)
+    assert client.post("/staff/restaurant/", {"restaurant": restaurant_b.pk}).status_code == 400
+    assert client.post("/staff/restaurant/", {"restaurant": "abc"}).status_code == 400
+    assert SESSION_KEY not in client.session
+
+
+def test_head_office_may_work_at_any_restaurant(head_office, restaurant_a, restaurant_b, rf):
+    request = rf.get("/")
+    request.user = head_office
+    request.session = {SESSION_KEY: restaurant_b.pk}
+    context = staff_context(request)
+    assert context.restaurant == restaurant_b
+    assert context.is_head_office and context.can(Role.DRIVER)
+    assert set(context.restaurants) == {restaurant_a, restaurant_b}
+
+
+def test_an_inactive_membership_gives_no_access(client, restaurant_a):
+    member = f.StaffMemberFactory(restaurant=restaurant_a, role=Role.DRIVER, is_active=False)
+    client.force_login(member.user)
+    assert client.get("/staff/").status_code == 403
