@@ -28,7 +28,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     try:
         return redirect(reverse(HOME_SCREEN[request.staff.role]))
     except NoReverseMatch:
-        return redirect("staff_kitchen")
+        return redirect("home")
 
 
 @require_POST
