@@ -15,6 +15,8 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from restaurants.models import Restaurant, Role, StaffMember
 
@@ -39,8 +41,30 @@ class StaffContext:
         """Managers and head office may do everything a role of their restaurant may do."""
         return self.is_manager or self.role in roles
 
+    @property
+    def screens(self) -> list[tuple[str, str]]:
+        """(url, label) of the staff screens this role may open, for the staff navigation."""
+        result = []
+        for url_name, label, roles in SCREENS:
+            if self.can(*roles):
+                try:
+                    result.append((reverse(url_name), label))
+                except NoReverseMatch:
+                    continue
+        return result
+
 
 HEAD_OFFICE = "head_office"
+
+# The staff screens, in navigation order, with the roles that may open them (managers open them all).
+SCREENS = [
+    ("staff_kitchen", _("Kitchen"), (Role.PIZZAIOLO, Role.COUNTER)),
+    ("staff_recipes", _("Recipes"), (Role.PIZZAIOLO,)),
+    ("staff_delivery", _("Deliveries"), (Role.DRIVER,)),
+    ("staff_counter", _("Counter"), (Role.COUNTER,)),
+    ("staff_stock", _("Stock"), (Role.PIZZAIOLO,)),
+    ("staff_dashboard", _("Dashboard"), ()),
+]
 
 
 def staff_context(request: HttpRequest) -> StaffContext | None:
