@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format messages bench clean
+.PHONY: run test lint format messages bench clean dumps
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ format: venv
 messages: venv
 	$(BIN)/python manage.py makemessages -l fr -l en --ignore=.venv --ignore=staticfiles --ignore=.tmp
 	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+# The manual's structure.sql, data.sql and dataAndStructure.sql (docs/operations.md).
+dumps: venv
+	scripts/sql_dumps.sh dumps
 
 clean:
 	rm -rf $(VENV) staticfiles .tmp .pytest_cache db.sqlite3 media

@@ -12,7 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from ocpizza.env import env_bool, env_email, env_int, env_list, env_str, env_url
+from ocpizza.csp import content_security_policy, s3_media_origins
+from ocpizza.env import env_bool, env_email, env_float, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -48,9 +49,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: its request id and timing cover everything below, static files and redirects included.
+    "ocpizza.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ocpizza.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "ocpizza.middleware.StaffSessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -77,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ocpizza.context_processors.site",
                 "orders.context_processors.cart",
+                "restaurants.context_processors.staff",
             ],
         },
     },
@@ -118,6 +124,16 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[OC Pizza] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 ACCOUNT_USER_DISPLAY = "accounts.display.user_display"
+# Staff sessions end after inactivity; the adapter marks them at sign-in (docs/security.md).
+ACCOUNT_ADAPTER = "ocpizza.auth.AccountAdapter"
+STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60)
+# Brute force: allauth counts failed sign-ins per IP and per account in the cache (shared by every dyno
+# in production, see CACHES). After 5 failures on one account in 15 minutes even the right password is
+# refused until the window has passed. The admin's login page redirects to allauth's (ocpizza/urls.py).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,60/h/ip,5/15m/key"}
+# Heroku's router appends the client's address to X-Forwarded-For: trust that one hop, so limits per IP
+# count clients rather than the router.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0 if DEBUG else 1)
 
 # Internationalisation: French first, English available, no language prefix in URLs.
 LANGUAGE_CODE = "fr"
@@ -131,32 +147,59 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
+# Fingerprinted files (every {% static %} URL) get WhiteNoise's one-year "immutable" header whatever this
+# says; this is for files asked by their plain name, which change on the next deploy.
+WHITENOISE_MAX_AGE = 3600 if not DEBUG else 0
 
 # Media: S3 (django-storages) when a bucket is configured, a local folder otherwise.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+MEDIA_ORIGINS: list[str] = []
 if AWS_STORAGE_BUCKET_NAME:
+    # Private objects read through signed URLs, unless the bucket is deliberately public (a bucket policy
+    # grants s3:GetObject: new buckets refuse ACLs, so none is sent unless AWS_DEFAULT_ACL asks for one).
+    _s3_public = env_bool("AWS_S3_PUBLIC")
+    _s3_endpoint = env_url("AWS_S3_ENDPOINT_URL", schemes=("http", "https")) or None
+    _s3_region = env_str("AWS_S3_REGION_NAME") or None
+    _s3_custom_domain = env_str("AWS_S3_CUSTOM_DOMAIN") or None
+    if _s3_custom_domain and not _s3_public:
+        # django-storages does not sign URLs of a custom domain (without CloudFront keys): private objects
+        # behind one would all answer 403.
+        raise ImproperlyConfigured("AWS_S3_CUSTOM_DOMAIN needs AWS_S3_PUBLIC=true (objects readable by all).")
+    # The regional virtual-hosted endpoint on AWS: the global one redirects for a new bucket, which breaks
+    # signed URLs.
+    _s3_addressing = env_str("AWS_S3_ADDRESSING_STYLE") or (None if _s3_endpoint else "virtual")
     _media_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
             "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
-            "region_name": env_str("AWS_S3_REGION_NAME") or None,
-            "endpoint_url": env_url("AWS_S3_ENDPOINT_URL", schemes=("http", "https")) or None,
-            "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN") or None,
-            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,
+            "region_name": _s3_region,
+            "endpoint_url": _s3_endpoint,
+            "custom_domain": _s3_custom_domain,
+            "addressing_style": _s3_addressing,
             "signature_version": "s3v4",
-            # Private objects with signed URLs unless the bucket is deliberately public.
-            "default_acl": "public-read" if env_bool("AWS_S3_PUBLIC") else None,
-            "querystring_auth": not env_bool("AWS_S3_PUBLIC"),
+            "default_acl": env_str("AWS_DEFAULT_ACL") or None,
+            "querystring_auth": not _s3_public,
             "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 3600),
+            # Uploads never replace a file: a new picture gets a new name, so it can be cached for long.
             "file_overwrite": False,
-            "object_parameters": {"CacheControl": "max-age=86400"},
+            "object_parameters": {
+                "CacheControl": "public, max-age=31536000, immutable"
+                if _s3_public
+                else "private, max-age=86400"
+            },
         },
     }
+    MEDIA_ORIGINS = s3_media_origins(
+        bucket=AWS_STORAGE_BUCKET_NAME,
+        region=_s3_region,
+        endpoint_url=_s3_endpoint,
+        custom_domain=_s3_custom_domain,
+        addressing_style=_s3_addressing,
+    )
 else:
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
@@ -168,15 +211,23 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-# Cache: Redis when REDIS_URL is set, else memory of the process (nothing relies on it between requests).
+# Cache: it holds the sign-in rate limits, so in production it must be shared by every process of every
+# dyno: Redis when REDIS_URL is set, else a table of the database (`createcachetable`, run by the release
+# phase). Memory of the process in development.
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+if REDIS_URL:
+    # Heroku Data for Redis serves TLS with a self-signed certificate.
+    _redis_options = {"ssl_cert_reqs": None} if REDIS_URL.startswith("rediss:") else {}
+    _cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": _redis_options,
+    }
+elif not DEBUG:
+    _cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
+else:
+    _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+CACHES = {"default": _cache}
 
 # Email.
 globals().update(env_email("EMAIL_URL"))
@@ -189,7 +240,22 @@ STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
 DEMO_PAYMENTS = env_bool("DEMO_PAYMENTS", default=DEBUG)
 
+# Error reports: Sentry when SENTRY_DSN is set (ocpizza/sentry.py keeps query strings and personal data out).
 SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from ocpizza.sentry import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        # Set by Heroku's runtime-dyno-metadata feature: each report names the deployed commit.
+        release=env_str("HEROKU_SLUG_COMMIT") or env_str("HEROKU_RELEASE_VERSION"),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
+    )
+
+# Usage analytics: an external script without cookies (Plausible or the like), off unless configured.
+ANALYTICS_SCRIPT_URL = env_url("ANALYTICS_SCRIPT_URL", schemes=("https",))
+ANALYTICS_DOMAIN = env_str("ANALYTICS_DOMAIN")
 
 # Security: production behind Heroku's router, which terminates TLS.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -206,11 +272,30 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Content Security Policy (django-csp): no inline script or style anywhere; docs/security.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": content_security_policy(
+        media_origins=MEDIA_ORIGINS, analytics_script_url=ANALYTICS_SCRIPT_URL
+    )
+}
+
+# Logs go to the dyno's output, each line tagged with the request id (ocpizza/middleware.py). The access
+# log, one line per request, goes to stdout.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "ocpizza.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"},
+        "access": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+        "access": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "ocpizza.request": {"handlers": ["access"], "level": "INFO", "propagate": False},
+    },
 }

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -9,6 +10,8 @@ from ocpizza import views
 admin.site.site_header = _("OC Pizza administration")
 admin.site.site_title = _("OC Pizza")
 admin.site.index_title = _("Head office")
+# The admin signs in through allauth's page, so its rate limits against brute force cover the admin too.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("restaurants.urls")),

@@ -1,21 +1,87 @@
 from __future__ import annotations
 
+import logging
+import time
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+logger = logging.getLogger(__name__)
+
+# Monitors may call every few seconds; S3 is asked at most this often by each process.
+STORAGE_CHECK_SECONDS = 30
+_storage_check: dict[str, object] = {"at": 0.0, "status": ""}
+
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For the router and uptime monitors: 200 when the database answers, 503 otherwise."""
+    """For the router and uptime monitors: 200 when the database answers, 503 otherwise.
+
+    A shared cache (Redis or the database table) and the S3 bucket are reported when configured; either
+    failing makes the status "degraded" but not 503: orders can still be taken.
+    """
+    checks = {"database": _check_database()}
+    if _cache_is_shared():
+        checks["cache"] = _check_cache()
+    if _media_on_s3():
+        checks["storage"] = _check_storage()
+    if checks["database"] != "ok":
+        status, code = "error", 503
+    elif any(value != "ok" for value in checks.values()):
+        status, code = "degraded", 200
+    else:
+        status, code = "ok", 200
+    return JsonResponse({"status": status, **checks}, status=code)
+
+
+def _check_database() -> str:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-        database = "ok"
-    except Exception:  # noqa: BLE001 - any failure of the database means "down"
-        database = "error"
-    status = 200 if database == "ok" else 503
-    return JsonResponse({"status": "ok" if status == 200 else "error", "database": database}, status=status)
+    except Exception:  # any failure of the database means "down"
+        logger.exception("Health check: the database does not answer.")
+        return "error"
+    return "ok"
+
+
+def _cache_is_shared() -> bool:
+    backend = settings.CACHES["default"]["BACKEND"]
+    return not backend.endswith(("LocMemCache", "DummyCache"))
+
+
+def _check_cache() -> str:
+    key, value = "healthz", uuid.uuid4().hex
+    try:
+        cache.set(key, value, timeout=10)
+        ok = cache.get(key) == value
+    except Exception:  # any failure of the cache means "error"
+        logger.exception("Health check: the cache does not answer.")
+        return "error"
+    return "ok" if ok else "error"
+
+
+def _media_on_s3() -> bool:
+    return settings.STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
+
+
+def _check_storage() -> str:
+    """HEAD of the bucket (one cheap request), remembered for STORAGE_CHECK_SECONDS."""
+    now = time.monotonic()
+    if _storage_check["status"] and now - float(_storage_check["at"]) < STORAGE_CHECK_SECONDS:
+        return str(_storage_check["status"])
+    try:
+        default_storage.connection.meta.client.head_bucket(Bucket=default_storage.bucket_name)
+        status = "ok"
+    except Exception:  # unreachable, refused or missing: the media are not served
+        logger.exception("Health check: the media bucket does not answer.")
+        status = "error"
+    _storage_check.update(at=now, status=status)
+    return status

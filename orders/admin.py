@@ -1,17 +1,20 @@
 """Admin of orders and payments: a window on them, not a way to run them.
 
 Orders are placed, moved between statuses, paid and refunded by orders.services, so nothing here adds,
-deletes or changes their status or money; only notes, contact details and the attention flag are editable.
+deletes or edits their status or money; only notes, contact details and the attention flag are editable.
+The order list's actions move orders between statuses through orders.services.transition_order.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from menu.models import Extra
+from orders.errors import OrderError
 from orders.models import (
     Order,
     OrderLine,
@@ -19,8 +22,10 @@ from orders.models import (
     OrderStatusChange,
     Payment,
     Refund,
+    Status,
     StripeEvent,
 )
+from orders.services import transition_order
 from restaurants.admin import ReadOnlyAdminMixin, RestaurantScopedAdminMixin
 
 
@@ -95,9 +100,73 @@ class PaymentInline(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.Tabula
         return super().get_queryset(request).select_related("order", "recorded_by")
 
 
+# -- Status moves: admin actions that go through orders.services.transition_order -----------------------
+
+
+def move_orders(modeladmin: admin.ModelAdmin, request, queryset, *, to: str) -> None:
+    """Move each selected order to `to` through transition_order, each in its own transaction, so one
+    refusal leaves the others moved; reports the orders moved and each refusal's message."""
+    moved, already = [], []
+    for order in queryset.order_by("pk"):
+        if order.status == to:
+            already.append(order.number)
+            continue
+        try:
+            transition_order(order=order, to=to, by=request.user)
+        except OrderError as error:
+            modeladmin.message_user(request, f"{order.number}: {error.message}", messages.ERROR)
+        else:
+            moved.append(order.number)
+    label = Status(to).label
+    if moved:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(count)d order is now “%(status)s”: %(numbers)s.",
+                "%(count)d orders are now “%(status)s”: %(numbers)s.",
+                len(moved),
+            )
+            % {"count": len(moved), "status": label, "numbers": ", ".join(moved)},
+            messages.SUCCESS,
+        )
+    if already:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(count)d order was already “%(status)s”: %(numbers)s.",
+                "%(count)d orders were already “%(status)s”: %(numbers)s.",
+                len(already),
+            )
+            % {"count": len(already), "status": label, "numbers": ", ".join(already)},
+            messages.INFO,
+        )
+
+
+def _status_action(to: str, name: str, description):
+    def action(modeladmin, request, queryset) -> None:
+        move_orders(modeladmin, request, queryset, to=to)
+
+    action.__name__ = name
+    # Managers hold "change" on their restaurants' orders (RestaurantScopedAdminMixin).
+    return admin.action(description=description, permissions=["change"])(action)
+
+
+STATUS_ACTIONS = [
+    _status_action(Status.PREPARING, "start_preparing", _("Start preparing the selected orders")),
+    _status_action(Status.READY, "mark_ready", _("Mark the selected orders ready")),
+    _status_action(
+        Status.OUT_FOR_DELIVERY, "mark_out_for_delivery", _("Mark the selected orders out for delivery")
+    ),
+    _status_action(Status.DELIVERED, "mark_delivered", _("Mark the selected orders delivered")),
+    _status_action(Status.PICKED_UP, "mark_picked_up", _("Mark the selected orders picked up")),
+]
+
+
 @admin.register(Order)
 class OrderAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
     manager_actions = frozenset({"view", "change"})
+    # Status moves only through the lifecycle's one door; cancelling (refunds, reasons) is staff screens' job.
+    actions = STATUS_ACTIONS
     list_display = (
         "number",
         "restaurant",

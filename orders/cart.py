@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import ClassVar
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils.translation import gettext as _
@@ -33,10 +34,12 @@ SESSION_KEY = "cart"
 class Cart:
     restaurant_id: int | None
     lines: list[LineRequest]
+    # Where the lines live in the session; a subclass keeps another cart apart (the counter's order).
+    session_key: ClassVar[str] = SESSION_KEY
 
     @classmethod
     def load(cls, session: SessionBase) -> Cart:
-        data = session.get(SESSION_KEY) or {}
+        data = session.get(cls.session_key) or {}
         lines = []
         for raw in data.get("lines", []):
             try:
@@ -55,9 +58,9 @@ class Cart:
 
     def save(self, session: SessionBase) -> None:
         if not self.lines:
-            session.pop(SESSION_KEY, None)
+            session.pop(self.session_key, None)
             return
-        session[SESSION_KEY] = {
+        session[self.session_key] = {
             "restaurant_id": self.restaurant_id,
             "lines": [
                 {

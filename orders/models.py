@@ -226,6 +226,10 @@ class Order(models.Model):
         return self.status in CUSTOMER_EDITABLE_STATUSES
 
     def can_move_to(self, status: str) -> bool:
+        if status in (Status.OUT_FOR_DELIVERY, Status.DELIVERED) and self.fulfilment != Fulfilment.DELIVERY:
+            return False
+        if status == Status.PICKED_UP and self.fulfilment != Fulfilment.PICKUP:
+            return False
         return status in TRANSITIONS[self.status]
 
 

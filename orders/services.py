@@ -512,6 +512,8 @@ def transition_order(
             update_fields.append("delivered_by")
         if to == Status.CANCELLED:
             # A checkout left open is void; money still taken later is refunded by confirm_payment.
+            for pending in locked.payments.filter(status=PaymentState.PENDING):
+                payments.void_checkout_after_commit(pending)
             locked.payments.filter(status=PaymentState.PENDING).update(status=PaymentState.CANCELLED)
             if locked.payment_status == PaymentStatus.PENDING:
                 locked.payment_status = PaymentStatus.UNPAID
@@ -525,15 +527,24 @@ def transition_order(
     return locked
 
 
-def cancel_order(*, order: Order, by: User | None, reason: str = "", by_customer: bool = True) -> Order:
+def cancel_order(
+    *,
+    order: Order,
+    by: User | None,
+    reason: str = "",
+    by_customer: bool = True,
+    before_preparation_only: bool = False,
+) -> Order:
     """Cancel an order. A customer may do it only while `awaiting_payment` or `received`; staff also later
-    (a failed delivery), with a reason. Stock comes back only before preparation; a paid order is refunded
-    through its payment provider after commit. Raises OrderError("too_late") once preparation started."""
+    (a failed delivery), with a reason, unless `before_preparation_only` (the counter's cancel). Stock comes
+    back only before preparation; a paid order is refunded through its payment provider after commit.
+    Raises OrderError("too_late") once preparation started when the caller may not cancel then; the check
+    is made under the order's lock, so it holds against a pizzaiolo starting the order at the same time."""
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.status == Status.CANCELLED:
             return locked
-        if by_customer and locked.status not in CUSTOMER_EDITABLE_STATUSES:
+        if (by_customer or before_preparation_only) and locked.status not in CUSTOMER_EDITABLE_STATUSES:
             raise OrderError(
                 _("This order is already being prepared and can no longer be cancelled."), code="too_late"
             )
@@ -552,9 +563,10 @@ def modify_order(
     """Replace an order's lines while it is `awaiting_payment` or `received`.
 
     The stock follows the difference (`order_modified` movements), the totals are recomputed and the oven
-    slot re-checked. When a paid order's total changes, the payment provider refunds the difference or asks
-    for it (orders.payments). Raises OrderError("too_late") once preparation started, ProductUnavailable when
-    the new lines cannot be made; nothing changes when it raises.
+    slot re-checked. When an online order's total changes (orders.payments.settle_difference_after_commit):
+    awaiting payment, its checkout asks for the new total; paid, a fall is refunded and a rise refused
+    (OrderError "paid_total_rises"). Raises OrderError("too_late") once preparation started,
+    ProductUnavailable when the new lines cannot be made; nothing changes when it raises.
     """
     now = now or timezone.now()
     priced = price_lines(lines)
@@ -615,10 +627,9 @@ def modify_order(
             actor=by,
             reason=_("Order modified"),
         )
-        if locked.total != previous_total and locked.payment_status in (
-            PaymentStatus.PAID,
-            PaymentStatus.PARTIALLY_REFUNDED,
-        ):
+        if locked.total != previous_total and locked.is_paid_online:
+            # Awaiting payment: the checkout is re-priced. Paid: a fall is refunded, a rise is refused with
+            # OrderError("paid_total_rises"), which undoes this whole change (orders.payments).
             payments.settle_difference_after_commit(locked, previous_total=previous_total)
         order_id = locked.pk
         transaction.on_commit(lambda: notifications.order_modified(order_id))
@@ -650,3 +661,134 @@ def restart_online_payment(*, order: Order, now: datetime | None = None) -> Paym
         locked.payment_status = PaymentStatus.PENDING
         locked.save(update_fields=["payment_status", "updated_at"])
     return payment
+
+
+def hand_over_pickup(
+    *, order: Order, by: User | None, payment: str = "", now: datetime | None = None
+) -> Order:
+    """Hand a ready pick-up over to its customer at the counter, recording what they pay there.
+
+    Preconditions: the order is a pick-up and `ready`; when it is not paid yet, `payment` says how the
+    customer paid (`cash` or `card`, orders.models.Provider).
+    Effects, in one transaction: the cash or card payment (orders.payments.record_payment_on_delivery) and the
+    move to `picked_up` (transition_order), or neither. Handing over an order already picked up is a no-op.
+    Errors: OrderError "not_a_pickup" for a delivery, "invalid_transition" when it is not ready,
+    "payment_required" when it is unpaid and no payment is given, "invalid_method" for another payment.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.fulfilment != Fulfilment.PICKUP:
+            raise OrderError(_("This order is delivered, not picked up."), code="not_a_pickup")
+        if locked.status == Status.PICKED_UP:
+            return locked
+        if not locked.can_move_to(Status.PICKED_UP):
+            raise OrderError(
+                _("An order that is “%(current)s” cannot become “%(target)s”.")
+                % {"current": locked.get_status_display(), "target": Status.PICKED_UP.label},
+                code="invalid_transition",
+            )
+        if locked.payment_status not in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED):
+            if not payment:
+                raise OrderError(
+                    _("Record how the customer paid, cash or card, before handing over the order."),
+                    code="payment_required",
+                )
+            payments.record_payment_on_delivery(order=locked, method=payment, by=by, now=now)
+        return transition_order(order=locked, to=Status.PICKED_UP, by=by, now=now)
+
+
+def transition_order_once(
+    *, order: Order, to: str, by: User | None = None, reason: str = "", now: datetime | None = None
+) -> tuple[Order, bool]:
+    """`transition_order`, also telling whether this call made the move: for the staff boards, where two
+    people may tap the same order at once and the second must be told that it was done already.
+
+    Preconditions and errors: those of `transition_order` (OrderError "invalid_transition", ...).
+    Effects: those of `transition_order`, in one transaction; the order row is locked before its status is
+    read, so exactly one of two concurrent calls returns True. Returns (the order, moved by this call).
+    """
+    with transaction.atomic():
+        current = Order.objects.select_for_update().values_list("status", flat=True).get(pk=order.pk)
+        moved = transition_order(order=order, to=to, by=by, reason=reason, now=now)
+    return moved, current != to
+
+
+def deliver_order(
+    *, order: Order, by: User | None, payment: str = "", now: datetime | None = None
+) -> tuple[Order, bool]:
+    """Hand an order out for delivery over to its customer, recording what the driver collected.
+
+    Preconditions: the order is a delivery and `out_for_delivery`; when it is paid on delivery and not paid
+    yet, `payment` says how the customer paid (`cash` or `card`, orders.models.Provider).
+    Effects, in one transaction: the cash or card payment (orders.payments.record_payment_on_delivery) and the
+    move to `delivered` (transition_order), or neither. Returns (the order, delivered by this call): an
+    order already delivered is left alone and gives False.
+    Errors: OrderError "not_a_delivery" for a pick-up, "invalid_transition" when it is not out for delivery,
+    "payment_required" when it is unpaid and no payment is given (or an online payment is incomplete),
+    "invalid_method" for another payment.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.fulfilment != Fulfilment.DELIVERY:
+            raise OrderError(_("This order is picked up, not delivered."), code="not_a_delivery")
+        if locked.status == Status.DELIVERED:
+            return locked, False
+        if not locked.can_move_to(Status.DELIVERED):
+            raise OrderError(
+                _("An order that is “%(current)s” cannot become “%(target)s”.")
+                % {"current": locked.get_status_display(), "target": Status.DELIVERED.label},
+                code="invalid_transition",
+            )
+        if locked.payment_status not in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED):
+            if locked.payment_method == PaymentMethod.ONLINE:
+                raise OrderError(
+                    _("The online payment of this order is not complete: call the restaurant."),
+                    code="payment_required",
+                )
+            if not payment:
+                raise OrderError(
+                    _("Record how the customer paid, cash or card, before handing over the order."),
+                    code="payment_required",
+                )
+            payments.record_payment_on_delivery(order=locked, method=payment, by=by, now=now)
+        return transition_order(order=locked, to=Status.DELIVERED, by=by, now=now), True
+
+
+def expire_unpaid_orders(*, now: datetime, dry_run: bool = False) -> list[str]:
+    """Cancel the online orders still awaiting payment past their deadline (`payment_expires_at`), giving
+    their stock back; for the scheduler (`manage.py expire_unpaid_orders`). Returns their numbers.
+
+    Preconditions: none; `dry_run` only lists what would be cancelled. Effects: each order is cancelled
+    through transition_order (stock back, pending payments cancelled) in its own transaction, after locking
+    it and checking again that it still awaits payment past its deadline, so one paid at the last second is
+    left alone and one order's failure does not hold the others back; their open checkouts are voided at the
+    provider after commit (money still taken later is refunded by orders.payments.confirm_payment).
+    Idempotent: a second run finds nothing. Errors: none of its own.
+    """
+    due = list(
+        Order.objects.filter(
+            status=Status.AWAITING_PAYMENT,
+            payment_method=PaymentMethod.ONLINE,
+            payment_expires_at__lte=now,
+        )
+        .order_by("payment_expires_at", "id")
+        .values_list("pk", "number")
+    )
+    if dry_run:
+        return [number for _pk, number in due]
+    expired = []
+    for pk, number in due:
+        with transaction.atomic():
+            locked = Order.objects.select_for_update().get(pk=pk)
+            if (
+                locked.status != Status.AWAITING_PAYMENT
+                or locked.payment_expires_at is None
+                or locked.payment_expires_at > now
+            ):
+                continue
+            # Cancelling voids the open checkouts too (transition_order), so nobody pays a dead order.
+            transition_order(order=locked, to=Status.CANCELLED, reason=_("Not paid in time"), now=now)
+        expired.append(number)
+    return expired

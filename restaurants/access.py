@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from restaurants.models import Restaurant, Role, StaffMember
 
@@ -118,6 +119,12 @@ def staff_required(*roles: str) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not request.user.is_authenticated:
+                if getattr(request, "htmx", False):
+                    # A live board polling after the session ended: send the whole page to sign-in, instead
+                    # of swapping the sign-in page into the board.
+                    return HttpResponseClientRedirect(
+                        redirect_to_login(request.htmx.current_url_abs_path or "/")["Location"]
+                    )
                 return redirect_to_login(request.get_full_path())
             context = staff_context(request)
             if context is None or (roles and not context.can(*roles)):

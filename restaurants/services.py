@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from menu.models import Ingredient
+from restaurants import notifications
 from restaurants.models import MovementReason, Restaurant, Stock, StockMovement
+
+# The largest quantity a stock column holds (12 digits, 3 of them decimals), with a margin.
+MAX_QUANTITY = Decimal("100000000")
 
 
 class StockError(Exception):
@@ -77,6 +83,8 @@ def apply_stock_changes(
         ]
         if shortages:
             raise InsufficientStock(shortages)
+        if any(stock.quantity + changes[stock.ingredient_id] > MAX_QUANTITY for stock in stocks):
+            raise StockError(_("This quantity is too large."), code="too_large")
         movements = []
         for stock in stocks:
             delta = changes[stock.ingredient_id]
@@ -85,7 +93,9 @@ def apply_stock_changes(
             movements.append(
                 StockMovement(stock=stock, delta=delta, reason=reason, order=order, user=by, note=note)
             )
-        return StockMovement.objects.bulk_create(movements)
+        created = StockMovement.objects.bulk_create(movements)
+        alert_low_stock(stocks=stocks, reason=reason)
+        return created
 
 
 def create_stock(
@@ -162,3 +172,66 @@ def record_inventory_count(
             note=note,
         )
     return movement
+
+
+# -- Low-stock alert -----------------------------------------------------------------------------------
+
+# Movements after which a stock above its threshold counts as restocked: the alert may go again later.
+RESTOCKING_REASONS = (MovementReason.RESTOCK, MovementReason.INVENTORY)
+
+
+def alert_low_stock(*, stocks: Sequence[Stock], reason: str, now: datetime | None = None) -> list[Stock]:
+    """Warn a restaurant's managers when a stock reaches its alert threshold, once until it is restocked.
+
+    Preconditions: `stocks` were just changed by `reason` and are still locked by the caller's transaction,
+    their `quantity` up to date in memory (apply_stock_changes calls this, after writing its movements).
+    Effects: each stock at or below its threshold and not yet alerted gets `low_alert_sent_at = now`, and its
+    restaurant's active managers an email after commit (restaurants.notifications); each stock that a
+    delivery or an inventory count took back above its threshold gets `low_alert_sent_at` cleared, so the
+    next crossing warns again. No query when nothing crosses; at most one UPDATE for each kind otherwise.
+    Returns the stocks alerted now.
+    """
+    now = now or timezone.now()
+    alerted = [
+        stock
+        for stock in stocks
+        if stock.low_alert_sent_at is None and stock.quantity <= stock.alert_threshold
+    ]
+    cleared = [
+        stock
+        for stock in stocks
+        if reason in RESTOCKING_REASONS
+        and stock.low_alert_sent_at is not None
+        and stock.quantity > stock.alert_threshold
+    ]
+    if cleared:
+        Stock.objects.filter(pk__in=[stock.pk for stock in cleared]).update(low_alert_sent_at=None)
+        for stock in cleared:
+            stock.low_alert_sent_at = None
+    if alerted:
+        stock_ids = [stock.pk for stock in alerted]
+        Stock.objects.filter(pk__in=stock_ids).update(low_alert_sent_at=now)
+        for stock in alerted:
+            stock.low_alert_sent_at = now
+        transaction.on_commit(lambda: notifications.send_low_stock_alert(stock_ids=stock_ids))
+    return alerted
+
+
+def set_alert_threshold(*, stock: Stock, threshold: Decimal) -> Stock:
+    """Change the level at which a stock's managers are warned; the quantity is not touched.
+
+    Preconditions: `threshold` ≥ 0 (else StockError "negative_threshold"). Effects: the stock's threshold;
+    when the quantity is now above it, a pending alert is cleared so the next crossing warns again. A stock
+    already at or below the new threshold is warned about at its next movement.
+    """
+    if threshold < 0:
+        raise StockError(_("An alert threshold cannot be negative."), code="negative_threshold")
+    with transaction.atomic():
+        locked = Stock.objects.select_for_update().get(pk=stock.pk)
+        locked.alert_threshold = threshold
+        update_fields = ["alert_threshold"]
+        if locked.low_alert_sent_at is not None and locked.quantity > threshold:
+            locked.low_alert_sent_at = None
+            update_fields.append("low_alert_sent_at")
+        locked.save(update_fields=update_fields)
+    return locked

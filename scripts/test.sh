@@ -18,6 +18,7 @@ fi
 .venv/bin/python manage.py makemigrations --check --dry-run
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/python scripts/translations_check.py
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?

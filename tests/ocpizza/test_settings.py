@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -143,3 +144,75 @@ def test_collectstatic_builds_the_compressed_manifest(tmp_path):
     assert '"css/site.css": "css/site.' in manifest
     assert list(tmp_path.glob("css/site.*.css.gz")), "WhiteNoise compresses the fingerprinted files"
     assert (tmp_path / "django_htmx" / "htmx-2.min.js").exists()
+
+
+def media_storage(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    script = "import json, django; django.setup(); from django.conf import settings as s; "
+    script += "print(json.dumps(s.STORAGES['default']))"
+    base = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "ocpizza.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_media_on_s3_are_private_objects_read_through_signed_urls():
+    result = media_storage({"AWS_STORAGE_BUCKET_NAME": "ocpizza-media", "AWS_S3_REGION_NAME": "eu-west-3"})
+
+    options = json.loads(result.stdout)["OPTIONS"]
+    assert options["querystring_auth"] is True
+    assert options["default_acl"] is None
+    assert options["addressing_style"] == "virtual"  # the regional endpoint: signed URLs of a new bucket work
+    assert options["object_parameters"] == {"CacheControl": "private, max-age=86400"}
+    assert options["file_overwrite"] is False
+
+
+def test_public_media_are_unsigned_and_cached_for_long():
+    result = media_storage(
+        {
+            "AWS_STORAGE_BUCKET_NAME": "ocpizza-media",
+            "AWS_S3_PUBLIC": "true",
+            "AWS_S3_CUSTOM_DOMAIN": "media.ocpizza.fr",
+        }
+    )
+
+    options = json.loads(result.stdout)["OPTIONS"]
+    assert options["querystring_auth"] is False
+    assert options["custom_domain"] == "media.ocpizza.fr"
+    assert options["object_parameters"] == {"CacheControl": "public, max-age=31536000, immutable"}
+
+
+def test_a_custom_domain_in_front_of_private_media_stops_the_start():
+    # django-storages would build unsigned URLs for it: every picture would answer 403.
+    result = media_storage(
+        {"AWS_STORAGE_BUCKET_NAME": "ocpizza-media", "AWS_S3_CUSTOM_DOMAIN": "media.ocpizza.fr"}
+    )
+
+    assert result.returncode != 0
+    assert "AWS_S3_CUSTOM_DOMAIN needs AWS_S3_PUBLIC=true" in result.stderr
+
+
+def test_production_caches_in_the_database_unless_redis_is_configured():
+    script = "import django; django.setup(); from django.conf import settings as s; "
+    script += "print(s.CACHES['default']['BACKEND'])"
+
+    def backend(env):
+        base = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "REDIS_URL"}
+        return subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**base, "DJANGO_SETTINGS_MODULE": "ocpizza.settings", **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout.strip()
+
+    assert backend(PRODUCTION) == "django.core.cache.backends.db.DatabaseCache"
+    assert backend({**PRODUCTION, "REDIS_URL": "rediss://h:p@redis.example.com:6380"}).endswith("RedisCache")
+    assert backend({"DEBUG": "true"}) == "django.core.cache.backends.locmem.LocMemCache"

@@ -174,3 +174,36 @@ def test_a_payment_confirmed_after_cancellation_is_refunded(
     assert order.status == Status.CANCELLED
     assert payment.refunds.get().status == "succeeded"
     assert order.payment_status == PaymentStatus.REFUNDED
+
+
+def test_a_pickup_never_goes_out_for_delivery_and_a_delivery_is_never_picked_up(
+    order_for, customer, menu, delivery_to, pizzaiolo
+):
+    pickup = order_for(customer)
+    delivery = order_for(
+        customer,
+        LineRequest(product_id=menu["margherita"].id, quantity=2),
+        fulfilment="delivery",
+        address=delivery_to,
+    )
+    for order in (pickup, delivery):
+        for status in (Status.PREPARING, Status.READY):
+            transition_order(order=order, to=status, by=pizzaiolo)
+    with pytest.raises(OrderError) as error:
+        transition_order(order=pickup, to=Status.OUT_FOR_DELIVERY, by=pizzaiolo)
+    assert error.value.code == "invalid_transition"
+    record_payment_on_delivery(order=delivery, method="cash", by=pizzaiolo)
+    with pytest.raises(OrderError) as error:
+        transition_order(order=delivery, to=Status.PICKED_UP, by=pizzaiolo)
+    assert error.value.code == "invalid_transition"
+
+
+def test_plain_text_emails_are_not_html_escaped(
+    order_for, customer, pizzaiolo, django_capture_on_commit_callbacks
+):
+    customer.first_name, customer.last_name = "Séan", "O'Brien"
+    customer.save()
+    order = order_for(customer)
+    with django_capture_on_commit_callbacks(execute=True):
+        transition_order(order=order, to=Status.PREPARING, by=pizzaiolo)
+    assert "O'Brien" in mail.outbox[-1].body

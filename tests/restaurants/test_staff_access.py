@@ -73,3 +73,11 @@ def test_an_inactive_membership_gives_no_access(client, restaurant_a):
     member = f.StaffMemberFactory(restaurant=restaurant_a, role=Role.DRIVER, is_active=False)
     client.force_login(member.user)
     assert client.get("/staff/").status_code == 403
+
+
+def test_a_live_board_polling_after_sign_out_sends_the_page_to_sign_in(client, db):
+    response = client.get(
+        "/staff/", HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/staff/kitchen/"
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/?next=/staff/kitchen/"

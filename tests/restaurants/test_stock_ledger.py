@@ -102,3 +102,10 @@ def test_movements_are_append_only(stock_a):
         movement.save()
     with pytest.raises(AppendOnlyError):
         movement.delete()
+
+
+def test_a_delivery_too_large_for_the_column_is_refused_not_a_crash(stock_a):
+    with pytest.raises(StockError) as error:
+        restock(stock=stock_a["Basilic"], quantity=Decimal("999999999999"), by=None)
+    assert error.value.code == "too_large"
+    assert Stock.objects.get(pk=stock_a["Basilic"].pk).quantity == Decimal("100")

@@ -1,0 +1,118 @@
+"""Request ids and the access log; idle expiry of staff sessions.
+
+- `RequestLogMiddleware` (first in MIDDLEWARE): takes Heroku's `X-Request-ID` (or makes one), returns it in the
+  response, tags every log record of the request with it, and writes one line per request:
+  `method=GET path=/orders/ status=200 duration_ms=12 request_id=...`. The path only: query strings may carry
+  secrets (the tracking link's `?t=`), so they are never logged.
+- `StaffSessionIdleMiddleware` (after SessionMiddleware): a staff session (marked at login by
+  `ocpizza.auth.AccountAdapter`) ends after `STAFF_SESSION_IDLE_SECONDS` without a request; customers keep
+  the default session length.
+- `ContentSecurityPolicyMiddleware`: django-csp's, with the one exception the admin needs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+import uuid
+from collections.abc import Callable
+
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.core.signals import request_finished
+from django.http import HttpRequest, HttpResponseBase
+from django.urls import reverse
+
+from ocpizza.logs import loggable_path, request_id_var
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# Heroku's router sends a UUID; anything else a client sends must not be able to forge log lines.
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+
+access_log = logging.getLogger("ocpizza.request")
+
+
+def _request_id(request: HttpRequest) -> str:
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    return incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
+class RequestLogMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        request_id = _request_id(request)
+        request.request_id = request_id
+        request_id_var.set(request_id)
+        if settings.SENTRY_DSN and "sentry_sdk" in sys.modules:
+            sys.modules["sentry_sdk"].set_tag("request_id", request_id)
+        started = time.perf_counter()
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        access_log.info(
+            "method=%s path=%s status=%s duration_ms=%d request_id=%s",
+            request.method,
+            loggable_path(request.path),
+            response.status_code,
+            round((time.perf_counter() - started) * 1000),
+            request_id,
+        )
+        return response
+
+
+def _forget_request_id(**kwargs) -> None:
+    request_id_var.set("-")
+
+
+# Django logs 4xx/5xx answers after the middleware has returned: the id is forgotten only once the server
+# has closed the response.
+request_finished.connect(_forget_request_id, dispatch_uid="ocpizza.forget_request_id")
+
+
+STAFF_SESSION_KEY = "_ocpizza_staff_seen"
+# The session is written at most once a minute, not on every request (the kitchen board polls).
+_REFRESH_SECONDS = 60
+
+
+def mark_staff_session(session, *, now: float | None = None) -> None:
+    """Give this session the staff idle expiry, counted from now."""
+    session[STAFF_SESSION_KEY] = int(now if now is not None else time.time())
+    session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+
+
+class StaffSessionIdleMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Only a session the request has read already: no extra query for anyone, none at all for customers.
+        if session is None or not session.accessed or not session.get(STAFF_SESSION_KEY):
+            return response
+        now = time.time()
+        idle = settings.STAFF_SESSION_IDLE_SECONDS
+        # The login form sets its own expiry ("remember me") after the login itself: put ours back.
+        stale = now - session[STAFF_SESSION_KEY] >= _REFRESH_SECONDS
+        if stale or session.get("_session_expiry") != idle:
+            mark_staff_session(session, now=now)
+        return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """The site's policy (settings.CONTENT_SECURITY_POLICY) everywhere; under /admin/ style attributes too.
+
+    The admin's thumbnails and stock labels carry `style="..."` attributes. Allowed there only, and only as
+    attributes (`style-src-attr`): no `<style>` element, and scripts stay as strict as everywhere else.
+    """
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if request.path_info.startswith(reverse("admin:index")):
+            parts.update = {**(parts.update or {}), "style-src-attr": ["'unsafe-inline'"]}
+        return parts

@@ -1,0 +1,332 @@
+"""Forms of the counter screen: find a customer, add a line to the order being taken, and its details.
+
+The choices come from the menu and the restaurant as they are now (products, removable ingredients, offered
+extras, delivery and pick-up times, the customer's own addresses), so a tampered value is a form error and
+never reaches orders.services.place_order, which checks everything once more.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Address, User
+from orders.forms import ASAP, NEW_ADDRESS, PAYMENT_LABELS, time_choices
+from orders.models import Channel, Fulfilment, PaymentMethod
+from orders.services import MAX_QUANTITY_PER_LINE, PAYMENT_METHODS_BY_CHANNEL, DeliveryAddress, LineRequest
+from restaurants.selectors import MenuItem
+
+COUNTER_CHANNELS = [(Channel.PHONE.value, _("By phone")), (Channel.COUNTER.value, _("At the counter"))]
+COUNTER_PAYMENT_METHODS = [
+    PaymentMethod.CASH_ON_DELIVERY,
+    PaymentMethod.CARD_ON_DELIVERY,
+    PaymentMethod.AT_COUNTER,
+]
+COUNTER_PAYMENT_LABELS = {
+    **PAYMENT_LABELS,
+    PaymentMethod.AT_COUNTER: _("At the counter, cash or card (walk-in customers)"),
+}
+# What a phone number may be written with: digits, spaces, dots, dashes, brackets and a leading "+".
+_PHONE_CHARACTERS = re.compile(r"^\+?[0-9 .()\-]+$")
+
+
+def normalise_phone(value: str) -> str:
+    """A phone number as its digits, French style: "06 12 34 56 78", "06.12.34.56.78" and "+33 6 12 34 56
+    78" all give "0612345678"."""
+    digits = re.sub(r"[\s.()\-]", "", value)
+    for prefix in ("+33", "0033"):
+        if digits.startswith(prefix):
+            return "0" + digits[len(prefix) :]
+    return digits
+
+
+def address_label(address: Address, *, served: bool) -> str:
+    if served:
+        return str(address)
+    return _("%(address)s (outside the delivery area)") % {"address": address}
+
+
+def looks_like_phone(value: str) -> bool:
+    return bool(_PHONE_CHARACTERS.match(value)) and sum(c.isdigit() for c in value) >= 6
+
+
+class CustomerSearchForm(forms.Form):
+    """An exact email address or phone number: the counter finds an account, it does not browse them."""
+
+    q = forms.CharField(
+        label=_("Phone or email of the customer"),
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autocomplete": "off",
+                "placeholder": _("06 12 34 56 78 or name@example.com"),
+            }
+        ),
+    )
+
+    def clean_q(self) -> str:
+        value = " ".join(self.cleaned_data["q"].split())
+        if "@" in value:
+            return value.lower()
+        if not looks_like_phone(value):
+            raise forms.ValidationError(_("Enter a phone number or an email address."))
+        return value
+
+    @property
+    def is_email(self) -> bool:
+        return "@" in self.cleaned_data.get("q", "")
+
+
+class AddLineForm(forms.Form):
+    """A product of the menu with its quantity and modifiers, for the order being taken."""
+
+    product = forms.TypedChoiceField(
+        label=_("Product"),
+        coerce=int,
+        error_messages={"invalid_choice": _("This product is not on the menu.")},
+    )
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        min_value=1,
+        max_value=MAX_QUANTITY_PER_LINE,
+        initial=1,
+        error_messages={
+            "invalid": _("A quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY_PER_LINE},
+            "min_value": _("A quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY_PER_LINE},
+            "max_value": _("A quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY_PER_LINE},
+        },
+    )
+    removed = forms.TypedMultipleChoiceField(
+        label=_("Leave out"),
+        coerce=int,
+        required=False,
+        error_messages={"invalid_choice": _("This choice is not offered on this product.")},
+    )
+    extras = forms.TypedMultipleChoiceField(
+        label=_("Extras"),
+        coerce=int,
+        required=False,
+        error_messages={"invalid_choice": _("This choice is not offered on this product.")},
+    )
+
+    def __init__(self, *args, items: Mapping[int, MenuItem], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        self.fields["product"].choices = [(pk, item.product.name) for pk, item in items.items()]
+        self.fields["removed"].choices = sorted(
+            {(ingredient.pk, ingredient.name) for item in items.values() for ingredient in item.removable}
+        )
+        self.fields["extras"].choices = sorted(
+            {(extra.pk, extra.ingredient.name) for item in items.values() for extra in item.extras}
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        item = self.items.get(data.get("product"))
+        if item is None:
+            return data
+        # Each product offers its own modifiers: a choice valid on another product is refused here.
+        if not set(data.get("removed", [])) <= {ingredient.pk for ingredient in item.removable}:
+            self.add_error("removed", _("This choice is not offered on this product."))
+        if not set(data.get("extras", [])) <= {extra.pk for extra in item.extras}:
+            self.add_error("extras", _("This choice is not offered on this product."))
+        return data
+
+    @property
+    def item(self) -> MenuItem:
+        return self.items[self.cleaned_data["product"]]
+
+    def line_request(self) -> LineRequest:
+        return LineRequest(
+            product_id=self.cleaned_data["product"],
+            quantity=self.cleaned_data["quantity"],
+            removed_ids=frozenset(self.cleaned_data["removed"]),
+            extra_ids=frozenset(self.cleaned_data["extras"]),
+        )
+
+
+class CounterOrderForm(forms.Form):
+    """How the order was taken, who for, delivery or pick-up, where, when, and how it will be paid."""
+
+    channel = forms.ChoiceField(label=_("Taken"), choices=COUNTER_CHANNELS, widget=forms.RadioSelect)
+    name = forms.CharField(
+        label=_("Name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=30,
+        required=False,
+        help_text=_("Needed for a phone order and for a delivery."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        required=False,
+        help_text=_("The confirmation and the tracking link are sent there."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    fulfilment = forms.ChoiceField(label=_("Delivery or pick-up"), widget=forms.RadioSelect)
+    address = forms.ChoiceField(label=_("Deliver to"), widget=forms.RadioSelect, required=False)
+    street = forms.CharField(label=_("Street"), max_length=200, required=False)
+    complement = forms.CharField(
+        label=_("Complement"), max_length=200, required=False, help_text=_("Floor, door code, building.")
+    )
+    postal_code = forms.CharField(
+        label=_("Postal code"),
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    instructions = forms.CharField(
+        label=_("Delivery instructions"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    delivery_time = forms.ChoiceField(
+        label=_("Delivery time"),
+        required=False,
+        error_messages={"invalid_choice": _("This time is not available; please choose another.")},
+    )
+    pickup_time = forms.ChoiceField(
+        label=_("Pick-up time"),
+        required=False,
+        error_messages={"invalid_choice": _("This time is not available; please choose another.")},
+    )
+    payment_method = forms.ChoiceField(
+        label=_("Payment"),
+        widget=forms.RadioSelect,
+        choices=[(method.value, COUNTER_PAYMENT_LABELS[method]) for method in COUNTER_PAYMENT_METHODS],
+        error_messages={"invalid_choice": _("This payment method is not available here.")},
+    )
+    note = forms.CharField(
+        label=_("A note for the kitchen"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(
+        self,
+        *args,
+        customer: User | None,
+        addresses: Sequence[Address],
+        delivery_times: Sequence[datetime],
+        pickup_times: Sequence[datetime],
+        now: datetime,
+        served_postal_codes: Collection[str],
+        **kwargs,
+    ) -> None:
+        self.customer = customer
+        self.addresses = {str(address.pk): address for address in addresses}
+        served = [pk for pk, address in self.addresses.items() if address.postal_code in served_postal_codes]
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("channel", Channel.PHONE.value)
+        initial.setdefault("fulfilment", Fulfilment.PICKUP.value)
+        initial.setdefault("address", served[0] if served else NEW_ADDRESS)
+        initial.setdefault("delivery_time", ASAP)
+        initial.setdefault("pickup_time", ASAP)
+        initial.setdefault("payment_method", PaymentMethod.CASH_ON_DELIVERY.value)
+        if customer is not None:
+            initial.setdefault("name", customer.get_full_name() or customer.email)
+            initial.setdefault("phone", customer.phone)
+            initial.setdefault("email", customer.email)
+        super().__init__(*args, **kwargs)
+        # Pick-up first: most orders taken at the counter or on the phone are collected.
+        self.fields["fulfilment"].choices = [
+            (value, label)
+            for value, label in reversed(Fulfilment.choices)
+            if served_postal_codes or value == Fulfilment.PICKUP
+        ]
+        self.fields["address"].choices = [
+            (pk, address_label(address, served=pk in served)) for pk, address in self.addresses.items()
+        ] + [(NEW_ADDRESS, _("Another address"))]
+        self.fields["delivery_time"].choices = time_choices(delivery_times, now=now)
+        self.fields["pickup_time"].choices = time_choices(pickup_times, now=now)
+
+    @property
+    def new_address_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("street", "complement", "postal_code", "city", "instructions")]
+
+    def clean_phone(self) -> str:
+        value = " ".join(self.cleaned_data["phone"].split())
+        if value and not looks_like_phone(value):
+            raise forms.ValidationError(_("Enter a phone number."))
+        return value
+
+    def clean_postal_code(self) -> str:
+        value = self.cleaned_data["postal_code"].strip().replace(" ", "")
+        if value and not (value.isdigit() and len(value) == 5):
+            raise forms.ValidationError(_("Enter a French postal code of 5 digits."))
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        channel = data.get("channel")
+        fulfilment = data.get("fulfilment")
+        method = data.get("payment_method")
+        if channel and method and method not in PAYMENT_METHODS_BY_CHANNEL[channel]:
+            self.add_error(
+                "payment_method",
+                _(
+                    "Payment at the counter is only for customers ordering at the counter: choose cash or card."
+                ),
+            )
+        needs_phone = channel == Channel.PHONE or fulfilment == Fulfilment.DELIVERY
+        if needs_phone and not data.get("phone") and "phone" not in self.errors:
+            self.add_error("phone", _("A phone number is needed for a phone order or a delivery."))
+        if fulfilment == Fulfilment.DELIVERY:
+            data["delivery_address"] = self._delivery_address(data)
+        if fulfilment in Fulfilment.values:
+            name = "delivery_time" if fulfilment == Fulfilment.DELIVERY else "pickup_time"
+            value = data.get(name)
+            if not self.fields[name].choices:
+                self.add_error(None, _("This restaurant takes no orders in the coming days."))
+            elif not value:
+                self.add_error(name, _("Choose when the order is wanted."))
+            data["requested_time"] = None if value in (None, "", ASAP) else datetime.fromisoformat(value)
+        return data
+
+    def _delivery_address(self, data: dict) -> DeliveryAddress | None:
+        choice = data.get("address") or NEW_ADDRESS
+        if choice != NEW_ADDRESS:
+            # The choices are this customer's own addresses: any other value failed validation already.
+            address = self.addresses[choice]
+            return DeliveryAddress(
+                street=address.street,
+                postal_code=address.postal_code,
+                city=address.city,
+                complement=address.complement,
+                instructions=address.instructions,
+                address_id=address.pk,
+            )
+        missing = False
+        for name in ("street", "postal_code", "city"):
+            if not data.get(name, "").strip():
+                missing = True
+                if name not in self.errors:
+                    self.add_error(name, _("This field is required for a delivery."))
+        if missing or any(name in self.errors for name in ("street", "postal_code", "city")):
+            return None
+        return DeliveryAddress(
+            street=data["street"],
+            postal_code=data["postal_code"],
+            city=data["city"],
+            complement=data.get("complement", ""),
+            instructions=data.get("instructions", ""),
+        )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the order cancelled?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the order's history."),
+    )

@@ -1,0 +1,273 @@
+"""Reads of the staff boards: the kitchen queue, a line's recipe card and the delivery board.
+
+Every read takes the restaurant (the current one of the staff user, `request.staff.restaurant`) and runs a
+fixed number of queries whatever the number of orders: the boards are polled every few seconds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from menu.models import Ingredient, Product, RecipeLine, RecipeStep
+from orders.models import (
+    Fulfilment,
+    Order,
+    OrderLine,
+    OrderLineExtra,
+    PaymentStatus,
+    Status,
+)
+from restaurants.models import Restaurant
+
+KITCHEN_STATUSES = (Status.RECEIVED, Status.PREPARING)
+PAID_STATUSES = (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED)
+MAP_SEARCH_URL = "https://www.openstreetmap.org/search"
+
+
+def _minutes(delta_seconds: float) -> int:
+    return int(delta_seconds // 60)
+
+
+# ---------- Kitchen ----------
+
+
+@dataclass(frozen=True)
+class KitchenTicket:
+    """An order on the kitchen board, with its clock read at `now`."""
+
+    order: Order
+    waiting_minutes: int  # since the order reached the kitchen
+    due_in_minutes: int | None  # negative once late; None without a due time
+
+    @property
+    def is_late(self) -> bool:
+        return self.due_in_minutes is not None and self.due_in_minutes < 0
+
+    @property
+    def late_minutes(self) -> int:
+        return -self.due_in_minutes if self.is_late else 0
+
+    @property
+    def is_preparing(self) -> bool:
+        return self.order.status == Status.PREPARING
+
+
+def kitchen_orders(restaurant: Restaurant) -> QuerySet[Order]:
+    """The restaurant's received and preparing orders, oldest due first, with their lines and modifiers.
+
+    Four queries: the orders (with who prepares them), their lines, the ingredients left out, the extras."""
+    return (
+        _with_lines(Order.objects.for_restaurant(restaurant))
+        .filter(status__in=KITCHEN_STATUSES)
+        .select_related("prepared_by")
+        .order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
+    )
+
+
+def _with_lines(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Orders with their lines, each with the ingredients left out and the extras added."""
+    return orders.prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=OrderLine.objects.order_by("id").prefetch_related(
+                Prefetch("removed_ingredients", queryset=Ingredient.objects.order_by("name")),
+                Prefetch("extras", queryset=OrderLineExtra.objects.order_by("id")),
+            ),
+        )
+    )
+
+
+def kitchen_queue(restaurant: Restaurant, *, now: datetime | None = None) -> list[KitchenTicket]:
+    now = now or timezone.now()
+    tickets = []
+    for order in kitchen_orders(restaurant):
+        since = order.confirmed_at or order.created_at
+        due_in = None if order.due_at is None else _minutes((order.due_at - now).total_seconds())
+        tickets.append(
+            KitchenTicket(
+                order=order,
+                waiting_minutes=max(0, _minutes((now - since).total_seconds())),
+                due_in_minutes=due_in,
+            )
+        )
+    return tickets
+
+
+def get_kitchen_order(restaurant: Restaurant, number: str) -> Order:
+    """An order of this restaurant with its lines and modifiers (for its ticket); anything else is a 404."""
+    orders = (
+        Order.objects.for_restaurant(restaurant).filter(number=number.upper()).select_related("restaurant")
+    )
+    order = _with_lines(orders).first()
+    if order is None:
+        raise Http404
+    return order
+
+
+@dataclass(frozen=True)
+class CardItem:
+    """One ingredient of a recipe card: how much of it the whole line takes, and how much of that is extra."""
+
+    ingredient: Ingredient
+    quantity: Decimal
+    unit: str
+    extra: Decimal = Decimal("0")
+    per_portion: Decimal = Decimal("0")  # quantity ÷ the line's quantity
+
+
+@dataclass(frozen=True)
+class RecipeCard:
+    line: OrderLine
+    product: Product
+    items: list[CardItem]
+    removed: list[Ingredient]
+    steps: list[RecipeStep] = field(default_factory=list)
+
+
+def recipe_card(line: OrderLine) -> list[CardItem]:
+    """What the pizzaiolo puts in this line: for every ingredient, line quantity × recipe quantity, less the
+    ingredients the customer left out, plus each extra's quantity × line quantity. Recipe order first, then
+    extras of ingredients the recipe does not hold.
+
+    Reads the product's recipe lines (with their ingredients), the line's removed ingredients and extras
+    (with their ingredients): prefetched by `get_recipe_card`, else a few queries."""
+    removed = {ingredient.pk for ingredient in line.removed_ingredients.all()}
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    extras: dict[int, Decimal] = defaultdict(Decimal)
+    ingredients: dict[int, Ingredient] = {}
+    for recipe_line in line.product.recipe_lines.all():
+        if recipe_line.ingredient_id in removed:
+            continue
+        ingredients[recipe_line.ingredient_id] = recipe_line.ingredient
+        totals[recipe_line.ingredient_id] += recipe_line.quantity * line.quantity
+    for line_extra in line.extras.all():
+        extra = line_extra.extra
+        ingredients.setdefault(extra.ingredient_id, extra.ingredient)
+        added = extra.quantity * line.quantity
+        totals[extra.ingredient_id] += added
+        extras[extra.ingredient_id] += added
+    return [
+        CardItem(
+            ingredient=ingredient,
+            quantity=totals[ingredient_id],
+            unit=ingredient.unit,
+            extra=extras.get(ingredient_id, Decimal("0")),
+            per_portion=totals[ingredient_id] / line.quantity,
+        )
+        for ingredient_id, ingredient in ingredients.items()
+    ]
+
+
+def get_recipe_card(restaurant: Restaurant, line_id: int) -> RecipeCard:
+    """The recipe card of a line of an order of this restaurant; a line of another restaurant is a 404."""
+    line = (
+        OrderLine.objects.filter(pk=line_id, order__restaurant=restaurant)
+        .select_related("order", "product")
+        .prefetch_related(
+            Prefetch(
+                "product__recipe_lines",
+                queryset=RecipeLine.objects.select_related("ingredient").order_by("id"),
+            ),
+            Prefetch("product__recipe_steps", queryset=RecipeStep.objects.order_by("position", "id")),
+            Prefetch("removed_ingredients", queryset=Ingredient.objects.order_by("name")),
+            Prefetch(
+                "extras", queryset=OrderLineExtra.objects.select_related("extra__ingredient").order_by("id")
+            ),
+        )
+        .first()
+    )
+    if line is None:
+        raise Http404
+    return RecipeCard(
+        line=line,
+        product=line.product,
+        items=recipe_card(line),
+        removed=list(line.removed_ingredients.all()),
+        steps=list(line.product.recipe_steps.all()),
+    )
+
+
+# ---------- Delivery ----------
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An order on the delivery board, with what the driver needs at the door."""
+
+    order: Order
+
+    @property
+    def is_paid(self) -> bool:
+        return self.order.payment_status in PAID_STATUSES
+
+    @property
+    def collects_payment(self) -> bool:
+        """The driver takes the money: an order paid on delivery, not paid yet."""
+        return not self.order.is_paid_online and not self.is_paid
+
+    @property
+    def payment_incomplete_online(self) -> bool:
+        """Paid online but money is still owed (a change raised the total): the driver cannot close it."""
+        return self.order.is_paid_online and not self.is_paid
+
+    @property
+    def map_url(self) -> str:
+        order = self.order
+        query = f"{order.delivery_street}, {order.delivery_postal_code} {order.delivery_city}".strip(" ,")
+        return f"{MAP_SEARCH_URL}?{urlencode({'query': query})}"
+
+    @property
+    def phone_link(self) -> str:
+        """The phone number for a tel: link: digits and a leading + only."""
+        phone = self.order.customer_phone.strip()
+        digits = "".join(char for char in phone if char.isdigit())
+        return f"+{digits}" if phone.startswith("+") else digits
+
+
+@dataclass(frozen=True)
+class DeliveryBoard:
+    ready: list[Delivery]  # ready delivery orders nobody has taken
+    out: list[Delivery]  # out for delivery: the driver's own (all of them for a manager)
+
+
+def _delivery_orders(restaurant: Restaurant) -> QuerySet[Order]:
+    return (
+        Order.objects.for_restaurant(restaurant)
+        .filter(fulfilment=Fulfilment.DELIVERY)
+        .select_related("delivered_by")
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
+    )
+
+
+def delivery_board(restaurant: Restaurant, *, driver: User, sees_all: bool) -> DeliveryBoard:
+    """Ready delivery orders of the restaurant and the orders out for delivery taken by `driver` (every
+    driver's when `sees_all`, for managers). Two queries: the orders with their driver, their lines."""
+    out = Q(status=Status.OUT_FOR_DELIVERY)
+    if not sees_all:
+        out &= Q(delivered_by=driver)
+    orders = _delivery_orders(restaurant).filter(Q(status=Status.READY) | out)
+    orders = orders.order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
+    ready, taken = [], []
+    for order in orders:
+        (ready if order.status == Status.READY else taken).append(Delivery(order))
+    return DeliveryBoard(ready=ready, out=taken)
+
+
+def get_delivery_order(restaurant: Restaurant, number: str, *, driver: User | None = None) -> Order:
+    """A delivery order of this restaurant (taken by `driver` when given); anything else is a 404."""
+    orders = _delivery_orders(restaurant).filter(number=number.upper())
+    if driver is not None:
+        orders = orders.filter(delivered_by=driver)
+    order = orders.first()
+    if order is None:
+        raise Http404
+    return order

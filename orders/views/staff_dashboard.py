@@ -1,0 +1,121 @@
+"""The manager dashboard and its CSV export of orders.
+
+A manager sees the current restaurant; head office (superusers) sees every active restaurant side by side.
+The figures come from orders.dashboard, a constant number of aggregate queries for any range of up to
+366 days (?start=YYYY-MM-DD&end=YYYY-MM-DD, today by default). Bad dates are a form error and a 400.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRefresh
+
+from orders import dashboard
+from restaurants.access import staff_required
+from restaurants.models import Restaurant, Role
+
+
+def reload_when_signed_out(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For the polled figures: once the session has ended, reload the page (and so reach the sign-in
+    page) rather than let HTMX swap the sign-in form into the dashboard."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if getattr(request, "htmx", False) and not request.user.is_authenticated:
+            return HttpResponseClientRefresh()
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _shortcuts(today: date) -> list[tuple[str, date, date]]:
+    """The usual ranges, one tap each: (label, start, end)."""
+    return [
+        (_("Today"), today, today),
+        (_("Yesterday"), today - timedelta(days=1), today - timedelta(days=1)),
+        (_("Last 7 days"), today - timedelta(days=6), today),
+        (_("This month"), today.replace(day=1), today),
+        (_("Last 30 days"), today - timedelta(days=29), today),
+    ]
+
+
+def _restaurants(request: HttpRequest) -> list[Restaurant]:
+    """Head office compares every restaurant; a manager sees the restaurant they are working at."""
+    if request.user.is_superuser:
+        return list(request.staff.restaurants)
+    return [request.staff.restaurant]
+
+
+@reload_when_signed_out
+@require_GET
+@staff_required(Role.MANAGER)
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    form = dashboard.DateRangeForm(request.GET)
+    restaurants = _restaurants(request)
+    today = timezone.localdate()
+    context = {"form": form, "compare": len(restaurants) > 1, "shortcuts": _shortcuts(today)}
+    if not form.is_valid():
+        return render(request, "staff/dashboard.html", context, status=400)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    figures = dashboard.dashboard_figures(restaurants=restaurants, start=start, end=end)
+    context |= {
+        "start": start,
+        "end": end,
+        "figures": figures,
+        "total": dashboard.combined(figures) if len(figures) > 1 else None,
+        "status_rows": dashboard.status_rows(figures) if len(figures) > 1 else [],
+        # Today's figures move with every order: they refresh themselves; a past range does not change.
+        "live": start == end == today,
+        "today": today,
+    }
+    # The fields show the range on screen, today's included when the address names none.
+    context["form"] = dashboard.DateRangeForm(initial={"start": start, "end": end})
+    if request.htmx:
+        return render(request, "staff/includes/dashboard_figures.html", context)
+    return render(request, "staff/dashboard.html", context)
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for csv.writer to feed a streaming response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_GET
+@staff_required(Role.MANAGER)
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    """The orders of the range as CSV, streamed: a year of orders never sits in memory."""
+    form = dashboard.DateRangeForm(request.GET)
+    restaurants = _restaurants(request)
+    if not form.is_valid():
+        context = {
+            "form": form,
+            "compare": len(restaurants) > 1,
+            "shortcuts": _shortcuts(timezone.localdate()),
+        }
+        return render(request, "staff/dashboard.html", context, status=400)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    rows = dashboard.export_rows(restaurants=restaurants, start=start, end=end)
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff"  # the byte order mark makes spreadsheets read the accents as UTF-8
+        for row in rows:
+            yield writer.writerow(row)
+
+    scope = "all" if len(restaurants) > 1 else restaurants[0].slug
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="orders-{scope}-{start:%Y-%m-%d}-{end:%Y-%m-%d}.csv"'
+    )
+    return response

@@ -1,0 +1,160 @@
+"""The delivery board: ready delivery orders to take, and the driver's own orders out for delivery.
+
+A driver takes an order (it becomes `out_for_delivery`, delivered by them), then marks it delivered,
+recording cash or card when it is paid on delivery, or records a failed delivery with a reason (a staff
+cancellation: the food is gone, no stock comes back). Only the driver who took an order may close it;
+managers may close any. Orders of another restaurant, and other drivers' orders, are 404s.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from orders import staff_selectors
+from orders.errors import OrderError
+from orders.models import Order, Status
+from orders.services import cancel_order, deliver_order, transition_order_once
+from orders.views.staff_kitchen import reload_when_signed_out
+from restaurants.access import staff_required
+from restaurants.models import Role
+
+DRIVERS = (Role.DRIVER,)
+
+
+class FailedDeliveryForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("What happened?"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"list": "failed-reasons", "autocomplete": "off"}),
+        help_text=gettext_lazy(
+            "For example: nobody answered, wrong address, the customer refused the order."
+        ),
+        error_messages={"required": gettext_lazy("Say why the order could not be delivered.")},
+    )
+
+
+def _board_context(request: HttpRequest) -> dict:
+    return {
+        "board": staff_selectors.delivery_board(
+            request.staff.restaurant, driver=request.user, sees_all=request.staff.is_manager
+        ),
+        "sees_all": request.staff.is_manager,
+        "now": timezone.now(),
+    }
+
+
+def _delivery_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
+    return render(request, "staff/delivery.html", _board_context(request), status=status)
+
+
+def _own_order(request: HttpRequest, number: str) -> Order:
+    """An order this user may close: taken by them, or any delivery of the restaurant for a manager."""
+    return staff_selectors.get_delivery_order(
+        request.staff.restaurant, number, driver=None if request.staff.is_manager else request.user
+    )
+
+
+@reload_when_signed_out
+@staff_required(*DRIVERS)
+@require_GET
+def delivery(request: HttpRequest) -> HttpResponse:
+    return _delivery_page(request)
+
+
+@reload_when_signed_out
+@staff_required(*DRIVERS)
+@require_GET
+def delivery_board(request: HttpRequest) -> HttpResponse:
+    """The board alone, polled by HTMX every 5 seconds."""
+    return render(request, "staff/includes/delivery_board.html", _board_context(request))
+
+
+@require_POST
+@staff_required(*DRIVERS)
+def delivery_take(request: HttpRequest, number: str) -> HttpResponse:
+    order = staff_selectors.get_delivery_order(request.staff.restaurant, number)
+    try:
+        moved, by_me = transition_order_once(order=order, to=Status.OUT_FOR_DELIVERY, by=request.user)
+    except OrderError as error:
+        messages.error(request, error.message)
+        return _delivery_page(request, status=409 if error.code == "invalid_transition" else 400)
+    if not by_me:
+        if moved.delivered_by_id == request.user.pk:
+            messages.info(request, _("You already took order %(number)s.") % {"number": moved.number})
+            return redirect("staff_delivery")
+        driver = moved.delivered_by
+        messages.warning(
+            request,
+            _("Order %(number)s was already taken by %(name)s.")
+            % {
+                "number": moved.number,
+                "name": (driver.get_full_name() or driver.email) if driver else _("another driver"),
+            },
+        )
+        return _delivery_page(request, status=409)
+    messages.success(request, _("Order %(number)s is yours: on your way!") % {"number": moved.number})
+    return redirect("staff_delivery")
+
+
+@require_POST
+@staff_required(*DRIVERS)
+def delivery_deliver(request: HttpRequest, number: str) -> HttpResponse:
+    """Hand the order over. An order paid on delivery needs the way it was paid (cash or card): the payment
+    and the move to `delivered` are written together, or not at all (orders.services.deliver_order)."""
+    order = _own_order(request, number)
+    try:
+        moved, by_me = deliver_order(order=order, by=request.user, payment=request.POST.get("method", ""))
+    except OrderError as error:
+        messages.error(request, error.message)
+        return _delivery_page(request, status=409 if error.code == "invalid_transition" else 400)
+    if not by_me:
+        messages.info(request, _("Order %(number)s was already delivered.") % {"number": moved.number})
+        return _delivery_page(request, status=409)
+    messages.success(request, _("Order %(number)s is delivered.") % {"number": moved.number})
+    return redirect("staff_delivery")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(*DRIVERS)
+def delivery_failed(request: HttpRequest, number: str) -> HttpResponse:
+    """Record that an order out for delivery could not be delivered, with the reason."""
+    order = _own_order(request, number)
+    form = FailedDeliveryForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if order.status != Status.OUT_FOR_DELIVERY:
+        messages.error(
+            request,
+            _("Order %(number)s is not out for delivery: it is “%(status)s”.")
+            % {"number": order.number, "status": order.get_status_display()},
+        )
+        return _delivery_page(request, status=409)
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                cancel_order(
+                    order=order, by=request.user, reason=form.cleaned_data["reason"], by_customer=False
+                )
+            except OrderError as error:
+                messages.error(request, error.message)
+                status = 409
+            else:
+                messages.success(
+                    request,
+                    _("Order %(number)s: failed delivery recorded. Bring the order back to the restaurant.")
+                    % {"number": order.number},
+                )
+                return redirect("staff_delivery")
+    return render(
+        request,
+        "staff/delivery_failed.html",
+        {"order": order, "delivery": staff_selectors.Delivery(order), "form": form},
+        status=status,
+    )

@@ -1,0 +1,74 @@
+"""Emails to restaurant staff, sent after commit, each in its reader's language.
+
+Templates: emails/<name>-subject.txt, emails/<name>-body.txt and emails/<name>-body.html. (The customers'
+emails live in orders/notifications.py; `restaurants` does not import `orders`.)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from restaurants.models import Role, StaffMember, Stock
+
+logger = logging.getLogger(__name__)
+
+
+def send_templated_email(*, name: str, to: str, context: dict, language: str) -> None:
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+        text = render_to_string(f"emails/{name}-body.txt", context)
+        html = render_to_string(f"emails/{name}-body.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def send_low_stock_alert(*, stock_ids: Sequence[int]) -> int:
+    """Email the active managers of each stock's restaurant the ingredients that ran low; returns the count.
+
+    One email per manager and restaurant, listing that restaurant's stocks among `stock_ids` with their
+    quantity now. A mail server failure is logged and does not stop the other emails.
+    """
+    stocks = (
+        Stock.objects.filter(pk__in=stock_ids)
+        .select_related("restaurant", "ingredient")
+        .order_by("restaurant_id", "ingredient__name")
+    )
+    by_restaurant: dict[int, list[Stock]] = defaultdict(list)
+    for stock in stocks:
+        by_restaurant[stock.restaurant_id].append(stock)
+    if not by_restaurant:
+        return 0
+    managers = (
+        StaffMember.objects.active()
+        .filter(role=Role.MANAGER, restaurant_id__in=by_restaurant, user__is_active=True)
+        .select_related("user")
+        .order_by("restaurant_id", "user__email")
+    )
+    stock_url = settings.SITE_URL + reverse("staff_stock")
+    sent = 0
+    for manager in managers:
+        restaurant_stocks = by_restaurant[manager.restaurant_id]
+        context = {
+            "restaurant": restaurant_stocks[0].restaurant,
+            "stocks": restaurant_stocks,
+            "manager": manager.user,
+            "stock_url": stock_url,
+        }
+        try:
+            send_templated_email(
+                name="low-stock", to=manager.user.email, context=context, language=manager.user.language
+            )
+        except Exception:  # one unreachable mailbox must not keep the others uninformed
+            logger.exception("Could not send the low-stock alert to %s", manager.user.email)
+        else:
+            sent += 1
+    return sent

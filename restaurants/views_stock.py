@@ -1,0 +1,188 @@
+"""The stock screens of the current restaurant: levels, what can still be made and why not, the ledger.
+
+Managers (and head office) record deliveries, waste and inventory counts and set alert thresholds, each a
+small form posted to its own URL and carried out by restaurants.services; pizzaiolos see the same page
+without the forms, and a POST from them is a 403. A stock is always looked up within
+`request.staff.restaurant`: another restaurant's stock is a 404, whatever its id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import wraps
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from menu.models import Product, RecipeLine
+from restaurants.access import staff_required
+from restaurants.availability import FEW_LEFT, MissingIngredient, with_portions_left
+from restaurants.forms_stock import ACTION_FORMS, MovementFilterForm, StockActionForm, action_prefix
+from restaurants.models import Restaurant, Role, Stock, StockMovement
+from restaurants.templatetags.stock_tags import quantity, unit_symbol
+
+STOCK_VIEWERS = (Role.PIZZAIOLO,)  # managers and head office pass every role check, and alone may change
+MOVEMENTS_PER_PAGE = 50
+
+
+def reload_when_signed_out(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For a polled fragment: once the session has ended, reload the page (and so reach the sign-in page)
+    rather than let HTMX swap the sign-in form into the screen."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if getattr(request, "htmx", False) and not request.user.is_authenticated:
+            return HttpResponseClientRefresh()
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@dataclass
+class StockRow:
+    stock: Stock
+    forms: list[StockActionForm] = field(default_factory=list)
+    open: bool = False  # the row whose form was refused is shown open, with its errors
+
+
+@dataclass
+class ProductRow:
+    product: Product
+    portions_left: int
+    missing: list[MissingIngredient]
+
+    @property
+    def few_left(self) -> bool:
+        return 0 < self.portions_left <= FEW_LEFT
+
+
+def _products(restaurant: Restaurant, quantities: dict[int, Decimal]) -> list[ProductRow]:
+    """Each active product with its portions left and, when it cannot be made, the ingredients too short.
+
+    Two queries whatever the menu's size: the products with their portions left (computed by the
+    database), then their recipe lines. The reasons are read from `quantities` (ingredient id → stock),
+    the stock the page shows, rather than by a query per product.
+    """
+    products = with_portions_left(Product.objects.active(), restaurant).prefetch_related(
+        Prefetch("recipe_lines", queryset=RecipeLine.objects.select_related("ingredient"))
+    )
+    rows = []
+    for product in products:
+        missing = []
+        if product.portions_left <= 0:
+            for line in product.recipe_lines.all():
+                available = quantities.get(line.ingredient_id, Decimal("0"))
+                if available < line.quantity:
+                    missing.append(
+                        MissingIngredient(
+                            line.ingredient.name, unit_symbol(line.ingredient.unit), available, line.quantity
+                        )
+                    )
+        rows.append(ProductRow(product=product, portions_left=product.portions_left, missing=missing))
+    # What cannot be made comes first: that is what needs a delivery.
+    rows.sort(key=lambda row: row.portions_left > 0)
+    return rows
+
+
+def _stocks(restaurant: Restaurant) -> list[Stock]:
+    return list(
+        Stock.objects.filter(restaurant=restaurant).select_related("ingredient").order_by("ingredient__name")
+    )
+
+
+def _stock_page(
+    request: HttpRequest, *, refused: tuple[int, StockActionForm] | None = None, status: int = 200
+) -> HttpResponse:
+    restaurant = request.staff.restaurant
+    can_manage = request.staff.is_manager
+    stocks = _stocks(restaurant)
+    rows = []
+    for stock in stocks:
+        row = StockRow(stock=stock)
+        if can_manage:
+            for action, form_class in ACTION_FORMS.items():
+                if refused and refused[0] == stock.pk and refused[1].action == action:
+                    row.forms.append(refused[1])
+                    row.open = True
+                else:
+                    # The current threshold as people write it: "80", "12,5" in French (not "80,000").
+                    initial = {"quantity": quantity(stock.alert_threshold)} if action == "threshold" else None
+                    row.forms.append(form_class(prefix=action_prefix(stock, action), initial=initial))
+        rows.append(row)
+    states = [stock.state for stock in stocks]
+    context = {
+        "rows": rows,
+        "products": _products(restaurant, {stock.ingredient_id: stock.quantity for stock in stocks}),
+        "can_manage": can_manage,
+        "counts": {state: states.count(state) for state in ("ok", "low", "out")},
+    }
+    return render(request, "staff/stock.html", context, status=status)
+
+
+@require_GET
+@staff_required(*STOCK_VIEWERS)
+def stock(request: HttpRequest) -> HttpResponse:
+    return _stock_page(request)
+
+
+@reload_when_signed_out
+@require_GET
+@staff_required(*STOCK_VIEWERS)
+def stock_products(request: HttpRequest) -> HttpResponse:
+    """The live part of the stock page: what can still be made, polled by HTMX."""
+    restaurant = request.staff.restaurant
+    quantities = dict(Stock.objects.filter(restaurant=restaurant).values_list("ingredient_id", "quantity"))
+    return render(
+        request, "staff/includes/stock_products.html", {"products": _products(restaurant, quantities)}
+    )
+
+
+@require_POST
+@staff_required(Role.MANAGER)
+def stock_action(request: HttpRequest, stock_id: int, action: str) -> HttpResponse:
+    """Record a delivery, waste or count, or change the threshold, of one stock of the current restaurant."""
+    stock = get_object_or_404(
+        Stock.objects.select_related("ingredient", "restaurant"),
+        pk=stock_id,
+        restaurant=request.staff.restaurant,
+    )
+    form = ACTION_FORMS[action](request.POST, prefix=action_prefix(stock, action))
+    if form.is_valid() and (done := form.save(stock=stock, by=request.user)):
+        messages.success(request, done)
+        return redirect(f"{reverse('staff_stock')}#stock-{stock.pk}")
+    messages.error(
+        request,
+        _("Nothing was recorded for %(ingredient)s: see the form below.") % {"ingredient": stock.ingredient},
+    )
+    return _stock_page(request, refused=(stock.pk, form), status=400)
+
+
+@require_GET
+@staff_required(*STOCK_VIEWERS)
+def stock_movements(request: HttpRequest) -> HttpResponse:
+    """The restaurant's ledger, newest first, filtered and paginated; the same few queries on any page."""
+    restaurant = request.staff.restaurant
+    form = MovementFilterForm(request.GET or None, restaurant=restaurant)
+    movements = (
+        StockMovement.objects.filter(stock__restaurant=restaurant)
+        .select_related("stock__ingredient", "order", "user")
+        .order_by("-created_at", "-id")
+    )
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            movements = form.filter(movements)
+        else:
+            movements, status = movements.none(), 400
+    page = Paginator(movements, MOVEMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "filtered": form.is_bound and form.has_changed()}
+    return render(request, "staff/stock_movements.html", context, status=status)

@@ -1,0 +1,679 @@
+"""The counter screen: the live order list, hand-over of pick-ups, cancel, and orders taken by phone or at the
+counter through the same services as the website."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from orders.models import (
+    Channel,
+    Order,
+    OrderStatusChange,
+    Payment,
+    PaymentMethod,
+    PaymentState,
+    PaymentStatus,
+    Provider,
+    Status,
+)
+from orders.services import LineRequest, transition_order
+from orders.views.staff_counter import CUSTOMER_KEY, CounterCart
+from restaurants.models import Role, Stock, StockMovement
+from restaurants.services import record_waste
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("staff_counter")
+FRAGMENT = reverse("staff_counter_orders")
+NEW = reverse("staff_counter_new")
+ADD = reverse("staff_counter_add")
+CHOOSE = reverse("staff_counter_customer")
+
+
+@pytest.fixture
+def counter_clerk(restaurant_a):
+    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.COUNTER).user
+
+
+@pytest.fixture
+def manager_a(restaurant_a):
+    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.MANAGER).user
+
+
+@pytest.fixture
+def en(client):
+    """The client reads English: messages are asserted in their source language."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def at_counter(en, counter_clerk, menu, stock_a, noon):
+    """The counter clerk of A, signed in, at Monday noon."""
+    en.force_login(counter_clerk)
+    return en
+
+
+def ready(order, by):
+    for status in (Status.PREPARING, Status.READY):
+        order = transition_order(order=order, to=status, by=by)
+    return order
+
+
+def add(client, product, quantity=1, **more):
+    return client.post(ADD, {"product": product.pk, "quantity": str(quantity), **more})
+
+
+def place(client, **data):
+    form = {
+        "place": "1",
+        "channel": "phone",
+        "name": "Chloé Petit",
+        "phone": "06 99 88 77 66",
+        "email": "",
+        "fulfilment": "pickup",
+        "pickup_time": "asap",
+        "delivery_time": "asap",
+        "payment_method": "cash_on_delivery",
+    }
+    form.update(data)
+    return client.post(NEW, form)
+
+
+def stock_levels(stock_a) -> dict[str, Decimal]:
+    return {name: Stock.objects.get(pk=stock.pk).quantity for name, stock in stock_a.items()}
+
+
+def messages_in(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+# ---------- Who may use it ----------
+
+
+def _urls(order):
+    """(method, url, data, status expected for someone allowed) for every counter URL."""
+    return [
+        ("get", LIST, {}, 200),
+        ("get", FRAGMENT, {}, 200),
+        ("get", reverse("staff_counter_order", args=[order.number]), {}, 200),
+        # Not ready yet: refused by the lifecycle, not by the access check.
+        ("post", reverse("staff_counter_hand_over", args=[order.number]), {"payment": "cash"}, 409),
+        ("get", reverse("staff_counter_cancel", args=[order.number]), {}, 200),
+        ("get", NEW, {}, 200),
+        ("post", ADD, {}, 400),
+        ("post", reverse("staff_counter_line", args=[0]), {"quantity": "1"}, 302),
+        ("post", CHOOSE, {"forget": "1"}, 302),
+        ("post", reverse("staff_counter_clear"), {}, 302),
+    ]
+
+
+@pytest.mark.parametrize("who", ["counter_clerk", "manager_a", "head_office"])
+def test_counter_staff_managers_and_head_office_use_every_counter_url(
+    request, client, who, order_for, customer, restaurant_a
+):
+    order = order_for(customer)
+    client.force_login(request.getfixturevalue(who))
+    for method, url, data, expected in _urls(order):
+        response = getattr(client, method)(url, data)
+        assert response.status_code == expected, (who, url, response.status_code)
+
+
+@pytest.mark.parametrize("who", ["pizzaiolo", "driver", "customer"])
+def test_other_roles_and_customers_are_refused_every_counter_url(request, client, who, order_for, customer):
+    order = order_for(customer)
+    client.force_login(request.getfixturevalue(who))
+    for method, url, data, _expected in _urls(order):
+        assert getattr(client, method)(url, data).status_code == 403, (who, url)
+    assert Order.objects.get(pk=order.pk).status == Status.RECEIVED
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in(client, order_for, customer):
+    order = order_for(customer)
+    for method, url, data, _expected in _urls(order):
+        response = getattr(client, method)(url, data)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("account_login")), url
+
+
+def test_a_manager_of_another_restaurant_neither_sees_nor_touches_its_orders(
+    client, manager_b, order_for, customer, pizzaiolo
+):
+    order = ready(order_for(customer), pizzaiolo)
+    client.force_login(manager_b)
+
+    listing = client.get(LIST)
+    assert listing.status_code == 200
+    assert order.number not in listing.content.decode()
+    assert order.number not in client.get(FRAGMENT).content.decode()
+    assert client.get(reverse("staff_counter_order", args=[order.number])).status_code == 404
+    assert client.get(reverse("staff_counter_cancel", args=[order.number])).status_code == 404
+    hand_over = client.post(reverse("staff_counter_hand_over", args=[order.number]), {"payment": "cash"})
+    assert hand_over.status_code == 404
+    cancel = client.post(reverse("staff_counter_cancel", args=[order.number]), {"reason": "test"})
+    assert cancel.status_code == 404
+    order.refresh_from_db()
+    assert order.status == Status.READY
+    assert not order.payments.exists()
+
+
+# ---------- The live list ----------
+
+
+def test_the_list_shows_what_the_counter_needs_about_each_order(
+    at_counter, order_for, customer, menu, restaurant_a
+):
+    order = order_for(customer, LineRequest(product_id=menu["regina"].id, quantity=2))
+
+    response = at_counter.get(LIST)
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert order.number in content
+    assert customer.get_full_name() in content
+    assert "2&nbsp;× Regina" in content
+    assert "Website · Pick-up" in content
+    assert 'class="status-badge status-badge--received"' in content
+    assert "24.00\u00a0€" in content
+    assert "Cash on delivery or pick-up" in content and "Unpaid" in content
+    tracking = reverse("order_tracking", args=[order.number]) + f"?t={order.tracking_token}"
+    assert f'href="{tracking}"' in content
+    assert f'hx-get="{FRAGMENT}"' in content and 'hx-trigger="every 5s"' in content
+
+
+def test_the_list_keeps_open_orders_of_other_days_and_leaves_out_finished_ones(
+    at_counter, order_for, customer, noon, time_machine, pizzaiolo
+):
+    open_yesterday = order_for(customer, now=noon.replace(day=29))
+    finished_yesterday = order_for(customer, now=noon.replace(day=29))
+    Order.objects.filter(pk__in=[open_yesterday.pk, finished_yesterday.pk]).update(
+        created_at=noon.replace(day=29)
+    )
+    transition_order(order=finished_yesterday, to=Status.CANCELLED, by=pizzaiolo)
+
+    content = at_counter.get(LIST).content.decode()
+
+    assert open_yesterday.number in content
+    assert finished_yesterday.number not in content
+
+
+def test_the_status_filter_narrows_the_list(at_counter, order_for, customer, other_customer, pizzaiolo):
+    waiting = order_for(customer)
+    done = ready(order_for(other_customer), pizzaiolo)
+
+    only_ready = at_counter.get(LIST, {"status": "ready"}).content.decode()
+    everything = at_counter.get(FRAGMENT, {"status": "nonsense"}).content.decode()
+
+    assert done.number in only_ready and waiting.number not in only_ready
+    assert f'hx-get="{FRAGMENT}?status=ready"' in only_ready
+    assert done.number in everything and waiting.number in everything
+
+
+def test_ready_orders_come_first(at_counter, order_for, customer, pizzaiolo):
+    first = order_for(customer)
+    second = ready(order_for(customer), pizzaiolo)
+
+    content = at_counter.get(LIST).content.decode()
+
+    assert content.index(second.number) < content.index(first.number)
+
+
+def test_the_list_and_its_fragment_run_the_same_queries_for_three_times_the_orders(
+    at_counter, order_for, customer, menu, pizzaiolo, django_assert_num_queries
+):
+    def place_orders(count):
+        for index in range(count):
+            order = order_for(
+                customer,
+                LineRequest(product_id=menu["margherita"].id, quantity=1),
+                LineRequest(product_id=menu["regina"].id, quantity=1),
+                fulfilment="pickup",
+            )
+            if index % 2:
+                ready(order, pizzaiolo)
+
+    Stock.objects.update(quantity=Decimal("100000"))
+    place_orders(2)
+    # 1 session, 2 user, 3 staff memberships with their restaurants, 4 the count of each status,
+    # 5 the orders, 6 their lines.
+    with django_assert_num_queries(6):
+        response = at_counter.get(LIST)
+    assert response.content.decode().count('class="counter-order ') == 2
+    place_orders(4)
+    with django_assert_num_queries(6):
+        response = at_counter.get(LIST)
+    assert response.content.decode().count('class="counter-order ') == 6
+    with django_assert_num_queries(6):
+        response = at_counter.get(FRAGMENT)
+    assert response.content.decode().count('class="counter-order ') == 6
+
+
+# ---------- Handing over a pick-up ----------
+
+
+def test_handing_over_a_pickup_records_the_card_payment_and_the_hand_over(
+    at_counter, counter_clerk, order_for, customer, pizzaiolo
+):
+    order = ready(order_for(customer), pizzaiolo)
+
+    response = at_counter.post(
+        reverse("staff_counter_hand_over", args=[order.number]), {"payment": "card", "back": "ready"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{LIST}?status=ready"
+    order.refresh_from_db()
+    assert order.status == Status.PICKED_UP
+    assert order.payment_status == PaymentStatus.PAID
+    assert order.completed_at is not None
+    payment = order.payments.get()
+    assert (payment.provider, payment.amount, payment.status, payment.recorded_by) == (
+        Provider.CARD,
+        order.total,
+        PaymentState.SUCCEEDED,
+        counter_clerk,
+    )
+    change = order.status_changes.last()
+    assert (change.from_status, change.to_status, change.actor) == (
+        Status.READY,
+        Status.PICKED_UP,
+        counter_clerk,
+    )
+
+
+def test_an_unpaid_order_is_not_handed_over_without_a_payment_choice(
+    at_counter, order_for, customer, pizzaiolo
+):
+    order = ready(order_for(customer), pizzaiolo)
+
+    response = at_counter.post(reverse("staff_counter_hand_over", args=[order.number]), {})
+
+    assert response.status_code == 400
+    assert "Record how the customer paid" in " ".join(messages_in(response))
+    order.refresh_from_db()
+    assert order.status == Status.READY
+    assert not Payment.objects.exists()
+
+
+def test_a_paid_order_is_handed_over_without_a_payment_choice(
+    at_counter, order_for, customer, pizzaiolo, counter_clerk
+):
+    from orders.payments import record_payment_on_delivery
+
+    order = ready(order_for(customer), pizzaiolo)
+    record_payment_on_delivery(order=order, method=Provider.CASH, by=counter_clerk)
+
+    response = at_counter.post(reverse("staff_counter_hand_over", args=[order.number]), {})
+
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == Status.PICKED_UP
+    assert order.payments.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("setup", "data", "status"),
+    [
+        ("received", {"payment": "cash"}, 409),
+        ("delivery", {"payment": "cash"}, 400),
+        ("ready", {"payment": "cheque"}, 400),
+    ],
+)
+def test_a_hand_over_the_order_does_not_allow_is_refused_with_nothing_written(
+    at_counter, order_for, customer, menu, pizzaiolo, delivery_to, setup, data, status
+):
+    if setup == "delivery":
+        two = LineRequest(product_id=menu["margherita"].id, quantity=2)
+        order = ready(order_for(customer, two, fulfilment="delivery", address=delivery_to), pizzaiolo)
+    else:
+        order = order_for(customer)
+        if setup == "ready":
+            order = ready(order, pizzaiolo)
+    before = order.status
+
+    response = at_counter.post(reverse("staff_counter_hand_over", args=[order.number]), data)
+
+    assert response.status_code == status
+    order.refresh_from_db()
+    assert order.status == before
+    assert not Payment.objects.exists()
+
+
+# ---------- Cancelling before preparation ----------
+
+
+def test_the_counter_cancels_an_order_before_preparation_with_a_reason(
+    at_counter, counter_clerk, order_for, customer, stock_a
+):
+    before = stock_levels(stock_a)
+    order = order_for(customer)
+
+    response = at_counter.post(
+        reverse("staff_counter_cancel", args=[order.number]), {"reason": "The customer called back"}
+    )
+
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == Status.CANCELLED
+    change = order.status_changes.last()
+    assert (change.actor, change.reason) == (counter_clerk, "The customer called back")
+    assert stock_levels(stock_a) == before
+
+
+def test_a_cancel_needs_a_reason(at_counter, order_for, customer):
+    order = order_for(customer)
+
+    response = at_counter.post(reverse("staff_counter_cancel", args=[order.number]), {"reason": " "})
+
+    assert response.status_code == 400
+    assert Order.objects.get(pk=order.pk).status == Status.RECEIVED
+
+
+def test_an_order_in_preparation_is_no_longer_cancelled_at_the_counter(
+    at_counter, order_for, customer, pizzaiolo
+):
+    order = transition_order(order=order_for(customer), to=Status.PREPARING, by=pizzaiolo)
+
+    response = at_counter.post(reverse("staff_counter_cancel", args=[order.number]), {"reason": "Too late"})
+
+    assert response.status_code == 409
+    assert "can no longer be cancelled" in " ".join(messages_in(response))
+    assert Order.objects.get(pk=order.pk).status == Status.PREPARING
+
+
+# ---------- Finding a customer ----------
+
+
+@pytest.mark.parametrize("query", ["06 12 34 56 78", "0612345678", "06.12.34.56.78", "+33 6 12 34 56 78"])
+def test_a_customer_is_found_by_phone_however_it_is_written(at_counter, customer, query):
+    customer.phone = "06 12 34 56 78"
+    customer.save(update_fields=["phone"])
+
+    response = at_counter.get(NEW, {"q": query})
+
+    assert response.status_code == 200
+    assert response.context["matches"] == [customer]
+    content = response.content.decode()
+    assert customer.email in content
+    assert str(customer.addresses.get()) in content
+
+
+def test_a_customer_is_found_by_exact_email_only(at_counter, customer, other_customer):
+    assert at_counter.get(NEW, {"q": "ALICE@example.com"}).context["matches"] == [customer]
+    assert at_counter.get(NEW, {"q": "alice@example"}).context["matches"] == []
+    assert at_counter.get(NEW, {"q": "Alice"}).context["matches"] is None
+
+
+def test_nobody_found_fills_the_walk_in_details_with_the_number_asked_for(at_counter, customer):
+    response = at_counter.get(NEW, {"q": "07 00 00 00 01"})
+
+    assert response.context["matches"] == []
+    assert response.context["form"]["phone"].value() == "07 00 00 00 01"
+
+
+# ---------- Taking an order ----------
+
+
+def test_a_phone_order_for_a_customer_found_by_phone_is_placed_for_their_account(
+    at_counter,
+    counter_clerk,
+    customer,
+    menu,
+    ingredients,
+    stock_a,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    customer.phone = "0612345678"
+    customer.save(update_fields=["phone"])
+    (match,) = at_counter.get(NEW, {"q": "06 12 34 56 78"}).context["matches"]
+    assert at_counter.post(CHOOSE, {"customer": match.pk}).status_code == 302
+    assert add(at_counter, menu["margherita"], 2, removed=[ingredients["Basilic"].pk]).status_code == 302
+    assert add(at_counter, menu["regina"], 1, extras=[menu["extra_mozzarella"].pk]).status_code == 302
+    address = customer.addresses.get()
+    form = at_counter.get(NEW).context["form"]
+    assert form["name"].value() == customer.get_full_name()
+    assert form["phone"].value() == "0612345678"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = place(
+            at_counter,
+            channel="phone",
+            name=customer.get_full_name(),
+            phone=customer.phone,
+            email=customer.email,
+            fulfilment="delivery",
+            address=str(address.pk),
+            payment_method="card_on_delivery",
+        )
+
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert response["Location"] == reverse("staff_counter_order", args=[order.number])
+    assert (order.channel, order.customer, order.taken_by) == (Channel.PHONE, customer, counter_clerk)
+    assert (order.fulfilment, order.address_id, order.delivery_postal_code) == (
+        "delivery",
+        address.pk,
+        "69001",
+    )
+    assert order.payment_method == PaymentMethod.CARD_ON_DELIVERY
+    assert order.status == Status.RECEIVED
+    lines = {line.product_name: line for line in order.lines.all()}
+    assert [i.name for i in lines["Margherita"].removed_ingredients.all()] == ["Basilic"]
+    assert [e.name for e in lines["Regina"].extras.all()] == ["Mozzarella"]
+    assert order.total == Decimal("9.50") * 2 + Decimal("13.50") + order.delivery_fee
+    assert StockMovement.objects.filter(order=order).exists()
+    assert OrderStatusChange.objects.get(order=order).actor == counter_clerk
+    # The order being taken is gone from the session; the customer gets the confirmation.
+    assert CounterCart.load(at_counter.session).lines == []
+    assert CUSTOMER_KEY not in at_counter.session
+    assert [message.to for message in mailoutbox] == [[customer.email]]
+    assert order.tracking_token in mailoutbox[0].body
+
+    confirmation = at_counter.get(response["Location"])
+    content = confirmation.content.decode()
+    assert f"Order {order.number} is placed." in messages_in(confirmation)
+    assert order.number in content
+    assert f"{reverse('order_tracking', args=[order.number])}?t={order.tracking_token}" in content
+
+
+def test_a_walk_in_counter_order_without_an_account_pays_at_the_counter(
+    at_counter, counter_clerk, menu, stock_a, mailoutbox
+):
+    add(at_counter, menu["margherita"])
+
+    response = place(
+        at_counter, channel="counter", name="Walk-in Wanda", phone="", payment_method="at_counter"
+    )
+
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert order.customer is None
+    assert (order.customer_name, order.customer_phone, order.customer_email) == ("Walk-in Wanda", "", "")
+    assert (order.channel, order.fulfilment, order.payment_method) == ("counter", "pickup", "at_counter")
+    assert order.taken_by == counter_clerk
+    assert order.payment_status == PaymentStatus.UNPAID
+    assert mailoutbox == []
+
+
+def test_a_delivery_outside_the_zones_is_refused_with_nothing_written(at_counter, menu, stock_a):
+    add(at_counter, menu["margherita"], 2)
+    before = stock_levels(stock_a)
+
+    response = place(
+        at_counter, fulfilment="delivery", street="3 rue Oberkampf", postal_code="75011", city="Paris"
+    )
+
+    assert response.status_code == 400
+    assert "does not deliver to 75011" in response.content.decode()
+    assert not Order.objects.exists()
+    assert stock_levels(stock_a) == before
+    assert len(CounterCart.load(at_counter.session).lines) == 1
+
+
+def test_a_product_sold_out_since_it_was_added_is_refused_by_name(at_counter, menu, stock_a):
+    add(at_counter, menu["regina"], 2)
+    record_waste(stock=stock_a["Jambon"], quantity=Decimal("100"), by=None)
+    before = stock_levels(stock_a)
+
+    response = place(at_counter)
+
+    assert response.status_code == 400
+    assert "Regina" in " ".join(response.context["form"].non_field_errors())
+    assert not Order.objects.exists()
+    assert stock_levels(stock_a) == before
+
+
+def test_a_sold_out_product_is_not_added(at_counter, menu, stock_a):
+    record_waste(stock=stock_a["Jambon"], quantity=Decimal("120"), by=None)
+
+    response = add(at_counter, menu["regina"])
+
+    assert response.status_code == 400
+    assert "Sorry, Regina is sold out." in messages_in(response)
+    assert CounterCart.load(at_counter.session).lines == []
+
+
+def test_more_than_the_stock_can_make_is_not_added(at_counter, menu, stock_a):
+    response = add(at_counter, menu["margherita"], 5)
+
+    assert response.status_code == 400
+    assert "Only 4 more Margherita can be made right now." in messages_in(response)
+
+
+@pytest.fixture
+def other_extra(ingredients):
+    return f.ExtraFactory(ingredient=ingredients["Jambon"])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"product": "999999", "quantity": "1"},
+        {"product": "abc", "quantity": "1"},
+        {"quantity": "1"},
+        {"product": "MARGHERITA", "quantity": "0"},
+        {"product": "MARGHERITA", "quantity": "21"},
+        {"product": "MARGHERITA", "quantity": "two"},
+        {"product": "MARGHERITA", "quantity": "1", "extras": ["OTHER_EXTRA"]},
+        {"product": "MARGHERITA", "quantity": "1", "extras": ["abc"]},
+        {"product": "MARGHERITA", "quantity": "1", "removed": ["DOUGH"]},
+        {"product": "MARGHERITA", "quantity": "1", "removed": ["HAM"]},
+    ],
+)
+def test_a_tampered_line_is_refused_with_nothing_written(at_counter, menu, ingredients, other_extra, data):
+    values = {
+        "MARGHERITA": str(menu["margherita"].pk),
+        "OTHER_EXTRA": str(other_extra.pk),
+        "DOUGH": str(ingredients["Pâte à pizza"].pk),
+        "HAM": str(ingredients["Jambon"].pk),
+    }
+
+    def real(value):
+        return (
+            [values.get(item, item) for item in value]
+            if isinstance(value, list)
+            else values.get(value, value)
+        )
+
+    response = at_counter.post(ADD, {name: real(value) for name, value in data.items()})
+
+    assert response.status_code == 400
+    assert CounterCart.load(at_counter.session).lines == []
+
+
+def test_payment_at_the_counter_is_refused_for_a_phone_order(at_counter, menu, stock_a):
+    add(at_counter, menu["margherita"])
+    before = stock_levels(stock_a)
+
+    response = place(at_counter, channel="phone", payment_method="at_counter")
+
+    assert response.status_code == 400
+    assert "Payment at the counter is only for customers ordering at the counter" in response.content.decode()
+    assert not Order.objects.exists()
+    assert stock_levels(stock_a) == before
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"channel": "web"},
+        {"payment_method": "online"},
+        {"fulfilment": "teleport"},
+        {"pickup_time": "2031-01-01T12:00:00+01:00"},
+        {"name": ""},
+        {"phone": ""},
+        {"address": "999999", "fulfilment": "delivery"},
+    ],
+)
+def test_tampered_order_details_are_refused_with_nothing_written(at_counter, menu, stock_a, data):
+    add(at_counter, menu["margherita"], 2)
+
+    response = place(at_counter, **data)
+
+    assert response.status_code == 400
+    assert not Order.objects.exists()
+
+
+def test_another_customers_address_cannot_be_delivered_to(
+    at_counter, customer, other_customer, menu, stock_a
+):
+    at_counter.post(CHOOSE, {"customer": customer.pk})
+    add(at_counter, menu["margherita"], 2)
+
+    response = place(at_counter, fulfilment="delivery", address=str(other_customer.addresses.get().pk))
+
+    assert response.status_code == 400
+    assert not Order.objects.exists()
+
+
+def test_an_empty_order_is_not_placed(at_counter):
+    response = place(at_counter)
+
+    assert response.status_code == 400
+    assert "Add at least one product to the order." in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_lines_are_changed_and_removed(at_counter, menu, stock_a):
+    add(at_counter, menu["margherita"], 1)
+    line = reverse("staff_counter_line", args=[0])
+
+    assert at_counter.post(line, {"quantity": "3"}).status_code == 302
+    assert CounterCart.load(at_counter.session).lines[0].quantity == 3
+    refused = at_counter.post(line, {"quantity": "5"})
+    assert refused.status_code == 400
+    assert CounterCart.load(at_counter.session).lines[0].quantity == 3
+    assert at_counter.post(line, {"quantity": "-1"}).status_code == 400
+    assert at_counter.post(line, {"quantity": "0"}).status_code == 302
+    assert CounterCart.load(at_counter.session).lines == []
+
+
+def test_the_order_being_taken_is_kept_apart_from_the_clerks_own_cart(
+    at_counter, menu, stock_a, restaurant_a
+):
+    at_counter.post(reverse("cart_add"), {"restaurant": restaurant_a.pk, "product": menu["regina"].pk})
+    add(at_counter, menu["margherita"], 1)
+
+    assert [line.product_id for line in CounterCart.load(at_counter.session).lines] == [menu["margherita"].pk]
+    assert at_counter.session["cart"]["lines"][0]["product_id"] == menu["regina"].pk
+
+
+def test_an_unknown_customer_account_is_refused(at_counter):
+    response = at_counter.post(CHOOSE, {"customer": "999999"})
+
+    assert response.status_code == 400
+    assert CUSTOMER_KEY not in at_counter.session
+
+
+def test_the_new_order_screen_shows_the_menu_with_what_is_left(at_counter, menu, stock_a):
+    record_waste(stock=stock_a["Jambon"], quantity=Decimal("120"), by=None)
+
+    content = at_counter.get(NEW).content.decode()
+
+    assert 'id="product-margherita"' in content and "Only 4 left" in content
+    assert 'class="counter-product counter-product--sold-out" id="product-regina"' in content
