@@ -21,6 +21,7 @@ from orders.models import (
     OrderLineExtra,
     OrderStatusChange,
     Payment,
+    PendingChange,
     Refund,
     Status,
     StripeEvent,
@@ -361,6 +362,15 @@ class RefundAdmin(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.ModelAdm
     @admin.display(description=_label(Payment, "order"), ordering="payment__order__number")
     def order_number(self, refund: Refund) -> str:
         return refund.payment.order.number
+
+
+@admin.register(PendingChange)
+class PendingChangeAdmin(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.ModelAdmin):
+    restaurant_field = "order__restaurant"
+    list_display = ("created_at", "order", "total", "applied_at", "cancelled_at")
+    list_select_related = ("order__restaurant",)
+    search_fields = ("order__number",)
+    ordering = ("-created_at", "-id")
 
 
 @admin.register(StripeEvent)

@@ -429,3 +429,43 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class PendingChange(models.Model):
+    """A customer's change to a paid order that raised its total: kept here, with the payment of the
+    difference, and applied only once that payment is confirmed (orders.services.apply_pending_change)."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="pending_changes", verbose_name=_("order")
+    )
+    payment = models.OneToOneField(
+        Payment,
+        on_delete=models.PROTECT,
+        related_name="pending_change",
+        verbose_name=_("payment of the difference"),
+    )
+    lines = models.JSONField(_("requested lines"))
+    total = models.DecimalField(_("new total"), max_digits=8, decimal_places=2)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("change awaiting payment")
+        verbose_name_plural = _("changes awaiting payment")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.order.number}: → {self.total} €"
+
+    @property
+    def is_open(self) -> bool:
+        return self.applied_at is None and self.cancelled_at is None

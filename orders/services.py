@@ -35,6 +35,7 @@ from orders.models import (
     PaymentMethod,
     PaymentState,
     PaymentStatus,
+    PendingChange,
     Status,
 )
 from restaurants import schedule
@@ -564,8 +565,9 @@ def modify_order(
 
     The stock follows the difference (`order_modified` movements), the totals are recomputed and the oven
     slot re-checked. When an online order's total changes (orders.payments.settle_difference_after_commit):
-    awaiting payment, its checkout asks for the new total; paid, a fall is refunded and a rise refused
-    (OrderError "paid_total_rises"). Raises OrderError("too_late") once preparation started,
+    awaiting payment, its checkout asks for the new total; paid, a fall is refunded, and a rise is not applied
+    but kept as a PendingChange with a payment of the difference, applied by confirm_payment once paid
+    (apply_pending_change). Raises OrderError("too_late") once preparation started,
     ProductUnavailable when the new lines cannot be made; nothing changes when it raises.
     """
     now = now or timezone.now()
@@ -604,6 +606,21 @@ def modify_order(
             ingredient_id: held.get(ingredient_id, Decimal("0")) - needed.get(ingredient_id, Decimal("0"))
             for ingredient_id in set(held) | set(needed)
         }
+        # Any change still waiting for its payment is replaced by this one.
+        _cancel_open_pending_changes(locked)
+        owed = subtotal + locked.delivery_fee - payments.paid_amount(locked)
+        if locked.is_paid_online and locked.status != Status.AWAITING_PAYMENT and owed > 0:
+            # Paid, and the total rises: the change waits for the payment of the difference.
+            _check_stock_without_changing_it(restaurant, changes, priced)
+            payment = payments.start_online_payment(order=locked, amount=owed)
+            PendingChange.objects.create(
+                order=locked,
+                payment=payment,
+                lines=[_line_to_json(line) for line in lines],
+                total=subtotal + locked.delivery_fee,
+                requested_by=by,
+            )
+            return locked
         try:
             apply_stock_changes(
                 restaurant=restaurant,
@@ -628,12 +645,92 @@ def modify_order(
             reason=_("Order modified"),
         )
         if locked.total != previous_total and locked.is_paid_online:
-            # Awaiting payment: the checkout is re-priced. Paid: a fall is refunded, a rise is refused with
-            # OrderError("paid_total_rises"), which undoes this whole change (orders.payments).
+            # Awaiting payment: the checkout is re-priced. Paid: a fall is refunded (a rise never gets here:
+            # it waits above as a PendingChange).
             payments.settle_difference_after_commit(locked, previous_total=previous_total)
         order_id = locked.pk
         transaction.on_commit(lambda: notifications.order_modified(order_id))
     return locked
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _check_stock_without_changing_it(
+    restaurant: Restaurant, changes: dict, priced: Sequence[PricedLine]
+) -> None:
+    """Raise ProductUnavailable when the changes cannot be made now; change nothing either way."""
+    try:
+        with transaction.atomic():
+            apply_stock_changes(restaurant=restaurant, changes=changes, reason=MovementReason.ORDER_MODIFIED)
+            raise _DryRun
+    except _DryRun:
+        return
+    except InsufficientStock as error:
+        raise _unavailable(priced, error) from error
+
+
+def _line_to_json(line: LineRequest) -> dict:
+    return {
+        "product_id": line.product_id,
+        "quantity": line.quantity,
+        "removed": sorted(line.removed_ids),
+        "extras": sorted(line.extra_ids),
+    }
+
+
+def _line_from_json(raw: dict) -> LineRequest:
+    return LineRequest(
+        product_id=int(raw["product_id"]),
+        quantity=int(raw["quantity"]),
+        removed_ids=frozenset(int(i) for i in raw.get("removed", [])),
+        extra_ids=frozenset(int(i) for i in raw.get("extras", [])),
+    )
+
+
+def _cancel_open_pending_changes(order: Order, *, now: datetime | None = None) -> None:
+    for change in order.pending_changes.filter(applied_at=None, cancelled_at=None).select_related("payment"):
+        change.cancelled_at = now or timezone.now()
+        change.save(update_fields=["cancelled_at"])
+        if change.payment.status == PaymentState.PENDING:
+            change.payment.status = PaymentState.CANCELLED
+            change.payment.save(update_fields=["status", "updated_at"])
+            payments.void_checkout_after_commit(change.payment)
+
+
+def open_pending_change(order: Order) -> PendingChange | None:
+    """The change of a paid order waiting for the payment of its difference, if any."""
+    return (
+        order.pending_changes.filter(applied_at=None, cancelled_at=None, payment__status=PaymentState.PENDING)
+        .select_related("payment")
+        .first()
+    )
+
+
+def apply_pending_change(*, change: PendingChange, now: datetime | None = None) -> bool:
+    """Apply a change whose difference has just been paid (called by confirm_payment, in its transaction).
+
+    Effects: the order's lines, stock and totals follow the change (modify_order). When the change can no
+    longer be made (the kitchen started, a product ran out), it is cancelled and its payment refunded
+    after commit. Returns whether it was applied.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            modify_order(
+                order=change.order,
+                lines=[_line_from_json(raw) for raw in change.lines],
+                by=change.requested_by,
+                now=now,
+            )
+    except OrderError as error:
+        PendingChange.objects.filter(pk=change.pk).update(cancelled_at=now)
+        payments.refund_payment_after_commit(change.payment, reason=error.message)
+        return False
+    # modify_order cancelled the open changes, this one included: it is the one applied.
+    PendingChange.objects.filter(pk=change.pk).update(applied_at=now, cancelled_at=None)
+    return True
 
 
 def restart_online_payment(*, order: Order, now: datetime | None = None) -> Payment:

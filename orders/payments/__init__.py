@@ -35,12 +35,14 @@ from orders.models import (
     PaymentMethod,
     PaymentState,
     PaymentStatus,
+    PendingChange,
     Provider,
     Refund,
     RefundState,
     Status,
 )
 from orders.payments.base import PaymentProvider
+from restaurants.models import Restaurant
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +156,8 @@ def confirm_payment(*, payment: Payment, provider_payment_id: str = "", now: dat
 
     now = now or timezone.now()
     with transaction.atomic():
+        # The restaurant row first, as every order service does: a paid change may move the stock.
+        Restaurant.objects.select_for_update().filter(orders__payments=payment).first()
         order = Order.objects.select_for_update().get(pk=payment.order_id)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.status == PaymentState.SUCCEEDED:
@@ -172,6 +176,12 @@ def confirm_payment(*, payment: Payment, provider_payment_id: str = "", now: dat
             )
             _create_refund(payment, payment.amount, _("Payment no longer needed"))
         else:
+            change = PendingChange.objects.filter(payment=payment).first()
+            if change is not None and change.is_open:
+                from orders.services import apply_pending_change
+
+                apply_pending_change(change=change, now=now)
+                order.refresh_from_db()
             surplus = paid_amount(order) - order.total
             if surplus > 0:
                 logger.warning("Order %s paid %s too much: refunding it", order.number, surplus)
@@ -229,6 +239,13 @@ def _create_refund(payment: Payment, amount: Decimal, reason: str) -> Refund:
     return refund
 
 
+def refund_payment_after_commit(payment: Payment, *, reason: str) -> Refund | None:
+    """Refund what is left of one payment (its provider is called after commit)."""
+    already = payment.refunds.exclude(status=RefundState.FAILED).aggregate(total=Sum("amount"))["total"]
+    left = payment.amount - (already or Decimal("0"))
+    return _create_refund(payment, left, reason) if left > 0 else None
+
+
 def refund_order_after_commit(order: Order, *, amount: Decimal | None, reason: str) -> list[Refund]:
     """Refund `amount` (everything still held when None) across the order's succeeded payments, newest
     first. The provider is called after commit; the caller holds the order's row lock."""
@@ -253,8 +270,8 @@ def settle_difference_after_commit(order: Order, *, previous_total: Decimal) -> 
     - Still awaiting payment: its pending checkout was for the old total, so it is cancelled (and voided at
       the provider after commit) and a new pending payment asks for the new total.
     - Paid and the total fell: the difference is refunded after commit.
-    - Paid and the total rose: refused with OrderError "paid_total_rises", which rolls the change back. The
-      change would have to wait for its payment, and an order has no place to keep a change waiting.
+    - Paid and the total rose: never applied directly; modify_order keeps such a change as a PendingChange
+      until its difference is paid. Reaching this branch is a bug: OrderError "paid_total_rises" rolls back.
     """
     if order.status == Status.AWAITING_PAYMENT:
         pending = list(order.payments.filter(status=PaymentState.PENDING))

@@ -21,7 +21,8 @@ from orders.cart import Cart
 from orders.errors import OrderError
 from orders.forms_customer import CancelOrderForm, ModifyOrderForm, same_lines
 from orders.models import Order, PaymentStatus, Status
-from orders.services import cancel_order, modify_order, products_for_pricing
+from orders.payments import get_provider
+from orders.services import cancel_order, modify_order, open_pending_change, products_for_pricing
 from restaurants.models import Restaurant
 from restaurants.templatetags.restaurant_extras import euros
 
@@ -41,6 +42,8 @@ def _status_context(request: HttpRequest, order: Order) -> dict:
     owes = order.is_paid_online and (
         order.status == Status.AWAITING_PAYMENT
         or (order.payment_status == PaymentStatus.PENDING and order.status != Status.CANCELLED)
+        # A change of a paid order waiting for its difference (one query, only for such orders).
+        or (order.can_be_changed_by_customer() and open_pending_change(order) is not None)
     )
     return {
         "order": order,
@@ -116,12 +119,20 @@ def order_modify(request: HttpRequest, number: str) -> HttpResponse:
                 messages.error(request, error.message)
                 order.refresh_from_db(fields=["status"])
             else:
+                change = open_pending_change(order)
+                if change is not None:
+                    # A paid order whose total rose: the change waits for the difference, paid now.
+                    messages.info(
+                        request,
+                        _("Pay the difference of %(amount)s to confirm your change.")
+                        % {"amount": euros(change.payment.amount)},
+                    )
+                    provider = get_provider(change.payment.provider)
+                    return redirect(provider.checkout_url(payment=change.payment, request=request))
                 messages.success(
                     request,
                     _("Your order is changed. Its new total is %(total)s.") % {"total": euros(order.total)},
                 )
-                if order.payment_status == PaymentStatus.PENDING and order.status != Status.AWAITING_PAYMENT:
-                    messages.warning(request, _("Please pay the difference to confirm the change."))
                 return _tracking(order)
     return render(request, "orders/order_modify.html", {"order": order, "form": form}, status=status)
 

@@ -25,6 +25,7 @@ from orders.models import (
     PaymentMethod,
     PaymentState,
     PaymentStatus,
+    PendingChange,
     Provider,
     Refund,
     Status,
@@ -43,6 +44,7 @@ NOT_ADDED_IN_ADMIN = {
     OrderLineExtra,
     OrderStatusChange,
     Payment,
+    PendingChange,
     Refund,
     StripeEvent,
 }
@@ -99,6 +101,12 @@ def make_order(restaurant, menu, ingredients, *, customer=None, number: str) -> 
         provider_reference=f"demo-{number}",
     )
     Refund.objects.create(payment=payment, amount=Decimal("1.50"), idempotency_key=f"refund-{number}")
+    difference = Payment.objects.create(
+        order=order, provider=Provider.DEMO, amount=Decimal("2.00"), provider_reference=f"demo-diff-{number}"
+    )
+    PendingChange.objects.create(
+        order=order, payment=difference, lines=[], total=order.total + Decimal("2.00")
+    )
     return order
 
 
@@ -484,7 +492,7 @@ def test_a_manager_gets_a_404_for_another_restaurants_objects(manager_client, wo
         admin_url(Stock, "change", mozzarella_a.pk),
         admin_url(StockMovement, "change", mozzarella_a.movements.get().pk),
         admin_url(Order, "change", world["order_a"].pk),
-        admin_url(Payment, "change", world["order_a"].payments.get().pk),
+        admin_url(Payment, "change", world["order_a"].payments.get(status=PaymentState.SUCCEEDED).pk),
         admin_url(Restaurant, "change", restaurant_a.pk),
     ]
 

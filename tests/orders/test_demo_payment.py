@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
-from orders.models import Payment, PaymentState, PaymentStatus, Status
+from orders.models import Payment, PaymentState, PaymentStatus, PendingChange, Status
+from orders.payments import confirm_payment
 
 
 @pytest.fixture
@@ -191,3 +194,28 @@ def test_an_order_whose_time_to_pay_ran_out_cannot_be_paid_again(
     assert response["Location"] == reverse("order_tracking", args=[online_order.number])
     assert "The time to pay this order has run out; it will be cancelled." in messages_after(client, response)
     assert not online_order.payments.filter(status=PaymentState.PENDING).exists()
+
+
+def test_a_larger_change_of_a_paid_order_is_applied_once_its_difference_is_paid(
+    client, order_for, customer, menu, settings
+):
+    settings.DEMO_PAYMENTS = True
+    order = order_for(customer, payment_method="online")
+    confirm_payment(payment=order.payments.get())
+    client.force_login(customer)
+
+    response = client.post(reverse("order_modify", args=[order.number]), {"line-0-quantity": "2"})
+
+    change = PendingChange.objects.get(order=order)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("demo_payment", args=[change.payment.provider_reference])
+    order.refresh_from_db()
+    assert order.total == Decimal("9.50")
+
+    client.post(response["Location"], {"action": "pay"})
+
+    order.refresh_from_db()
+    change.refresh_from_db()
+    assert change.applied_at is not None
+    assert order.total == Decimal("19.00") and order.payment_status == "paid"
+    assert [line.quantity for line in order.lines.all()] == [2]

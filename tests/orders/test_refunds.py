@@ -10,10 +10,18 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from orders.errors import OrderError
-from orders.models import Payment, PaymentState, PaymentStatus, Provider, Refund, RefundState, Status
+from orders.models import (
+    Payment,
+    PaymentState,
+    PaymentStatus,
+    PendingChange,
+    Provider,
+    Refund,
+    RefundState,
+    Status,
+)
 from orders.payments import confirm_payment, paid_amount
-from orders.services import LineRequest, cancel_order, modify_order
+from orders.services import LineRequest, cancel_order, modify_order, transition_order
 from restaurants.models import Stock
 from tests.orders.stripe_fake import completed_session, event, fake_stripe, post_event
 
@@ -145,31 +153,72 @@ def test_a_change_keeping_the_total_moves_no_money(paid, customer, menu, ingredi
     assert stripe_api.requests == []
 
 
-def test_a_larger_change_of_a_paid_order_is_refused_and_changes_nothing(
-    paid, customer, menu, stripe_api, stock_a
+def test_a_larger_change_of_a_paid_order_waits_for_the_difference_then_applies(
+    paid, customer, menu, stripe_api, stock_a, django_capture_on_commit_callbacks
 ):
     before = quantities(stock_a)
 
-    with pytest.raises(OrderError) as error:
-        modify_order(order=paid, lines=[margheritas(menu, 3)], by=customer)
+    modify_order(order=paid, lines=[margheritas(menu, 3)], by=customer)
 
-    assert error.value.code == "paid_total_rises"
     paid.refresh_from_db()
     assert paid.total == Decimal("19.00") and [line.quantity for line in paid.lines.all()] == [2]
-    assert paid.payment_status == PaymentStatus.PAID and paid.payments.count() == 1
     assert quantities(stock_a) == before
-    assert stripe_api.requests == []
+    change = PendingChange.objects.get(order=paid)
+    assert change.is_open and change.total == Decimal("28.50")
+    assert (change.payment.status, change.payment.amount) == (PaymentState.PENDING, Decimal("9.50"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm_payment(payment=change.payment, provider_payment_id="pi_test_difference")
+
+    paid.refresh_from_db()
+    change.refresh_from_db()
+    assert change.applied_at is not None and change.cancelled_at is None
+    assert paid.total == Decimal("28.50") and [line.quantity for line in paid.lines.all()] == [3]
+    assert paid.payment_status == PaymentStatus.PAID and paid_amount(paid) == Decimal("28.50")
+    assert not Refund.objects.exists()
+    assert quantities(stock_a)["Mozzarella"] == before["Mozzarella"] - Decimal("125")
 
 
-def test_the_customer_is_told_why_a_larger_change_is_refused(client, paid, customer, stock_a):
+def test_a_difference_paid_once_the_kitchen_started_is_refunded_and_the_order_kept(
+    paid, customer, menu, pizzaiolo, stripe_api, stock_a, django_capture_on_commit_callbacks
+):
+    modify_order(order=paid, lines=[margheritas(menu, 3)], by=customer)
+    change = PendingChange.objects.get(order=paid)
+    transition_order(order=paid, to=Status.PREPARING, by=pizzaiolo)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm_payment(payment=change.payment, provider_payment_id="pi_test_difference")
+
+    paid.refresh_from_db()
+    change.refresh_from_db()
+    assert change.cancelled_at is not None and change.applied_at is None
+    assert paid.total == Decimal("19.00") and [line.quantity for line in paid.lines.all()] == [2]
+    refund = Refund.objects.get()
+    assert (refund.payment_id, refund.amount) == (change.payment_id, Decimal("9.50"))
+    assert paid_amount(paid) == Decimal("19.00")
+
+
+def test_a_newer_change_replaces_one_still_waiting_for_its_payment(paid, customer, menu, stripe_api):
+    modify_order(order=paid, lines=[margheritas(menu, 3)], by=customer)
+    first = PendingChange.objects.get(order=paid)
+    modify_order(order=paid, lines=[margheritas(menu, 4)], by=customer)
+
+    first.refresh_from_db()
+    assert first.cancelled_at is not None and first.payment.status == PaymentState.CANCELLED
+    second = PendingChange.objects.exclude(pk=first.pk).get()
+    assert second.is_open and second.payment.amount == Decimal("19.00")
+
+
+def test_the_customer_is_sent_to_pay_the_difference_of_a_larger_change(client, paid, customer, stock_a):
     client.force_login(customer)
 
     response = client.post(
         reverse("order_modify", args=[paid.number]), {"line-0-quantity": "3"}, HTTP_ACCEPT_LANGUAGE="en"
     )
 
-    assert response.status_code == 400
-    assert "Your order is already paid, so a change cannot raise its total." in response.content.decode()
+    assert response.status_code == 302
+    change = PendingChange.objects.get(order=paid)
+    assert change.payment.provider_reference  # a Checkout Session was opened for the difference
     paid.refresh_from_db()
     assert paid.total == Decimal("19.00")
 

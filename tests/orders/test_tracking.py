@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from orders.errors import OrderError
 from orders.models import Status
 from orders.payments import confirm_payment, record_payment_on_delivery
 from orders.services import Contact, LineRequest, cancel_order, modify_order, place_order, transition_order
@@ -260,15 +259,13 @@ def test_an_estimate_moves_with_the_kitchen(client, order_for, customer, pizzaio
     assert "Ready for pick-up around" in html and "12:20" in html
 
 
-def test_a_paid_order_whose_change_would_raise_its_total_asks_for_nothing(client, order_for, customer, menu):
-    # Issue 4: a rise of a paid online order is refused (tests/orders/test_refunds.py), so nothing is owed.
+def test_a_paid_order_whose_change_raised_its_total_asks_for_the_difference(
+    client, order_for, customer, menu
+):
     order = order_for(customer, payment_method="online")
     confirm_payment(payment=order.payments.get())
-    with pytest.raises(OrderError):
-        modify_order(
-            order=order, lines=[LineRequest(product_id=menu["margherita"].id, quantity=2)], by=customer
-        )
+    modify_order(order=order, lines=[LineRequest(product_id=menu["margherita"].id, quantity=2)], by=customer)
     client.force_login(customer)
     html = client.get(fragment(order), headers={"accept-language": "en"}).content.decode()
-    assert "please pay the difference" not in html
-    assert f'action="{reverse("order_pay", args=[order.number])}"' not in html
+    assert "please pay the difference" in html
+    assert f'action="{reverse("order_pay", args=[order.number])}"' in html
