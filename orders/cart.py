@@ -43,14 +43,7 @@ class Cart:
         lines = []
         for raw in data.get("lines", []):
             try:
-                lines.append(
-                    LineRequest(
-                        product_id=int(raw["product_id"]),
-                        quantity=int(raw["quantity"]),
-                        removed_ids=frozenset(int(i) for i in raw.get("removed", [])),
-                        extra_ids=frozenset(int(i) for i in raw.get("extras", [])),
-                    )
-                )
+                lines.append(LineRequest.from_dict(raw))
             except (KeyError, TypeError, ValueError):
                 continue  # a line the code no longer understands is dropped, not a 500
         restaurant_id = data.get("restaurant_id")
@@ -62,15 +55,7 @@ class Cart:
             return
         session[self.session_key] = {
             "restaurant_id": self.restaurant_id,
-            "lines": [
-                {
-                    "product_id": line.product_id,
-                    "quantity": line.quantity,
-                    "removed": sorted(line.removed_ids),
-                    "extras": sorted(line.extra_ids),
-                }
-                for line in self.lines
-            ],
+            "lines": [line.to_dict() for line in self.lines],
         }
 
     @property

@@ -67,6 +67,25 @@ class LineRequest:
     removed_ids: frozenset[int] = frozenset()
     extra_ids: frozenset[int] = frozenset()
 
+    def to_dict(self) -> dict:
+        """The JSON form kept in the session cart and in a PendingChange."""
+        return {
+            "product_id": self.product_id,
+            "quantity": self.quantity,
+            "removed": sorted(self.removed_ids),
+            "extras": sorted(self.extra_ids),
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> LineRequest:
+        """Raises KeyError, TypeError or ValueError on data it does not understand."""
+        return cls(
+            product_id=int(raw["product_id"]),
+            quantity=int(raw["quantity"]),
+            removed_ids=frozenset(int(i) for i in raw.get("removed", [])),
+            extra_ids=frozenset(int(i) for i in raw.get("extras", [])),
+        )
+
 
 @dataclass(frozen=True)
 class Contact:
@@ -616,7 +635,7 @@ def modify_order(
             PendingChange.objects.create(
                 order=locked,
                 payment=payment,
-                lines=[_line_to_json(line) for line in lines],
+                lines=[line.to_dict() for line in lines],
                 total=subtotal + locked.delivery_fee,
                 requested_by=by,
             )
@@ -671,24 +690,6 @@ def _check_stock_without_changing_it(
         raise _unavailable(priced, error) from error
 
 
-def _line_to_json(line: LineRequest) -> dict:
-    return {
-        "product_id": line.product_id,
-        "quantity": line.quantity,
-        "removed": sorted(line.removed_ids),
-        "extras": sorted(line.extra_ids),
-    }
-
-
-def _line_from_json(raw: dict) -> LineRequest:
-    return LineRequest(
-        product_id=int(raw["product_id"]),
-        quantity=int(raw["quantity"]),
-        removed_ids=frozenset(int(i) for i in raw.get("removed", [])),
-        extra_ids=frozenset(int(i) for i in raw.get("extras", [])),
-    )
-
-
 def _cancel_open_pending_changes(order: Order, *, now: datetime | None = None) -> None:
     for change in order.pending_changes.filter(applied_at=None, cancelled_at=None).select_related("payment"):
         change.cancelled_at = now or timezone.now()
@@ -720,7 +721,7 @@ def apply_pending_change(*, change: PendingChange, now: datetime | None = None) 
         with transaction.atomic():
             modify_order(
                 order=change.order,
-                lines=[_line_from_json(raw) for raw in change.lines],
+                lines=[LineRequest.from_dict(raw) for raw in change.lines],
                 by=change.requested_by,
                 now=now,
             )

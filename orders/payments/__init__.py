@@ -157,7 +157,7 @@ def confirm_payment(*, payment: Payment, provider_payment_id: str = "", now: dat
     now = now or timezone.now()
     with transaction.atomic():
         # The restaurant row first, as every order service does: a paid change may move the stock.
-        Restaurant.objects.select_for_update().filter(orders__payments=payment).first()
+        Restaurant.objects.select_for_update(of=("self",)).filter(orders__payments=payment).first()
         order = Order.objects.select_for_update().get(pk=payment.order_id)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.status == PaymentState.SUCCEEDED:
