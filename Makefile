@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format messages bench clean dumps
+.PHONY: run test lint format messages bench faults clean dumps
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ format: venv
 messages: venv
 	$(BIN)/python manage.py makemessages -l fr -l en --ignore=.venv --ignore=staticfiles --ignore=.tmp
 	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+# Load benchmark (bench/README.md): figures in bench/results.json, never a test.
+bench: venv
+	WITH_WRK=1 scripts/system-deps.sh
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Faults under load: a worker killed, the database restarted (bench/README.md).
+faults: venv
+	WITH_WRK=1 scripts/system-deps.sh
+	$(BIN)/python bench/faults.py
 
 # The manual's structure.sql, data.sql and dataAndStructure.sql (docs/operations.md).
 dumps: venv

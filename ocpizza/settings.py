@@ -227,7 +227,17 @@ elif not DEBUG:
     _cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
 else:
     _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-CACHES = {"default": _cache}
+CACHES = {
+    "default": _cache,
+    # Rendered menus (restaurants.menu_cache), in each process's memory: their keys change with what they
+    # show, so no process ever needs to tell another. The timeout only bounds memory and signed media URLs.
+    "menus": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "menus",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+}
 
 # Email.
 globals().update(env_email("EMAIL_URL"))

@@ -13,10 +13,13 @@ admin.site.index_title = _("Head office")
 # The admin signs in through allauth's page, so its rate limits against brute force cover the admin too.
 admin.site.login = secure_admin_login(admin.site.login)
 
+handler500 = "ocpizza.views.server_error"
+
 urlpatterns = [
     path("", include("restaurants.urls")),
     path("", include("orders.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

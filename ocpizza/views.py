@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 import uuid
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.db import connection
-from django.http import HttpRequest, JsonResponse
-from django.views.decorators.cache import never_cache
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 logger = logging.getLogger(__name__)
@@ -17,6 +19,40 @@ logger = logging.getLogger(__name__)
 # Monitors may call every few seconds; S3 is asked at most this often by each process.
 STORAGE_CHECK_SECONDS = 30
 _storage_check: dict[str, object] = {"at": 0.0, "status": ""}
+
+
+# Crawlers: the menus are public, the rest is personal or for the staff.
+ROBOTS_TXT = """User-agent: *
+Disallow: /accounts/
+Disallow: /admin/
+Disallow: /cart/
+Disallow: /checkout/
+Disallow: /orders/
+Disallow: /payments/
+Disallow: /staff/
+"""
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """No database, no template: also the benchmark's floor (a view through the whole middleware stack)."""
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+
+
+# How long a client should wait before trying again when the database is away (a restart, a failover).
+RETRY_AFTER_SECONDS = 5
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page, except when the database could not be reached: then 503 with Retry-After, the honest
+    answer for a failure that passes by itself (the next request reconnects)."""
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return HttpResponse(render_to_string("500.html"), status=500)
 
 
 @never_cache

@@ -10,8 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Floor
+from django.contrib.postgres.aggregates import StringAgg
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    CharField,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import MD5, Cast, Coalesce, Concat, Floor
 from django.utils.translation import gettext as _
 
 from menu.models import Product, RecipeLine
@@ -22,7 +34,8 @@ FEW_LEFT = 5
 
 
 def with_portions_left(products: QuerySet[Product], restaurant: Restaurant) -> QuerySet[Product]:
-    """Annotate `portions_left` (an int, 0 when sold out) on each product for this restaurant."""
+    """Annotate `portions_left` (an int, 0 when sold out) on each product for this restaurant, and the
+    restaurant's `stock_state`."""
     stock_quantity = Stock.objects.filter(restaurant=restaurant, ingredient=OuterRef("ingredient")).values(
         "quantity"
     )[:1]
@@ -40,7 +53,37 @@ def with_portions_left(products: QuerySet[Product], restaurant: Restaurant) -> Q
     return products.annotate(
         portions_left=Coalesce(
             Cast(Subquery(per_line), IntegerField()), Value(0), output_field=IntegerField()
-        )
+        ),
+        # Read in the same statement, so from the same snapshot as the portions: the cached menu is
+        # stored under the state it shows (restaurants.menu_cache).
+        stock_state=stock_state(restaurant),
+    )
+
+
+class _GroupConcat(Aggregate):
+    """SQLite's group_concat (for `make run`'s quick look; PostgreSQL uses string_agg)."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+
+def stock_state(restaurant: Restaurant | OuterRef) -> Subquery:
+    """One value that changes whenever any stock quantity of the restaurant changes: the md5 of its
+    (stock id, quantity) pairs. Everything the menu shows of availability follows from those pairs."""
+    pair = Concat(
+        Cast("id", CharField()), Value(":"), Cast("quantity", CharField()), output_field=CharField()
+    )
+    if connection.vendor == "postgresql":
+        pairs = StringAgg(pair, delimiter=",", order_by="id")
+    else:  # SQLite's group_concat follows the order of the scan, by id here
+        pairs = _GroupConcat(pair)
+    return Subquery(
+        Stock.objects.filter(restaurant=restaurant)
+        .order_by()
+        .values("restaurant")
+        .annotate(state=MD5(pairs))
+        .values("state")[:1],
+        output_field=CharField(),
     )
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
-from restaurants import selectors
+from restaurants import menu_cache, selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -24,14 +25,26 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def restaurant_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The menu and the practical information, cached as restaurants.menu_cache explains: rendered with a
+    CSRF placeholder, kept when the visitor has no session, then personalised."""
+    cacheable = menu_cache.page_cacheable(request)
+    if cacheable and (html := menu_cache.cached_page(slug)):
+        return HttpResponse(menu_cache.personalise(request, html))
     restaurant = selectors.get_restaurant_for_page(slug)
-    return render(
+    menu_html, state = menu_cache.menu_with_state(restaurant)
+    response = render(
         request,
         "restaurants/restaurant_detail.html",
         {
             "restaurant": restaurant,
             "opening_week": selectors.opening_week(restaurant),
-            "menu_sections": selectors.menu_sections(restaurant),
+            "menu_html": mark_safe(menu_html),  # noqa: S308 - rendered by our templates, autoescaped
             "today": timezone.localdate().weekday(),
+            "csrf_token": menu_cache.CSRF_PLACEHOLDER,
         },
     )
+    html = response.content.decode()
+    if cacheable:
+        menu_cache.store_page(restaurant, state, html)
+    response.content = menu_cache.personalise(request, html)
+    return response

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster on loopback for tests and benchmarks.
 #   scripts/pg.sh start DIR PORT   -> prints the DATABASE_URL of database "app"
+#   scripts/pg.sh restart DIR      -> stops and starts it again (the fault-injection script uses it)
 #   scripts/pg.sh stop DIR
+# Tests trade durability for speed (fsync off); PG_SETTINGS overrides that (the benchmark keeps the defaults).
 set -euo pipefail
 
 cmd=${1:?start or stop}
@@ -20,15 +22,19 @@ case "$cmd" in
     rm -rf "$dir" && mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
     as_pg "$bin/initdb" -D "$dir/data" -U app -A trust -E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log"
+    settings=${PG_SETTINGS--c fsync=off -c synchronous_commit=off -c full_page_writes=off}
     as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o \
-      "-k $dir -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      "-k $dir -p $port -c listen_addresses=127.0.0.1 -c max_connections=200 $settings" \
       start >/dev/null
     "$bin/psql" -h "$dir" -p "$port" -U app -d postgres -qc 'CREATE DATABASE app' >/dev/null
     echo "postgres://app@127.0.0.1:$port/app"
+    ;;
+  restart)
+    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w restart >/dev/null
     ;;
   stop)
     [ -d "$dir/data" ] && as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
     rm -rf "$dir"
     ;;
-  *) echo "usage: $0 start DIR PORT | stop DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 start DIR PORT | restart DIR | stop DIR" >&2; exit 2 ;;
 esac

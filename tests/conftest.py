@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.cache import caches
 
 from restaurants.models import Role
 from tests import factories as f
@@ -28,6 +29,8 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Many accounts are built and few passwords checked: spare them PBKDF2's deliberate slowness.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Database ids repeat from one test to the next: no rendered menu may outlive its test.
+    caches["menus"].clear()
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
+ACTION_TIMEOUT_MS = 10_000  # Playwright waits 30 s for an element by default: fail sooner
 
 
 def pytest_collection_modifyitems(config, items):
@@ -48,11 +49,16 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def screenshot(page):
+    """`screenshot(name)` saves the whole page as screenshots/<name>.png; `of=` another page (of another
+    browser context) saves that one instead."""
     SCREENSHOTS.mkdir(exist_ok=True)
 
-    def take(name: str) -> Path:
+    def take(name: str, of=None) -> Path:
+        shown = of or page
+        # From the top: a page scrolled to an anchor would show its sticky header in the middle.
+        shown.evaluate("window.scrollTo(0, 0)")
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        shown.screenshot(path=str(path), full_page=True)
         return path
 
     return take
@@ -62,3 +68,33 @@ def screenshot(page):
 def browser_context_args(browser_context_args):
     # The customers are French: their browsers ask for French first.
     return {**browser_context_args, "locale": "fr-FR"}
+
+
+@pytest.fixture(autouse=True)
+def _shorter_waits(page):
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
+
+
+@pytest.fixture
+def other_browser(browser, browser_context_args):
+    """`other_browser(viewport)` opens a page in a new browser context: another person's device, with its
+    own cookies and session, in French. The contexts are closed at the end of the test."""
+    contexts = []
+
+    def open_page(viewport: dict | None = None):
+        args = {**browser_context_args, **({"viewport": viewport} if viewport else {})}
+        context = browser.new_context(**args)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def demo_payments(settings):
+    """Payments go through the in-app demo provider, whatever the environment says about Stripe."""
+    settings.STRIPE_SECRET_KEY = ""
+    settings.DEMO_PAYMENTS = True

@@ -1,5 +1,6 @@
 """At the counter: a clerk takes a phone order for a customer found by phone, to pick up and pay there; it
-appears in the live list, and once the kitchen has it ready the clerk hands it over, taking the cash."""
+appears on the pizzaiolo's kitchen board (another device, another session), and once the pizzaiolo has it
+ready the clerk's live list shows it by itself, and the clerk hands it over, taking the cash."""
 
 from __future__ import annotations
 
@@ -9,46 +10,58 @@ import pytest
 from playwright.sync_api import expect
 
 from orders.models import Channel, Order, PaymentMethod, PaymentStatus, Provider, Status
-from orders.services import transition_order
 from restaurants.models import Role
 from tests import factories as f
-from tests.factories import PASSWORD
+from tests.e2e.helpers import DESKTOP, TABLET, french, poll_now, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+COUNTER_POLL_MS = 5_000  # hx-trigger="every 5s" of templates/staff/includes/counter_orders.html
 
-def test_a_counter_clerk_takes_a_phone_order_and_hands_it_over(
-    live_server, page, screenshot, restaurant_a, customer, menu, ingredients, stock_a, pizzaiolo
+
+def test_a_counter_clerk_takes_a_phone_order_the_kitchen_makes_it_and_the_clerk_hands_it_over(
+    live_server,
+    page,
+    other_browser,
+    screenshot,
+    restaurant_a,
+    customer,
+    menu,
+    ingredients,
+    stock_a,
+    pizzaiolo,
 ):
+    """Find the customer by a spaced phone number, add customised pizzas, place the order; the kitchen
+    board shows it, the counter list follows the kitchen by itself, and the cash hand-over closes it."""
     clerk = f.StaffMemberFactory(restaurant=restaurant_a, role=Role.COUNTER).user
     customer.phone = "0612345678"
     customer.save(update_fields=["phone"])
-    page.set_viewport_size({"width": 1280, "height": 800})
-
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=login]", clerk.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator(
-        "button[type=submit]"
-    ).click()
-    page.wait_for_load_state()
+    page.set_viewport_size(DESKTOP)
+    page.clock.install()  # the live list's polls can then be made to fire now (poll_now)
+    sign_in(page, live_server, clerk)
     page.goto(live_server.url + "/staff/counter/new/")
 
     # The customer gives their number, spaced as people say it.
-    page.fill("input[name=q]", "06 12 34 56 78")
-    page.locator("form.counter-search button[type=submit]").click()
+    page.get_by_label("Téléphone ou e-mail du client").fill("06 12 34 56 78")
+    page.get_by_role("button", name="Rechercher").click()
     match = page.locator(".counter-match").filter(has_text=customer.email)
     expect(match).to_contain_text(str(customer.addresses.get()))
-    match.locator("button[type=submit]").click()
+    match.get_by_role("button", name="Commander pour ce client").click()
     expect(page.locator(".counter-customer__chosen")).to_contain_text(customer.get_full_name())
 
-    margherita = page.locator("#product-margherita")
+    # Two Margheritas without basil, and a Regina.
+    margherita = page.get_by_role("article").filter(has=page.get_by_role("heading", name="Margherita"))
     margherita.locator("summary").click()
-    margherita.locator(f"input[name=removed][value='{ingredients['Basilic'].pk}']").check()
-    margherita.locator("input[name=quantity]").fill("2")
-    margherita.locator("button[type=submit]").click()
-    expect(page.locator("#counter-lines")).to_contain_text("2\u00a0× Margherita")
-    expect(page.locator("#counter-lines")).to_contain_text("Basilic")
+    margherita.get_by_role("checkbox", name="Sans Basilic").check()
+    margherita.get_by_label("Quantité de Margherita").fill("2")
+    margherita.get_by_role("button", name="Ajouter Margherita").click()
+    lines = page.locator("#counter-lines")
+    expect(lines).to_contain_text("2\u00a0× Margherita")
+    expect(lines).to_contain_text("Basilic")
+    regina = page.get_by_role("article").filter(has=page.get_by_role("heading", name="Regina"))
+    regina.get_by_role("button", name="Ajouter Regina").click()
+    expect(lines).to_contain_text("1\u00a0× Regina")
+    expect(lines).to_contain_text("31,00")  # 2 × 9.50 + 12.00
 
     details = page.locator("form.counter-details__form")
     expect(details.locator("input[name=name]")).to_have_value(customer.get_full_name())
@@ -62,12 +75,13 @@ def test_a_counter_clerk_takes_a_phone_order_and_hands_it_over(
     expect(details.locator("select[name=delivery_time]")).to_be_hidden()
     details.locator("input[name=payment_method][value=cash_on_delivery]").check()
     screenshot("counter-1-new-order")
-    details.locator("button.counter-details__place").click()
+    details.get_by_role("button", name="Valider la commande").click()
 
     page.wait_for_url(re.compile(r"/staff/counter/orders/[A-Z0-9]{3}-[A-Z0-9]{3}/"))
     order = Order.objects.get()
     assert (order.channel, order.customer, order.taken_by) == (Channel.PHONE, customer, clerk)
     assert (order.fulfilment, order.payment_method) == ("pickup", PaymentMethod.CASH_ON_DELIVERY)
+    assert order.lines.count() == 2
     expect(page.locator(".counter-handout__number")).to_have_text(order.number)
     expect(page.locator("#tracking-url")).to_have_value(
         re.compile(re.escape(f"/orders/{order.number}/?t={order.tracking_token}") + "$")
@@ -77,18 +91,35 @@ def test_a_counter_clerk_takes_a_phone_order_and_hands_it_over(
     page.goto(live_server.url + "/staff/counter/")
     row = page.locator(f"#order-{order.number}")
     expect(row).to_contain_text(customer.get_full_name())
-    expect(row.locator(".status-badge--received")).to_be_visible()
+    expect(row.locator(".status-badge")).to_have_text(french(Status.RECEIVED))
     screenshot("counter-3-list")
 
-    # The kitchen finishes it: the list shows it ready by itself, with the hand-over buttons.
-    for status in (Status.PREPARING, Status.READY):
-        transition_order(order=order, to=status, by=pizzaiolo)
-    expect(row.locator(".status-badge--ready")).to_be_visible(timeout=10_000)
-    screenshot("counter-4-ready")
-    row.locator("button[name=payment][value=cash]").click()
+    # The pizzaiolo's tablet: the phone order is on the kitchen board, with its lines.
+    kitchen = other_browser(TABLET)
+    sign_in(kitchen, live_server, pizzaiolo)
+    kitchen.goto(live_server.url + "/staff/kitchen/")
+    ticket = kitchen.get_by_role("article", name=order.number)
+    expect(ticket).to_contain_text("Téléphone")
+    expect(ticket).to_contain_text(customer.get_full_name())
+    expect(ticket).to_contain_text("Margherita")
+    expect(ticket).to_contain_text("sans Basilic")
+    expect(ticket).to_contain_text("Regina")
+    screenshot("counter-4-kitchen-board", of=kitchen)
+    ticket.get_by_role("button", name="Commencer").click()
+    ticket.get_by_role("button", name="Prête").click()
+    expect(ticket).to_have_count(0)
+
+    # The counter's list shows it ready by itself, with the hand-over buttons.
+    poll_now(page, COUNTER_POLL_MS)
+    expect(row.locator(".status-badge")).to_have_text(french(Status.READY), timeout=COUNTER_POLL_MS + 5_000)
+    hand_over = row.get_by_role("button", name=re.compile(r"^Espèces 31,00 € · remettre"))
+    expect(hand_over).to_be_visible()
+    screenshot("counter-5-ready")
+    hand_over.click()
 
     expect(page.locator(".messages")).to_contain_text(order.number)
     order.refresh_from_db()
     assert order.status == Status.PICKED_UP
+    assert order.prepared_by == pizzaiolo
     assert order.payment_status == PaymentStatus.PAID
     assert order.payments.get().provider == Provider.CASH

@@ -1,9 +1,12 @@
+"""The home page in French, and the sign-in form: the right password lets a customer in, a wrong one
+keeps them out with a message."""
+
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.e2e.helpers import fill_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,12 +18,9 @@ def test_a_customer_opens_the_home_page_and_signs_in(live_server, page, screensh
     screenshot("home")
 
     page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=login]", customer.email)
-    page.fill("input[name=password]", PASSWORD)
+    submit = fill_sign_in(page, customer.email)
     screenshot("login")
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator(
-        "button[type=submit]"
-    ).click()
+    submit.click()
 
     page.wait_for_url(live_server.url + "/")
     expect(page.locator("header")).to_contain_text(customer.first_name)
@@ -29,10 +29,6 @@ def test_a_customer_opens_the_home_page_and_signs_in(live_server, page, screensh
 
 def test_a_wrong_password_keeps_the_visitor_signed_out(live_server, page, customer):
     page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=login]", customer.email)
-    page.fill("input[name=password]", "not-the-password")
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator(
-        "button[type=submit]"
-    ).click()
+    fill_sign_in(page, customer.email, "not-the-password").click()
     expect(page.locator("main")).to_contain_text("mot de passe")
     assert page.url.startswith(live_server.url + "/accounts/login/")

@@ -1,5 +1,6 @@
-"""In a real browser: the kitchen moves an order on while its customer's tracking page follows by itself,
-and a driver takes and delivers a cash order on a phone."""
+"""The staff boards on their devices: the kitchen board of a tablet shows a new order by itself, with the
+recipe card of each line, and moves orders on; a driver takes and delivers a cash order on a phone.
+(The customer's tracking page following these steps is in test_order_to_delivery.py.)"""
 
 from __future__ import annotations
 
@@ -7,49 +8,22 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 from playwright.sync_api import expect
 
 from orders.models import Payment, PaymentStatus, Provider, Status
-from orders.services import Contact, DeliveryAddress, LineRequest, place_order, transition_order
-from tests.factories import PASSWORD
+from orders.services import DeliveryAddress, LineRequest, transition_order
+from tests.e2e.helpers import PHONE, TABLET, french, order_for, poll_now, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-TABLET = {"width": 1024, "height": 768}
-PHONE = {"width": 390, "height": 844}
+KITCHEN_POLL_MS = 5_000  # hx-trigger="every 5s" of templates/staff/includes/kitchen_board.html
 
 
-def sign_in(page, live_server, user) -> None:
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator(
-        "button[type=submit]"
-    ).click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-
-
-def french(status: str) -> str:
-    with translation.override("fr"):
-        return str(Status(status).label)
-
-
-def order_for(customer, restaurant, menu, **options):
-    defaults = {
-        "restaurant": restaurant,
-        "lines": [LineRequest(product_id=menu["margherita"].id, quantity=2)],
-        "fulfilment": "pickup",
-        "payment_method": "cash_on_delivery",
-        "contact": Contact(name=customer.get_full_name(), phone=customer.phone, email=customer.email),
-        "customer": customer,
-    }
-    return place_order(**{**defaults, **options})
-
-
-def test_the_tracking_page_follows_the_kitchen_by_itself(
-    live_server, page, browser, screenshot, restaurant_a, menu, stock_a, customer, pizzaiolo, ingredients
+def test_the_kitchen_board_shows_new_orders_by_itself_with_their_recipes(
+    live_server, page, screenshot, restaurant_a, menu, stock_a, customer, pizzaiolo, ingredients
 ):
+    """A ticket shows the customisations and the note; a new order appears highlighted without a reload;
+    the sound toggle is remembered; the recipe card scales the recipe; start and ready move the order."""
     order = order_for(
         customer,
         restaurant_a,
@@ -65,61 +39,49 @@ def test_the_tracking_page_follows_the_kitchen_by_itself(
         note="Bien cuite, s'il vous plaît",
     )
 
-    # The customer, on their own device, opens the tracking page and leaves it alone.
-    customer_context = browser.new_context(locale="fr-FR")
-    try:
-        tracking = customer_context.new_page()
-        sign_in(tracking, live_server, customer)
-        tracking.goto(f"{live_server.url}/orders/{order.number}/")
-        badge = tracking.locator("#order-status .status-badge")
-        expect(badge).to_have_text(french(Status.RECEIVED))
-        tracking.evaluate("window.notReloaded = true")
+    page.set_viewport_size(TABLET)
+    page.clock.install()  # the board's polls can then be made to fire now (poll_now)
+    sign_in(page, live_server, pizzaiolo)
+    page.goto(live_server.url + "/staff/kitchen/")
+    ticket = page.get_by_role("article", name=order.number)
+    expect(ticket).to_contain_text("Margherita")
+    expect(ticket).to_contain_text("sans Basilic")
+    expect(ticket).to_contain_text("+ Mozzarella")
+    expect(ticket).to_contain_text("Bien cuite")
+    page.evaluate("window.notReloaded = true")
 
-        # The pizzaiolo's tablet.
-        page.set_viewport_size(TABLET)
-        sign_in(page, live_server, pizzaiolo)
-        page.goto(live_server.url + "/staff/kitchen/")
-        ticket = page.locator(f'[data-order-number="{order.number}"]')
-        expect(ticket).to_contain_text("Margherita")
-        expect(ticket).to_contain_text("sans Basilic")
-        expect(ticket).to_contain_text("+ Mozzarella")
-        expect(ticket).to_contain_text("Bien cuite")
+    # A new order arrives while the board is open: it appears by itself, highlighted.
+    newcomer = order_for(
+        customer, restaurant_a, menu, lines=[LineRequest(product_id=menu["regina"].id, quantity=1)]
+    )
+    poll_now(page, KITCHEN_POLL_MS)
+    fresh = page.get_by_role("article", name=newcomer.number)
+    expect(fresh).to_be_visible(timeout=KITCHEN_POLL_MS + 5_000)
+    expect(fresh).to_have_class(re.compile(r"\bis-new\b"))
+    expect(ticket).not_to_have_class(re.compile(r"\bis-new\b"))
+    assert page.evaluate("window.notReloaded") is True
+    screenshot("kitchen-board-tablet")
 
-        # A new order arrives while the board is open: it appears by itself, highlighted.
-        newcomer = order_for(
-            customer, restaurant_a, menu, lines=[LineRequest(product_id=menu["regina"].id, quantity=1)]
-        )
-        fresh = page.locator(f'[data-order-number="{newcomer.number}"]')
-        expect(fresh).to_be_visible(timeout=15_000)
-        expect(fresh).to_have_class(re.compile(r"\bis-new\b"))
-        screenshot("kitchen-board-tablet")
+    # The sound can be turned off, and the choice is remembered.
+    toggle = page.locator("[data-sound-toggle]")
+    expect(toggle).to_be_visible()
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    assert page.evaluate("localStorage.getItem('ocpizza.kitchen.sound')") == "off"
 
-        # The sound can be turned off, and the choice is remembered.
-        toggle = page.locator("[data-sound-toggle]")
-        expect(toggle).to_be_visible()
-        toggle.click()
-        expect(toggle).to_have_attribute("aria-pressed", "false")
-        assert page.evaluate("localStorage.getItem('ocpizza.kitchen.sound')") == "off"
+    # The recipe card of the line: twice the recipe, without basil, with the extra mozzarella.
+    ticket.get_by_role("link", name=re.compile("Recette")).click()
+    expect(page.locator(".recipe-table")).to_contain_text("350")
+    expect(page.locator(".recipe-card__without")).to_contain_text("Basilic")
+    screenshot("kitchen-recipe-card-tablet")
+    page.go_back()
 
-        # The recipe card of the line: twice the recipe, without basil, with the extra mozzarella.
-        ticket.locator(".kitchen-lines__link").click()
-        expect(page.locator(".recipe-table")).to_contain_text("350")
-        expect(page.locator(".recipe-card__without")).to_contain_text("Basilic")
-        screenshot("kitchen-recipe-card-tablet")
-        page.go_back()
-
-        page.locator(f'[data-order-number="{order.number}"] [data-action="start"]').click()
-        expect(page.locator(f'[data-order-number="{order.number}"] [data-action="ready"]')).to_be_visible()
-        expect(badge).to_have_text(french(Status.PREPARING), timeout=25_000)
-
-        page.locator(f'[data-order-number="{order.number}"] [data-action="ready"]').click()
-        expect(page.locator(f'[data-order-number="{order.number}"]')).to_have_count(0)
-        expect(badge).to_have_text(french(Status.READY), timeout=25_000)
-        screenshot("kitchen-board-after-ready-tablet")
-
-        assert tracking.evaluate("window.notReloaded") is True  # HTMX swapped the status in place
-    finally:
-        customer_context.close()
+    ticket.get_by_role("button", name="Commencer").click()
+    expect(ticket.locator(".status-badge")).to_have_text(french(Status.PREPARING))
+    ticket.get_by_role("button", name="Prête").click()
+    expect(ticket).to_have_count(0)
+    expect(fresh).to_be_visible()
+    screenshot("kitchen-board-after-ready-tablet")
 
     order.refresh_from_db()
     assert order.status == Status.READY and order.prepared_by == pizzaiolo
@@ -128,6 +90,7 @@ def test_the_tracking_page_follows_the_kitchen_by_itself(
 def test_a_driver_takes_and_delivers_a_cash_order_on_a_phone(
     live_server, page, screenshot, restaurant_a, menu, stock_a, customer, pizzaiolo, driver
 ):
+    """The amount to collect, the address details, call and map links; paid in cash on delivery."""
     order = order_for(
         customer,
         restaurant_a,
@@ -147,20 +110,22 @@ def test_a_driver_takes_and_delivers_a_cash_order_on_a_phone(
     page.set_viewport_size(PHONE)
     sign_in(page, live_server, driver)
     page.goto(live_server.url + "/staff/delivery/")
-    card = page.locator(f'[data-order-number="{order.number}"]')
+    card = page.get_by_role("article", name=order.number)
     expect(card).to_contain_text("12 rue de la République")
+    expect(card).to_contain_text("À encaisser : 21,50 €")
+    expect(card).to_contain_text("Le client prévoit de payer en espèces.")
     screenshot("delivery-board-phone")
 
-    card.locator('[data-action="take"]').click()
-    card = page.locator(f'[data-order-number="{order.number}"]')
-    expect(card.locator('[data-action="deliver-cash"]')).to_be_visible()
+    card.get_by_role("button", name="Prendre cette livraison").click()
+    card = page.get_by_role("article", name=order.number)
+    expect(card.get_by_role("button", name="En espèces")).to_be_visible()
     expect(card.locator('a[href^="tel:"]')).to_be_visible()
     expect(card.locator('a[href^="https://www.openstreetmap.org/search?query="]')).to_be_visible()
     expect(card).to_contain_text("Sonner deux fois")
     screenshot("delivery-taken-phone")
 
-    card.locator('[data-action="deliver-cash"]').click()
-    expect(page.locator(f'[data-order-number="{order.number}"]')).to_have_count(0)
+    card.get_by_role("button", name="En espèces").click()
+    expect(page.get_by_role("article", name=order.number)).to_have_count(0)
     expect(page.locator(".messages")).to_contain_text(order.number)
     screenshot("delivery-delivered-phone")
 

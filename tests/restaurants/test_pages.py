@@ -192,7 +192,8 @@ def add_products(count: int) -> None:
 
 
 # The restaurant page reads, for an anonymous visitor, whatever the size of the menu:
-#   1. the restaurant (active, by slug)
+#   0. the parts of the key of the cached page (restaurants.menu_cache): a miss here
+#   1. the restaurant (active, by slug), with the digest of its stock that keys the cached menu
 #   2. its opening hours
 #   3. its delivery zones
 #   4. its active pizzaiolos with a photo, joined with their user
@@ -201,8 +202,9 @@ def add_products(count: int) -> None:
 #   6. the recipe lines of those products, joined with their ingredient (allergens, removable ingredients)
 #   7. the allergens of those ingredients
 #   8. the extras offered on those products, joined with their ingredient
-# The header's cart count reads the session only: no query without a session.
-RESTAURANT_PAGE_QUERIES = 8
+# The header's cart count reads the session only: no query without a session. Queries 5 to 8 run only
+# when the menu is not in the cache (tests/restaurants/test_menu_cache.py).
+RESTAURANT_PAGE_QUERIES = 9
 
 
 @pytest.mark.parametrize("products", [3, 9])

@@ -1,0 +1,140 @@
+"""Prepares the demo data for a load run, through the application's own services, and prints what the load
+clients need as JSON: `prepare.py CUSTOMERS CONTENTION_PORTIONS`.
+
+- Every restaurant is open all day and its oven takes many pizzas per slot (a Friday evening compressed
+  into a few seconds would otherwise fill the slots of the whole evening).
+- The stock of the restaurants that take the load is raised by restocking (movements in the ledger).
+- CUSTOMERS bench customers, each with an address in the delivery zone of the placement restaurant.
+- At the contention restaurant, one pizza can be made exactly CONTENTION_PORTIONS times: each of its
+  ingredients is counted at CONTENTION_PORTIONS × what one portion needs (inventory movements).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from datetime import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocpizza.settings")
+
+import django
+
+django.setup()
+
+from allauth.account.models import EmailAddress  # noqa: E402
+from django.db import transaction  # noqa: E402
+
+from accounts.models import Address, User  # noqa: E402
+from menu.models import Product  # noqa: E402
+from ocpizza.demo import demo_password  # noqa: E402
+from restaurants.models import OpeningHours, Restaurant, Role, StaffMember, Stock  # noqa: E402
+from restaurants.services import record_inventory_count, restock  # noqa: E402
+
+PLACEMENT = "lyon-bellecour"
+CONTENTION = "lyon-part-dieu"
+RAISED_TO = Decimal("500000")
+# The pizzas the placement clients order: one with an ingredient left out and an extra, one plain.
+PLACEMENT_PIZZAS = ("regina", "quatre-fromages")
+CONTENTION_PIZZA = "margherita"
+
+
+def open_all_day(restaurant: Restaurant) -> None:
+    restaurant.opening_hours.all().delete()
+    OpeningHours.objects.bulk_create(
+        OpeningHours(restaurant=restaurant, weekday=day, opens=time(0, 0), closes=time(23, 59))
+        for day in range(7)
+    )
+    restaurant.pizzas_per_slot = 5000
+    restaurant.save(update_fields=["pizzas_per_slot"])
+
+
+def raise_stock(restaurant: Restaurant) -> None:
+    for stock in Stock.objects.filter(restaurant=restaurant).select_related("restaurant"):
+        if stock.quantity < RAISED_TO:
+            restock(stock=stock, quantity=RAISED_TO - stock.quantity, by=None, note="Benchmark")
+
+
+def bench_customers(count: int, restaurant: Restaurant) -> list[dict]:
+    zone = restaurant.delivery_zones.order_by("postal_code").first()
+    password = secrets.token_urlsafe(16)
+    customers = []
+    for index in range(count):
+        email = f"bench.customer{index}@ocpizza.example"
+        user, _ = User.objects.get_or_create(
+            email=email, defaults={"first_name": "Bench", "last_name": str(index)}
+        )
+        user.phone = f"06 00 00 {index // 100:02d} {index % 100:02d}"
+        user.set_password(password)
+        user.save()
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        address, _ = Address.objects.get_or_create(
+            user=user,
+            label="Maison",
+            defaults={
+                "street": f"{index + 1} rue de la République",
+                "postal_code": zone.postal_code,
+                "city": "Lyon",
+            },
+        )
+        customers.append({"email": email, "password": password, "address": address.pk})
+    return customers
+
+
+def product_choices(slug: str) -> dict:
+    product = Product.objects.get(slug=slug)
+    removable = [line.ingredient_id for line in product.recipe_lines.filter(removable=True).order_by("id")]
+    extras = list(product.extras.filter(is_active=True).order_by("id").values_list("pk", flat=True))
+    return {"slug": slug, "id": product.pk, "removable": removable[:1], "extras": extras[:1]}
+
+
+def limit_to_portions(restaurant: Restaurant, product: Product, portions: int) -> None:
+    for line in product.recipe_lines.all():
+        stock = Stock.objects.select_related("restaurant").get(
+            restaurant=restaurant, ingredient=line.ingredient
+        )
+        record_inventory_count(stock=stock, counted=line.quantity * portions, by=None, note="Benchmark")
+
+
+def main(customers: int, portions: int) -> dict:
+    placement = Restaurant.objects.get(slug=PLACEMENT)
+    contention = Restaurant.objects.get(slug=CONTENTION)
+    with transaction.atomic():
+        for restaurant in Restaurant.objects.active():
+            open_all_day(restaurant)
+        raise_stock(placement)
+        raise_stock(contention)
+        pizza = Product.objects.get(slug=CONTENTION_PIZZA)
+        limit_to_portions(contention, pizza, portions)
+        people = bench_customers(customers, placement)
+    pizzaiolo = (
+        StaffMember.objects.filter(restaurant=placement, role=Role.PIZZAIOLO, is_active=True)
+        .select_related("user")
+        .order_by("id")
+        .first()
+    )
+    return {
+        "placement": {
+            "restaurant": PLACEMENT,
+            "restaurant_id": placement.pk,
+            "pizzas": [product_choices(s) for s in PLACEMENT_PIZZAS],
+        },
+        "contention": {
+            "restaurant": CONTENTION,
+            "restaurant_id": contention.pk,
+            "product_id": pizza.pk,
+            "portions": portions,
+        },
+        "customers": people,
+        "pizzaiolo": {"email": pizzaiolo.user.email, "password": demo_password()},
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(int(sys.argv[1]), int(sys.argv[2]))))

@@ -1,0 +1,138 @@
+"""A restaurant's page, rendered once and kept in the memory of each process, at two levels.
+
+Rendering some thirty product cards, each with its add-to-cart form, is most of the cost of the busiest
+page of the site; the rest of the page (hours, delivery zones, chefs, header) costs as much again in
+queries and templates. So:
+
+- the menu (`menu_with_state`) is cached for every visitor;
+- the whole page (`cached_page` / `store_page`) is cached for visitors without a session: not signed
+  in, nothing in the cart, no message waiting: the first view of most visitors, and every search engine.
+
+The keys hold everything the HTML depends on, so nothing is ever invalidated by hand:
+- the catalogue (products, prices, recipes, extras, allergens): `Restaurant.catalogue_version`, raised
+  after every change (menu.signals);
+- the restaurant's stock, through the portions left of each product: `stock_state`, a digest of its
+  stock quantities computed by PostgreSQL in the query that reads the restaurant. A miss stores the HTML
+  under the state read in the same statement as its portions, so never under a newer state than shown;
+- the language;
+- for the whole page, the current minute: the opening status ("open until 22:30") and the restaurant's
+  own details (hours, zones, chefs) are at most one minute old, and the hours are given to the minute.
+The keys change as soon as anything shown changes, in every process at once, with no message between them.
+What is personal goes in on the way out: the visitor's CSRF token (forms are rendered with a placeholder)
+and the "added to your cart" mark of the product just added.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import caches
+from django.db import connection
+from django.db.models import OuterRef
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from orders.services import MAX_QUANTITY_PER_LINE
+from restaurants import selectors
+from restaurants.availability import stock_state
+from restaurants.models import Restaurant
+
+# Not a possible token (tokens are letters and digits only): the forms of a cached page carry this.
+CSRF_PLACEHOLDER = "csrf-placeholder-of-the-cached-page"
+ADDED_MARK = "<!--added:%d-->"
+
+
+def _cache():
+    return caches["menus"]
+
+
+def _menu_key(restaurant_id: int, version: int, state: str | None) -> str:
+    return f"menu:{restaurant_id}:{version}:{state}:{get_language()}"
+
+
+def _page_key(slug: str, version: int, state: str | None) -> str:
+    minute = timezone.now().strftime("%Y%m%d%H%M")
+    return f"page:{slug}:{version}:{state}:{get_language()}:{minute}"
+
+
+def personalise(request: HttpRequest, html: str) -> str:
+    """The visitor's CSRF token in every form, and the mark of the product just added (`?added=`)."""
+    html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    added = request.GET.get("added", "")
+    if added.isdigit() and len(added) < 10:
+        html = html.replace(ADDED_MARK % int(added), render_to_string("restaurants/includes/added_mark.html"))
+    return html
+
+
+def _render_menu(restaurant: Restaurant) -> tuple[str, str | None]:
+    sections = selectors.menu_sections(restaurant)
+    first = next((section.items[0].product for section in sections if section.items), None)
+    state = first.stock_state if first is not None else restaurant.stock_state
+    html = render_to_string(
+        "restaurants/includes/menu.html",
+        {
+            "restaurant": restaurant,
+            "menu_sections": sections,
+            "csrf_token": CSRF_PLACEHOLDER,
+            "cart_max_quantity": MAX_QUANTITY_PER_LINE,
+        },
+    )
+    return html, state
+
+
+def menu_with_state(restaurant: Restaurant) -> tuple[str, str | None]:
+    """The menu's HTML with the CSRF placeholder, and the stock state it shows. `restaurant` comes from
+    selectors.get_restaurant_for_page (it carries `stock_state`)."""
+    html = _cache().get(_menu_key(restaurant.pk, restaurant.catalogue_version, restaurant.stock_state))
+    if html is not None:
+        return html, restaurant.stock_state
+    html, state = _render_menu(restaurant)
+    _cache().set(_menu_key(restaurant.pk, restaurant.catalogue_version, state), html)
+    return html, state
+
+
+def page_cacheable(request: HttpRequest) -> bool:
+    """No session (so no user, no cart), no message waiting, no query string."""
+    return (
+        request.method == "GET"
+        and not request.GET
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+    )
+
+
+_SLUG = "slug-of-the-page"
+
+
+@functools.cache
+def _key_query() -> tuple[str, tuple, int]:
+    """The SQL of the key's parts, built by the ORM once per process: building it costs more than running
+    it. Returns the SQL, its parameters and the position of the slug among them."""
+    queryset = (
+        Restaurant.objects.active()
+        .filter(slug=_SLUG)
+        .values_list("catalogue_version", stock_state(OuterRef("pk")))[:1]
+    )
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params), params.index(_SLUG)
+
+
+def cached_page(slug: str) -> str | None:
+    """The page from the cache (with the CSRF placeholder), after one query for the key's parts."""
+    sql, params, position = _key_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params[:position], slug, *params[position + 1 :]))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return _cache().get(_page_key(slug, *row))
+
+
+def store_page(restaurant: Restaurant, state: str | None, html: str) -> None:
+    """Keeps a page rendered with the CSRF placeholder, under `state`, the stock state its menu shows."""
+    _cache().set(_page_key(restaurant.slug, restaurant.catalogue_version, state), html)

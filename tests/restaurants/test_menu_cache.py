@@ -1,0 +1,189 @@
+"""The cached menu (restaurants.menu_cache): served from memory, yet never showing anything out of date,
+and never anyone else's CSRF token or "added" mark."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from orders.services import Contact, LineRequest, cancel_order, place_order
+from restaurants.menu_cache import CSRF_PLACEHOLDER
+from restaurants.services import record_waste, restock
+
+pytestmark = pytest.mark.django_db
+
+# Restaurant A opens 11:30-22:30 every day in the test world.
+MONDAY_NOON = datetime(2026, 11, 30, 12, 0, tzinfo=ZoneInfo("Europe/Paris"))
+# A visitor without a session is served the whole page from the cache after one query (the key's parts).
+PAGE_CACHED_QUERIES = 1
+# A signed-in customer: the session, the user, the restaurant (with its stock state), its hours, zones and
+# chefs, and the "staff screens" link of the account menu; the menu itself from the cache.
+SIGNED_IN_MENU_CACHED_QUERIES = 7
+
+
+@pytest.fixture
+def url(restaurant_a):
+    return reverse("restaurant_detail", args=[restaurant_a.slug])
+
+
+def get(client, url, **kwargs):
+    return client.get(url, HTTP_ACCEPT_LANGUAGE="en", **kwargs).content.decode()
+
+
+def card(content: str, slug: str) -> str:
+    match = re.search(rf'<article class="product[^"]*" id="product-{slug}">.*?</article>', content, re.S)
+    assert match, f"no card for {slug}"
+    return match.group(0)
+
+
+def without_tokens(html: str) -> str:
+    """The CSRF token is masked anew on every response."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+def test_a_visitor_without_a_session_is_served_from_the_page_cache(
+    client, url, stock_a, django_assert_num_queries
+):
+    first = get(client, url)
+    with django_assert_num_queries(PAGE_CACHED_QUERIES):
+        second = get(client, url)
+    assert without_tokens(second) == without_tokens(first)
+    assert CSRF_PLACEHOLDER not in second
+
+
+def test_a_signed_in_customer_is_served_the_cached_menu(
+    client, url, stock_a, customer, django_assert_num_queries
+):
+    client.force_login(customer)
+    first = get(client, url)
+    with django_assert_num_queries(SIGNED_IN_MENU_CACHED_QUERIES):
+        second = get(client, url)
+    assert without_tokens(card(second, "margherita")) == without_tokens(card(first, "margherita"))
+    assert CSRF_PLACEHOLDER not in second
+
+
+def test_the_page_cache_is_never_used_with_a_cart(client, url, restaurant_a, stock_a, menu):
+    get(Client(), url)  # cached for visitors without a session
+    client.post(
+        reverse("cart_add"), {"restaurant": restaurant_a.pk, "product": menu["margherita"].pk, "quantity": 2}
+    )
+    content = get(client, url)
+    assert "2 items in your cart" in content
+
+
+def test_a_stock_change_shows_at_once(client, url, stock_a):
+    assert "Only 2 left" in card(get(client, url), "regina")
+
+    record_waste(stock=stock_a["Jambon"], quantity=Decimal("60"), by=None)
+    assert "Only 1 left" in card(get(client, url), "regina")
+
+    record_waste(stock=stock_a["Jambon"], quantity=Decimal("60"), by=None)
+    assert "Sold out" in card(get(client, url), "regina")
+
+    restock(stock=stock_a["Jambon"], quantity=Decimal("1000"), by=None)
+    regina = card(get(client, url), "regina")
+    assert "Sold out" not in regina
+    assert "Add to cart" in regina
+
+
+def test_an_order_and_its_cancellation_show_at_once(client, url, restaurant_a, stock_a, menu, customer):
+    assert "Only 4 left" in card(get(client, url), "margherita")
+    order = place_order(
+        restaurant=restaurant_a,
+        lines=[LineRequest(product_id=menu["margherita"].pk, quantity=3)],
+        fulfilment="pickup",
+        payment_method="cash_on_delivery",
+        contact=Contact(name="Camille", phone="0600000000", email=customer.email),
+        customer=customer,
+        now=MONDAY_NOON,
+    )
+    assert "Only 1 left" in card(get(client, url), "margherita")
+
+    # The stock comes back to exactly what it was: the page from before is right again.
+    cancel_order(order=order, by=customer, by_customer=True)
+    assert "Only 4 left" in card(get(client, url), "margherita")
+
+
+def test_a_catalogue_change_shows_at_once(client, url, stock_a, menu, django_capture_on_commit_callbacks):
+    assert "9.50" in card(get(client, url), "margherita")
+
+    margherita = menu["margherita"]
+    with django_capture_on_commit_callbacks(execute=True):
+        margherita.price = Decimal("10.90")
+        margherita.save()
+    assert "10.90" in card(get(client, url), "margherita")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        margherita.extras.remove(menu["extra_mozzarella"])
+    assert 'name="extras"' not in card(get(client, url), "margherita")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        margherita.is_active = False
+        margherita.save()
+    assert 'id="product-margherita"' not in get(client, url)
+
+
+def test_each_visitor_gets_a_working_csrf_token_of_their_own(url, restaurant_a, stock_a, menu):
+    tokens = []
+    for _ in range(2):
+        visitor = Client(enforce_csrf_checks=True)
+        content = get(visitor, url)
+        assert CSRF_PLACEHOLDER not in content
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', content).group(1)
+        tokens.append(token)
+        response = visitor.post(
+            reverse("cart_add"),
+            {
+                "csrfmiddlewaretoken": token,
+                "restaurant": restaurant_a.pk,
+                "product": menu["margherita"].pk,
+                "quantity": 1,
+            },
+        )
+        assert response.status_code == 302
+        assert "added=" in response["Location"]
+    assert tokens[0] != tokens[1]
+
+
+def test_the_added_mark_is_only_on_the_product_just_added_and_only_for_that_visitor(
+    client, url, stock_a, menu
+):
+    added = get(client, url, data={"added": menu["regina"].pk})
+    assert "Added to your cart" in card(added, "regina")
+    assert "Added to your cart" not in card(added, "margherita")
+    assert "Added to your cart" not in get(Client(), url)
+    # Nonsense in the parameter changes nothing.
+    assert "Added to your cart" not in get(client, url, data={"added": "9" * 40})
+
+
+def test_each_language_has_its_own_menu(url, stock_a):
+    french = Client().get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    english = Client().get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Ajouter au panier" in card(french, "margherita")
+    assert "Add to cart" in card(english, "margherita")
+
+
+def test_the_cached_page_follows_the_clock(client, url, stock_a, time_machine):
+    """The opening status is part of the page: the cache keeps a page for the minute it was made in."""
+    time_machine.move_to(datetime(2026, 11, 30, 22, 29, 30, tzinfo=ZoneInfo("Europe/Paris")), tick=False)
+    assert "Open now · until 22:30" in get(client, url)
+    time_machine.move_to(datetime(2026, 11, 30, 22, 29, 50, tzinfo=ZoneInfo("Europe/Paris")), tick=False)
+    assert "Open now · until 22:30" in get(client, url)
+    time_machine.move_to(datetime(2026, 11, 30, 22, 30, 5, tzinfo=ZoneInfo("Europe/Paris")), tick=False)
+    assert "Closed · opens tomorrow at 11:30" in get(client, url)
+
+
+def test_an_unknown_or_closed_restaurant_is_a_404_with_or_without_the_cache(
+    client, url, restaurant_a, stock_a
+):
+    get(client, url)
+    assert client.get(reverse("restaurant_detail", args=["nowhere"])).status_code == 404
+    restaurant_a.is_active = False
+    restaurant_a.save()
+    assert client.get(url).status_code == 404
