@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from orders.views import (
     cart,
@@ -12,6 +12,29 @@ from orders.views import (
     webhooks,
 )
 
+
+class OrderNumberConverter:
+    """An order number as printed or typed ("K7M-3QX", in any case). Anything else matches no URL, so it is
+    a 404 before any query: PostgreSQL would answer a NUL character in a looked-up value with an error."""
+
+    regex = "[A-Za-z0-9-]{1,12}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class PaymentReferenceConverter(OrderNumberConverter):
+    """A provider's reference of a payment ("demo_" followed by a URL-safe token)."""
+
+    regex = "[A-Za-z0-9_-]{1,255}"
+
+
+register_converter(OrderNumberConverter, "order_number")
+register_converter(PaymentReferenceConverter, "payment_reference")
+
 urlpatterns = [
     path("cart/", cart.cart, name="cart"),
     path("cart/add/", cart.cart_add, name="cart_add"),
@@ -19,34 +42,34 @@ urlpatterns = [
     path("cart/lines/<int:index>/remove/", cart.cart_remove, name="cart_remove"),
     path("cart/clear/", cart.cart_clear, name="cart_clear"),
     path("checkout/", checkout.checkout, name="checkout"),
-    path("payments/demo/<str:reference>/", payments.demo_payment, name="demo_payment"),
-    path("orders/<str:number>/pay/", payments.order_pay, name="order_pay"),
+    path("payments/demo/<payment_reference:reference>/", payments.demo_payment, name="demo_payment"),
+    path("orders/<order_number:number>/pay/", payments.order_pay, name="order_pay"),
     # Stripe: the return pages of Checkout and the signed webhook.
-    path("payments/stripe/success/<str:number>/", payments.stripe_success, name="stripe_success"),
+    path("payments/stripe/success/<order_number:number>/", payments.stripe_success, name="stripe_success"),
     path(
-        "payments/stripe/success/<str:number>/status/",
+        "payments/stripe/success/<order_number:number>/status/",
         payments.stripe_success_status,
         name="stripe_success_status",
     ),
-    path("payments/stripe/cancel/<str:number>/", payments.stripe_cancel, name="stripe_cancel"),
+    path("payments/stripe/cancel/<order_number:number>/", payments.stripe_cancel, name="stripe_cancel"),
     path("payments/stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
     path("orders/", customer.order_list, name="order_list"),
-    path("orders/<str:number>/", customer.order_tracking, name="order_tracking"),
-    path("orders/<str:number>/status/", customer.order_status_fragment, name="order_status_fragment"),
-    path("orders/<str:number>/modify/", customer.order_modify, name="order_modify"),
-    path("orders/<str:number>/cancel/", customer.order_cancel, name="order_cancel"),
-    path("orders/<str:number>/reorder/", customer.order_reorder, name="order_reorder"),
+    path("orders/<order_number:number>/", customer.order_tracking, name="order_tracking"),
+    path("orders/<order_number:number>/status/", customer.order_status_fragment, name="order_status_fragment"),
+    path("orders/<order_number:number>/modify/", customer.order_modify, name="order_modify"),
+    path("orders/<order_number:number>/cancel/", customer.order_cancel, name="order_cancel"),
+    path("orders/<order_number:number>/reorder/", customer.order_reorder, name="order_reorder"),
     # Counter and phone orders (staff).
     path("staff/counter/", staff_counter.counter, name="staff_counter"),
     path("staff/counter/orders/", staff_counter.counter_orders, name="staff_counter_orders"),
-    path("staff/counter/orders/<str:number>/", staff_counter.counter_order, name="staff_counter_order"),
+    path("staff/counter/orders/<order_number:number>/", staff_counter.counter_order, name="staff_counter_order"),
     path(
-        "staff/counter/orders/<str:number>/hand-over/",
+        "staff/counter/orders/<order_number:number>/hand-over/",
         staff_counter.counter_hand_over,
         name="staff_counter_hand_over",
     ),
     path(
-        "staff/counter/orders/<str:number>/cancel/", staff_counter.counter_cancel, name="staff_counter_cancel"
+        "staff/counter/orders/<order_number:number>/cancel/", staff_counter.counter_cancel, name="staff_counter_cancel"
     ),
     path("staff/counter/new/", staff_counter.counter_new, name="staff_counter_new"),
     path("staff/counter/new/add/", staff_counter.counter_add, name="staff_counter_add"),
@@ -56,24 +79,24 @@ urlpatterns = [
     # Kitchen board, recipe cards and tickets; delivery board (staff).
     path("staff/kitchen/", staff_kitchen.kitchen, name="staff_kitchen"),
     path("staff/kitchen/board/", staff_kitchen.kitchen_board, name="staff_kitchen_board"),
-    path("staff/kitchen/orders/<str:number>/start/", staff_kitchen.kitchen_start, name="staff_kitchen_start"),
-    path("staff/kitchen/orders/<str:number>/ready/", staff_kitchen.kitchen_ready, name="staff_kitchen_ready"),
+    path("staff/kitchen/orders/<order_number:number>/start/", staff_kitchen.kitchen_start, name="staff_kitchen_start"),
+    path("staff/kitchen/orders/<order_number:number>/ready/", staff_kitchen.kitchen_ready, name="staff_kitchen_ready"),
     path(
-        "staff/kitchen/orders/<str:number>/ticket/", staff_kitchen.kitchen_ticket, name="staff_kitchen_ticket"
+        "staff/kitchen/orders/<order_number:number>/ticket/", staff_kitchen.kitchen_ticket, name="staff_kitchen_ticket"
     ),
     path("staff/kitchen/lines/<int:line_id>/", staff_kitchen.recipe_card, name="staff_recipe_card"),
     path("staff/delivery/", staff_delivery.delivery, name="staff_delivery"),
     path("staff/delivery/board/", staff_delivery.delivery_board, name="staff_delivery_board"),
     path(
-        "staff/delivery/orders/<str:number>/take/", staff_delivery.delivery_take, name="staff_delivery_take"
+        "staff/delivery/orders/<order_number:number>/take/", staff_delivery.delivery_take, name="staff_delivery_take"
     ),
     path(
-        "staff/delivery/orders/<str:number>/delivered/",
+        "staff/delivery/orders/<order_number:number>/delivered/",
         staff_delivery.delivery_deliver,
         name="staff_delivery_deliver",
     ),
     path(
-        "staff/delivery/orders/<str:number>/failed/",
+        "staff/delivery/orders/<order_number:number>/failed/",
         staff_delivery.delivery_failed,
         name="staff_delivery_failed",
     ),

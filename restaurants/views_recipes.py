@@ -41,7 +41,8 @@ def search_recipes(query: str) -> QuerySet[Product]:
 @staff_required(Role.PIZZAIOLO)
 @require_GET
 def recipe_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
+    # Without NUL characters, which PostgreSQL refuses in a query (an error, not "no match").
+    query = request.GET.get("q", "")[:MAX_QUERY_LENGTH].replace("\x00", "").strip()
     return render(request, "staff/recipes.html", {"products": list(search_recipes(query)), "query": query})
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -44,7 +44,13 @@ def staff_choose_restaurant(request: HttpRequest) -> HttpResponse:
         request,
         _("You are now working at %(restaurant)s.") % {"restaurant": staff_context(request).restaurant},
     )
+    # Back to the page the switch was made on: a path of this site only. A plain redirect, not
+    # `redirect()`, which would take a value without "/" for a URL name to reverse.
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if not (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    ):
         target = reverse("staff_home")
-    return redirect(target)
+    return HttpResponseRedirect(target)

@@ -22,13 +22,14 @@ from restaurants.models import Restaurant
 
 
 def _int(value: object) -> int | None:
-    """An integer from a form value, or None when it is not one ("abc", "1.5", missing, or too long to be
-    an id: a 30-digit number would overflow the database's integer before any check could refuse it)."""
+    """An integer from a form value, or None when it is not one ("abc", "1.5", "²", missing, or too long to
+    be an id: a 30-digit number would overflow the database's integer before any check could refuse it).
+    Only ASCII digits: `str.isdigit` also accepts superscripts, which `int` refuses."""
     if not isinstance(value, str):
         return None
     text = value.strip()
     digits = text[1:] if text.startswith("-") else text
-    if not digits.isdigit() or len(digits) > 9:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
         return None
     return int(text)
 

@@ -460,7 +460,7 @@ def counter_line(request: HttpRequest, index: int) -> HttpResponse:
         messages.error(request, _("This line is no longer in the order."))
         return _back_to_new()
     raw = request.POST.get("quantity", "")
-    quantity = int(raw) if raw.isdigit() and len(raw) <= 3 else None
+    quantity = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 3 else None  # not "²"
     if quantity is None or quantity > MAX_QUANTITY_PER_LINE:
         return _refuse_line(
             request, _("A quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY_PER_LINE}
@@ -498,7 +498,9 @@ def counter_customer(request: HttpRequest) -> HttpResponse:
         return _back_to_new("counter-customer")
     raw = request.POST.get("customer", "")
     user = (
-        User.objects.filter(pk=int(raw), is_active=True).first() if raw.isdigit() and len(raw) <= 9 else None
+        User.objects.filter(pk=int(raw), is_active=True).first()
+        if raw.isascii() and raw.isdigit() and len(raw) <= 9  # not "²", which int() refuses
+        else None
     )
     if user is None:
         messages.error(request, _("This customer account does not exist."))

@@ -1,7 +1,7 @@
 """Stripe's webhook: events signed with STRIPE_WEBHOOK_SECRET, each handled at most once.
 
 Answers: 400 for a missing, bad or stale signature (older than Stripe's 5-minute tolerance) or a body that
-is not an event; 200 once the event is handled, or when it was handled before, or concerns nothing of ours.
+is not an event (`is_event`); 200 once the event is handled, or when it was handled before, or concerns nothing of ours.
 An unexpected error is a 500 with nothing recorded, so Stripe sends the event again later.
 """
 
@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from orders.models import StripeEvent
 from orders.payments.stripe import handle_event
 
 logger = logging.getLogger(__name__)
@@ -30,18 +31,46 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     if not secret:
         logger.error("A Stripe webhook arrived but STRIPE_WEBHOOK_SECRET is not set")
         return HttpResponseBadRequest("Webhook secret not configured.", content_type="text/plain")
+    header = request.headers.get("Stripe-Signature", "")
     try:
+        if not header.isascii():
+            # Stripe's signatures are hexadecimal; stripe-python's comparison raises TypeError on others.
+            raise stripe.SignatureVerificationError("Non-ASCII signature header", header)
         stripe.WebhookSignature.verify_header(
-            request.body,
-            request.headers.get("Stripe-Signature"),
-            secret,
-            tolerance=SIGNATURE_TOLERANCE_SECONDS,
+            request.body, header, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
         )
         event = json.loads(request.body)
     except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as error:
         logger.warning("Stripe webhook refused: %s", error)
         return HttpResponseBadRequest("Invalid signature or payload.", content_type="text/plain")
-    if not isinstance(event, dict) or event.get("object") != "event" or not event.get("id"):
+    if not is_event(event):
         return HttpResponseBadRequest("Not an event.", content_type="text/plain")
     outcome = handle_event(event)
     return HttpResponse(outcome, content_type="text/plain")
+
+
+def is_event(event: object) -> bool:
+    """Whether a decoded body has the shape of a Stripe event that can be recorded: an id that fits the
+    StripeEvent row, a text type, an object in its data, and no NUL character anywhere (PostgreSQL's
+    JSON type refuses it). Stripe never sends anything else; a body that is not this is refused."""
+    if not isinstance(event, dict) or event.get("object") != "event":
+        return False
+    event_id, kind, data = event.get("id"), event.get("type", ""), event.get("data", {})
+    return (
+        isinstance(event_id, str)
+        and 0 < len(event_id) <= StripeEvent._meta.get_field("event_id").max_length
+        and isinstance(kind, str)
+        and isinstance(data, dict)
+        and isinstance(data.get("object", {}), dict)
+        and not _has_nul(event)
+    )
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
