@@ -21,6 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocpizza.settings")
+# The low-stock alerts the preparation triggers stay in memory: stdout carries the JSON.
+os.environ["EMAIL_URL"] = "locmem://"
 
 import django
 

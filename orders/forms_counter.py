@@ -15,7 +15,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Address, User
-from orders.forms import ASAP, NEW_ADDRESS, PAYMENT_LABELS, time_choices
+from orders.forms import ASAP, NEW_ADDRESS, PAYMENT_LABELS, TimeSelect, time_choices
 from orders.models import Channel, Fulfilment, PaymentMethod
 from orders.services import MAX_QUANTITY_PER_LINE, PAYMENT_METHODS_BY_CHANNEL, DeliveryAddress, LineRequest
 from restaurants.selectors import MenuItem
@@ -193,11 +193,13 @@ class CounterOrderForm(forms.Form):
         label=_("Delivery time"),
         required=False,
         error_messages={"invalid_choice": _("This time is not available; please choose another.")},
+        widget=TimeSelect,
     )
     pickup_time = forms.ChoiceField(
         label=_("Pick-up time"),
         required=False,
         error_messages={"invalid_choice": _("This time is not available; please choose another.")},
+        widget=TimeSelect,
     )
     payment_method = forms.ChoiceField(
         label=_("Payment"),

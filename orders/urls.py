@@ -55,21 +55,27 @@ urlpatterns = [
     path("payments/stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
     path("orders/", customer.order_list, name="order_list"),
     path("orders/<order_number:number>/", customer.order_tracking, name="order_tracking"),
-    path("orders/<order_number:number>/status/", customer.order_status_fragment, name="order_status_fragment"),
+    path(
+        "orders/<order_number:number>/status/", customer.order_status_fragment, name="order_status_fragment"
+    ),
     path("orders/<order_number:number>/modify/", customer.order_modify, name="order_modify"),
     path("orders/<order_number:number>/cancel/", customer.order_cancel, name="order_cancel"),
     path("orders/<order_number:number>/reorder/", customer.order_reorder, name="order_reorder"),
     # Counter and phone orders (staff).
     path("staff/counter/", staff_counter.counter, name="staff_counter"),
     path("staff/counter/orders/", staff_counter.counter_orders, name="staff_counter_orders"),
-    path("staff/counter/orders/<order_number:number>/", staff_counter.counter_order, name="staff_counter_order"),
+    path(
+        "staff/counter/orders/<order_number:number>/", staff_counter.counter_order, name="staff_counter_order"
+    ),
     path(
         "staff/counter/orders/<order_number:number>/hand-over/",
         staff_counter.counter_hand_over,
         name="staff_counter_hand_over",
     ),
     path(
-        "staff/counter/orders/<order_number:number>/cancel/", staff_counter.counter_cancel, name="staff_counter_cancel"
+        "staff/counter/orders/<order_number:number>/cancel/",
+        staff_counter.counter_cancel,
+        name="staff_counter_cancel",
     ),
     path("staff/counter/new/", staff_counter.counter_new, name="staff_counter_new"),
     path("staff/counter/new/add/", staff_counter.counter_add, name="staff_counter_add"),
@@ -79,16 +85,28 @@ urlpatterns = [
     # Kitchen board, recipe cards and tickets; delivery board (staff).
     path("staff/kitchen/", staff_kitchen.kitchen, name="staff_kitchen"),
     path("staff/kitchen/board/", staff_kitchen.kitchen_board, name="staff_kitchen_board"),
-    path("staff/kitchen/orders/<order_number:number>/start/", staff_kitchen.kitchen_start, name="staff_kitchen_start"),
-    path("staff/kitchen/orders/<order_number:number>/ready/", staff_kitchen.kitchen_ready, name="staff_kitchen_ready"),
     path(
-        "staff/kitchen/orders/<order_number:number>/ticket/", staff_kitchen.kitchen_ticket, name="staff_kitchen_ticket"
+        "staff/kitchen/orders/<order_number:number>/start/",
+        staff_kitchen.kitchen_start,
+        name="staff_kitchen_start",
+    ),
+    path(
+        "staff/kitchen/orders/<order_number:number>/ready/",
+        staff_kitchen.kitchen_ready,
+        name="staff_kitchen_ready",
+    ),
+    path(
+        "staff/kitchen/orders/<order_number:number>/ticket/",
+        staff_kitchen.kitchen_ticket,
+        name="staff_kitchen_ticket",
     ),
     path("staff/kitchen/lines/<int:line_id>/", staff_kitchen.recipe_card, name="staff_recipe_card"),
     path("staff/delivery/", staff_delivery.delivery, name="staff_delivery"),
     path("staff/delivery/board/", staff_delivery.delivery_board, name="staff_delivery_board"),
     path(
-        "staff/delivery/orders/<order_number:number>/take/", staff_delivery.delivery_take, name="staff_delivery_take"
+        "staff/delivery/orders/<order_number:number>/take/",
+        staff_delivery.delivery_take,
+        name="staff_delivery_take",
     ),
     path(
         "staff/delivery/orders/<order_number:number>/delivered/",

@@ -11,9 +11,12 @@ queries and templates. So:
 The keys hold everything the HTML depends on, so nothing is ever invalidated by hand:
 - the catalogue (products, prices, recipes, extras, allergens): `Restaurant.catalogue_version`, raised
   after every change (menu.signals);
-- the restaurant's stock, through the portions left of each product: `stock_state`, a digest of its
-  stock quantities computed by PostgreSQL in the query that reads the restaurant. A miss stores the HTML
-  under the state read in the same statement as its portions, so never under a newer state than shown;
+- the restaurant's stock, through the portions left of each product: first `stock_state`, a digest of
+  its stock quantities computed by PostgreSQL in the query that reads the restaurant (no extra query);
+  when the stock moved, what the menu shows of the portions (sold out, "only N left", the quantity
+  field's maximum: `shown_portions`), so that an order leaving plenty of everything re-renders nothing.
+  HTML is always stored under the state read in the same statement as the portions it shows, so never
+  under a newer state than it shows;
 - the language;
 - for the whole page, the current minute: the opening status ("open until 22:30") and the restaurant's
   own details (hours, zones, chefs) are at most one minute old, and the hours are given to the minute.
@@ -25,6 +28,7 @@ and the "added to your cart" mark of the product just added.
 from __future__ import annotations
 
 import functools
+import hashlib
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -37,9 +41,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from menu.models import Product
 from orders.services import MAX_QUANTITY_PER_LINE
 from restaurants import selectors
-from restaurants.availability import stock_state
+from restaurants.availability import stock_state, with_portions_left
 from restaurants.models import Restaurant
 
 # Not a possible token (tokens are letters and digits only): the forms of a cached page carry this.
@@ -69,10 +74,28 @@ def personalise(request: HttpRequest, html: str) -> str:
     return html
 
 
-def _render_menu(restaurant: Restaurant) -> tuple[str, str | None]:
+def shown_portions(portions_left: int) -> int:
+    """What the menu shows of a product's portions: sold out (0), "only N left" up to FEW_LEFT, and the
+    quantity field's maximum up to MAX_QUANTITY_PER_LINE (templates/orders/includes/add_to_cart_form.html).
+    Beyond that, more portions change nothing on the page."""
+    return max(0, min(portions_left, MAX_QUANTITY_PER_LINE))
+
+
+def _shown(pairs: list[tuple[int, int]]) -> str:
+    """A digest of the availability the menu shows, from (product id, portions left) pairs."""
+    text = ",".join(f"{product_id}:{shown_portions(portions)}" for product_id, portions in sorted(pairs))
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def _shown_key(restaurant: Restaurant, shown: str) -> str:
+    return f"menu-shown:{restaurant.pk}:{restaurant.catalogue_version}:{shown}:{get_language()}"
+
+
+def _render_menu(restaurant: Restaurant) -> tuple[str, str | None, str]:
+    """The menu rendered, with the stock state and the availability digest it shows."""
     sections = selectors.menu_sections(restaurant)
-    first = next((section.items[0].product for section in sections if section.items), None)
-    state = first.stock_state if first is not None else restaurant.stock_state
+    products = [item.product for section in sections for item in section.items]
+    state = products[0].stock_state if products else restaurant.stock_state
     html = render_to_string(
         "restaurants/includes/menu.html",
         {
@@ -82,17 +105,35 @@ def _render_menu(restaurant: Restaurant) -> tuple[str, str | None]:
             "cart_max_quantity": MAX_QUANTITY_PER_LINE,
         },
     )
-    return html, state
+    return html, state, _shown([(product.pk, product.portions_left) for product in products])
 
 
 def menu_with_state(restaurant: Restaurant) -> tuple[str, str | None]:
     """The menu's HTML with the CSRF placeholder, and the stock state it shows. `restaurant` comes from
-    selectors.get_restaurant_for_page (it carries `stock_state`)."""
-    html = _cache().get(_menu_key(restaurant.pk, restaurant.catalogue_version, restaurant.stock_state))
+    selectors.get_restaurant_for_page (it carries `stock_state`).
+
+    By the exact stock state first (no query). When the stock moved, by what the menu shows of it (one
+    query for the portions left): an order that leaves plenty of everything re-renders nothing. Only when
+    a product crosses a step the page shows (sold out, "only N left") is the menu rendered again.
+    """
+    cache = _cache()
+    html = cache.get(_menu_key(restaurant.pk, restaurant.catalogue_version, restaurant.stock_state))
     if html is not None:
         return html, restaurant.stock_state
-    html, state = _render_menu(restaurant)
-    _cache().set(_menu_key(restaurant.pk, restaurant.catalogue_version, state), html)
+    rows = list(
+        with_portions_left(Product.objects.active(), restaurant).values_list(
+            "pk", "portions_left", "stock_state"
+        )
+    )
+    state = rows[0][2] if rows else restaurant.stock_state
+    shown = _shown([(pk, portions) for pk, portions, _ in rows])
+    html = cache.get(_shown_key(restaurant, shown))
+    if html is None:
+        html, rendered_state, rendered_shown = _render_menu(restaurant)
+        cache.set(_shown_key(restaurant, rendered_shown), html)
+        cache.set(_menu_key(restaurant.pk, restaurant.catalogue_version, rendered_state), html)
+        return html, rendered_state
+    cache.set(_menu_key(restaurant.pk, restaurant.catalogue_version, state), html)
     return html, state
 
 

@@ -187,3 +187,36 @@ def test_an_unknown_or_closed_restaurant_is_a_404_with_or_without_the_cache(
     restaurant_a.is_active = False
     restaurant_a.save()
     assert client.get(url).status_code == 404
+
+
+def test_an_order_leaving_plenty_re_renders_nothing_one_crossing_a_step_does(
+    client, url, restaurant_a, stock_a, menu, customer, monkeypatch
+):
+    from restaurants import menu_cache
+
+    for stock in stock_a.values():
+        restock(stock=stock, quantity=Decimal("100000"), by=None)
+    renders = []
+    real_render = menu_cache._render_menu
+    monkeypatch.setattr(menu_cache, "_render_menu", lambda r: renders.append(r) or real_render(r))
+    client.force_login(customer)
+    get(client, url)
+    assert len(renders) == 1
+
+    place_order(
+        restaurant=restaurant_a,
+        lines=[LineRequest(product_id=menu["margherita"].pk, quantity=2)],
+        fulfilment="pickup",
+        payment_method="cash_on_delivery",
+        contact=Contact(name="Camille", phone="0600000000", email=customer.email),
+        customer=customer,
+        now=MONDAY_NOON,
+    )
+    get(client, url)
+    assert len(renders) == 1, "hundreds of portions left either way: the same page"
+
+    ham = stock_a["Jambon"]
+    ham.refresh_from_db()
+    record_waste(stock=ham, quantity=ham.quantity - Decimal("180"), by=None)
+    assert "Only 3 left" in card(get(client, url), "regina")
+    assert len(renders) == 2

@@ -197,14 +197,15 @@ def add_products(count: int) -> None:
 #   2. its opening hours
 #   3. its delivery zones
 #   4. its active pizzaiolos with a photo, joined with their user
+#   4b. the portions left of each product, to find the menu by what it shows: a miss here too
 #   5. the active products, joined with their category, with the portions the restaurant can make of each
 #      (restaurants.availability: a correlated subquery over recipe lines and stock, no query per product)
 #   6. the recipe lines of those products, joined with their ingredient (allergens, removable ingredients)
 #   7. the allergens of those ingredients
 #   8. the extras offered on those products, joined with their ingredient
-# The header's cart count reads the session only: no query without a session. Queries 5 to 8 run only
+# The header's cart count reads the session only: no query without a session. Queries 4b to 8 run only
 # when the menu is not in the cache (tests/restaurants/test_menu_cache.py).
-RESTAURANT_PAGE_QUERIES = 9
+RESTAURANT_PAGE_QUERIES = 10
 
 
 @pytest.mark.parametrize("products", [3, 9])
