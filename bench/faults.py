@@ -1,0 +1,179 @@
+"""`make faults`: orders under load while a gunicorn worker is killed mid-request and the database is
+restarted; then what the clients saw, whether the site came back on its own, and whether anything was
+lost or half-written. Prints a report and writes bench/faults.json.
+
+Clean outcomes: an answer (2xx/3xx, 4xx), a 503 "try again" while the database is away, or a connection
+cut by the killed worker. Not clean: any 500, an order half-written, a stock that drifts from its ledger.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from client import Browser, Recorder, place_order, run_customers
+from harness import ROOT, check_consistency, log, running_stack
+from run import placement_items
+
+RESULTS = ROOT / "bench" / "faults.json"
+
+
+def first_success_after(events: list[tuple[float, bool]], moment: float) -> float | None:
+    """Seconds from `moment` to the first successful order that started after it."""
+    later = [at for at, placed in events if placed and at >= moment]
+    return round(min(later) - moment, 2) if later else None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--duration", type=int, default=24)
+    parser.add_argument("--customers", type=int, default=8)
+    args = parser.parse_args()
+    if os.environ.get("DATABASE_URL"):
+        print("The fault run restarts its own throwaway database: unset DATABASE_URL.", file=sys.stderr)
+        return 2
+    with running_stack(customers=args.customers, contention_portions=10) as (database, server, fixtures):
+        started_at = datetime.now(UTC).isoformat()
+        placement = fixtures["placement"]
+        items = placement_items(fixtures)
+        events: list[tuple[float, bool]] = []
+        lock = threading.Lock()
+        origin = time.perf_counter()
+        faults: list[dict] = []
+
+        def work(browser, customer, deadline):
+            while time.perf_counter() < deadline:
+                begun = time.perf_counter() - origin
+                outcome = place_order(
+                    browser,
+                    restaurant_id=placement["restaurant_id"],
+                    items=items,
+                    address=customer["address"],
+                )
+                with lock:
+                    events.append((begun, outcome.placed))
+                yield outcome
+                if not outcome.placed:
+                    # Start again from an empty cart, as a customer would after an error page.
+                    browser.request("POST", "/cart/clear/", {"csrfmiddlewaretoken": browser.csrf()})
+                    time.sleep(0.2)
+
+        def inject() -> None:
+            time.sleep(args.duration / 4)
+            victim = server.worker_pids()[0]
+            os.kill(victim, signal.SIGKILL)
+            faults.append(
+                {
+                    "fault": f"gunicorn worker {victim} killed (SIGKILL)",
+                    "at_s": round(time.perf_counter() - origin, 2),
+                }
+            )
+            log(faults[-1]["fault"])
+            time.sleep(args.duration / 4)
+            at = time.perf_counter() - origin
+            database.restart()
+            faults.append(
+                {
+                    "fault": "PostgreSQL restarted (fast shutdown: open transactions cut)",
+                    "at_s": round(at, 2),
+                    "took_s": round(time.perf_counter() - origin - at, 2),
+                }
+            )
+            log(faults[-1]["fault"])
+
+        injector = threading.Thread(target=inject)
+        injector.start()
+        log(f"{args.customers} clients ordering for {args.duration} s while the faults happen...")
+        recorder, outcomes, elapsed = run_customers(
+            server.base, fixtures["customers"], work, duration=args.duration
+        )
+        injector.join()
+
+        # Afterwards, with nobody restarting anything: a new visitor orders.
+        log("After the faults: a new order from a fresh session...")
+        server.wait_until_serving()
+        after = Browser(server.base, Recorder())
+        customer = fixtures["customers"][0]
+        after.sign_in(customer["email"], customer["password"])
+        afterwards = place_order(
+            after, restaurant_id=placement["restaurant_id"], items=items, address=customer["address"]
+        )
+        menu_status, _, _ = after.request("GET", f"/restaurants/{placement['restaurant']}/")
+        checks = check_consistency(database.url, since=started_at)
+
+    confirmed = sum(1 for o in outcomes if o.placed) + (1 if afterwards.placed else 0)
+    summary = recorder.summary(elapsed)
+    restart_at = faults[1]["at_s"] if len(faults) > 1 else None
+    results = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "duration_s": round(elapsed, 1),
+        "clients": args.customers,
+        "faults": faults,
+        "requests": summary["requests"],
+        "statuses": summary["statuses"],
+        "server_errors_500": summary["statuses"].get("500", 0),
+        "unavailable_503": summary["statuses"].get("503", 0),
+        "connections_cut": summary["connection_errors"],
+        "orders_confirmed_to_clients": confirmed,
+        "orders_in_database": checks["orders"],
+        "orders_not_confirmed_but_complete": checks["orders"] - confirmed,
+        "seconds_to_first_order_after_restart": first_success_after(events, restart_at)
+        if restart_at
+        else None,
+        "order_after_faults": afterwards.placed,
+        "menu_after_faults": menu_status,
+        "checks": checks,
+        "client_failures": recorder.failures[:15],
+    }
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    clean = (
+        results["server_errors_500"] == 0
+        and afterwards.placed
+        and menu_status == 200
+        and checks["negative_stocks"] == 0
+        and checks["stocks_not_equal_to_ledger"] == 0
+        and checks["orders_without_lines"] == 0
+        and checks["orders_with_wrong_subtotal"] == 0
+        and checks["orders_without_history"] == 0
+        and checks["orders_holding_wrong_stock"] == 0
+    )
+    print()
+    for fault in faults:
+        print(f"- at {fault['at_s']:>5} s: {fault['fault']}")
+    print(
+        f"- {summary['requests']} requests in {results['duration_s']} s; statuses {summary['statuses']} (0 = connection cut)"
+    )
+    print(
+        f"- 500s: {results['server_errors_500']}; 503s (database away, retry): {results['unavailable_503']}"
+    )
+    print(
+        f"- orders: {confirmed} confirmed to their clients, {checks['orders']} in the database "
+        f"({results['orders_not_confirmed_but_complete']} complete but unanswered: the worker died after the commit)"
+    )
+    print(
+        f"- first order after the database restart: {results['seconds_to_first_order_after_restart']} s later"
+    )
+    print(f"- afterwards: new order placed: {afterwards.placed}; menu page: {menu_status}")
+    print(
+        f"- stocks below zero: {checks['negative_stocks']}; stocks not equal to their ledger: "
+        f"{checks['stocks_not_equal_to_ledger']}; orders without lines: {checks['orders_without_lines']}; "
+        f"with a wrong subtotal: {checks['orders_with_wrong_subtotal']}; holding the wrong stock: "
+        f"{checks['orders_holding_wrong_stock']}"
+    )
+    print(f"\n{'Clean' if clean else 'NOT CLEAN'}: {RESULTS.relative_to(ROOT)}")
+    return 0 if clean else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
