@@ -26,12 +26,17 @@ class Recorder:
     latencies_ms: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    retries: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, status: int, ms: float) -> None:
         with self.lock:
             self.latencies_ms.append(ms)
             self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def retried(self) -> None:
+        with self.lock:
+            self.retries += 1
 
     def fail(self, what: str) -> None:
         with self.lock:
@@ -52,6 +57,7 @@ class Recorder:
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
             "errors_5xx": sum(v for k, v in self.statuses.items() if k >= 500),
             "connection_errors": self.statuses.get(0, 0),
+            "resent_on_a_new_connection": self.retries,
         }
 
 
@@ -86,9 +92,21 @@ class Browser:
         sent.update(headers or {})
         started = time.perf_counter()
         try:
-            connection = self._connect()
-            connection.request(method, path, body=body, headers=sent)
-            response = connection.getresponse()
+            try:
+                reused = self.connection is not None
+                connection = self._connect()
+                connection.request(method, path, body=body, headers=sent)
+                response = connection.getresponse()
+            except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+                # The server closed the kept-alive connection (a worker replaced, an idle timeout) before
+                # reading this request: a browser sends it again on a new connection, and so do we.
+                if not reused:
+                    raise
+                self.close()
+                self.recorder.retried()
+                connection = self._connect()
+                connection.request(method, path, body=body, headers=sent)
+                response = connection.getresponse()
             content = response.read()
         except (OSError, http.client.HTTPException) as error:
             self.recorder.add(0, (time.perf_counter() - started) * 1000)

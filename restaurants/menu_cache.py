@@ -5,8 +5,9 @@ page of the site; the rest of the page (hours, delivery zones, chefs, header) co
 queries and templates. So:
 
 - the menu (`menu_with_state`) is cached for every visitor;
-- the whole page (`cached_page` / `store_page`) is cached for visitors without a session: not signed
-  in, nothing in the cart, no message waiting: the first view of most visitors, and every search engine.
+- the restaurant's part of the page (everything but the header and the cart bar) is cached for everyone;
+- the whole page is cached for visitors without a session: not signed in, nothing in the cart, no
+  message waiting: the first view of most visitors, and every search engine.
 
 The keys hold everything the HTML depends on, so nothing is ever invalidated by hand:
 - the catalogue (products, prices, recipes, extras, allergens): `Restaurant.catalogue_version`, raised
@@ -18,7 +19,7 @@ The keys hold everything the HTML depends on, so nothing is ever invalidated by 
   HTML is always stored under the state read in the same statement as the portions it shows, so never
   under a newer state than it shows;
 - the language;
-- for the whole page, the current minute: the opening status ("open until 22:30") and the restaurant's
+- for the page and its restaurant's part, the current minute: the opening status ("open until 22:30") and the restaurant's
   own details (hours, zones, chefs) are at most one minute old, and the hours are given to the minute.
 The keys change as soon as anything shown changes, in every process at once, with no message between them.
 What is personal goes in on the way out: the visitor's CSRF token (forms are rendered with a placeholder)
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -58,11 +60,6 @@ def _cache():
 
 def _menu_key(restaurant_id: int, version: int, state: str | None) -> str:
     return f"menu:{restaurant_id}:{version}:{state}:{get_language()}"
-
-
-def _page_key(slug: str, version: int, state: str | None) -> str:
-    minute = timezone.now().strftime("%Y%m%d%H%M")
-    return f"page:{slug}:{version}:{state}:{get_language()}:{minute}"
 
 
 def personalise(request: HttpRequest, html: str) -> str:
@@ -150,6 +147,25 @@ def page_cacheable(request: HttpRequest) -> bool:
 _SLUG = "slug-of-the-page"
 
 
+@dataclass(frozen=True)
+class PageKey:
+    """What the restaurant's part of a page depends on, read in one query."""
+
+    slug: str
+    name: str
+    catalogue_version: int
+    stock_state: str | None
+
+    @classmethod
+    def rendered_from(cls, restaurant: Restaurant, state: str | None) -> PageKey:
+        """The key of HTML rendered from `restaurant` whose menu shows `state`."""
+        return cls(restaurant.slug, restaurant.name, restaurant.catalogue_version, state)
+
+    def key(self, part: str) -> str:
+        minute = timezone.now().strftime("%Y%m%d%H%M")
+        return f"{part}:{self.slug}:{self.catalogue_version}:{self.stock_state}:{get_language()}:{minute}"
+
+
 @functools.cache
 def _key_query() -> tuple[str, tuple, int]:
     """The SQL of the key's parts, built by the ORM once per process: building it costs more than running
@@ -157,23 +173,26 @@ def _key_query() -> tuple[str, tuple, int]:
     queryset = (
         Restaurant.objects.active()
         .filter(slug=_SLUG)
-        .values_list("catalogue_version", stock_state(OuterRef("pk")))[:1]
+        .values_list("name", "catalogue_version", stock_state(OuterRef("pk")))[:1]
     )
     sql, params = queryset.query.sql_with_params()
     return sql, tuple(params), params.index(_SLUG)
 
 
-def cached_page(slug: str) -> str | None:
-    """The page from the cache (with the CSRF placeholder), after one query for the key's parts."""
+def page_key(slug: str) -> PageKey | None:
+    """The key's parts of an active restaurant's page, or None (no such restaurant open for orders)."""
     sql, params, position = _key_query()
     with connection.cursor() as cursor:
         cursor.execute(sql, (*params[:position], slug, *params[position + 1 :]))
         row = cursor.fetchone()
-    if row is None:
-        return None
-    return _cache().get(_page_key(slug, *row))
+    return PageKey(slug, *row) if row else None
 
 
-def store_page(restaurant: Restaurant, state: str | None, html: str) -> None:
-    """Keeps a page rendered with the CSRF placeholder, under `state`, the stock state its menu shows."""
-    _cache().set(_page_key(restaurant.slug, restaurant.catalogue_version, state), html)
+def get(key: PageKey, part: str) -> str | None:
+    """`part` is "page" (a whole response, for visitors without a session) or "body" (the restaurant's
+    part, for everyone), each with the CSRF placeholder."""
+    return _cache().get(key.key(part))
+
+
+def store(key: PageKey, part: str, html: str) -> None:
+    _cache().set(key.key(part), html)

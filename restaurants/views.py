@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -26,25 +27,40 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def restaurant_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The menu and the practical information, cached as restaurants.menu_cache explains: rendered with a
-    CSRF placeholder, kept when the visitor has no session, then personalised."""
-    cacheable = menu_cache.page_cacheable(request)
-    if cacheable and (html := menu_cache.cached_page(slug)):
+    CSRF placeholder, kept, then personalised. One query when the cache has the page."""
+    key = menu_cache.page_key(slug)
+    if key is None:
+        raise Http404("No restaurant open for orders here.")
+    whole_page = menu_cache.page_cacheable(request)
+    if whole_page and (html := menu_cache.get(key, "page")):
         return HttpResponse(menu_cache.personalise(request, html))
-    restaurant = selectors.get_restaurant_for_page(slug)
-    menu_html, state = menu_cache.menu_with_state(restaurant)
+    body = menu_cache.get(key, "body")
+    if body is None:
+        restaurant = selectors.get_restaurant_for_page(slug)
+        menu_html, state = menu_cache.menu_with_state(restaurant)
+        body = render_to_string(
+            "restaurants/includes/restaurant_page.html",
+            {
+                "restaurant": restaurant,
+                "opening_week": selectors.opening_week(restaurant),
+                "menu_html": mark_safe(menu_html),  # noqa: S308 - rendered by our templates, autoescaped
+                "today": timezone.localdate().weekday(),
+                "csrf_token": menu_cache.CSRF_PLACEHOLDER,
+            },
+        )
+        key = menu_cache.PageKey.rendered_from(restaurant, state)
+        menu_cache.store(key, "body", body)
     response = render(
         request,
         "restaurants/restaurant_detail.html",
         {
-            "restaurant": restaurant,
-            "opening_week": selectors.opening_week(restaurant),
-            "menu_html": mark_safe(menu_html),  # noqa: S308 - rendered by our templates, autoescaped
-            "today": timezone.localdate().weekday(),
+            "restaurant_name": key.name,
+            "page_html": mark_safe(body),  # noqa: S308 - rendered by our templates, autoescaped
             "csrf_token": menu_cache.CSRF_PLACEHOLDER,
         },
     )
     html = response.content.decode()
-    if cacheable:
-        menu_cache.store_page(restaurant, state, html)
+    if whole_page:
+        menu_cache.store(key, "page", html)
     response.content = menu_cache.personalise(request, html)
     return response
