@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from orders.models import Order, Status
+from orders.receipts import build_receipt
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +30,16 @@ def send_templated_email(*, name: str, to: str, context: dict, language: str) ->
 
 
 def _order_context(order: Order) -> dict:
+    """The order, its lines with their extras and removals read once, and its receipt built once for
+    the text and the HTML bodies."""
     path = reverse("order_tracking", args=[order.number]) + f"?t={order.tracking_token}"
-    return {"order": order, "lines": list(order.lines.all()), "tracking_url": settings.SITE_URL + path}
+    lines = list(order.lines.prefetch_related("extras", "removed_ingredients"))
+    return {
+        "order": order,
+        "lines": lines,
+        "receipt": build_receipt(order, lines),
+        "tracking_url": settings.SITE_URL + path,
+    }
 
 
 def _send(order_id: int, name: str, **extra) -> None:

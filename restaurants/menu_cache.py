@@ -1,27 +1,22 @@
-"""A restaurant's page, rendered once and kept in the memory of each process, at two levels.
+"""A restaurant's page, rendered once and kept in the memory of each process.
 
 Rendering some thirty product cards, each with its add-to-cart form, is most of the cost of the busiest
-page of the site; the rest of the page (hours, delivery zones, chefs, header) costs as much again in
-queries and templates. So:
+page of the site; the rest (hours, delivery zones, chefs, header) costs as much again in queries and
+templates. The page is put together from pieces, each cached under a key holding everything it shows,
+so nothing is ever invalidated by hand and every process sees a change at once:
 
-- the menu (`menu_with_state`) is cached for every visitor;
-- the restaurant's part of the page (everything but the header and the cart bar) is cached for everyone;
-- the whole page is cached for visitors without a session: not signed in, nothing in the cart, no
-  message waiting: the first view of most visitors, and every search engine.
+- the **menu**: keyed by the catalogue (`Restaurant.catalogue_version`, raised after every change by
+  menu.signals), the language, and the stock: first by `stock_state`, a digest of the restaurant's stock
+  quantities computed by PostgreSQL in the page's first query; when the stock moved, by what the menu
+  shows of the portions (sold out, "only N left", the quantity field's maximum: `shown_portions`), so an
+  order that leaves plenty of everything re-renders nothing. HTML is always stored under the state read
+  in the same statement as the portions it shows, never under a newer one;
+- the **restaurant's details** around it (presentation, opening status, hours, zones, chefs): keyed by
+  the catalogue version, the language and the current minute: the opening status ("open until 22:30")
+  and the details are at most a minute old, and opening hours are given to the minute;
+- the **whole page**, for visitors without a session (not signed in, empty cart, no message waiting: the
+  first view of most visitors, and search engines): keyed by all of the above.
 
-The keys hold everything the HTML depends on, so nothing is ever invalidated by hand:
-- the catalogue (products, prices, recipes, extras, allergens): `Restaurant.catalogue_version`, raised
-  after every change (menu.signals);
-- the restaurant's stock, through the portions left of each product: first `stock_state`, a digest of
-  its stock quantities computed by PostgreSQL in the query that reads the restaurant (no extra query);
-  when the stock moved, what the menu shows of the portions (sold out, "only N left", the quantity
-  field's maximum: `shown_portions`), so that an order leaving plenty of everything re-renders nothing.
-  HTML is always stored under the state read in the same statement as the portions it shows, so never
-  under a newer state than it shows;
-- the language;
-- for the page and its restaurant's part, the current minute: the opening status ("open until 22:30") and the restaurant's
-  own details (hours, zones, chefs) are at most one minute old, and the hours are given to the minute.
-The keys change as soon as anything shown changes, in every process at once, with no message between them.
 What is personal goes in on the way out: the visitor's CSRF token (forms are rendered with a placeholder)
 and the "added to your cart" mark of the product just added.
 """
@@ -41,6 +36,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from menu.models import Product
@@ -51,6 +47,8 @@ from restaurants.models import Restaurant
 
 # Not a possible token (tokens are letters and digits only): the forms of a cached page carry this.
 CSRF_PLACEHOLDER = "csrf-placeholder-of-the-cached-page"
+# Where the menu goes in the restaurant's details.
+MENU_PLACEHOLDER = "<!--menu-of-the-restaurant-->"
 ADDED_MARK = "<!--added:%d-->"
 
 
@@ -58,17 +56,59 @@ def _cache():
     return caches["menus"]
 
 
-def _menu_key(restaurant_id: int, version: int, state: str | None) -> str:
-    return f"menu:{restaurant_id}:{version}:{state}:{get_language()}"
+# -- The key's parts, one query ----------------------------------------------------------------------
 
 
-def personalise(request: HttpRequest, html: str) -> str:
-    """The visitor's CSRF token in every form, and the mark of the product just added (`?added=`)."""
-    html = html.replace(CSRF_PLACEHOLDER, get_token(request))
-    added = request.GET.get("added", "")
-    if added.isdigit() and len(added) < 10:
-        html = html.replace(ADDED_MARK % int(added), render_to_string("restaurants/includes/added_mark.html"))
-    return html
+@dataclass(frozen=True)
+class PageKey:
+    """What a restaurant's page depends on, read in one query."""
+
+    restaurant_id: int
+    slug: str
+    name: str
+    catalogue_version: int
+    stock_state: str | None
+
+    def details_key(self) -> str:
+        minute = timezone.now().strftime("%Y%m%d%H%M")
+        return f"details:{self.restaurant_id}:{self.catalogue_version}:{get_language()}:{minute}"
+
+    def page_key(self, menu_state: str | None) -> str:
+        return f"page:{self.details_key()}:{menu_state}"
+
+    def menu_key(self, state: str | None) -> str:
+        return f"menu:{self.restaurant_id}:{self.catalogue_version}:{state}:{get_language()}"
+
+    def shown_key(self, shown: str) -> str:
+        return f"menu-shown:{self.restaurant_id}:{self.catalogue_version}:{shown}:{get_language()}"
+
+
+_SLUG = "slug-of-the-page"
+
+
+@functools.cache
+def _key_query() -> tuple[str, tuple, int]:
+    """The SQL of the key's parts, built by the ORM once per process: building it costs more than running
+    it. Returns the SQL, its parameters and the position of the slug among them."""
+    queryset = (
+        Restaurant.objects.active()
+        .filter(slug=_SLUG)
+        .values_list("pk", "slug", "name", "catalogue_version", stock_state(OuterRef("pk")))[:1]
+    )
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params), params.index(_SLUG)
+
+
+def page_key(slug: str) -> PageKey | None:
+    """The key's parts of an active restaurant's page, or None (no such restaurant open for orders)."""
+    sql, params, position = _key_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params[:position], slug, *params[position + 1 :]))
+        row = cursor.fetchone()
+    return PageKey(*row) if row else None
+
+
+# -- The menu ------------------------------------------------------------------------------------------
 
 
 def shown_portions(portions_left: int) -> int:
@@ -84,15 +124,12 @@ def _shown(pairs: list[tuple[int, int]]) -> str:
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
-def _shown_key(restaurant: Restaurant, shown: str) -> str:
-    return f"menu-shown:{restaurant.pk}:{restaurant.catalogue_version}:{shown}:{get_language()}"
-
-
-def _render_menu(restaurant: Restaurant) -> tuple[str, str | None, str]:
+def _render_menu(key: PageKey) -> tuple[str, str | None, str]:
     """The menu rendered, with the stock state and the availability digest it shows."""
+    restaurant = Restaurant(pk=key.restaurant_id)
     sections = selectors.menu_sections(restaurant)
     products = [item.product for section in sections for item in section.items]
-    state = products[0].stock_state if products else restaurant.stock_state
+    state = products[0].stock_state if products else key.stock_state
     html = render_to_string(
         "restaurants/includes/menu.html",
         {
@@ -105,33 +142,57 @@ def _render_menu(restaurant: Restaurant) -> tuple[str, str | None, str]:
     return html, state, _shown([(product.pk, product.portions_left) for product in products])
 
 
-def menu_with_state(restaurant: Restaurant) -> tuple[str, str | None]:
-    """The menu's HTML with the CSRF placeholder, and the stock state it shows. `restaurant` comes from
-    selectors.get_restaurant_for_page (it carries `stock_state`).
+def menu_with_state(key: PageKey) -> tuple[str, str | None]:
+    """The menu's HTML (with the CSRF placeholder) and the stock state it shows.
 
     By the exact stock state first (no query). When the stock moved, by what the menu shows of it (one
-    query for the portions left): an order that leaves plenty of everything re-renders nothing. Only when
-    a product crosses a step the page shows (sold out, "only N left") is the menu rendered again.
+    query for the portions left). Only when a product crosses a step the page shows is it rendered again.
     """
     cache = _cache()
-    html = cache.get(_menu_key(restaurant.pk, restaurant.catalogue_version, restaurant.stock_state))
+    html = cache.get(key.menu_key(key.stock_state))
     if html is not None:
-        return html, restaurant.stock_state
+        return html, key.stock_state
     rows = list(
-        with_portions_left(Product.objects.active(), restaurant).values_list(
+        with_portions_left(Product.objects.active(), Restaurant(pk=key.restaurant_id)).values_list(
             "pk", "portions_left", "stock_state"
         )
     )
-    state = rows[0][2] if rows else restaurant.stock_state
-    shown = _shown([(pk, portions) for pk, portions, _ in rows])
-    html = cache.get(_shown_key(restaurant, shown))
+    state = rows[0][2] if rows else key.stock_state
+    html = cache.get(key.shown_key(_shown([(pk, portions) for pk, portions, _ in rows])))
     if html is None:
-        html, rendered_state, rendered_shown = _render_menu(restaurant)
-        cache.set(_shown_key(restaurant, rendered_shown), html)
-        cache.set(_menu_key(restaurant.pk, restaurant.catalogue_version, rendered_state), html)
-        return html, rendered_state
-    cache.set(_menu_key(restaurant.pk, restaurant.catalogue_version, state), html)
+        html, state, shown = _render_menu(key)
+        cache.set(key.shown_key(shown), html)
+    cache.set(key.menu_key(state), html)
     return html, state
+
+
+# -- The restaurant's details and the whole page -------------------------------------------------------
+
+
+def _details(key: PageKey) -> str:
+    """The restaurant's part of the page, with MENU_PLACEHOLDER where the menu goes."""
+    html = _cache().get(key.details_key())
+    if html is None:
+        restaurant = selectors.get_restaurant_for_page(key.slug)
+        html = render_to_string(
+            "restaurants/includes/restaurant_page.html",
+            {
+                "restaurant": restaurant,
+                "opening_week": selectors.opening_week(restaurant),
+                "menu_html": mark_safe(MENU_PLACEHOLDER),  # noqa: S308 - a constant
+                "today": timezone.localdate().weekday(),
+                "csrf_token": CSRF_PLACEHOLDER,
+            },
+        )
+        _cache().set(key.details_key(), html)
+    return html
+
+
+def restaurant_part(key: PageKey) -> tuple[str, str | None]:
+    """Everything of the page but the header and the cart bar (with the CSRF placeholder), and the stock
+    state its menu shows."""
+    menu, state = menu_with_state(key)
+    return _details(key).replace(MENU_PLACEHOLDER, menu, 1), state
 
 
 def page_cacheable(request: HttpRequest) -> bool:
@@ -144,55 +205,18 @@ def page_cacheable(request: HttpRequest) -> bool:
     )
 
 
-_SLUG = "slug-of-the-page"
+def cached_page(key: PageKey) -> str | None:
+    return _cache().get(key.page_key(key.stock_state))
 
 
-@dataclass(frozen=True)
-class PageKey:
-    """What the restaurant's part of a page depends on, read in one query."""
-
-    slug: str
-    name: str
-    catalogue_version: int
-    stock_state: str | None
-
-    @classmethod
-    def rendered_from(cls, restaurant: Restaurant, state: str | None) -> PageKey:
-        """The key of HTML rendered from `restaurant` whose menu shows `state`."""
-        return cls(restaurant.slug, restaurant.name, restaurant.catalogue_version, state)
-
-    def key(self, part: str) -> str:
-        minute = timezone.now().strftime("%Y%m%d%H%M")
-        return f"{part}:{self.slug}:{self.catalogue_version}:{self.stock_state}:{get_language()}:{minute}"
+def store_page(key: PageKey, menu_state: str | None, html: str) -> None:
+    _cache().set(key.page_key(menu_state), html)
 
 
-@functools.cache
-def _key_query() -> tuple[str, tuple, int]:
-    """The SQL of the key's parts, built by the ORM once per process: building it costs more than running
-    it. Returns the SQL, its parameters and the position of the slug among them."""
-    queryset = (
-        Restaurant.objects.active()
-        .filter(slug=_SLUG)
-        .values_list("name", "catalogue_version", stock_state(OuterRef("pk")))[:1]
-    )
-    sql, params = queryset.query.sql_with_params()
-    return sql, tuple(params), params.index(_SLUG)
-
-
-def page_key(slug: str) -> PageKey | None:
-    """The key's parts of an active restaurant's page, or None (no such restaurant open for orders)."""
-    sql, params, position = _key_query()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*params[:position], slug, *params[position + 1 :]))
-        row = cursor.fetchone()
-    return PageKey(slug, *row) if row else None
-
-
-def get(key: PageKey, part: str) -> str | None:
-    """`part` is "page" (a whole response, for visitors without a session) or "body" (the restaurant's
-    part, for everyone), each with the CSRF placeholder."""
-    return _cache().get(key.key(part))
-
-
-def store(key: PageKey, part: str, html: str) -> None:
-    _cache().set(key.key(part), html)
+def personalise(request: HttpRequest, html: str) -> str:
+    """The visitor's CSRF token in every form, and the mark of the product just added (`?added=`)."""
+    html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    added = request.GET.get("added", "")
+    if added.isdigit() and len(added) < 10:
+        html = html.replace(ADDED_MARK % int(added), render_to_string("restaurants/includes/added_mark.html"))
+    return html

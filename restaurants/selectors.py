@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from itertools import groupby
 
-from django.db.models import OuterRef, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 
 from menu.models import Allergen, AllergenCode, Category, Extra, Ingredient, Product, RecipeLine
 from restaurants import schedule
-from restaurants.availability import FEW_LEFT, stock_state, with_portions_left
+from restaurants.availability import FEW_LEFT, with_portions_left
 from restaurants.models import OpeningHours, Restaurant, Role, StaffMember
 
 
@@ -28,8 +28,7 @@ def restaurants_for_home(*, postal_code: str = "") -> QuerySet[Restaurant]:
 
 
 def get_restaurant_for_page(slug: str) -> Restaurant:
-    """An active restaurant with its hours, delivery zones and chefs (`restaurant.chefs`), and its
-    `stock_state` (the key of its cached menu), or 404."""
+    """An active restaurant with its hours, delivery zones and chefs (`restaurant.chefs`), or 404."""
     chefs = (
         StaffMember.objects.active()
         .filter(role=Role.PIZZAIOLO)
@@ -37,14 +36,10 @@ def get_restaurant_for_page(slug: str) -> Restaurant:
         .select_related("user")
         .order_by("created_at", "id")
     )
-    restaurants = (
-        Restaurant.objects.active()
-        .annotate(stock_state=stock_state(OuterRef("pk")))
-        .prefetch_related(
-            Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens")),
-            "delivery_zones",
-            Prefetch("staff", queryset=chefs, to_attr="chefs"),
-        )
+    restaurants = Restaurant.objects.active().prefetch_related(
+        Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens")),
+        "delivery_zones",
+        Prefetch("staff", queryset=chefs, to_attr="chefs"),
     )
     return get_object_or_404(restaurants, slug=slug)
 

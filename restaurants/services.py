@@ -8,7 +8,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,11 +87,12 @@ def apply_stock_changes(
         movements = []
         for stock in stocks:
             delta = changes[stock.ingredient_id]
-            Stock.objects.filter(pk=stock.pk).update(quantity=F("quantity") + delta)
             stock.quantity += delta
             movements.append(
                 StockMovement(stock=stock, delta=delta, reason=reason, order=order, user=by, note=note)
             )
+        # One UPDATE for all the rows: their quantities were read under this transaction's lock.
+        Stock.objects.bulk_update(stocks, ["quantity"])
         created = StockMovement.objects.bulk_create(movements)
         alert_low_stock(stocks=stocks, reason=reason)
         return created

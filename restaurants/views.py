@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from restaurants import menu_cache, selectors
@@ -26,30 +24,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def restaurant_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The menu and the practical information, cached as restaurants.menu_cache explains: rendered with a
-    CSRF placeholder, kept, then personalised. One query when the cache has the page."""
+    """The menu and the practical information, put together from cached pieces (restaurants.menu_cache):
+    one query when the cache has them."""
     key = menu_cache.page_key(slug)
     if key is None:
         raise Http404("No restaurant open for orders here.")
     whole_page = menu_cache.page_cacheable(request)
-    if whole_page and (html := menu_cache.get(key, "page")):
+    if whole_page and (html := menu_cache.cached_page(key)):
         return HttpResponse(menu_cache.personalise(request, html))
-    body = menu_cache.get(key, "body")
-    if body is None:
-        restaurant = selectors.get_restaurant_for_page(slug)
-        menu_html, state = menu_cache.menu_with_state(restaurant)
-        body = render_to_string(
-            "restaurants/includes/restaurant_page.html",
-            {
-                "restaurant": restaurant,
-                "opening_week": selectors.opening_week(restaurant),
-                "menu_html": mark_safe(menu_html),  # noqa: S308 - rendered by our templates, autoescaped
-                "today": timezone.localdate().weekday(),
-                "csrf_token": menu_cache.CSRF_PLACEHOLDER,
-            },
-        )
-        key = menu_cache.PageKey.rendered_from(restaurant, state)
-        menu_cache.store(key, "body", body)
+    body, menu_state = menu_cache.restaurant_part(key)
     response = render(
         request,
         "restaurants/restaurant_detail.html",
@@ -61,6 +44,6 @@ def restaurant_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     html = response.content.decode()
     if whole_page:
-        menu_cache.store(key, "page", html)
+        menu_cache.store_page(key, menu_state, html)
     response.content = menu_cache.personalise(request, html)
     return response
