@@ -228,7 +228,7 @@ def apply_refund_status(*, refund: Refund, stripe_refund: dict[str, Any]) -> Non
     (Stripe reports refunds that fail after succeeding); a success overrides a failure of our own (a
     timeout while Stripe did refund), not one Stripe reported."""
     status = stripe_refund.get("status")
-    reference = stripe_refund.get("id", "")
+    reference = _text(stripe_refund.get("id"))
     refund = Refund.objects.select_related("payment").get(pk=refund.pk)
     ours = refund.status == RefundState.FAILED and not refund.failure_message.startswith(STRIPE_SAYS)
     if status == "succeeded" and (refund.status == RefundState.PENDING or ours):
@@ -243,6 +243,17 @@ def apply_refund_status(*, refund: Refund, stripe_refund: dict[str, Any]) -> Non
 
 
 # ---------- Webhook events ----------
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """A JSON object of an event, or an empty one when the field holds anything else (a signed event is
+    Stripe's, but its shape is still checked rather than trusted: a surprise must not be a 500 forever)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str:
+    """An id of an event's object, or "" when it is not text that fits our columns (255 characters)."""
+    return value if isinstance(value, str) and len(value) <= 255 else ""
 
 
 def handle_event(event: dict[str, Any]) -> str:
@@ -271,7 +282,7 @@ def handle_event(event: dict[str, Any]) -> str:
 
 def _dispatch(event: dict[str, Any]) -> str:
     kind = event.get("type", "")
-    data = (event.get("data") or {}).get("object") or {}
+    data = _object(_object(event.get("data")).get("object"))
     try:
         if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
             return _session_paid(data)
@@ -280,8 +291,9 @@ def _dispatch(event: dict[str, Any]) -> str:
         if kind == "checkout.session.expired":
             return _session_expired(data)
         if kind == "charge.refunded":
-            refunds = (data.get("refunds") or {}).get("data") or []
-            outcomes = [_refund_event(refund) for refund in refunds]
+            refunds = _object(data.get("refunds")).get("data")
+            refunds = refunds if isinstance(refunds, list) else []
+            outcomes = [_refund_event(_object(refund)) for refund in refunds]
             return ",".join(outcomes) or "no_refund_listed"
         if kind in ("refund.created", "refund.updated", "refund.failed", "charge.refund.updated"):
             return _refund_event(data)
@@ -294,11 +306,13 @@ def _dispatch(event: dict[str, Any]) -> str:
 def _payment_for_session(session: dict[str, Any]) -> Payment | None:
     """Our payment for a Checkout Session: by its id, or by the payment id of its metadata when the id was
     not saved (the process stopped between Stripe's answer and our update)."""
-    session_id = session.get("id", "")
+    session_id = _text(session.get("id"))
+    if not session_id:
+        return None
     payment = Payment.objects.filter(provider=Provider.STRIPE, provider_reference=session_id).first()
-    if payment is not None or not session_id:
+    if payment is not None:
         return payment
-    metadata = session.get("metadata") or {}
+    metadata = _object(session.get("metadata"))
     payment_id = str(metadata.get("payment_id", ""))
     if not payment_id.isdigit():
         return None
@@ -324,7 +338,7 @@ def _session_paid(session: dict[str, Any]) -> str:
         logger.warning(
             "Stripe Checkout Session %s paid for no known payment (order %s)",
             session.get("id"),
-            (session.get("metadata") or {}).get("order_number", "?"),
+            _object(session.get("metadata")).get("order_number", "?"),
         )
         return "unknown_payment"
     if session.get("payment_status") not in ("paid", "no_payment_required"):
@@ -342,7 +356,9 @@ def _session_paid(session: dict[str, Any]) -> str:
         )
         Order.objects.filter(pk=payment.order_id).update(needs_attention=True, updated_at=timezone.now())
         return "amount_mismatch"
-    order = payments.confirm_payment(payment=payment, provider_payment_id=session.get("payment_intent") or "")
+    order = payments.confirm_payment(
+        payment=payment, provider_payment_id=_text(session.get("payment_intent"))
+    )
     return "refunded_cancelled_order" if order.status == Status.CANCELLED else "confirmed"
 
 
@@ -366,10 +382,10 @@ def _session_expired(session: dict[str, Any]) -> str:
 
 
 def _refund_event(stripe_refund: dict[str, Any]) -> str:
-    reference = stripe_refund.get("id", "")
+    reference = _text(stripe_refund.get("id"))
     refund = Refund.objects.filter(provider_reference=reference).first() if reference else None
     if refund is None:
-        refund_id = str((stripe_refund.get("metadata") or {}).get("refund_id", ""))
+        refund_id = str(_object(stripe_refund.get("metadata")).get("refund_id", ""))
         if refund_id.isdigit():
             refund = Refund.objects.filter(pk=int(refund_id), payment__provider=Provider.STRIPE).first()
     if refund is None:

@@ -39,7 +39,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         stripe.WebhookSignature.verify_header(
             request.body, header, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
         )
-        event = json.loads(request.body)
+        event = json.loads(request.body, parse_constant=_refuse_constant)
     except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as error:
         logger.warning("Stripe webhook refused: %s", error)
         return HttpResponseBadRequest("Invalid signature or payload.", content_type="text/plain")
@@ -74,3 +74,8 @@ def _has_nul(value: object) -> bool:
     if isinstance(value, list):
         return any(_has_nul(item) for item in value)
     return False
+
+
+def _refuse_constant(name: str) -> float:
+    """NaN and Infinity are not JSON (Python reads them, PostgreSQL's JSON type refuses them)."""
+    raise ValueError(f"{name} is not JSON")

@@ -328,3 +328,18 @@ def test_an_empty_cart_page_runs_no_query(client, django_assert_num_queries):
 
     assert response.status_code == 200
     assert "Your cart is empty." in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["²", "١", "𝟙"])
+def test_digits_other_than_ascii_are_refused_not_a_server_error(client, restaurant_a, menu, stock_a, value):
+    """`str.isdigit` accepts "²", which `int` refuses: such ids and quantities are a 400, not a 500 (found
+    by tests/test_fuzz.py)."""
+    for field in ("restaurant", "product", "quantity", "removed", "extras"):
+        data = {
+            "restaurant": restaurant_a.pk,
+            "product": menu["margherita"].pk,
+            "quantity": "1",
+            field: value,
+        }
+        assert post(client, reverse("cart_add"), data).status_code == 400, field
+    assert cart_lines(client) == []

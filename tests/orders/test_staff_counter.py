@@ -677,3 +677,13 @@ def test_the_new_order_screen_shows_the_menu_with_what_is_left(at_counter, menu,
 
     assert 'id="product-margherita"' in content and "Only 4 left" in content
     assert 'class="counter-product counter-product--sold-out" id="product-regina"' in content
+
+
+def test_digits_other_than_ascii_are_refused_not_a_server_error(at_counter, menu):
+    """ "²" passes `str.isdigit` but not `int` (found by tests/test_fuzz.py)."""
+    add(at_counter, menu["margherita"])
+
+    assert at_counter.post(CHOOSE, {"customer": "²"}).status_code == 400
+    assert at_counter.post(reverse("staff_counter_line", args=[0]), {"quantity": "²"}).status_code == 400
+    assert CUSTOMER_KEY not in at_counter.session
+    assert [line["quantity"] for line in at_counter.session[CounterCart.session_key]["lines"]] == [1]

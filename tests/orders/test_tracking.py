@@ -269,3 +269,24 @@ def test_a_paid_order_whose_change_raised_its_total_asks_for_the_difference(
     html = client.get(fragment(order), headers={"accept-language": "en"}).content.decode()
     assert "please pay the difference" in html
     assert f'action="{reverse("order_pay", args=[order.number])}"' in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/orders/%00/",
+        "/orders/K7M%00/status/",
+        "/orders/%00/cancel/",
+        "/payments/demo/demo_%00/",
+        "/payments/stripe/success/%00/",
+        "/staff/kitchen/orders/%00/start/",
+        "/staff/counter/orders/%00/",
+        "/staff/delivery/orders/1%00/failed/",
+    ],
+)
+def test_a_nul_character_in_an_order_number_is_a_404(client, customer, pizzaiolo, path):
+    """PostgreSQL refuses NUL in a looked-up value with an error: such an address matches no URL (found by
+    tests/test_fuzz.py)."""
+    client.force_login(pizzaiolo if path.startswith("/staff/") else customer)
+    response = client.post(path) if path.endswith(("/start/", "/failed/")) else client.get(path)
+    assert response.status_code == 404

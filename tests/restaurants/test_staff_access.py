@@ -81,3 +81,19 @@ def test_a_live_board_polling_after_sign_out_sends_the_page_to_sign_in(client, d
     )
     assert response.status_code == 200
     assert response["HX-Redirect"] == "/accounts/login/?next=/staff/kitchen/"
+
+
+@pytest.mark.parametrize("target", ["staff_home", "logout", "-1", ".", "/staff/\x00", "//evil.example/"])
+def test_switching_restaurant_goes_back_to_a_path_of_the_site_only(client, pizzaiolo, restaurant_a, target):
+    """`next` is a path of the site, never a URL name to reverse (a value without "/" was one, or a 500),
+    nor another site, nor a header with a control character (found by tests/test_fuzz.py)."""
+    client.force_login(pizzaiolo)
+    response = client.post("/staff/restaurant/", {"restaurant": restaurant_a.pk, "next": target})
+    assert response.status_code == 302
+    assert response["Location"] == "/staff/"
+
+
+def test_switching_restaurant_keeps_the_page_it_was_made_on(client, pizzaiolo, restaurant_a):
+    client.force_login(pizzaiolo)
+    response = client.post("/staff/restaurant/", {"restaurant": restaurant_a.pk, "next": "/staff/stock/?a=1"})
+    assert response["Location"] == "/staff/stock/?a=1"

@@ -1,0 +1,370 @@
+"""Who may open what: every URL of the project, requested as every kind of user, against an explicit table.
+
+The URL patterns are walked from the root resolver, so a URL added to the project without a row in `ACCESS`
+fails `test_every_url_of_the_project_is_in_the_table` (and a row left for a URL that no longer exists fails
+it too). Each URL is filled with objects of restaurant A (tests/world.py): an order of `customer` at A in
+the state the action expects, a stock of A, `customer`'s address, the margherita.
+
+Each row gives the expected answer for GET, and for POST (with an empty form) when the view takes POST, as
+each role in `ROLES` order: anonymous, customer (owner of the order), other_customer, pizzaiolo of A, driver
+of A, counter of A, manager of A, manager of B, head office. The answers: a status code, or LOGIN for a
+redirect to the sign-in page. Objects of A are a 404 for manager_b (whose current restaurant is B) and a
+customer's orders a 404 for anyone else; anonymous visitors are sent to sign in wherever an account is
+needed. Each request runs in a savepoint rolled back afterwards, so a POST that succeeds changes nothing for
+the next one; none may answer 500.
+
+Not in the table, and why (`SKIPPED`): the Django admin (its own permission system, covered by
+tests/ocpizza/test_admin.py) and allauth's flows (sign-up, sign-in, password reset, email management: the
+library's own views), which are only checked never to fail for an anonymous visitor and a customer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.world import NOON, ROLES, WEBHOOK_SECRET, World, build_world
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"  # a redirect to the sign-in page, with the page asked for as `next`
+Row = tuple  # one expected answer per role, in ROLES order
+
+# Rows used by many URLs.
+EVERYONE_200 = (200, 200, 200, 200, 200, 200, 200, 200, 200)
+EVERYONE_302 = (302, 302, 302, 302, 302, 302, 302, 302, 302)
+EVERYONE_400 = (400, 400, 400, 400, 400, 400, 400, 400, 400)
+EVERYONE_405 = (405, 405, 405, 405, 405, 405, 405, 405, 405)
+SIGNED_IN = (LOGIN, 200, 200, 200, 200, 200, 200, 200, 200)
+SIGNED_IN_302 = (LOGIN, 302, 302, 302, 302, 302, 302, 302, 302)
+SIGNED_IN_405 = (LOGIN, 405, 405, 405, 405, 405, 405, 405, 405)
+# Pages of one customer's own order or address: theirs, nobody else's (not even staff or head office).
+OWNER = (LOGIN, 200, 404, 404, 404, 404, 404, 404, 404)
+OWNER_302 = (LOGIN, 302, 404, 404, 404, 404, 404, 404, 404)
+OWNER_400 = (LOGIN, 400, 404, 404, 404, 404, 404, 404, 404)
+OWNER_405 = (LOGIN, 405, 404, 404, 404, 404, 404, 404, 404)
+# The tracking page: its customer, or whoever holds its tracking link (nobody here): no sign-in needed.
+TRACKING = (404, 200, 404, 404, 404, 404, 404, 404, 404)
+
+
+@dataclass(frozen=True)
+class Access:
+    """The expected answers to GET and POST; `post=None`: the view takes POST like GET, not requested."""
+
+    args: Callable[[World], list] | None = None
+    get: Row = EVERYONE_200
+    post: Row | None = None
+
+
+def order(key: str) -> Callable[[World], list]:
+    return lambda world: [world.orders[key].number]
+
+
+def stock(world: World) -> list:
+    return [world.stock_a["Mozzarella"].pk]
+
+
+#            anonymous  customer  other   pizzaiolo driver  counter  manager_a manager_b head_office
+ACCESS: dict[str, Access] = {
+    # ---- Public pages ----
+    "home": Access(get=EVERYONE_200),
+    "restaurant_detail": Access(lambda w: [w.restaurant_a.slug], get=EVERYONE_200),
+    "healthz": Access(get=EVERYONE_200, post=EVERYONE_405),
+    "robots_txt": Access(get=EVERYONE_200, post=EVERYONE_405),
+    "set_language": Access(get=EVERYONE_302, post=EVERYONE_302),
+    # ---- The cart (in the session: anyone, signed in or not) ----
+    "cart": Access(get=EVERYONE_200, post=EVERYONE_405),
+    "cart_add": Access(get=EVERYONE_405, post=EVERYONE_400),
+    "cart_update": Access(lambda w: [0], get=EVERYONE_405, post=EVERYONE_302),
+    "cart_remove": Access(lambda w: [0], get=EVERYONE_405, post=EVERYONE_302),
+    "cart_clear": Access(get=EVERYONE_405, post=EVERYONE_302),
+    "checkout": Access(get=SIGNED_IN_302, post=SIGNED_IN_302),  # an empty cart goes back to the cart
+    # ---- Payments ----
+    "demo_payment": Access(lambda w: [w.demo_payment.provider_reference], get=OWNER, post=OWNER_400),
+    "order_pay": Access(order("online"), get=SIGNED_IN_405, post=OWNER_302),
+    "stripe_success": Access(order("online"), get=OWNER, post=SIGNED_IN_405),
+    "stripe_success_status": Access(order("online"), get=OWNER, post=SIGNED_IN_405),
+    "stripe_cancel": Access(order("online"), get=OWNER_302, post=SIGNED_IN_405),
+    "stripe_webhook": Access(get=EVERYONE_405, post=EVERYONE_400),  # unsigned
+    # ---- The customer's orders ----
+    "order_list": Access(get=SIGNED_IN, post=SIGNED_IN_405),
+    "order_tracking": Access(order("received"), get=TRACKING, post=EVERYONE_405),
+    "order_status_fragment": Access(order("received"), get=TRACKING, post=EVERYONE_405),
+    "order_modify": Access(order("received"), get=OWNER, post=OWNER_400),
+    "order_cancel": Access(order("received"), get=OWNER, post=OWNER_302),
+    "order_reorder": Access(order("received"), get=SIGNED_IN_405, post=OWNER_302),
+    # ---- Accounts ----
+    "profile": Access(get=SIGNED_IN, post=SIGNED_IN),  # an empty form is shown again with its errors
+    "address_list": Access(get=SIGNED_IN),
+    "address_create": Access(get=SIGNED_IN, post=SIGNED_IN),
+    "address_update": Access(lambda w: [w.address.pk], get=OWNER, post=OWNER),
+    "address_delete": Access(lambda w: [w.address.pk], get=OWNER, post=OWNER_302),
+    # ---- Staff: entrance ----
+    #            anonymous  customer  other   pizzaiolo driver  counter  manager_a manager_b head_office
+    "staff_home": Access(get=(LOGIN, 403, 403, 302, 302, 302, 302, 302, 302)),
+    "staff_choose_restaurant": Access(get=EVERYONE_405, post=(LOGIN, 403, 403, 400, 400, 400, 400, 400, 400)),
+    # ---- Staff: kitchen (pizzaiolos cook, the counter watches) ----
+    "staff_kitchen": Access(
+        get=(LOGIN, 403, 403, 200, 403, 200, 200, 200, 200),
+        post=(LOGIN, 403, 403, 405, 403, 405, 405, 405, 405),
+    ),
+    "staff_kitchen_board": Access(
+        get=(LOGIN, 403, 403, 200, 403, 200, 200, 200, 200),
+        post=(LOGIN, 403, 403, 405, 403, 405, 405, 405, 405),
+    ),
+    "staff_kitchen_start": Access(
+        order("received"), get=EVERYONE_405, post=(LOGIN, 403, 403, 302, 403, 403, 302, 404, 302)
+    ),
+    "staff_kitchen_ready": Access(
+        order("preparing"), get=EVERYONE_405, post=(LOGIN, 403, 403, 302, 403, 403, 302, 404, 302)
+    ),
+    "staff_kitchen_ticket": Access(
+        order("received"),
+        get=(LOGIN, 403, 403, 200, 403, 200, 200, 404, 200),
+        post=(LOGIN, 403, 403, 405, 403, 405, 405, 405, 405),
+    ),
+    "staff_recipe_card": Access(
+        lambda w: [w.orders["received"].lines.first().pk],
+        get=(LOGIN, 403, 403, 200, 403, 403, 200, 404, 200),
+        post=(LOGIN, 403, 403, 405, 403, 403, 405, 405, 405),
+    ),
+    "staff_recipes": Access(
+        get=(LOGIN, 403, 403, 200, 403, 403, 200, 200, 200),
+        post=(LOGIN, 403, 403, 405, 403, 403, 405, 405, 405),
+    ),
+    "staff_recipe": Access(
+        lambda w: [w.menu["margherita"].slug],
+        get=(LOGIN, 403, 403, 200, 403, 403, 200, 200, 200),
+        post=(LOGIN, 403, 403, 405, 403, 403, 405, 405, 405),
+    ),
+    # ---- Staff: deliveries ----
+    "staff_delivery": Access(
+        get=(LOGIN, 403, 403, 403, 200, 403, 200, 200, 200),
+        post=(LOGIN, 403, 403, 403, 405, 403, 405, 405, 405),
+    ),
+    "staff_delivery_board": Access(
+        get=(LOGIN, 403, 403, 403, 200, 403, 200, 200, 200),
+        post=(LOGIN, 403, 403, 403, 405, 403, 405, 405, 405),
+    ),
+    "staff_delivery_take": Access(
+        order("ready_delivery"), get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 302, 403, 302, 404, 302)
+    ),
+    # Paid on delivery: an empty form (no payment method) is refused, by the driver and the managers alike.
+    "staff_delivery_deliver": Access(
+        order("out"), get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 400, 403, 400, 404, 400)
+    ),
+    "staff_delivery_failed": Access(
+        order("out"),
+        get=(LOGIN, 403, 403, 403, 200, 403, 200, 404, 200),
+        post=(LOGIN, 403, 403, 403, 400, 403, 400, 404, 400),
+    ),
+    # ---- Staff: counter ----
+    "staff_counter": Access(
+        get=(LOGIN, 403, 403, 403, 403, 200, 200, 200, 200),
+        post=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
+    ),
+    "staff_counter_orders": Access(
+        get=(LOGIN, 403, 403, 403, 403, 200, 200, 200, 200),
+        post=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
+    ),
+    "staff_counter_order": Access(
+        order("received"),
+        get=(LOGIN, 403, 403, 403, 403, 200, 200, 404, 200),
+        post=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
+    ),
+    # An unpaid pick-up handed over without saying how it was paid is refused.
+    "staff_counter_hand_over": Access(
+        order("ready_pickup"),
+        get=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
+        post=(LOGIN, 403, 403, 403, 403, 400, 400, 404, 400),
+    ),
+    "staff_counter_cancel": Access(
+        order("received"),
+        get=(LOGIN, 403, 403, 403, 403, 200, 200, 404, 200),
+        post=(LOGIN, 403, 403, 403, 403, 400, 400, 404, 400),
+    ),
+    "staff_counter_new": Access(
+        get=(LOGIN, 403, 403, 403, 403, 200, 200, 200, 200),
+        post=(LOGIN, 403, 403, 403, 403, 200, 200, 200, 200),
+    ),
+    "staff_counter_add": Access(
+        get=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
+        post=(LOGIN, 403, 403, 403, 403, 400, 400, 400, 400),
+    ),
+    "staff_counter_line": Access(
+        lambda w: [0],
+        get=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
+        post=(LOGIN, 403, 403, 403, 403, 302, 302, 302, 302),
+    ),
+    "staff_counter_customer": Access(
+        get=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
+        post=(LOGIN, 403, 403, 403, 403, 400, 400, 400, 400),
+    ),
+    "staff_counter_clear": Access(
+        get=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
+        post=(LOGIN, 403, 403, 403, 403, 302, 302, 302, 302),
+    ),
+    # ---- Staff: stock (pizzaiolos look, managers change) ----
+    "staff_stock": Access(get=(LOGIN, 403, 403, 200, 403, 403, 200, 200, 200), post=EVERYONE_405),
+    "staff_stock_products": Access(get=(LOGIN, 403, 403, 200, 403, 403, 200, 200, 200), post=EVERYONE_405),
+    "staff_stock_movements": Access(get=(LOGIN, 403, 403, 200, 403, 403, 200, 200, 200), post=EVERYONE_405),
+    "staff_stock_restock": Access(
+        stock, get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 403, 403, 400, 404, 400)
+    ),
+    "staff_stock_waste": Access(
+        stock, get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 403, 403, 400, 404, 400)
+    ),
+    "staff_stock_count": Access(
+        stock, get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 403, 403, 400, 404, 400)
+    ),
+    "staff_stock_threshold": Access(
+        stock, get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 403, 403, 400, 404, 400)
+    ),
+    # ---- Staff: dashboard (managers; head office compares every restaurant) ----
+    "staff_dashboard": Access(get=(LOGIN, 403, 403, 403, 403, 403, 200, 200, 200), post=EVERYONE_405),
+    "staff_dashboard_csv": Access(get=(LOGIN, 403, 403, 403, 403, 403, 200, 200, 200), post=EVERYONE_405),
+}
+
+# What the sweep leaves to others, by the module of the view or the namespace.
+SKIPPED = {
+    "admin": "the Django admin: its own permissions, tests/ocpizza/test_admin.py",
+    "allauth": "allauth's sign-up, sign-in, password and email flows: only checked never to fail",
+    "django.views.static": "media files served in development",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    path: str  # the pattern, for messages
+    module: str
+    namespace: str
+
+
+def walk(patterns, prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from walk(
+                pattern.url_patterns, prefix + str(pattern.pattern), pattern.namespace or namespace
+            )
+        elif isinstance(pattern, URLPattern):
+            callback = pattern.callback
+            module = getattr(callback, "view_class", callback).__module__
+            yield Route(pattern.name or "", prefix + str(pattern.pattern), module, namespace)
+
+
+def skipped_because(route: Route) -> str | None:
+    for key, reason in SKIPPED.items():
+        if route.namespace == key or route.module.startswith(key):
+            return reason
+    return None
+
+
+def project_routes() -> list[Route]:
+    return [route for route in walk(get_resolver().url_patterns) if not skipped_because(route)]
+
+
+@pytest.fixture
+def world(
+    restaurant_a,
+    restaurant_b,
+    menu,
+    ingredients,
+    stock_a,
+    customer,
+    other_customer,
+    pizzaiolo,
+    driver,
+    manager_b,
+    head_office,
+    time_machine,
+    settings,
+) -> World:
+    time_machine.move_to(NOON, tick=False)
+    settings.DEMO_PAYMENTS = True
+    settings.STRIPE_SECRET_KEY = ""
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    users = {
+        "customer": customer,
+        "other_customer": other_customer,
+        "pizzaiolo": pizzaiolo,
+        "driver": driver,
+        "manager_b": manager_b,
+        "head_office": head_office,
+    }
+    return build_world(
+        restaurant_a=restaurant_a,
+        restaurant_b=restaurant_b,
+        menu=menu,
+        ingredients=ingredients,
+        stock_a=stock_a,
+        users=users,
+    )
+
+
+def test_every_url_of_the_project_is_in_the_table():
+    routes = project_routes()
+    unnamed = [route.path for route in routes if not route.name]
+    assert not unnamed, f"Name these URL patterns, then give them a row in ACCESS: {unnamed}"
+    names = {route.name for route in routes}
+    assert not names - ACCESS.keys(), (
+        f"URLs without a row in ACCESS (who may open them?): {sorted(names - ACCESS.keys())}"
+    )
+    assert not ACCESS.keys() - names, (
+        f"Rows of ACCESS for URLs that no longer exist: {sorted(ACCESS.keys() - names)}"
+    )
+    assert len(names) == len(routes), "two URL patterns share a name"
+
+
+def test_the_skipped_urls_are_the_admin_allauth_and_media_only():
+    skipped = [route for route in walk(get_resolver().url_patterns) if skipped_because(route)]
+    assert {route.namespace or route.module.split(".")[0] for route in skipped} <= {
+        "admin",
+        "allauth",
+        "django",
+    }
+    assert any(route.module.startswith("allauth") for route in skipped)
+    assert any(route.namespace == "admin" for route in skipped)
+
+
+def outcome(response) -> int | str:
+    login = settings.LOGIN_URL if settings.LOGIN_URL.startswith("/") else reverse(settings.LOGIN_URL)
+    if response.status_code == 302 and response["Location"].startswith(f"{login}?next="):
+        return LOGIN
+    return response.status_code
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_url_answers_each_role_as_the_table_says(world, role):
+    column = ROLES.index(role)
+    mismatches = []
+    for name, access in ACCESS.items():
+        path = reverse(name, args=access.args(world) if access.args else None)
+        for method, row in (("GET", access.get), ("POST", access.post)):
+            if row is None:
+                continue
+            client = world.client(role)
+            with transaction.atomic():
+                response = client.get(path) if method == "GET" else client.post(path, {})
+                transaction.set_rollback(True)
+            assert response.status_code < 500, f"{method} {path} as {role}: {response.status_code}"
+            if outcome(response) != row[column]:
+                mismatches.append(
+                    f"{method} {path} ({name}): expected {row[column]}, got {outcome(response)}"
+                )
+    assert not mismatches, f"As {role}:\n" + "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "customer"])
+def test_allauth_pages_never_fail(world, role):
+    """allauth's pages without a key in their address, lightly: GET never fails."""
+    for route in walk(get_resolver().url_patterns):
+        if not route.module.startswith("allauth") or "<" in route.path or not route.name:
+            continue
+        response = world.client(role).get(reverse(route.name))
+        assert response.status_code < 500, f"{route.path} as {role}: {response.status_code}"
