@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -54,6 +55,14 @@ ADDED_MARK = "<!--added:%d-->"
 
 def _cache():
     return caches["menus"]
+
+
+_INDENTATION = re.compile(r"\n\s+")
+
+
+def _compact(html: str) -> str:
+    """Without the templates' indentation: a quarter of the menu's bytes. (No <pre> or <textarea> here.)"""
+    return _INDENTATION.sub("\n", html)
 
 
 # -- The key's parts, one query ----------------------------------------------------------------------
@@ -130,14 +139,16 @@ def _render_menu(key: PageKey) -> tuple[str, str | None, str]:
     sections = selectors.menu_sections(restaurant)
     products = [item.product for section in sections for item in section.items]
     state = products[0].stock_state if products else key.stock_state
-    html = render_to_string(
-        "restaurants/includes/menu.html",
-        {
-            "restaurant": restaurant,
-            "menu_sections": sections,
-            "csrf_token": CSRF_PLACEHOLDER,
-            "cart_max_quantity": MAX_QUANTITY_PER_LINE,
-        },
+    html = _compact(
+        render_to_string(
+            "restaurants/includes/menu.html",
+            {
+                "restaurant": restaurant,
+                "menu_sections": sections,
+                "csrf_token": CSRF_PLACEHOLDER,
+                "cart_max_quantity": MAX_QUANTITY_PER_LINE,
+            },
+        )
     )
     return html, state, _shown([(product.pk, product.portions_left) for product in products])
 
@@ -174,15 +185,17 @@ def _details(key: PageKey) -> str:
     html = _cache().get(key.details_key())
     if html is None:
         restaurant = selectors.get_restaurant_for_page(key.slug)
-        html = render_to_string(
-            "restaurants/includes/restaurant_page.html",
-            {
-                "restaurant": restaurant,
-                "opening_week": selectors.opening_week(restaurant),
-                "menu_html": mark_safe(MENU_PLACEHOLDER),  # noqa: S308 - a constant
-                "today": timezone.localdate().weekday(),
-                "csrf_token": CSRF_PLACEHOLDER,
-            },
+        html = _compact(
+            render_to_string(
+                "restaurants/includes/restaurant_page.html",
+                {
+                    "restaurant": restaurant,
+                    "opening_week": selectors.opening_week(restaurant),
+                    "menu_html": mark_safe(MENU_PLACEHOLDER),  # noqa: S308 - a constant
+                    "today": timezone.localdate().weekday(),
+                    "csrf_token": CSRF_PLACEHOLDER,
+                },
+            )
         )
         _cache().set(key.details_key(), html)
     return html
