@@ -250,14 +250,22 @@ def machine() -> dict:
 
 def wrk(url: str, *, connections: int = 8, duration: int = 10, headers: dict[str, str] | None = None) -> dict:
     """One wrk run: requests/s, latency percentiles (ms), errors (socket errors and non-2xx/3xx)."""
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
+    options = []
     for name, value in (headers or {}).items():
-        command += ["-H", f"{name}: {value}"]
-    command.append(url)
+        options += ["-H", f"{name}: {value}"]
+    # Warm-up, not counted: every worker and thread fills its caches (first renders, connections).
+    subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{WARM_UP_SECONDS}s", *options, url],
+        check=True,
+        capture_output=True,
+    )
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", *options, url]
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     (WORK / "wrk.log").open("a").write(f"$ {shlex.join(command)}\n{out}\n")
     return {"tool": "wrk", "connections": connections, "duration_s": duration, **parse_wrk(out)}
 
+
+WARM_UP_SECONDS = 3
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 

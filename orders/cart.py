@@ -7,6 +7,9 @@ It survives sign-in because allauth keeps the session data when it rotates the s
 
 from __future__ import annotations
 
+import hashlib
+import json
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -30,10 +33,16 @@ from restaurants.models import Restaurant, Stock
 SESSION_KEY = "cart"
 
 
+def _new_salt() -> str:
+    return secrets.token_hex(8)
+
+
 @dataclass
 class Cart:
     restaurant_id: int | None
     lines: list[LineRequest]
+    # Makes `checkout_token` differ between two carts of the same content; new when the cart is cleared.
+    salt: str = field(default_factory=_new_salt)
     # Where the lines live in the session; a subclass keeps another cart apart (the counter's order).
     session_key: ClassVar[str] = SESSION_KEY
 
@@ -47,7 +56,12 @@ class Cart:
             except (KeyError, TypeError, ValueError):
                 continue  # a line the code no longer understands is dropped, not a 500
         restaurant_id = data.get("restaurant_id")
-        return cls(restaurant_id=int(restaurant_id) if restaurant_id else None, lines=lines)
+        salt = data.get("salt")
+        return cls(
+            restaurant_id=int(restaurant_id) if restaurant_id else None,
+            lines=lines,
+            salt=salt if isinstance(salt, str) and salt else _new_salt(),
+        )
 
     def save(self, session: SessionBase) -> None:
         if not self.lines:
@@ -56,7 +70,16 @@ class Cart:
         session[self.session_key] = {
             "restaurant_id": self.restaurant_id,
             "lines": [line.to_dict() for line in self.lines],
+            "salt": self.salt,
         }
+
+    @property
+    def checkout_token(self) -> str:
+        """Names this cart's content for one checkout. A checkout sent again with the same cart (its answer
+        lost: a connection cut, the session not saved after the commit) finds the order already placed
+        instead of placing it twice; a cart changed since is a new checkout."""
+        content = json.dumps([self.restaurant_id, [line.to_dict() for line in self.lines]], sort_keys=True)
+        return hashlib.sha256(f"{self.salt}:{content}".encode()).hexdigest()[:32]
 
     @property
     def count(self) -> int:
@@ -112,6 +135,7 @@ class Cart:
     def clear(self) -> None:
         self.restaurant_id = None
         self.lines = []
+        self.salt = _new_salt()
 
 
 # ---------- The cart read against today's menu and the restaurant's stock ----------

@@ -16,3 +16,11 @@ class ProductUnavailable(OrderError):
     def __init__(self, message: str, *, products: list[str]) -> None:
         super().__init__(message, code="product_unavailable")
         self.products = products
+
+
+class AlreadyPlaced(OrderError):
+    """This checkout was already placed (the same cart sent again); `number` is the order placed."""
+
+    def __init__(self, message: str, *, number: str) -> None:
+        super().__init__(message, code="already_placed")
+        self.number = number

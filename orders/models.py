@@ -165,6 +165,11 @@ class Order(models.Model):
         related_name="+",
         verbose_name=_("delivered by"),
     )
+    # The cart's checkout token (orders.cart.Cart.checkout_token): the same checkout sent twice places one
+    # order. Empty for orders taken by staff.
+    checkout_token = models.CharField(
+        _("checkout token"), max_length=32, blank=True, default="", editable=False
+    )
     created_at = models.DateTimeField(_("placed at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
@@ -191,6 +196,9 @@ class Order(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["checkout_token"], condition=~Q(checkout_token=""), name="order_checkout_token_unique"
+            ),
             models.CheckConstraint(condition=Q(subtotal__gte=0), name="order_subtotal_non_negative"),
             models.CheckConstraint(condition=Q(delivery_fee__gte=0), name="order_delivery_fee_non_negative"),
             models.CheckConstraint(

@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from menu.models import Extra, Ingredient, Product, RecipeLine
 from orders import notifications, payments
-from orders.errors import OrderError, ProductUnavailable
+from orders.errors import AlreadyPlaced, OrderError, ProductUnavailable
 from orders.models import (
     CUSTOMER_EDITABLE_STATUSES,
     Channel,
@@ -328,6 +328,7 @@ def place_order(
     taken_by: User | None = None,
     note: str = "",
     now: datetime | None = None,
+    checkout_token: str = "",
 ) -> Order:
     """Create an order and reserve its ingredients, all or nothing.
 
@@ -337,7 +338,8 @@ def place_order(
     Effects: the order (status `received`, or `awaiting_payment` when paid online), its lines, one `order`
     stock movement per ingredient and the first status change; the confirmation email after commit.
     Errors: OrderError (with a code) for any broken rule; ProductUnavailable, naming the products, when the
-    stock is short. Nothing is written when it raises.
+    stock is short; AlreadyPlaced when an order already carries `checkout_token` (the same checkout sent
+    again). Nothing is written when it raises.
     """
     now = now or timezone.now()
     if fulfilment not in Fulfilment.values:
@@ -362,6 +364,13 @@ def place_order(
             raise OrderError(
                 _("This restaurant does not take orders at the moment."), code="restaurant_closed"
             )
+        # Under the restaurant's lock, so a checkout sent twice at once sees the first one's order.
+        if checkout_token:
+            placed = (
+                Order.objects.filter(checkout_token=checkout_token).values_list("number", flat=True).first()
+            )
+            if placed:
+                raise AlreadyPlaced(_("This order was already placed."), number=placed)
         due_at = schedule_order(
             restaurant=restaurant,
             fulfilment=fulfilment,
@@ -393,6 +402,7 @@ def place_order(
             note=note.strip(),
             taken_by=taken_by,
             confirmed_at=None if online else now,
+            checkout_token=checkout_token,
         )
         try:
             apply_stock_changes(

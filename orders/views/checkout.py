@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from orders import payments
 from orders.cart import Cart, cart_contents
-from orders.errors import OrderError, ProductUnavailable
+from orders.errors import AlreadyPlaced, OrderError, ProductUnavailable
 from orders.forms import CheckoutForm
 from orders.models import Channel, Fulfilment, PaymentMethod, PaymentState
 from orders.services import Contact, available_times, place_order
@@ -66,7 +66,15 @@ def checkout(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                order = _place(request, form, contents, now=now)
+                order = _place(request, form, contents, checkout_token=current.checkout_token, now=now)
+            except AlreadyPlaced as error:
+                # The same checkout sent again, its first answer lost: show the order placed, once.
+                current.clear()
+                current.save(request.session)
+                messages.info(
+                    request, _("Your order %(number)s was already placed.") % {"number": error.number}
+                )
+                return redirect(reverse("order_tracking", args=[error.number]))
             except ProductUnavailable as error:
                 messages.error(request, error.message)
                 return redirect("cart")
@@ -97,7 +105,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _place(request: HttpRequest, form: CheckoutForm, contents, *, now):
+def _place(request: HttpRequest, form: CheckoutForm, contents, *, checkout_token: str, now):
     user = request.user
     data = form.cleaned_data
     phone = user.phone.strip() or data.get("phone", "").strip()
@@ -117,6 +125,7 @@ def _place(request: HttpRequest, form: CheckoutForm, contents, *, now):
             channel=Channel.WEB,
             note=data.get("note", ""),
             now=now,
+            checkout_token=checkout_token,
         )
         if not user.phone.strip() and phone:
             user.phone = phone

@@ -396,3 +396,55 @@ def test_the_checkout_page_shows_the_order_and_its_choices(cart_of, customer, st
     assert "As soon as possible" in content
     for method in ("online", "cash_on_delivery", "card_on_delivery"):
         assert f'value="{method}"' in content
+
+
+# ---------- The same checkout sent twice ----------
+
+
+@pytest.mark.django_db
+def test_a_checkout_sent_again_with_the_same_cart_places_one_order(cart_of, customer, stock_a):
+    """The answer of the first checkout was lost (connection cut, session not saved after the commit):
+    the browser still holds the same cart and sends it again."""
+    client = cart_of(customer)
+    cart_before = client.session[SESSION_KEY]
+
+    first = checkout(client)
+    order = Order.objects.get()
+    session = client.session
+    session[SESSION_KEY] = cart_before
+    session.save()
+    again = checkout(client)
+
+    assert Order.objects.count() == 1
+    assert again.status_code == 302
+    assert again["Location"] == reverse("order_tracking", args=[order.number])
+    assert first["Location"] == again["Location"]
+    assert stock(stock_a, "Mozzarella") == Decimal("250"), "the stock is taken once"
+    assert SESSION_KEY not in client.session
+    assert f"Your order {order.number} was already placed." in messages_of(client, again)
+
+
+@pytest.mark.django_db
+def test_a_cart_changed_after_a_lost_answer_is_a_new_order(cart_of, customer, restaurant_a, menu, stock_a):
+    client = cart_of(customer, quantity=1)
+    cart_before = client.session[SESSION_KEY]
+    checkout(client)
+    session = client.session
+    session[SESSION_KEY] = cart_before
+    session.save()
+
+    add(client, restaurant_a, menu["margherita"], 1)
+    checkout(client)
+
+    assert Order.objects.count() == 2
+    assert sorted(Order.objects.values_list("lines__quantity", flat=True)) == [1, 2]
+
+
+@pytest.mark.django_db
+def test_the_same_cart_again_after_the_order_is_a_new_order(cart_of, customer, restaurant_a, menu, stock_a):
+    """Ordering the very same pizzas again later is a new checkout: the cart was emptied in between."""
+    client = cart_of(customer, quantity=1)
+    checkout(client)
+    add(client, restaurant_a, menu["margherita"], 1)
+    checkout(client)
+    assert Order.objects.count() == 2

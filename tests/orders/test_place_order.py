@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from orders.errors import OrderError, ProductUnavailable
+from orders.errors import AlreadyPlaced, OrderError, ProductUnavailable
 from orders.models import Order, OrderStatusChange, Payment, Status
 from orders.services import Contact, DeliveryAddress, LineRequest, place_order
 from restaurants.models import MovementReason, Stock, StockMovement
@@ -220,3 +220,28 @@ def test_a_phone_order_needs_a_phone_number(restaurant_a, menu, stock_a, pizzaio
             now=noon,
         )
     assert error.value.code == "phone_required"
+
+
+@pytest.mark.django_db
+def test_a_checkout_token_places_one_order_and_a_second_call_writes_nothing(
+    restaurant_a, menu, stock_a, customer, noon
+):
+    def place():
+        return place_order(
+            restaurant=restaurant_a,
+            lines=[LineRequest(product_id=menu["margherita"].pk, quantity=1)],
+            fulfilment="pickup",
+            payment_method="cash_on_delivery",
+            contact=Contact(name="Alice", phone="0600000000", email=customer.email),
+            customer=customer,
+            now=noon,
+            checkout_token="a" * 32,
+        )
+
+    order = place()
+    movements = StockMovement.objects.count()
+    with pytest.raises(AlreadyPlaced) as refused:
+        place()
+    assert refused.value.number == order.number
+    assert Order.objects.count() == 1
+    assert StockMovement.objects.count() == movements
