@@ -16,6 +16,7 @@ from django.core.cache import caches
 
 from restaurants.models import Role
 from tests import factories as f
+from tests.world import NOON, WEBHOOK_SECRET, World, build_world
 
 
 @pytest.fixture(autouse=True)
@@ -152,3 +153,43 @@ def pytest_configure(config):
         raise pytest.UsageError(
             "The tests run on PostgreSQL: use `make test`, or set DATABASE_URL to a PostgreSQL database."
         )
+
+
+@pytest.fixture
+def world(
+    restaurant_a,
+    restaurant_b,
+    menu,
+    ingredients,
+    stock_a,
+    customer,
+    other_customer,
+    pizzaiolo,
+    driver,
+    manager_b,
+    head_office,
+    time_machine,
+    settings,
+) -> World:
+    """Every role, an order in each state, stock at both restaurants (tests/world.py): the fuzzing and the
+    authorisation sweep share it."""
+    time_machine.move_to(NOON, tick=False)
+    settings.DEMO_PAYMENTS = True
+    settings.STRIPE_SECRET_KEY = ""
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    users = {
+        "customer": customer,
+        "other_customer": other_customer,
+        "pizzaiolo": pizzaiolo,
+        "driver": driver,
+        "manager_b": manager_b,
+        "head_office": head_office,
+    }
+    return build_world(
+        restaurant_a=restaurant_a,
+        restaurant_b=restaurant_b,
+        menu=menu,
+        ingredients=ingredients,
+        stock_a=stock_a,
+        users=users,
+    )

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.world import NOON, ROLES, WEBHOOK_SECRET, World, build_world
+from tests.world import ROLES, World
 
 pytestmark = pytest.mark.django_db
 
@@ -267,44 +267,6 @@ def skipped_because(route: Route) -> str | None:
 
 def project_routes() -> list[Route]:
     return [route for route in walk(get_resolver().url_patterns) if not skipped_because(route)]
-
-
-@pytest.fixture
-def world(
-    restaurant_a,
-    restaurant_b,
-    menu,
-    ingredients,
-    stock_a,
-    customer,
-    other_customer,
-    pizzaiolo,
-    driver,
-    manager_b,
-    head_office,
-    time_machine,
-    settings,
-) -> World:
-    time_machine.move_to(NOON, tick=False)
-    settings.DEMO_PAYMENTS = True
-    settings.STRIPE_SECRET_KEY = ""
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    users = {
-        "customer": customer,
-        "other_customer": other_customer,
-        "pizzaiolo": pizzaiolo,
-        "driver": driver,
-        "manager_b": manager_b,
-        "head_office": head_office,
-    }
-    return build_world(
-        restaurant_a=restaurant_a,
-        restaurant_b=restaurant_b,
-        menu=menu,
-        ingredients=ingredients,
-        stock_a=stock_a,
-        users=users,
-    )
 
 
 def test_every_url_of_the_project_is_in_the_table():

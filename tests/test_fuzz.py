@@ -48,7 +48,7 @@ from orders.models import (
     StripeEvent,
 )
 from restaurants.models import StaffMember, Stock, StockMovement
-from tests.world import NOON, WEBHOOK_SECRET, World, build_world
+from tests.world import WEBHOOK_SECRET, World
 
 pytestmark = pytest.mark.django_db
 
@@ -276,46 +276,13 @@ def exercise(
     return response
 
 
-# ---------- The world ----------
+# ---------- The world (tests/conftest.py) ----------
 
 
-@pytest.fixture
-def world(
-    restaurant_a,
-    restaurant_b,
-    menu,
-    ingredients,
-    stock_a,
-    customer,
-    other_customer,
-    pizzaiolo,
-    driver,
-    manager_b,
-    head_office,
-    time_machine,
-    settings,
-) -> World:
-    time_machine.move_to(NOON, tick=False)
-    settings.DEMO_PAYMENTS = True
-    settings.STRIPE_SECRET_KEY = ""
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The refusals are recognised by their English messages."""
     settings.LANGUAGE_CODE = "en"
-    users = {
-        "customer": customer,
-        "other_customer": other_customer,
-        "pizzaiolo": pizzaiolo,
-        "driver": driver,
-        "manager_b": manager_b,
-        "head_office": head_office,
-    }
-    return build_world(
-        restaurant_a=restaurant_a,
-        restaurant_b=restaurant_b,
-        menu=menu,
-        ingredients=ingredients,
-        stock_a=stock_a,
-        users=users,
-    )
 
 
 def ids(world: World) -> dict[str, list]:
