@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import threading
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -55,6 +56,11 @@ ADDED_MARK = "<!--added:%d-->"
 
 def _cache():
     return caches["menus"]
+
+
+# One render at a time in a process: when a key changes (a new minute, a new stock step), the threads
+# that miss it wait for the first one's render instead of all rendering the same HTML at once.
+_rendering = threading.RLock()
 
 
 _INDENTATION = re.compile(r"\n\s+")
@@ -169,10 +175,15 @@ def menu_with_state(key: PageKey) -> tuple[str, str | None]:
         )
     )
     state = rows[0][2] if rows else key.stock_state
-    html = cache.get(key.shown_key(_shown([(pk, portions) for pk, portions, _ in rows])))
+    shown_key = key.shown_key(_shown([(pk, portions) for pk, portions, _ in rows]))
+    html = cache.get(shown_key)
     if html is None:
-        html, state, shown = _render_menu(key)
-        cache.set(key.shown_key(shown), html)
+        with _rendering:
+            # Another thread of this process may have rendered it while this one waited.
+            html = cache.get(shown_key)
+            if html is None:
+                html, state, shown = _render_menu(key)
+                cache.set(key.shown_key(shown), html)
     cache.set(key.menu_key(state), html)
     return html, state
 
@@ -182,8 +193,14 @@ def menu_with_state(key: PageKey) -> tuple[str, str | None]:
 
 def _details(key: PageKey) -> str:
     """The restaurant's part of the page, with MENU_PLACEHOLDER where the menu goes."""
-    html = _cache().get(key.details_key())
-    if html is None:
+    details_key = key.details_key()
+    html = _cache().get(details_key)
+    if html is not None:
+        return html
+    with _rendering:
+        html = _cache().get(details_key)
+        if html is not None:
+            return html
         restaurant = selectors.get_restaurant_for_page(key.slug)
         html = _compact(
             render_to_string(
@@ -197,7 +214,7 @@ def _details(key: PageKey) -> str:
                 },
             )
         )
-        _cache().set(key.details_key(), html)
+        _cache().set(details_key, html)
     return html
 
 

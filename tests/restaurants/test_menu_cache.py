@@ -220,3 +220,34 @@ def test_an_order_leaving_plenty_re_renders_nothing_one_crossing_a_step_does(
     record_waste(stock=ham, quantity=ham.quantity - Decimal("180"), by=None)
     assert "Only 3 left" in card(get(client, url), "regina")
     assert len(renders) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_missing_the_same_menu_render_it_once(restaurant_a, stock_a, menu, monkeypatch):
+    import threading
+
+    from django.db import connection
+
+    from restaurants import menu_cache
+
+    renders = []
+    real_render = menu_cache._render_menu
+    monkeypatch.setattr(menu_cache, "_render_menu", lambda key: renders.append(key) or real_render(key))
+    key = menu_cache.page_key(restaurant_a.slug)
+    start = threading.Barrier(6)
+    results = []
+
+    def view():
+        try:
+            start.wait()
+            results.append(menu_cache.menu_with_state(key)[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=view) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(renders) == 1
+    assert len(results) == 6 and len(set(results)) == 1
