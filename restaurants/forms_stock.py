@@ -13,7 +13,7 @@ from decimal import Decimal
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -92,7 +92,10 @@ class RestockForm(_PositiveQuantityMixin, StockActionForm):
     action = "restock"
     submit_label = _("Add to stock")
 
-    quantity = _quantity_field(_("Delivered"), _("What the supplier delivered, in the ingredient's unit."))
+    quantity = _quantity_field(
+        pgettext_lazy("quantity received from a supplier", "Delivered"),
+        _("What the supplier delivered, in the ingredient's unit."),
+    )
     note = _note_field()
 
     def run(self, *, stock: Stock, by: User | None) -> str:
