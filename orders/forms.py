@@ -94,41 +94,28 @@ def _clock(moment: datetime, *, now: datetime) -> str:
     return f"{date_format(local, 'l')} {date_format(local, 'H:i')}"
 
 
-class CheckoutForm(forms.Form):
+class FulfilmentFields(forms.Form):
+    """Delivery or pick-up, where and when: the fields the website's checkout and the counter share."""
+
     fulfilment = forms.ChoiceField(label=_("Delivery or pick-up"), widget=forms.RadioSelect)
     address = forms.ChoiceField(label=_("Deliver to"), widget=forms.RadioSelect, required=False)
-    street = forms.CharField(
-        label=_("Street"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
-    )
+    street = forms.CharField(label=_("Street"), max_length=200, required=False)
     complement = forms.CharField(
-        label=_("Complement"),
-        max_length=200,
-        required=False,
-        help_text=_("Floor, door code, building."),
-        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+        label=_("Complement"), max_length=200, required=False, help_text=_("Floor, door code, building.")
     )
     postal_code = forms.CharField(
         label=_("Postal code"),
         max_length=10,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
-    city = forms.CharField(
-        label=_("City"),
-        max_length=100,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
-    )
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
     instructions = forms.CharField(
         label=_("Delivery instructions"),
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    save_address = forms.BooleanField(label=_("Save this address to my address book"), required=False)
     delivery_time = forms.ChoiceField(
         label=_("Delivery time"),
         required=False,
@@ -141,6 +128,19 @@ class CheckoutForm(forms.Form):
         error_messages={"invalid_choice": _("This time is not available; please choose another.")},
         widget=TimeSelect,
     )
+
+
+# The customer's browser may fill in their own address; at the counter it is someone else's.
+ADDRESS_AUTOCOMPLETE = {
+    "street": "address-line1",
+    "complement": "address-line2",
+    "postal_code": "postal-code",
+    "city": "address-level2",
+}
+
+
+class CheckoutForm(FulfilmentFields):
+    save_address = forms.BooleanField(label=_("Save this address to my address book"), required=False)
     payment_method = forms.ChoiceField(
         label=_("Payment"),
         widget=forms.RadioSelect,
@@ -193,6 +193,8 @@ class CheckoutForm(forms.Form):
             methods.insert(0, PaymentMethod.ONLINE)
         initial.setdefault("payment_method", methods[0])
         super().__init__(*args, **kwargs)
+        for name, autocomplete in ADDRESS_AUTOCOMPLETE.items():
+            self.fields[name].widget.attrs["autocomplete"] = autocomplete
         self.fields["fulfilment"].choices = fulfilments
         self.fields["address"].choices = [
             (pk, _address_label(address, served=address.postal_code in served_postal_codes))

@@ -15,7 +15,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Address, User
-from orders.forms import ASAP, NEW_ADDRESS, PAYMENT_LABELS, TimeSelect, time_choices
+from orders.forms import ASAP, NEW_ADDRESS, PAYMENT_LABELS, FulfilmentFields, time_choices
 from orders.models import Channel, Fulfilment, PaymentMethod
 from orders.services import MAX_QUANTITY_PER_LINE, PAYMENT_METHODS_BY_CHANNEL, DeliveryAddress, LineRequest
 from restaurants.selectors import MenuItem
@@ -150,7 +150,7 @@ class AddLineForm(forms.Form):
         )
 
 
-class CounterOrderForm(forms.Form):
+class CounterOrderForm(FulfilmentFields):
     """How the order was taken, who for, delivery or pick-up, where, when, and how it will be paid."""
 
     channel = forms.ChoiceField(label=_("Taken"), choices=COUNTER_CHANNELS, widget=forms.RadioSelect)
@@ -169,37 +169,6 @@ class CounterOrderForm(forms.Form):
         required=False,
         help_text=_("The confirmation and the tracking link are sent there."),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-    )
-    fulfilment = forms.ChoiceField(label=_("Delivery or pick-up"), widget=forms.RadioSelect)
-    address = forms.ChoiceField(label=_("Deliver to"), widget=forms.RadioSelect, required=False)
-    street = forms.CharField(label=_("Street"), max_length=200, required=False)
-    complement = forms.CharField(
-        label=_("Complement"), max_length=200, required=False, help_text=_("Floor, door code, building.")
-    )
-    postal_code = forms.CharField(
-        label=_("Postal code"),
-        max_length=10,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-    )
-    city = forms.CharField(label=_("City"), max_length=100, required=False)
-    instructions = forms.CharField(
-        label=_("Delivery instructions"),
-        max_length=500,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    delivery_time = forms.ChoiceField(
-        label=_("Delivery time"),
-        required=False,
-        error_messages={"invalid_choice": _("This time is not available; please choose another.")},
-        widget=TimeSelect,
-    )
-    pickup_time = forms.ChoiceField(
-        label=_("Pick-up time"),
-        required=False,
-        error_messages={"invalid_choice": _("This time is not available; please choose another.")},
-        widget=TimeSelect,
     )
     payment_method = forms.ChoiceField(
         label=_("Payment"),
