@@ -7,7 +7,7 @@ refused without anything written. The alert goes to the restaurant's managers on
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from orders.services import Contact, LineRequest, place_order
 from restaurants.availability import why_unavailable
@@ -414,16 +414,19 @@ def test_the_ledger_lists_the_restaurants_movements_newest_first_and_filters_the
     client, manager_a, pizzaiolo, stock_a, stock_b, time_machine
 ):
     mozzarella, basil = stock_a["Mozzarella"], stock_a["Basilic"]
-    time_machine.move_to(datetime(2026, 11, 28, 10, 0, tzinfo=PARIS), tick=False)
-    restock(stock=mozzarella, quantity=Decimal("200"), by=manager_a, note="Samedi")
-    time_machine.move_to(datetime(2026, 11, 30, 9, 0, tzinfo=PARIS), tick=False)
+    # The fixtures' opening movements were written at the real time: the ledger's days come after it.
+    first_day = timezone.localdate() + timedelta(days=1)
+    third_day = first_day + timedelta(days=2)
+    time_machine.move_to(datetime.combine(first_day, time(10), tzinfo=PARIS), tick=False)
+    restock(stock=mozzarella, quantity=Decimal("200"), by=manager_a, note="Première livraison")
+    time_machine.move_to(datetime.combine(third_day, time(9), tzinfo=PARIS), tick=False)
     record_waste(stock=basil, quantity=Decimal("5"), by=pizzaiolo)
-    restock(stock=mozzarella, quantity=Decimal("300"), by=manager_a, note="Lundi")
+    restock(stock=mozzarella, quantity=Decimal("300"), by=manager_a, note="Seconde livraison")
     client.force_login(manager_a)
     url = reverse("staff_stock_movements")
 
     everything = list(client.get(url).context["page"].object_list)
-    assert everything[0].note == "Lundi"
+    assert everything[0].note == "Seconde livraison"
     assert all(movement.stock.restaurant_id == mozzarella.restaurant_id for movement in everything)
     assert stock_b.movements.get() not in everything
 
@@ -434,13 +437,14 @@ def test_the_ledger_lists_the_restaurants_movements_newest_first_and_filters_the
 
     assert listed(ingredient=basil.ingredient_id, reason="waste") == [("Basilic", "waste", "")]
     assert listed(user=manager_a.pk) == [
-        ("Mozzarella", "restock", "Lundi"),
-        ("Mozzarella", "restock", "Samedi"),
+        ("Mozzarella", "restock", "Seconde livraison"),
+        ("Mozzarella", "restock", "Première livraison"),
     ]
-    assert listed(reason="restock", start="2026-11-28", end="2026-11-28") == [
-        ("Mozzarella", "restock", "Samedi")
+    assert listed(reason="restock", start=first_day, end=first_day) == [
+        ("Mozzarella", "restock", "Première livraison")
     ]
-    assert listed(reason="restock", start="2026-11-29") == [("Mozzarella", "restock", "Lundi")]
+    second_day = first_day + timedelta(days=1)
+    assert listed(reason="restock", start=second_day) == [("Mozzarella", "restock", "Seconde livraison")]
 
 
 @pytest.mark.parametrize(
