@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format messages bench faults clean dumps
+.PHONY: run test test-dates lint format messages bench faults clean dumps
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ run: venv
 
 test: venv
 	scripts/test.sh
+
+# The suite at awkward dates under libfaketime (a Sunday, the DST change, New Year's Eve, a leap day); slow.
+test-dates: venv
+	scripts/test_dates.sh
 
 lint: venv
 	$(BIN)/ruff check .
