@@ -8,9 +8,10 @@ The rules of money, whatever the provider:
 - an order awaiting payment becomes `received` once what it holds covers its total;
 - money taken for a cancelled order, or for a checkout we no longer asked for (replaced or voided), is
   refunded in full at once; money beyond the total (paid twice) is refunded too;
-- a paid online order may be changed only when its total does not rise (the difference is refunded): the
-  order has no place to keep a change waiting for its payment, so a rise is refused rather than applied
-  unpaid (docs/operations.md, "Payments");
+- a change of a paid online order that lowers its total is applied and the difference refunded; one that
+  raises it is never applied unpaid: orders.services.modify_order keeps it as a PendingChange with a pending
+  payment of the difference, and `confirm_payment` applies it once that payment is confirmed (or refunds the
+  difference when the change can no longer be made);
 - refunds leave after commit, each with its own idempotency key; a provider's failure leaves the refund
   `failed` and the order `needs_attention`, its payment status still saying the money is held.
 """
