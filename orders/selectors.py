@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, Q, Sum, prefetch_related_objects
+from django.db.models import (
+    Case,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -89,12 +99,19 @@ def estimate(order: Order, *, now: datetime | None = None) -> Estimate:
     return Estimate(ready, ready + travel)
 
 
-def customer_orders(user) -> list[Order]:
-    return list(
+def customer_orders(user) -> QuerySet[Order]:
+    """The customer's orders for "My orders": those under way first, then newest first, each with its
+    restaurant and lines (one query for the orders, one for their lines, whatever their number)."""
+    under_way = Case(
+        When(status__in=[*ACTIVE_STATUSES, Status.AWAITING_PAYMENT], then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return (
         Order.objects.filter(customer=user)
         .select_related("restaurant")
         .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
-        .order_by("-created_at")
+        .order_by(under_way, "-created_at", "-id")
     )
 
 
