@@ -174,13 +174,15 @@ class TimelineStep:
 
 def order_timeline(order: Order) -> list[TimelineStep]:
     """The steps behind the order (from its prefetched status changes, a modification being a change to the
-    same status) and, while it is under way, the steps still ahead of it."""
+    same status by its customer) and, while it is under way, the steps still ahead of it. A change to the
+    same status by anyone else is staff's record (a refund retried), not a step of the customer's timeline."""
     changes = list(order.status_changes.all())
     steps = []
     current_index = None
     for change in changes:
         if change.from_status == change.to_status:
-            steps.append(TimelineStep("modified", _("Order modified"), change.created_at, "done"))
+            if change.actor_id == order.customer_id:
+                steps.append(TimelineStep("modified", _("Order modified"), change.created_at, "done"))
             continue
         reason = change.reason if change.to_status == Status.CANCELLED else ""
         steps.append(
