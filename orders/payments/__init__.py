@@ -340,7 +340,7 @@ def mark_refund_failed(*, refund: Refund, message: str, provider_reference: str 
         order.save(update_fields=["needs_attention", "payment_status", "updated_at"])
 
 
-def retry_refund(*, refund: Refund, by, now: datetime | None = None) -> Refund:
+def retry_refund(*, refund: Refund, by) -> Refund:
     """Ask the provider again for a refund that failed: staff's action from the order's admin page.
 
     Preconditions: `by` may change the order (the manager of its restaurant, or head office: the caller
