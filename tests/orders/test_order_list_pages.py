@@ -56,7 +56,7 @@ def test_my_orders_come_ten_a_page_those_under_way_first_then_newest_first(clien
     assert "Page 2 of 2" in other
 
 
-def test_one_page_of_orders_shows_no_page_links(client, order_for, customer):
+def test_one_page_of_orders_shows_no_page_links(noon, client, order_for, customer):
     order_for(customer)
     client.force_login(customer)
 
