@@ -105,7 +105,7 @@ def test_a_page_that_makes_no_sense_shows_the_first_page_or_a_404(
         assert len(cards(response)) == ORDERS_PER_PAGE
 
 
-def test_a_customer_without_orders_sees_the_empty_list_not_a_404(client, customer):
+def test_a_customer_without_orders_sees_the_empty_list_not_a_404(noon, client, customer):
     client.force_login(customer)
 
     response = client.get(LIST, headers={"accept-language": "en"})
