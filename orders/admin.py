@@ -2,14 +2,21 @@
 
 Orders are placed, moved between statuses, paid and refunded by orders.services, so nothing here adds,
 deletes or edits their status or money; only notes, contact details and the attention flag are editable.
-The order list's actions move orders between statuses through orders.services.transition_order.
+The order list's actions move orders between statuses through orders.services.transition_order; the order
+page's "Retry this refund" asks the provider again for a failed refund (orders.payments.retry_refund).
 """
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import flatten_fieldsets
-from django.utils.formats import number_format
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -23,9 +30,11 @@ from orders.models import (
     Payment,
     PendingChange,
     Refund,
+    RefundState,
     Status,
     StripeEvent,
 )
+from orders.payments import retry_refund
 from orders.services import transition_order
 from restaurants.admin import ReadOnlyAdminMixin, RestaurantScopedAdminMixin
 
@@ -218,6 +227,7 @@ class OrderAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
                     ("payment_method", "payment_status"),
                     "payment_expires_at",
                     ("subtotal", "delivery_fee", "total"),
+                    "refunds_list",
                 )
             },
         ),
@@ -234,6 +244,94 @@ class OrderAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
         ),
     )
     inlines = [OrderLineInline, OrderStatusChangeInline, PaymentInline]
+    # Its own template only to hold the form the refunds' "Retry" buttons submit (no form inside the form).
+    change_form_template = "admin/orders/order/change_form.html"
+
+    def get_urls(self):
+        retry = path(
+            "<path:object_id>/refunds/<int:refund_id>/retry/",
+            self.admin_site.admin_view(self.retry_refund_view),
+            name="orders_order_retry_refund",
+        )
+        return [retry, *super().get_urls()]
+
+    @admin.display(description=_("Refunds"))
+    def refunds_list(self, order: Order) -> str:
+        refunds = Refund.objects.filter(payment__order=order).order_by("created_at", "id")
+        if not refunds:
+            return "—"
+        rows = []
+        for refund in refunds:
+            retry = ""
+            if refund.status == RefundState.FAILED:
+                retry = format_html(
+                    '<button type="submit" class="button" form="retry-refund" formaction="{}">{}</button>',
+                    reverse("admin:orders_order_retry_refund", args=[order.pk, refund.pk]),
+                    _("Retry this refund"),
+                )
+            rows.append(
+                (
+                    date_format(timezone.localtime(refund.created_at), "SHORT_DATETIME_FORMAT"),
+                    number_format(refund.amount, 2),
+                    refund.get_status_display(),
+                    refund.reason,
+                    refund.failure_message,
+                    retry,
+                )
+            )
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            _label(Refund, "created_at"),
+            _label(Refund, "amount"),
+            _label(Refund, "status"),
+            _label(Refund, "reason"),
+            _label(Refund, "failure_message"),
+            format_html_join(
+                "", "<tr><td>{}</td><td>{} €</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows
+            ),
+        )
+
+    def retry_refund_view(self, request: HttpRequest, object_id: str, refund_id: int) -> HttpResponse:
+        """POST only: ask the provider again for a failed refund of this order (orders.payments.retry_refund).
+        The manager of the order's restaurant and head office may. An order the user does not see in the
+        admin (another restaurant's; any order for staff who manage none) is a 404; should a role ever see
+        orders without changing them, a 403."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        order = self.get_object(request, unquote(object_id))
+        if order is None:
+            raise Http404
+        if not self.has_change_permission(request, order):
+            raise PermissionDenied
+        refund = get_object_or_404(Refund, pk=refund_id, payment__order=order)
+        try:
+            refund = retry_refund(refund=refund, by=request.user)
+        except OrderError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            amount = number_format(refund.amount, 2)
+            if refund.status == RefundState.SUCCEEDED:
+                self.message_user(
+                    request,
+                    _("The refund of %(amount)s € went through.") % {"amount": amount},
+                    messages.SUCCESS,
+                )
+            elif refund.status == RefundState.FAILED:
+                self.message_user(
+                    request,
+                    _("The refund of %(amount)s € failed again: %(failure)s")
+                    % {"amount": amount, "failure": refund.failure_message},
+                    messages.ERROR,
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("The refund of %(amount)s € is asked again; the provider has not answered yet.")
+                    % {"amount": amount},
+                    messages.INFO,
+                )
+        return redirect("admin:orders_order_change", order.pk)
 
     def get_readonly_fields(self, request, obj=None):
         return [field for field in flatten_fieldsets(self.fieldsets) if field not in self.editable_fields]

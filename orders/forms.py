@@ -28,10 +28,6 @@ PAYMENT_LABELS = {
 }
 
 
-def time_value(moment: datetime) -> str:
-    return timezone.localtime(moment).isoformat()
-
-
 def time_choices(times: Sequence[datetime], *, now: datetime) -> list:
     """The choice "as soon as possible" first, then the offered times grouped by day."""
     choices: list = []

@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, Q, Sum, prefetch_related_objects
+from django.db.models import (
+    Case,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -89,12 +99,19 @@ def estimate(order: Order, *, now: datetime | None = None) -> Estimate:
     return Estimate(ready, ready + travel)
 
 
-def customer_orders(user) -> list[Order]:
-    return list(
+def customer_orders(user) -> QuerySet[Order]:
+    """The customer's orders for "My orders": those under way first, then newest first, each with its
+    restaurant and lines (one query for the orders, one for their lines, whatever their number)."""
+    under_way = Case(
+        When(status__in=[*ACTIVE_STATUSES, Status.AWAITING_PAYMENT], then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return (
         Order.objects.filter(customer=user)
         .select_related("restaurant")
         .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
-        .order_by("-created_at")
+        .order_by(under_way, "-created_at", "-id")
     )
 
 
@@ -157,13 +174,15 @@ class TimelineStep:
 
 def order_timeline(order: Order) -> list[TimelineStep]:
     """The steps behind the order (from its prefetched status changes, a modification being a change to the
-    same status) and, while it is under way, the steps still ahead of it."""
+    same status by its customer) and, while it is under way, the steps still ahead of it. A change to the
+    same status by anyone else is staff's record (a refund retried), not a step of the customer's timeline."""
     changes = list(order.status_changes.all())
     steps = []
     current_index = None
     for change in changes:
         if change.from_status == change.to_status:
-            steps.append(TimelineStep("modified", _("Order modified"), change.created_at, "done"))
+            if change.actor_id == order.customer_id:
+                steps.append(TimelineStep("modified", _("Order modified"), change.created_at, "done"))
             continue
         reason = change.reason if change.to_status == Status.CANCELLED else ""
         steps.append(

@@ -56,7 +56,9 @@ def apply_stock_changes(
 
     Locks the stock rows in id order, so two callers never deadlock; refuses with InsufficientStock,
     writing nothing, when any quantity would fall below zero (the CHECK constraint stays the last guard).
-    Must run inside a transaction; it opens one if the caller has none.
+    Runs in its own atomic block: a transaction when the caller has none, else a savepoint of the caller's,
+    whose row locks then last until the caller's transaction ends (so the caller's other writes and these
+    commit or roll back together). Raises StockError "too_large" when a quantity would pass MAX_QUANTITY.
     """
     changes = {ingredient_id: delta for ingredient_id, delta in changes.items() if delta}
     if not changes:

@@ -30,7 +30,6 @@ from orders.models import Channel, Fulfilment, PaymentMethod, Status
 
 _PRODUCTS = {product.slug: product for product in PRODUCTS}
 _EXTRAS = {extra.ingredient: extra for extra in EXTRAS}
-_INGREDIENTS = {ingredient.name: ingredient for ingredient in INGREDIENTS}
 
 
 @dataclass(frozen=True)

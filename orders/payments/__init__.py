@@ -8,9 +8,10 @@ The rules of money, whatever the provider:
 - an order awaiting payment becomes `received` once what it holds covers its total;
 - money taken for a cancelled order, or for a checkout we no longer asked for (replaced or voided), is
   refunded in full at once; money beyond the total (paid twice) is refunded too;
-- a paid online order may be changed only when its total does not rise (the difference is refunded): the
-  order has no place to keep a change waiting for its payment, so a rise is refused rather than applied
-  unpaid (docs/operations.md, "Payments");
+- a change of a paid online order that lowers its total is applied and the difference refunded; one that
+  raises it is never applied unpaid: orders.services.modify_order keeps it as a PendingChange with a pending
+  payment of the difference, and `confirm_payment` applies it once that payment is confirmed (or refunds the
+  difference when the change can no longer be made);
 - refunds leave after commit, each with its own idempotency key; a provider's failure leaves the refund
   `failed` and the order `needs_attention`, its payment status still saying the money is held.
 """
@@ -26,11 +27,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from orders.errors import OrderError
 from orders.models import (
     Order,
+    OrderStatusChange,
     Payment,
     PaymentMethod,
     PaymentState,
@@ -335,6 +338,52 @@ def mark_refund_failed(*, refund: Refund, message: str, provider_reference: str 
         order.needs_attention = True
         order.payment_status = _payment_status(order)
         order.save(update_fields=["needs_attention", "payment_status", "updated_at"])
+
+
+def retry_refund(*, refund: Refund, by) -> Refund:
+    """Ask the provider again for a refund that failed: staff's action from the order's admin page.
+
+    Preconditions: `by` may change the order (the manager of its restaurant, or head office: the caller
+    checks). Effects, under the order's lock: the refund is `pending` again and the order's payment status
+    counts its money as going back; it gets a new idempotency key, since a provider answers a key it has seen
+    with its first answer (Stripe would only repeat the failure); the order's history records who asked, with
+    the failure being retried; after commit the provider is called by `execute_refund`, like any refund (a
+    new failure leaves it `failed` again, to be retried again). Returns the refund as it stands after the
+    call. Errors: OrderError "refund_not_failed" when the refund is pending or succeeded (a refund that went
+    through is never sent twice; two clicks on "retry" send it once).
+    """
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=refund.payment.order_id)
+        locked = Refund.objects.select_for_update().get(pk=refund.pk)
+        if locked.status == RefundState.SUCCEEDED:
+            raise OrderError(
+                _("This refund went through already: there is nothing to retry."), code="refund_not_failed"
+            )
+        if locked.status == RefundState.PENDING:
+            raise OrderError(
+                _("This refund is under way: wait for the provider's answer before retrying it."),
+                code="refund_not_failed",
+            )
+        failure = locked.failure_message
+        locked.status = RefundState.PENDING
+        locked.idempotency_key = f"refund-{secrets.token_hex(16)}"
+        locked.failure_message = ""
+        locked.save(update_fields=["status", "idempotency_key", "failure_message", "updated_at"])
+        _save_payment_status(order)
+        # A line of the history that changes no status, by staff: the customer's timeline leaves it out.
+        OrderStatusChange.objects.create(
+            order=order,
+            from_status=order.status,
+            to_status=order.status,
+            actor=by,
+            reason=(
+                _("Refund of %(amount)s € retried (it had failed: %(failure)s)")
+                % {"amount": number_format(locked.amount, 2), "failure": failure or "?"}
+            )[:300],
+        )
+        transaction.on_commit(lambda: execute_refund(locked.pk))
+    locked.refresh_from_db()
+    return locked
 
 
 def record_payment_on_delivery(*, order: Order, method: str, by, now: datetime | None = None) -> Payment:

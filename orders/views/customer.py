@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -25,6 +26,8 @@ from orders.payments import get_provider
 from orders.services import cancel_order, modify_order, open_pending_change, products_for_pricing
 from restaurants.models import Restaurant
 from restaurants.templatetags.restaurant_extras import euros
+
+ORDERS_PER_PAGE = 10
 
 
 def _url_or_none(name: str, *args) -> str | None:
@@ -75,11 +78,21 @@ def order_status_fragment(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_GET
 def order_list(request: HttpRequest) -> HttpResponse:
-    orders = selectors.customer_orders(request.user)
+    """The customer's orders, ORDERS_PER_PAGE a page, those under way first. A `page` that is not a number
+    shows the first page; a number past the last page (or below 1) is a 404."""
+    paginator = Paginator(selectors.customer_orders(request.user), ORDERS_PER_PAGE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except PageNotAnInteger:
+        page = paginator.page(1)
+    except EmptyPage as error:
+        raise Http404 from error
+    orders = list(page.object_list)
     return render(
         request,
         "orders/order_list.html",
         {
+            "page": page,
             "live_orders": [order for order in orders if selectors.is_active(order)],
             "past_orders": [order for order in orders if not selectors.is_active(order)],
         },

@@ -8,7 +8,7 @@ from django.core import mail
 from orders.errors import OrderError, ProductUnavailable
 from orders.models import OrderStatusChange, PaymentStatus, Status
 from orders.payments import confirm_payment, record_payment_on_delivery
-from orders.services import LineRequest, cancel_order, modify_order, transition_order
+from orders.services import LineRequest, cancel_order, deliver_order, modify_order, transition_order
 from restaurants.models import MovementReason, Stock
 
 
@@ -49,17 +49,39 @@ def test_a_move_the_lifecycle_forbids_is_a_domain_error(order_for, customer, piz
     assert order.status == Status.RECEIVED
 
 
-def test_handing_over_needs_the_payment_recorded(order_for, customer, pizzaiolo):
-    order = order_for(customer)
-    for status in (Status.PREPARING, Status.READY):
+HAND_OVER = {
+    "pickup": ([Status.PREPARING, Status.READY], Status.PICKED_UP),
+    "delivery": ([Status.PREPARING, Status.READY, Status.OUT_FOR_DELIVERY], Status.DELIVERED),
+}
+
+
+@pytest.mark.parametrize("fulfilment", ["pickup", "delivery"])
+def test_handing_over_needs_the_payment_recorded(
+    noon, order_for, customer, menu, pizzaiolo, driver, delivery_to, fulfilment
+):
+    order = order_for(
+        customer,
+        LineRequest(product_id=menu["margherita"].id, quantity=2),
+        fulfilment=fulfilment,
+        address=delivery_to if fulfilment == "delivery" else None,
+    )
+    before, handed_over = HAND_OVER[fulfilment]
+    for status in before:
         transition_order(order=order, to=status, by=pizzaiolo)
     with pytest.raises(OrderError) as error:
-        transition_order(order=order, to=Status.PICKED_UP, by=pizzaiolo)
+        transition_order(order=order, to=handed_over, by=driver)
     assert error.value.code == "payment_required"
-    payment = record_payment_on_delivery(order=order, method="cash", by=pizzaiolo)
+    if fulfilment == "delivery":
+        with pytest.raises(OrderError) as error:
+            deliver_order(order=order, by=driver)
+        assert error.value.code == "payment_required"
+    order.refresh_from_db()
+    assert (order.status, order.payment_status) == (before[-1], PaymentStatus.UNPAID)
+    assert not order.payments.exists()
+    payment = record_payment_on_delivery(order=order, method="cash", by=driver)
     assert payment.amount == order.total
-    order = transition_order(order=order, to=Status.PICKED_UP, by=pizzaiolo)
-    assert (order.status, order.payment_status) == (Status.PICKED_UP, PaymentStatus.PAID)
+    order = transition_order(order=order, to=handed_over, by=driver)
+    assert (order.status, order.payment_status) == (handed_over, PaymentStatus.PAID)
 
 
 def test_cancelling_before_preparation_gives_the_stock_back(
