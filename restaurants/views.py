@@ -4,12 +4,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
+from ocpizza.parsing import is_postal_code
 from restaurants import menu_cache, selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
     postal_code = request.GET.get("postal_code", "").replace(" ", "").strip()
-    postal_code_valid = postal_code.isdigit() and len(postal_code) == 5
+    postal_code_valid = is_postal_code(postal_code)
     restaurants = selectors.restaurants_for_home(postal_code=postal_code if postal_code_valid else "")
     return render(
         request,
