@@ -96,6 +96,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Two staff pressing the same button at once (`make run`): each transaction takes SQLite's write lock
+    # when it begins and waits for it, so the second one reads what the first wrote and gets the same 409
+    # as on PostgreSQL, instead of "database is locked" when both try to upgrade a read lock. WAL lets pages
+    # read meanwhile.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
