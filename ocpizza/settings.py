@@ -249,7 +249,13 @@ CACHES = {
     },
 }
 
-# Email.
+# Email. Without EMAIL_URL the console backend would print every email, addresses and tracking links
+# included, to the logs and send none: with DEBUG off it must be chosen explicitly (`console://`, staging).
+if not DEBUG and not env_str("EMAIL_URL"):
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set when DEBUG is off: smtp://user:password@host:587, or console:// to print "
+        "emails in the logs instead of sending them (staging only)."
+    )
 globals().update(env_email("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OC Pizza <commandes@ocpizza.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -58,6 +58,15 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_production_refuses_to_start_without_an_email_url_and_accepts_an_explicit_console():
+    without = manage("check", env={**PRODUCTION, "EMAIL_URL": ""})
+    console = manage("check", env={**PRODUCTION, "EMAIL_URL": "console://"})
+
+    assert without.returncode != 0
+    assert "ImproperlyConfigured: EMAIL_URL must be set when DEBUG is off" in without.stderr
+    assert console.returncode == 0, console.stderr
+
+
 def test_a_malformed_variable_stops_the_start_with_its_name():
     result = manage("check", env={"DEBUG": "maybe"})
     assert result.returncode != 0
