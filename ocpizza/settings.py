@@ -51,7 +51,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: its request id and timing cover everything below, static files and redirects included.
     "ocpizza.middleware.RequestLogMiddleware",
+    "ocpizza.middleware.AllowedMethodsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "ocpizza.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ocpizza.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -289,6 +291,28 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The language choice: sent back to this site only, not readable by scripts, over HTTPS only in production.
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+# Features no page uses, off for the site and for anything it embeds (docs/security.md). Payments happen on
+# Stripe's own pages, so `payment` is off too; fullscreen (the restaurants' videos) and clipboard-write
+# (the counter's copy button) keep the browser's default, this origin only.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -297,6 +321,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
 
 # Content Security Policy (django-csp): no inline script or style anywhere; docs/security.md.
 CONTENT_SECURITY_POLICY = {

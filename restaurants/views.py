@@ -3,11 +3,13 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
 
 from ocpizza.parsing import is_postal_code
 from restaurants import menu_cache, selectors
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     postal_code = request.GET.get("postal_code", "").replace(" ", "").strip()
     postal_code_valid = is_postal_code(postal_code)
@@ -24,6 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def restaurant_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The menu and the practical information, put together from cached pieces (restaurants.menu_cache):
     one query when the cache has them."""
