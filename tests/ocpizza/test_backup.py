@@ -169,6 +169,19 @@ def test_restore_refuses_the_production_database_unless_forced(scratch_database,
         run("scripts/restore.sh", dump, spelled_otherwise, env={"PRODUCTION_DATABASE_URL": production}),
         # On a Heroku dyno, DATABASE_URL is the production database.
         run("scripts/restore.sh", dump, production, env={"DYNO": "run.1", "DATABASE_URL": production}),
+        # The same server by another name: the server's own answer tells, not the text of the URL.
+        run(
+            "scripts/restore.sh",
+            dump,
+            other_host_name(production),
+            env={"PRODUCTION_DATABASE_URL": production},
+        ),
+        run(
+            "scripts/restore.sh",
+            dump,
+            production,
+            env={"DYNO": "run.1", "DATABASE_URL": other_host_name(spelled_otherwise)},
+        ),
     ]
 
     for refusal in refusals:
@@ -182,6 +195,30 @@ def test_restore_refuses_the_production_database_unless_forced(scratch_database,
     with cursor_on(production) as cursor:
         cursor.execute("SELECT id FROM orders ORDER BY id")
         assert cursor.fetchall() == [(1,)]  # what a restore over live data does: the later order is gone
+
+
+def other_host_name(url: str) -> str:
+    """The URL with 127.0.0.1 written localhost, or the other way round."""
+    if "@127.0.0.1:" in url:
+        return url.replace("@127.0.0.1:", "@localhost:")
+    assert "@localhost:" in url, url
+    return url.replace("@localhost:", "@127.0.0.1:")
+
+
+def test_restore_goes_ahead_into_another_database_of_the_production_server(scratch_database, tmp_path):
+    production, other = scratch_database(), scratch_database()
+    with cursor_on(production) as cursor:
+        cursor.execute("CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders VALUES (1)")
+    dump = run("scripts/backup.sh", str(tmp_path), env={"DATABASE_URL": production}).stdout.strip()
+
+    result = run(
+        "scripts/restore.sh", dump, other_host_name(other), env={"PRODUCTION_DATABASE_URL": production}
+    )
+
+    assert result.returncode == 0, result.stderr
+    with cursor_on(other) as cursor:
+        cursor.execute("SELECT id FROM orders")
+        assert cursor.fetchall() == [(1,)]
 
 
 def test_restore_refuses_a_missing_file_or_a_target_that_is_not_postgresql(tmp_path):
