@@ -221,13 +221,48 @@ def test_app_json_describes_the_heroku_app():
     for name in ("ALLOWED_HOSTS", "AWS_STORAGE_BUCKET_NAME", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
         assert app["env"][name]["required"] is True, name
     assert all(variable.get("description") for variable in app["env"].values())
-    jobs = [job["command"] for job in app["x-scheduler-jobs"]]
-    assert "python manage.py expire_unpaid_orders" in jobs
 
 
-def test_python_version_is_one_heroku_serves_and_django_5_2_supports():
-    assert (ROOT / "runtime.txt").read_text().strip() == "python-3.12"
-    assert (ROOT / ".python-version").read_text().strip() == "3.12"
+# The keys of Heroku's app.json schema (devcenter.heroku.com/articles/app-json-schema): it rejects others.
+APP_JSON_KEYS = {
+    "name",
+    "description",
+    "keywords",
+    "website",
+    "repository",
+    "logo",
+    "success_url",
+    "scripts",
+    "env",
+    "formation",
+    "addons",
+    "buildpacks",
+    "environments",
+    "stack",
+    "image",
+}
+APP_JSON_ENV_KEYS = {"description", "value", "required", "generator"}
+
+
+def test_app_json_has_only_keys_of_heroku_s_schema_and_the_guide_lists_the_scheduled_jobs():
+    app = json.loads((ROOT / "app.json").read_text())
+    guide = (ROOT / "docs" / "operations.md").read_text()
+
+    assert set(app) <= APP_JSON_KEYS, set(app) - APP_JSON_KEYS
+    for name, variable in app["env"].items():
+        assert set(variable) <= APP_JSON_ENV_KEYS, (name, set(variable) - APP_JSON_ENV_KEYS)
+    for command in ("python manage.py expire_unpaid_orders", "python manage.py clearsessions"):
+        assert f"`{command}`" in guide
+
+
+def test_heroku_reads_the_python_version_from_python_version_the_same_as_runtime_txt():
+    version = (ROOT / ".python-version").read_text().strip()
+    slugignore = (ROOT / ".slugignore").read_text().splitlines()
+
+    assert version == "3.12"  # one Heroku serves and Django 5.2 supports
+    assert (ROOT / "runtime.txt").read_text().strip() == f"python-{version}"
+    # Heroku's buildpack would read runtime.txt first (and warn that it is deprecated): it never sees it.
+    assert "runtime.txt" in slugignore
 
 
 def test_the_operations_guide_and_app_json_name_every_variable_the_settings_read():
