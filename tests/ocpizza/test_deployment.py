@@ -171,18 +171,26 @@ def test_plain_http_is_redirected_to_https_but_the_health_check_answers(heroku_l
     assert json.loads(health) == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
-def test_fingerprinted_static_files_are_compressed_and_cached_for_a_year(heroku_like_app):
+def test_fingerprinted_static_files_are_compressed_with_gzip_and_brotli_and_cached_for_a_year(
+    heroku_like_app,
+):
     page = get(heroku_like_app["url"] + "/", **{"X-Forwarded-Proto": "https"})[2].decode()
     css = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page).group(1)
 
-    status, headers, _ = get(
+    status, headers, gzipped = get(
         heroku_like_app["url"] + css, **{"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"}
+    )
+    _, brotli_headers, brotli = get(
+        heroku_like_app["url"] + css, **{"X-Forwarded-Proto": "https", "Accept-Encoding": "br, gzip"}
     )
 
     assert status == 200
     assert headers["Content-Type"].startswith("text/css")
     assert headers["Content-Encoding"] == "gzip"
     assert headers["Cache-Control"] == "max-age=315360000, public, immutable"
+    # Browsers that accept Brotli get the smaller .br file (the brotli package).
+    assert brotli_headers["Content-Encoding"] == "br"
+    assert len(brotli) < len(gzipped)
 
 
 def test_the_access_log_has_one_line_per_request_and_no_query_string(heroku_like_app):

@@ -152,6 +152,7 @@ def test_collectstatic_builds_the_compressed_manifest(tmp_path):
     manifest = (tmp_path / "staticfiles.json").read_text()
     assert '"css/site.css": "css/site.' in manifest
     assert list(tmp_path.glob("css/site.*.css.gz")), "WhiteNoise compresses the fingerprinted files"
+    assert list(tmp_path.glob("css/site.*.css.br")), "and with Brotli too (the brotli package)"
     assert (tmp_path / "django_htmx" / "htmx-2.min.js").exists()
 
 
