@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Address, User
+from ocpizza.parsing import is_postal_code
 
 
 class SignupForm(forms.Form):
@@ -62,6 +63,6 @@ class AddressForm(forms.ModelForm):
 
     def clean_postal_code(self) -> str:
         value = self.cleaned_data["postal_code"].strip().replace(" ", "")
-        if not (value.isdigit() and len(value) == 5):
+        if not is_postal_code(value):
             raise forms.ValidationError(_("Enter a French postal code of 5 digits."))
         return value

@@ -8,6 +8,9 @@
   `ocpizza.auth.AccountAdapter`) ends after `STAFF_SESSION_IDLE_SECONDS` without a request; customers keep
   the default session length.
 - `ContentSecurityPolicyMiddleware`: django-csp's, with the one exception the admin needs.
+- `AllowedMethodsMiddleware`: GET, HEAD and POST only, for every view (the admin's and allauth's included);
+  `TRACE`, `PUT`, `DELETE`... get a 405. Our own views also say which of these they take (`require_GET`...).
+- `PermissionsPolicyMiddleware`: the `Permissions-Policy` header (settings.PERMISSIONS_POLICY).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from collections.abc import Callable
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.core.signals import request_finished
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase, HttpResponseNotAllowed
 from django.urls import reverse
 
 from ocpizza.logs import loggable_path, request_id_var
@@ -116,3 +119,34 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if request.path_info.startswith(reverse("admin:index")):
             parts.update = {**(parts.update or {}), "style-src-attr": ["'unsafe-inline'"]}
         return parts
+
+
+ALLOWED_METHODS = ("GET", "HEAD", "POST")
+
+
+class AllowedMethodsMiddleware:
+    """No page of the site takes another method: a view that forgot its decorator, or a library's view that
+    treats any method as GET, must not answer `TRACE` or `PUT` with a page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.method not in ALLOWED_METHODS:
+            return HttpResponseNotAllowed(ALLOWED_METHODS)
+        return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Browser features no page uses are switched off for the site and anything it could embed."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})" for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.header)
+        return response

@@ -51,7 +51,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: its request id and timing cover everything below, static files and redirects included.
     "ocpizza.middleware.RequestLogMiddleware",
+    "ocpizza.middleware.AllowedMethodsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "ocpizza.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ocpizza.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,6 +98,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Two staff pressing the same button at once (`make run`): each transaction takes SQLite's write lock
+    # when it begins and waits for it, so the second one reads what the first wrote and gets the same 409
+    # as on PostgreSQL, instead of "database is locked" when both try to upgrade a read lock. WAL lets pages
+    # read meanwhile.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -239,7 +251,13 @@ CACHES = {
     },
 }
 
-# Email.
+# Email. Without EMAIL_URL the console backend would print every email, addresses and tracking links
+# included, to the logs and send none: with DEBUG off it must be chosen explicitly (`console://`, staging).
+if not DEBUG and not env_str("EMAIL_URL"):
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set when DEBUG is off: smtp://user:password@host:587, or console:// to print "
+        "emails in the logs instead of sending them (staging only)."
+    )
 globals().update(env_email("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OC Pizza <commandes@ocpizza.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -273,6 +291,28 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The language choice: sent back to this site only, not readable by scripts, over HTTPS only in production.
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+# Features no page uses, off for the site and for anything it embeds (docs/security.md). Payments happen on
+# Stripe's own pages, so `payment` is off too; fullscreen (the restaurants' videos) and clipboard-write
+# (the counter's copy button) keep the browser's default, this origin only.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -281,6 +321,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
 
 # Content Security Policy (django-csp): no inline script or style anywhere; docs/security.md.
 CONTENT_SECURITY_POLICY = {

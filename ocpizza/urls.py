@@ -13,6 +13,7 @@ admin.site.index_title = _("Head office")
 # The admin signs in through allauth's page, so its rate limits against brute force cover the admin too.
 admin.site.login = secure_admin_login(admin.site.login)
 
+handler400 = "ocpizza.views.bad_request"
 handler500 = "ocpizza.views.server_error"
 
 urlpatterns = [

@@ -44,6 +44,13 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 RETRY_AFTER_SECONDS = 5
 
 
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 400 page, on its own: no context processor, no database, no CSRF check. Django's own handler
+    checks the CSRF token again, and so reads the POST a second time: a form that declared another charset
+    than UTF-8 raised BadRequest once more inside it, and became a 500."""
+    return HttpResponse(render_to_string("400.html"), status=400)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 page, except when the database could not be reached: then 503 with Retry-After, the honest
     answer for a failure that passes by itself (the next request reconnects)."""

@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Address, User
+from ocpizza.parsing import is_postal_code
 from orders.models import Fulfilment, PaymentMethod
 from orders.services import DeliveryAddress
 from restaurants.models import Restaurant
@@ -214,7 +215,7 @@ class CheckoutForm(FulfilmentFields):
 
     def clean_postal_code(self) -> str:
         value = self.cleaned_data["postal_code"].strip().replace(" ", "")
-        if value and not (value.isdigit() and len(value) == 5):
+        if value and not is_postal_code(value):
             raise forms.ValidationError(_("Enter a French postal code of 5 digits."))
         return value
 

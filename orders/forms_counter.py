@@ -15,6 +15,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Address, User
+from ocpizza.parsing import is_postal_code
 from orders.forms import ASAP, NEW_ADDRESS, PAYMENT_LABELS, FulfilmentFields, time_choices
 from orders.models import Channel, Fulfilment, PaymentMethod
 from orders.services import MAX_QUANTITY_PER_LINE, PAYMENT_METHODS_BY_CHANNEL, DeliveryAddress, LineRequest
@@ -233,7 +234,7 @@ class CounterOrderForm(FulfilmentFields):
 
     def clean_postal_code(self) -> str:
         value = self.cleaned_data["postal_code"].strip().replace(" ", "")
-        if value and not (value.isdigit() and len(value) == 5):
+        if value and not is_postal_code(value):
             raise forms.ValidationError(_("Enter a French postal code of 5 digits."))
         return value
 

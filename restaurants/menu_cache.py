@@ -42,6 +42,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from menu.models import Product
+from ocpizza.parsing import whole_number
 from orders.services import MAX_QUANTITY_PER_LINE
 from restaurants import selectors
 from restaurants.availability import stock_state, with_portions_left
@@ -246,7 +247,7 @@ def store_page(key: PageKey, menu_state: str | None, html: str) -> None:
 def personalise(request: HttpRequest, html: str) -> str:
     """The visitor's CSRF token in every form, and the mark of the product just added (`?added=`)."""
     html = html.replace(CSRF_PLACEHOLDER, get_token(request))
-    added = request.GET.get("added", "")
-    if added.isdigit() and len(added) < 10:
-        html = html.replace(ADDED_MARK % int(added), render_to_string("restaurants/includes/added_mark.html"))
+    added = whole_number(request.GET.get("added"))
+    if added is not None:
+        html = html.replace(ADDED_MARK % added, render_to_string("restaurants/includes/added_mark.html"))
     return html

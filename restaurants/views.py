@@ -3,13 +3,16 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
 
+from ocpizza.parsing import is_postal_code
 from restaurants import menu_cache, selectors
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     postal_code = request.GET.get("postal_code", "").replace(" ", "").strip()
-    postal_code_valid = postal_code.isdigit() and len(postal_code) == 5
+    postal_code_valid = is_postal_code(postal_code)
     restaurants = selectors.restaurants_for_home(postal_code=postal_code if postal_code_valid else "")
     return render(
         request,
@@ -23,6 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def restaurant_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The menu and the practical information, put together from cached pieces (restaurants.menu_cache):
     one query when the cache has them."""

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ocpizza.parsing import whole_number
 from restaurants.access import HEAD_OFFICE, choose_restaurant, staff_context, staff_required
 from restaurants.models import Role
 
@@ -34,9 +35,8 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_required()
 def staff_choose_restaurant(request: HttpRequest) -> HttpResponse:
-    try:
-        restaurant_id = int(request.POST.get("restaurant", ""))
-    except ValueError:
+    restaurant_id = whole_number(request.POST.get("restaurant"))
+    if restaurant_id is None:
         return HttpResponseBadRequest(_("Choose a restaurant."))
     if not choose_restaurant(request, restaurant_id):
         return HttpResponseBadRequest(_("You do not work at this restaurant."))

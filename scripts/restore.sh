@@ -3,8 +3,8 @@
 #   scripts/restore.sh [--force] BACKUP_FILE TARGET_URL
 # Disaster recovery only, into a new, empty database: it drops and recreates every table it restores
 # (--clean --if-exists), so whatever was written there since the backup is gone. It refuses a target that
-# is the production database ($PRODUCTION_DATABASE_URL, or DATABASE_URL on a Heroku dyno) unless --force
-# is given. It asks nothing: safe to run from a script. docs/operations.md says when and how.
+# is the production database ($PRODUCTION_DATABASE_URL, or DATABASE_URL on a Heroku dyno), by its URL or by
+# what the server answers (however the URL is written), unless --force is given. It asks nothing: safe to run from a script. docs/operations.md says when and how.
 set -euo pipefail
 
 force=0
@@ -28,11 +28,26 @@ where() {
   printf '%s/%s' "$(printf '%s' "$hostport" | tr '[:upper:]' '[:lower:]')" "$db"
 }
 
+# What the server itself says the database is: its name and the cluster's identifier (or, for a role that may
+# not read pg_control_system(), the server's address and port). "localhost" and "127.0.0.1", a host name and
+# its address, all give the same answer. Empty when the database cannot be reached.
+identity() {
+  PGCONNECT_TIMEOUT=10 psql -XAtq -d "$1" -c \
+    "SELECT current_database() || ' in cluster ' || system_identifier FROM pg_control_system()" 2>/dev/null ||
+    PGCONNECT_TIMEOUT=10 psql -XAtq -d "$1" -c \
+      "SELECT current_database() || ' on ' || coalesce(host(inet_server_addr()), 'socket') || ':' || inet_server_port()" \
+      2>/dev/null || true
+}
+
 protected=()
 [ -n "${PRODUCTION_DATABASE_URL:-}" ] && protected+=("$PRODUCTION_DATABASE_URL")
 [ -n "${DYNO:-}" ] && [ -n "${DATABASE_URL:-}" ] && protected+=("$DATABASE_URL")
+target_identity=$( [ ${#protected[@]} -gt 0 ] && [ $force -eq 0 ] && identity "$target" || true)
 for url in ${protected[@]+"${protected[@]}"}; do
-  if [ "$(where "$url")" = "$(where "$target")" ] && [ $force -eq 0 ]; then
+  same=0
+  [ "$(where "$url")" = "$(where "$target")" ] && same=1
+  if [ $same -eq 0 ] && [ -n "$target_identity" ] && [ "$(identity "$url")" = "$target_identity" ]; then same=1; fi
+  if [ $same -eq 1 ] && [ $force -eq 0 ]; then
     echo "Refused: $(where "$target") is the production database. Restore into a new database and switch" \
       "to it (docs/operations.md); --force overrides this check." >&2
     exit 3

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The three SQL files of the client's manual, from a freshly migrated database filled with the demo data:
-#   FOLDER/structure.sql         the schema (tables, constraints, indexes, sequences)
+#   FOLDER/structure.sql         the schema (tables, constraints, indexes, sequences) and the record of the
+#                                migrations that made it: `migrate` after it has nothing to do
 #   FOLDER/data.sql              the demo data only (load it after structure.sql)
 #   FOLDER/dataAndStructure.sql  both at once
 #   scripts/sql_dumps.sh FOLDER          (`make dumps` writes them to dumps/)
+# None of them is ever loaded into production: its schema comes from the migrations, its data from the
+# restaurants.
 # The database is a throwaway one, created on the server of DATABASE_URL when that is PostgreSQL (which must
 # let its user CREATE DATABASE), or on a temporary cluster started here; it is dropped at the end. The files
 # load with `psql -f` into an empty database, owned by whoever loads them.
@@ -30,7 +33,8 @@ case "${DATABASE_URL:-}" in
     ;;
 esac
 
-database="ocpizza_dumps_$$_$(date +%s)"
+# DUMPS_DATABASE names the throwaway database (the tests use it to check that theirs is gone).
+database=${DUMPS_DATABASE:-ocpizza_dumps_$$_$(date +%s)}
 psql "$server/postgres" -qc "CREATE DATABASE $database" >/dev/null
 cleanup=("psql '$server/postgres' -qc 'DROP DATABASE IF EXISTS $database WITH (FORCE)' >/dev/null" "${cleanup[@]}")
 media=$(mktemp -d)
@@ -42,7 +46,11 @@ env -u AWS_STORAGE_BUCKET_NAME -u SENTRY_DSN -u EMAIL_URL -u REDIS_URL \
   sh -c "'$python' manage.py migrate --noinput -v0 && '$python' manage.py load_demo >/dev/null"
 
 options=(--no-owner --no-privileges)
+# The rows of django_migrations describe the schema, not the demo: they go with the structure, so that a
+# database made from structure.sql alone is one `migrate` knows.
 pg_dump "${options[@]}" --schema-only --file="$folder/structure.sql" "$server/$database"
-pg_dump "${options[@]}" --data-only --file="$folder/data.sql" "$server/$database"
+pg_dump "${options[@]}" --data-only --table=django_migrations "$server/$database" >>"$folder/structure.sql"
+pg_dump "${options[@]}" --data-only --exclude-table-data=django_migrations --file="$folder/data.sql" \
+  "$server/$database"
 pg_dump "${options[@]}" --file="$folder/dataAndStructure.sql" "$server/$database"
 printf '%s\n' "$folder/structure.sql" "$folder/data.sql" "$folder/dataAndStructure.sql"

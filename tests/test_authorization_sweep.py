@@ -330,3 +330,31 @@ def test_allauth_pages_never_fail(world, role):
             continue
         response = world.client(role).get(reverse(route.name))
         assert response.status_code < 500, f"{route.path} as {role}: {response.status_code}"
+
+
+REFUSALS = (LOGIN, 403, 404)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "customer", "manager_a", "head_office"])
+def test_no_url_answers_trace_put_or_delete(world, role):
+    """Each view says which methods it takes (`require_GET`, `require_POST`, `require_http_methods`): any
+    other is a 405, unless the role is refused the page anyway. The admin's and allauth's views too."""
+    column = ROLES.index(role)
+    wrong = []
+    for route in walk(get_resolver().url_patterns):
+        if route.name in ACCESS:
+            access = ACCESS[route.name]
+            path = reverse(route.name, args=access.args(world) if access.args else None)
+            allowed = {405} | ({access.get[column]} if access.get[column] in REFUSALS else set())
+        elif "<" not in route.path and route.name:
+            path = reverse(f"{route.namespace}:{route.name}" if route.namespace else route.name)
+            allowed = {405}
+        else:
+            continue
+        for method in ("TRACE", "PUT", "DELETE"):
+            with transaction.atomic():
+                response = world.client(role).generic(method, path)
+                transaction.set_rollback(True)
+            if outcome(response) not in allowed:
+                wrong.append(f"{method} {path}: {outcome(response)}")
+    assert not wrong, f"As {role}:\n" + "\n".join(wrong)

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
+from ocpizza.parsing import whole_number
 from orders import payments
 from orders.errors import OrderError
 from orders.models import (
@@ -313,12 +314,12 @@ def _payment_for_session(session: dict[str, Any]) -> Payment | None:
     if payment is not None:
         return payment
     metadata = _object(session.get("metadata"))
-    payment_id = str(metadata.get("payment_id", ""))
-    if not payment_id.isdigit():
+    payment_id = whole_number(str(metadata.get("payment_id", "")))
+    if payment_id is None:
         return None
     payment = (
         Payment.objects.filter(
-            pk=int(payment_id),
+            pk=payment_id,
             provider=Provider.STRIPE,
             provider_reference="",
             order__number=metadata.get("order_number", ""),
@@ -385,9 +386,9 @@ def _refund_event(stripe_refund: dict[str, Any]) -> str:
     reference = _text(stripe_refund.get("id"))
     refund = Refund.objects.filter(provider_reference=reference).first() if reference else None
     if refund is None:
-        refund_id = str(_object(stripe_refund.get("metadata")).get("refund_id", ""))
-        if refund_id.isdigit():
-            refund = Refund.objects.filter(pk=int(refund_id), payment__provider=Provider.STRIPE).first()
+        refund_id = whole_number(str(_object(stripe_refund.get("metadata")).get("refund_id", "")))
+        if refund_id is not None:
+            refund = Refund.objects.filter(pk=refund_id, payment__provider=Provider.STRIPE).first()
     if refund is None:
         logger.info("Stripe refund %s is not one of ours (made from the dashboard?)", reference)
         return "unknown_refund"

@@ -15,23 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from ocpizza.parsing import whole_number
 from orders.cart import Cart, addable_quantity, cart_contents
 from orders.errors import OrderError
 from orders.services import MAX_QUANTITY_PER_LINE, LineRequest, PricedLine, price_lines
 from restaurants.models import Restaurant
-
-
-def _int(value: object) -> int | None:
-    """An integer from a form value, or None when it is not one ("abc", "1.5", "²", missing, or too long to
-    be an id: a 30-digit number would overflow the database's integer before any check could refuse it).
-    Only ASCII digits: `str.isdigit` also accepts superscripts, which `int` refuses."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    digits = text[1:] if text.startswith("-") else text
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > 9:
-        return None
-    return int(text)
 
 
 def _refuse(request: HttpRequest, message: str, *, restaurant: Restaurant | None = None) -> HttpResponse:
@@ -94,18 +82,18 @@ def cart(request: HttpRequest) -> HttpResponse:
 @require_POST
 def cart_add(request: HttpRequest) -> HttpResponse:
     """Add a product with its modifiers. Switching restaurant asks first (`confirm=replace` answers yes)."""
-    restaurant_id = _int(request.POST.get("restaurant"))
+    restaurant_id = whole_number(request.POST.get("restaurant"))
     restaurant = Restaurant.objects.active().filter(pk=restaurant_id).first() if restaurant_id else None
     if restaurant is None:
         return _refuse(request, _("This restaurant does not take orders at the moment."))
-    product_id = _int(request.POST.get("product"))
+    product_id = whole_number(request.POST.get("product"))
     if product_id is None:
         return _refuse(request, _("This product is not on the menu."), restaurant=restaurant)
-    quantity = _int(request.POST.get("quantity", "1"))
+    quantity = whole_number(request.POST.get("quantity", "1"))
     if quantity is None or not 1 <= quantity <= MAX_QUANTITY_PER_LINE:
         return _refuse(request, _quantity_error(), restaurant=restaurant)
-    removed = [_int(value) for value in request.POST.getlist("removed")]
-    extras = [_int(value) for value in request.POST.getlist("extras")]
+    removed = [whole_number(value) for value in request.POST.getlist("removed")]
+    extras = [whole_number(value) for value in request.POST.getlist("extras")]
     if None in removed or None in extras:
         return _refuse(request, _("This choice is not offered on this product."), restaurant=restaurant)
     line = LineRequest(
@@ -180,7 +168,7 @@ def cart_update(request: HttpRequest, index: int) -> HttpResponse:
     if not 0 <= index < len(current.lines):
         messages.error(request, _("This line is no longer in your cart."))
         return redirect("cart")
-    quantity = _int(request.POST.get("quantity"))
+    quantity = whole_number(request.POST.get("quantity"))
     if quantity is None or not 0 <= quantity <= MAX_QUANTITY_PER_LINE:
         return _refuse(request, _quantity_error())
     line = current.lines[index]

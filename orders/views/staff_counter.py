@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Address, User
+from ocpizza.parsing import whole_number
 from orders.cart import Cart, CartContents, addable_quantity, cart_contents
 from orders.errors import OrderError
 from orders.forms_counter import (
@@ -459,8 +460,7 @@ def counter_line(request: HttpRequest, index: int) -> HttpResponse:
     if not 0 <= index < len(cart.lines):
         messages.error(request, _("This line is no longer in the order."))
         return _back_to_new()
-    raw = request.POST.get("quantity", "")
-    quantity = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 3 else None  # not "²"
+    quantity = whole_number(request.POST.get("quantity"), max_digits=3)
     if quantity is None or quantity > MAX_QUANTITY_PER_LINE:
         return _refuse_line(
             request, _("A quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY_PER_LINE}
@@ -496,12 +496,8 @@ def counter_customer(request: HttpRequest) -> HttpResponse:
     if "forget" in request.POST:
         request.session.pop(CUSTOMER_KEY, None)
         return _back_to_new("counter-customer")
-    raw = request.POST.get("customer", "")
-    user = (
-        User.objects.filter(pk=int(raw), is_active=True).first()
-        if raw.isascii() and raw.isdigit() and len(raw) <= 9  # not "²", which int() refuses
-        else None
-    )
+    customer_id = whole_number(request.POST.get("customer"))
+    user = User.objects.filter(pk=customer_id, is_active=True).first() if customer_id is not None else None
     if user is None:
         messages.error(request, _("This customer account does not exist."))
         return _new_order_page(request, status=400)

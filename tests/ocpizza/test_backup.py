@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -111,11 +112,19 @@ def scratch_database() -> Iterator[Callable[[], str]]:
             cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+# The script's throwaway database, named by this process: other test workers may be running the script too.
+DUMPS_DATABASE = f"ocpizza_dumps_test_{uuid.uuid4().hex[:10]}"
+
+
 @pytest.fixture(scope="module")
 def sql_dumps(tmp_path_factory) -> Path:
     """`scripts/sql_dumps.sh`: a fresh database, migrated and filled by `load_demo`, dumped to 3 files."""
     folder = tmp_path_factory.mktemp("dumps")
-    result = run("scripts/sql_dumps.sh", str(folder), env={"DATABASE_URL": f"{server_url()}/postgres"})
+    result = run(
+        "scripts/sql_dumps.sh",
+        str(folder),
+        env={"DATABASE_URL": f"{server_url()}/postgres", "DUMPS_DATABASE": DUMPS_DATABASE},
+    )
     assert result.returncode == 0, result.stderr
     return folder
 
@@ -169,6 +178,19 @@ def test_restore_refuses_the_production_database_unless_forced(scratch_database,
         run("scripts/restore.sh", dump, spelled_otherwise, env={"PRODUCTION_DATABASE_URL": production}),
         # On a Heroku dyno, DATABASE_URL is the production database.
         run("scripts/restore.sh", dump, production, env={"DYNO": "run.1", "DATABASE_URL": production}),
+        # The same server by another name: the server's own answer tells, not the text of the URL.
+        run(
+            "scripts/restore.sh",
+            dump,
+            other_host_name(production),
+            env={"PRODUCTION_DATABASE_URL": production},
+        ),
+        run(
+            "scripts/restore.sh",
+            dump,
+            production,
+            env={"DYNO": "run.1", "DATABASE_URL": other_host_name(spelled_otherwise)},
+        ),
     ]
 
     for refusal in refusals:
@@ -182,6 +204,30 @@ def test_restore_refuses_the_production_database_unless_forced(scratch_database,
     with cursor_on(production) as cursor:
         cursor.execute("SELECT id FROM orders ORDER BY id")
         assert cursor.fetchall() == [(1,)]  # what a restore over live data does: the later order is gone
+
+
+def other_host_name(url: str) -> str:
+    """The URL with 127.0.0.1 written localhost, or the other way round."""
+    if "@127.0.0.1:" in url:
+        return url.replace("@127.0.0.1:", "@localhost:")
+    assert "@localhost:" in url, url
+    return url.replace("@localhost:", "@127.0.0.1:")
+
+
+def test_restore_goes_ahead_into_another_database_of_the_production_server(scratch_database, tmp_path):
+    production, other = scratch_database(), scratch_database()
+    with cursor_on(production) as cursor:
+        cursor.execute("CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders VALUES (1)")
+    dump = run("scripts/backup.sh", str(tmp_path), env={"DATABASE_URL": production}).stdout.strip()
+
+    result = run(
+        "scripts/restore.sh", dump, other_host_name(other), env={"PRODUCTION_DATABASE_URL": production}
+    )
+
+    assert result.returncode == 0, result.stderr
+    with cursor_on(other) as cursor:
+        cursor.execute("SELECT id FROM orders")
+        assert cursor.fetchall() == [(1,)]
 
 
 def test_restore_refuses_a_missing_file_or_a_target_that_is_not_postgresql(tmp_path):
@@ -211,5 +257,30 @@ def test_the_manual_s_sql_files_load_into_empty_databases(sql_dumps, demo_databa
         assert {name for (name,) in cursor.fetchall()} == DEMO_RESTAURANTS
     # The script's throwaway database is gone.
     with cursor_on(f"{server_url()}/postgres") as cursor:
-        cursor.execute("SELECT count(*) FROM pg_database WHERE datname LIKE 'ocpizza_dumps_%'")
+        cursor.execute("SELECT count(*) FROM pg_database WHERE datname = %s", [DUMPS_DATABASE])
         assert cursor.fetchone()[0] == 0
+
+
+def migrate(url: str) -> subprocess.CompletedProcess[str]:
+    return run(
+        sys.executable,
+        "manage.py",
+        "migrate",
+        "--noinput",
+        env={"DATABASE_URL": url, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "ocpizza.settings"},
+    )
+
+
+@pytest.mark.parametrize(
+    "files", [["structure.sql"], ["structure.sql", "data.sql"], ["dataAndStructure.sql"]], ids=" + ".join
+)
+def test_a_database_made_from_the_sql_files_is_one_migrate_has_nothing_to_do_for(
+    sql_dumps, scratch_database, files
+):
+    url = scratch_database()
+    load(url, *(sql_dumps / name for name in files))
+
+    result = migrate(url)
+
+    assert result.returncode == 0, result.stderr
+    assert "No migrations to apply." in result.stdout

@@ -171,18 +171,26 @@ def test_plain_http_is_redirected_to_https_but_the_health_check_answers(heroku_l
     assert json.loads(health) == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
-def test_fingerprinted_static_files_are_compressed_and_cached_for_a_year(heroku_like_app):
+def test_fingerprinted_static_files_are_compressed_with_gzip_and_brotli_and_cached_for_a_year(
+    heroku_like_app,
+):
     page = get(heroku_like_app["url"] + "/", **{"X-Forwarded-Proto": "https"})[2].decode()
     css = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page).group(1)
 
-    status, headers, _ = get(
+    status, headers, gzipped = get(
         heroku_like_app["url"] + css, **{"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"}
+    )
+    _, brotli_headers, brotli = get(
+        heroku_like_app["url"] + css, **{"X-Forwarded-Proto": "https", "Accept-Encoding": "br, gzip"}
     )
 
     assert status == 200
     assert headers["Content-Type"].startswith("text/css")
     assert headers["Content-Encoding"] == "gzip"
     assert headers["Cache-Control"] == "max-age=315360000, public, immutable"
+    # Browsers that accept Brotli get the smaller .br file (the brotli package).
+    assert brotli_headers["Content-Encoding"] == "br"
+    assert len(brotli) < len(gzipped)
 
 
 def test_the_access_log_has_one_line_per_request_and_no_query_string(heroku_like_app):
@@ -221,13 +229,48 @@ def test_app_json_describes_the_heroku_app():
     for name in ("ALLOWED_HOSTS", "AWS_STORAGE_BUCKET_NAME", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
         assert app["env"][name]["required"] is True, name
     assert all(variable.get("description") for variable in app["env"].values())
-    jobs = [job["command"] for job in app["x-scheduler-jobs"]]
-    assert "python manage.py expire_unpaid_orders" in jobs
 
 
-def test_python_version_is_one_heroku_serves_and_django_5_2_supports():
-    assert (ROOT / "runtime.txt").read_text().strip() == "python-3.12"
-    assert (ROOT / ".python-version").read_text().strip() == "3.12"
+# The keys of Heroku's app.json schema (devcenter.heroku.com/articles/app-json-schema): it rejects others.
+APP_JSON_KEYS = {
+    "name",
+    "description",
+    "keywords",
+    "website",
+    "repository",
+    "logo",
+    "success_url",
+    "scripts",
+    "env",
+    "formation",
+    "addons",
+    "buildpacks",
+    "environments",
+    "stack",
+    "image",
+}
+APP_JSON_ENV_KEYS = {"description", "value", "required", "generator"}
+
+
+def test_app_json_has_only_keys_of_heroku_s_schema_and_the_guide_lists_the_scheduled_jobs():
+    app = json.loads((ROOT / "app.json").read_text())
+    guide = (ROOT / "docs" / "operations.md").read_text()
+
+    assert set(app) <= APP_JSON_KEYS, set(app) - APP_JSON_KEYS
+    for name, variable in app["env"].items():
+        assert set(variable) <= APP_JSON_ENV_KEYS, (name, set(variable) - APP_JSON_ENV_KEYS)
+    for command in ("python manage.py expire_unpaid_orders", "python manage.py clearsessions"):
+        assert f"`{command}`" in guide
+
+
+def test_heroku_reads_the_python_version_from_python_version_the_same_as_runtime_txt():
+    version = (ROOT / ".python-version").read_text().strip()
+    slugignore = (ROOT / ".slugignore").read_text().splitlines()
+
+    assert version == "3.12"  # one Heroku serves and Django 5.2 supports
+    assert (ROOT / "runtime.txt").read_text().strip() == f"python-{version}"
+    # Heroku's buildpack would read runtime.txt first (and warn that it is deprecated): it never sees it.
+    assert "runtime.txt" in slugignore
 
 
 def test_the_operations_guide_and_app_json_name_every_variable_the_settings_read():

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.db import OperationalError
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from ocpizza.views import RETRY_AFTER_SECONDS, server_error
 
@@ -56,3 +58,36 @@ def test_a_view_losing_the_database_answers_503(client, monkeypatch):
     response = client.get("/")
     assert response.status_code == 503
     assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
+
+
+@pytest.mark.parametrize("charset", ["utf-16", "latin-1", "iso-8859-15"])
+@pytest.mark.parametrize(
+    ("role", "url"),
+    [
+        ("anonymous", "/accounts/login/"),
+        ("anonymous", "/cart/add/"),
+        ("anonymous", "/i18n/setlang/"),
+        ("customer", "/checkout/"),
+        ("customer", "/accounts/profile/"),
+        ("counter", "/staff/counter/new/add/"),
+        ("manager_a", "/staff/stock/products/"),
+    ],
+)
+def test_a_form_posted_in_another_charset_is_a_400_with_the_french_error_page(world, role, url, charset):
+    """Django refuses a form that is not UTF-8 with BadRequest; its own 400 handler then checks the CSRF
+    token, reads the POST again, raises again, and the answer was a 500."""
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    client.cookies = world.client(role).cookies
+    client.get("/")
+    token = client.cookies["csrftoken"].value
+
+    response = client.post(
+        url,
+        data=f"csrfmiddlewaretoken={token}&quantity=1".encode(),  # the client encodes it in `charset`
+        content_type=f"application/x-www-form-urlencoded; charset={charset}",
+        headers={"X-CSRFToken": token},
+    )
+
+    assert response.status_code == 400
+    content = html.unescape(response.content.decode())
+    assert "Erreur 400" in content and "Nous n'avons pas pu lire cette demande" in content

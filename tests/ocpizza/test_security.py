@@ -352,3 +352,58 @@ def test_a_former_staff_member_is_a_customer_again(client, restaurant_a, time_ma
     sign_in(client, membership.user.email, PASSWORD)
 
     assert client.session.get_expiry_age() != IDLE
+
+
+# ---------- Other headers and cookies ----------
+
+
+def test_every_answer_switches_off_the_browser_features_no_page_uses(client, db):
+    for response in (client.get("/"), client.get("/robots.txt"), client.get("/no-such-page/")):
+        policy_header = response["Permissions-Policy"]
+        features = dict(item.strip().split("=", 1) for item in policy_header.split(","))
+        for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+            assert features[feature] == "()", (response.request["PATH_INFO"], policy_header)
+        assert "fullscreen" not in features  # the restaurants' videos may go full screen
+
+
+def test_the_language_cookie_stays_on_this_site_away_from_scripts(client, db):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    cookie = response.cookies["django_language"]
+    assert cookie.value == "en"
+    assert cookie["samesite"] == "Lax"
+    assert cookie["httponly"] is True
+
+
+def test_in_production_the_language_cookie_is_sent_over_https_only():
+    script = "import django; django.setup(); from django.conf import settings as s; "
+    script += "print(s.LANGUAGE_COOKIE_SECURE, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "EMAIL_URL")},
+        "DJANGO_SETTINGS_MODULE": "ocpizza.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "a-production-like-key-for-this-test-only-" + "z" * 30,
+        "EMAIL_URL": "console://",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True"]
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_methods_other_than_get_head_and_post_are_a_405_everywhere(client, head_office, method):
+    client.force_login(head_office)
+    for path in ("/", "/accounts/login/", "/admin/", "/orders/", "/i18n/setlang/"):
+        response = client.generic(method, path)
+        assert response.status_code == 405, (method, path)
+        assert response["Allow"] == "GET, HEAD, POST"
+    assert client.head("/").status_code == 200
