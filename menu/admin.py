@@ -76,7 +76,8 @@ class RecipeLineInline(admin.TabularInline):
 class RecipeStepInline(admin.TabularInline):
     model = RecipeStep
     extra = 0
-    fields = ("position", "text")
+    fields = ("position", "text", "ingredients")
+    autocomplete_fields = ("ingredients",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("product")
@@ -151,4 +152,4 @@ class RecipeStepAdmin(admin.ModelAdmin):
     list_filter = ("product__category",)
     search_fields = ("product__name", "text")
     ordering = ("product__name", "position", "id")
-    autocomplete_fields = ("product",)
+    autocomplete_fields = ("product", "ingredients")

@@ -194,11 +194,26 @@ class RecipeLine(models.Model):
 
 
 class RecipeStep(models.Model):
+    """One instruction of a product's recipe. Its ingredients say what it puts on: the kitchen's card of an
+    order line strikes a step whose recipe ingredients the customer all left out, names the ones left out on
+    the others, and says to add an extra at the first step naming the extra's ingredient."""
+
     product = models.ForeignKey(
         Product, on_delete=models.CASCADE, related_name="recipe_steps", verbose_name=_("product")
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     text = models.TextField(_("instruction"))
+    ingredients = models.ManyToManyField(
+        Ingredient,
+        blank=True,
+        related_name="recipe_steps",
+        verbose_name=_("ingredients put on"),
+        help_text=_(
+            "The ingredients this step puts on, and the extras that go on at this step. On an order's recipe "
+            "card, a step is struck when the customer left out all of its ingredients, and an extra is added "
+            "at the first step naming it (else on a step of its own at the end)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("recipe step")

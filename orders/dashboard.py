@@ -73,6 +73,36 @@ class DateRangeForm(forms.Form):
         return cleaned
 
 
+@dataclass(frozen=True)
+class CsvFormat:
+    """How the export writes its cells."""
+
+    delimiter: str
+    decimal_separator: str
+    byte_order_mark: bool  # makes Excel read the accents as UTF-8; other tools may keep it as a character
+
+
+# French Excel (the default) opens a file on a double click only with ";" between cells and a decimal
+# comma; "plain" is the usual CSV, for other tools.
+CSV_FORMATS = {
+    "excel-fr": CsvFormat(delimiter=";", decimal_separator=",", byte_order_mark=True),
+    "plain": CsvFormat(delimiter=",", decimal_separator=".", byte_order_mark=False),
+}
+
+
+class ExportForm(DateRangeForm):
+    """The range, and the CSV format (?format=excel-fr, the default, or plain)."""
+
+    format = forms.ChoiceField(
+        label=_("Format"),
+        required=False,
+        choices=[("excel-fr", _("Excel (French)")), ("plain", _("Plain CSV"))],
+    )
+
+    def clean_format(self) -> CsvFormat:
+        return CSV_FORMATS[self.cleaned_data["format"] or "excel-fr"]
+
+
 def local_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """From the first moment of `start` to the first moment after `end`, in the current time zone."""
     tz = timezone.get_current_timezone()
@@ -346,7 +376,9 @@ def safe_cell(value: object) -> str:
     return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
-def export_rows(*, restaurants: Sequence[Restaurant], start: date, end: date) -> Iterator[list[str]]:
+def export_rows(
+    *, restaurants: Sequence[Restaurant], start: date, end: date, decimal_separator: str = "."
+) -> Iterator[list[str]]:
     """The header, then one row per order placed in the range, oldest first: read lazily, in chunks.
 
     Labels, the time zone and the header are read now, in the request's language: the rows are produced
@@ -409,9 +441,10 @@ def export_rows(*, restaurants: Sequence[Restaurant], start: date, end: date) ->
                     order["restaurant__name"],
                     timezone.localtime(order["created_at"], tz).strftime("%Y-%m-%d %H:%M"),
                     *(labels[name].get(order[name], order[name]) for name in labels),
-                    order["subtotal"],
-                    order["delivery_fee"],
-                    order["total"],
+                    *(
+                        str(order[name]).replace(".", decimal_separator)
+                        for name in ("subtotal", "delivery_fee", "total")
+                    ),
                 )
             ]
 

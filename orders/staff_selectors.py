@@ -125,12 +125,26 @@ class CardItem:
 
 
 @dataclass(frozen=True)
+class CardStep:
+    """One step of a line's recipe card, as this line needs it made.
+
+    `text` is empty on the step the card adds for extras that no step of the recipe names."""
+
+    text: str
+    left_out: list[Ingredient] = field(
+        default_factory=list
+    )  # what this step puts on that the customer refused
+    extras: list[CardItem] = field(default_factory=list)  # the extras that go on at this step
+    skipped: bool = False  # the customer left out everything this step puts on: nothing to do
+
+
+@dataclass(frozen=True)
 class RecipeCard:
     line: OrderLine
     product: Product
     items: list[CardItem]
     removed: list[Ingredient]
-    steps: list[RecipeStep] = field(default_factory=list)
+    steps: list[CardStep] = field(default_factory=list)
 
 
 def recipe_card(line: OrderLine) -> list[CardItem]:
@@ -167,6 +181,33 @@ def recipe_card(line: OrderLine) -> list[CardItem]:
     ]
 
 
+def card_steps(line: OrderLine, items: list[CardItem]) -> list[CardStep]:
+    """The steps of this line's recipe, following its removals and extras (`items` is `recipe_card(line)`).
+
+    A step puts on the ingredients linked to it (`RecipeStep.ingredients`). Of those, the ones the recipe
+    holds and the customer left out are named on the step; when that is all of them (and no extra goes on
+    there), the step is skipped. An extra goes on at the first step linked to its ingredient; the extras no
+    step names get one step of their own, last. A step linked to nothing is shown as it is.
+
+    Reads the product's recipe lines and steps (with their ingredients) and the line's removed ingredients:
+    prefetched by `get_recipe_card`, else a few queries."""
+    removed = {ingredient.pk for ingredient in line.removed_ingredients.all()}
+    in_recipe = {recipe_line.ingredient_id for recipe_line in line.product.recipe_lines.all()}
+    to_place = {item.ingredient.pk: item for item in items if item.extra}
+    steps = []
+    for step in line.product.recipe_steps.all():
+        puts_on = [ingredient for ingredient in step.ingredients.all() if ingredient.pk in in_recipe]
+        left_out = [ingredient for ingredient in puts_on if ingredient.pk in removed]
+        extras = [
+            to_place.pop(ingredient.pk) for ingredient in step.ingredients.all() if ingredient.pk in to_place
+        ]
+        skipped = bool(puts_on) and len(left_out) == len(puts_on) and not extras
+        steps.append(CardStep(text=step.text, left_out=left_out, extras=extras, skipped=skipped))
+    if to_place:
+        steps.append(CardStep(text="", extras=list(to_place.values())))
+    return steps
+
+
 def get_recipe_card(restaurant: Restaurant, line_id: int) -> RecipeCard:
     """The recipe card of a line of an order of this restaurant; a line of another restaurant is a 404."""
     line = (
@@ -177,7 +218,12 @@ def get_recipe_card(restaurant: Restaurant, line_id: int) -> RecipeCard:
                 "product__recipe_lines",
                 queryset=RecipeLine.objects.select_related("ingredient").order_by("id"),
             ),
-            Prefetch("product__recipe_steps", queryset=RecipeStep.objects.order_by("position", "id")),
+            Prefetch(
+                "product__recipe_steps",
+                queryset=RecipeStep.objects.order_by("position", "id").prefetch_related(
+                    Prefetch("ingredients", queryset=Ingredient.objects.order_by("name"))
+                ),
+            ),
             Prefetch("removed_ingredients", queryset=Ingredient.objects.order_by("name")),
             Prefetch(
                 "extras", queryset=OrderLineExtra.objects.select_related("extra__ingredient").order_by("id")
@@ -187,12 +233,13 @@ def get_recipe_card(restaurant: Restaurant, line_id: int) -> RecipeCard:
     )
     if line is None:
         raise Http404
+    items = recipe_card(line)
     return RecipeCard(
         line=line,
         product=line.product,
-        items=recipe_card(line),
+        items=items,
         removed=list(line.removed_ingredients.all()),
-        steps=list(line.product.recipe_steps.all()),
+        steps=card_steps(line, items),
     )
 
 

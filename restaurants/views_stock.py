@@ -2,7 +2,8 @@
 
 Managers (and head office) record deliveries, waste and inventory counts and set alert thresholds, each a
 small form posted to its own URL and carried out by restaurants.services; pizzaiolos see the same page
-without the forms, and a POST from them is a 403. A stock is always looked up within
+without the forms, and a POST from them is a 403. A POST ends on the stock page (Post/Redirect/Get), a
+refused one too: its form, with the input and the errors, is shown open there once. A stock is always looked up within
 `request.staff.restaurant`: another restaurant's stock is a 404, whatever its id.
 """
 
@@ -28,10 +29,13 @@ from restaurants.access import staff_required
 from restaurants.availability import FEW_LEFT, MissingIngredient, with_portions_left
 from restaurants.forms_stock import ACTION_FORMS, MovementFilterForm, StockActionForm, action_prefix
 from restaurants.models import Restaurant, Role, Stock, StockMovement
+from restaurants.post_redirect import refuse
 from restaurants.templatetags.stock_tags import quantity, unit_symbol
 
 STOCK_VIEWERS = (Role.PIZZAIOLO,)  # managers and head office pass every role check, and alone may change
 MOVEMENTS_PER_PAGE = 50
+REFUSED_KEY = "stock_refused"
+MAX_KEPT_INPUT = 1000  # characters of a refused field kept to show it again (a note holds 300)
 
 
 def reload_when_signed_out(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -99,12 +103,28 @@ def _stocks(restaurant: Restaurant) -> list[Stock]:
     )
 
 
-def _stock_page(
-    request: HttpRequest, *, refused: tuple[int, StockActionForm] | None = None, status: int = 200
-) -> HttpResponse:
+def _refused_form(request: HttpRequest, stocks: list[Stock]) -> tuple[int, StockActionForm] | None:
+    """The form a refused action left in the session (see `stock_action`), with its input and its errors;
+    shown once."""
+    refused = request.session.pop(REFUSED_KEY, None)
+    stock = next((stock for stock in stocks if refused and stock.pk == refused.get("stock")), None)
+    if stock is None or refused.get("action") not in ACTION_FORMS:
+        return None
+    form = ACTION_FORMS[refused["action"]](refused["data"], prefix=action_prefix(stock, refused["action"]))
+    # The errors are the ones the POST got, the service's too (a waste larger than the stock): not re-checked.
+    form.full_clean()
+    form.errors.clear()
+    for name, errors in refused["errors"].items():
+        for error in errors:
+            form.add_error(name, error)
+    return stock.pk, form
+
+
+def _stock_page(request: HttpRequest) -> HttpResponse:
     restaurant = request.staff.restaurant
     can_manage = request.staff.is_manager
     stocks = _stocks(restaurant)
+    refused = _refused_form(request, stocks) if can_manage else None
     rows = []
     for stock in stocks:
         row = StockRow(stock=stock)
@@ -125,7 +145,7 @@ def _stock_page(
         "can_manage": can_manage,
         "counts": {state: states.count(state) for state in ("ok", "low", "out")},
     }
-    return render(request, "staff/stock.html", context, status=status)
+    return render(request, "staff/stock.html", context)
 
 
 @require_GET
@@ -159,11 +179,20 @@ def stock_action(request: HttpRequest, stock_id: int, action: str) -> HttpRespon
     if form.is_valid() and (done := form.save(stock=stock, by=request.user)):
         messages.success(request, done)
         return redirect(f"{reverse('staff_stock')}#stock-{stock.pk}")
-    messages.error(
+    # Post/Redirect/Get: the refused form (input and errors) waits in the session for the stock page.
+    request.session[REFUSED_KEY] = {
+        "stock": stock.pk,
+        "action": action,
+        "data": {
+            key: request.POST.get(key, "")[:MAX_KEPT_INPUT] for key in map(form.add_prefix, form.fields)
+        },
+        "errors": {name: [str(error) for error in errors] for name, errors in form.errors.items()},
+    }
+    return refuse(
         request,
         _("Nothing was recorded for %(ingredient)s: see the form below.") % {"ingredient": stock.ingredient},
+        f"{reverse('staff_stock')}#stock-{stock.pk}",
     )
-    return _stock_page(request, refused=(stock.pk, form), status=400)
 
 
 @require_GET

@@ -154,9 +154,10 @@ ACCESS: dict[str, Access] = {
     "staff_delivery_take": Access(
         order("ready_delivery"), get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 302, 403, 302, 404, 302)
     ),
-    # Paid on delivery: an empty form (no payment method) is refused, by the driver and the managers alike.
+    # Paid on delivery: an empty form (no payment method) is refused, by the driver and the managers alike,
+    # and the browser sent back to the board (303: a reload does not post again).
     "staff_delivery_deliver": Access(
-        order("out"), get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 400, 403, 400, 404, 400)
+        order("out"), get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 303, 403, 303, 404, 303)
     ),
     "staff_delivery_failed": Access(
         order("out"),
@@ -177,11 +178,11 @@ ACCESS: dict[str, Access] = {
         get=(LOGIN, 403, 403, 403, 403, 200, 200, 404, 200),
         post=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
     ),
-    # An unpaid pick-up handed over without saying how it was paid is refused.
+    # An unpaid pick-up handed over without saying how it was paid is refused (back to the order, 303).
     "staff_counter_hand_over": Access(
         order("ready_pickup"),
         get=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
-        post=(LOGIN, 403, 403, 403, 403, 400, 400, 404, 400),
+        post=(LOGIN, 403, 403, 403, 403, 303, 303, 404, 303),
     ),
     "staff_counter_cancel": Access(
         order("received"),
@@ -194,16 +195,17 @@ ACCESS: dict[str, Access] = {
     ),
     "staff_counter_add": Access(
         get=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
-        post=(LOGIN, 403, 403, 403, 403, 400, 400, 400, 400),
+        post=(LOGIN, 403, 403, 403, 403, 303, 303, 303, 303),
     ),
+    # No line 0 in an empty order: refused, back to the new order (303).
     "staff_counter_line": Access(
         lambda w: [0],
         get=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
-        post=(LOGIN, 403, 403, 403, 403, 302, 302, 302, 302),
+        post=(LOGIN, 403, 403, 403, 403, 303, 303, 303, 303),
     ),
     "staff_counter_customer": Access(
         get=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
-        post=(LOGIN, 403, 403, 403, 403, 400, 400, 400, 400),
+        post=(LOGIN, 403, 403, 403, 403, 303, 303, 303, 303),
     ),
     "staff_counter_clear": Access(
         get=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
@@ -214,16 +216,16 @@ ACCESS: dict[str, Access] = {
     "staff_stock_products": Access(get=(LOGIN, 403, 403, 200, 403, 403, 200, 200, 200), post=EVERYONE_405),
     "staff_stock_movements": Access(get=(LOGIN, 403, 403, 200, 403, 403, 200, 200, 200), post=EVERYONE_405),
     "staff_stock_restock": Access(
-        stock, get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 403, 403, 400, 404, 400)
+        stock, get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 403, 403, 303, 404, 303)
     ),
     "staff_stock_waste": Access(
-        stock, get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 403, 403, 400, 404, 400)
+        stock, get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 403, 403, 303, 404, 303)
     ),
     "staff_stock_count": Access(
-        stock, get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 403, 403, 400, 404, 400)
+        stock, get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 403, 403, 303, 404, 303)
     ),
     "staff_stock_threshold": Access(
-        stock, get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 403, 403, 400, 404, 400)
+        stock, get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 403, 403, 303, 404, 303)
     ),
     # ---- Staff: dashboard (managers; head office compares every restaurant) ----
     "staff_dashboard": Access(get=(LOGIN, 403, 403, 403, 403, 403, 200, 200, 200), post=EVERYONE_405),

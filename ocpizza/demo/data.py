@@ -155,6 +155,46 @@ class ProductSpec:
         return self.category in (PIZZAS_TOMATO, PIZZAS_CREAM)
 
 
+# How the steps name an ingredient, when not by the first word of its name (casefolded).
+STEP_WORDS: dict[str, tuple[str, ...]] = {
+    "Pâte à pizza": ("pâte", "pâton"),
+    "Huile d'olive vierge extra": ("huile d'olive",),
+    "Huile pimentée maison": ("huile pimentée",),
+    "Filets d'anchois": ("anchois",),
+    "Parmigiano Reggiano": ("parmesan",),
+    "Cerneaux de noix": ("noix",),
+    "Poivrons": ("poivrons", "légumes grillés"),
+    "Courgettes grillées": ("légumes grillés",),
+    "Aubergines grillées": ("légumes grillés",),
+}
+
+
+def step_ingredients(spec: ProductSpec, extras: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """For each step of the product, the ingredients it puts on (`RecipeStep.ingredients`): the recipe's
+    ingredients the step names, and on a pizza's first step naming the mozzarella, the extras that no step
+    names (they go on with the cheese)."""
+    linked = []
+    for text in spec.steps:
+        words = text.casefold()
+        linked.append(
+            tuple(
+                item.ingredient
+                for item in spec.recipe
+                if any(
+                    word in words
+                    for word in STEP_WORDS.get(item.ingredient, (item.ingredient.split()[0].casefold(),))
+                )
+            )
+        )
+    if spec.is_pizza:
+        named = {name for names in linked for name in names}
+        for index, names in enumerate(linked):
+            if MOZZARELLA in names:
+                linked[index] = (*names, *(extra for extra in extras if extra not in named))
+                break
+    return linked
+
+
 DOUGH = "Pâte à pizza"
 SAUCE = "Sauce tomate San Marzano"
 CREAM = "Crème fraîche épaisse"

@@ -38,6 +38,7 @@ from ocpizza.demo.data import (
     RestaurantSpec,
     demo_emails,
     staff_email,
+    step_ingredients,
 )
 from ocpizza.demo.scenario import OrderPlan, money, opening_quantities, order_plans, stock_targets
 from orders.models import (
@@ -304,6 +305,7 @@ class _Loader:
                 defaults={"price": spec.price, "quantity": spec.quantity},
             )
         looks = {spec.name: spec.look for spec in INGREDIENTS}
+        extra_names = tuple(spec.ingredient for spec in EXTRAS)
         for position, spec in enumerate(PRODUCTS, start=1):
             product, _ = Product.objects.get_or_create(
                 slug=spec.slug,
@@ -328,10 +330,13 @@ class _Loader:
                     defaults={"quantity": item.quantity, "removable": item.removable},
                 )
             has_steps = product.recipe_steps.exists()
-            for step_position, text in enumerate(() if has_steps else spec.steps, start=1):
-                RecipeStep.objects.get_or_create(
+            steps = () if has_steps else zip(spec.steps, step_ingredients(spec, extra_names), strict=True)
+            for step_position, (text, names) in enumerate(steps, start=1):
+                step, created = RecipeStep.objects.get_or_create(
                     product=product, position=step_position, defaults={"text": text}
                 )
+                if created:
+                    step.ingredients.add(*(self.ingredients[name] for name in names))
             if spec.is_pizza:
                 product.extras.add(*self.extras.values())
             _attach_picture(

@@ -54,6 +54,7 @@ from orders.services import (
 from orders.views.cart import describe
 from restaurants.access import staff_required
 from restaurants.models import Restaurant, Role
+from restaurants.post_redirect import refuse
 from restaurants.selectors import MenuItem, menu_sections
 
 CUSTOMER_KEY = "counter_customer"
@@ -176,26 +177,13 @@ def counter_hand_over(request: HttpRequest, number: str) -> HttpResponse:
     order = _order_or_404(request, number)
     payment = request.POST.get("payment", "")
     if payment not in ("", Provider.CASH, Provider.CARD):
-        return _refuse_action(request, order, _("Choose cash or card."), status=400)
+        return refuse(request, _("Choose cash or card."), "staff_counter_order", order.number)
     try:
         order = hand_over_pickup(order=order, by=request.user, payment=payment)
     except OrderError as error:
-        status = 409 if error.code == "invalid_transition" else 400
-        return _refuse_action(request, order, error.message, status=status)
+        return refuse(request, error.message, "staff_counter_order", order.number)
     messages.success(request, _("Order %(number)s is handed over.") % {"number": order.number})
     return _back_to_list(request)
-
-
-def _refuse_action(request: HttpRequest, order: Order, message: str, *, status: int) -> HttpResponse:
-    """The order's page with the reason an action was refused: a 4xx, never a 500."""
-    messages.error(request, message)
-    order = _order_or_404(request, order.number, details=True)
-    return render(
-        request,
-        "staff/counter_order.html",
-        {"order": order, "tracking_url": request.build_absolute_uri(tracking_path(order))},
-        status=status,
-    )
 
 
 @staff_required(Role.COUNTER)
@@ -206,12 +194,13 @@ def counter_cancel(request: HttpRequest, number: str) -> HttpResponse:
     form = CancelForm(request.POST if request.method == "POST" else None)
     status = 200
     if order.status not in CUSTOMER_EDITABLE_STATUSES:
-        messages.error(
+        return refuse(
             request,
             _("This order is already being prepared and can no longer be cancelled at the counter."),
+            "staff_counter_order",
+            order.number,
         )
-        status = 409
-    elif request.method == "POST":
+    if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
@@ -223,12 +212,9 @@ def counter_cancel(request: HttpRequest, number: str) -> HttpResponse:
                     before_preparation_only=True,
                 )
             except OrderError as error:
-                messages.error(request, error.message)
-                status = 409
-                order.refresh_from_db()
-            else:
-                messages.success(request, _("Order %(number)s is cancelled.") % {"number": order.number})
-                return redirect("staff_counter")
+                return refuse(request, error.message, "staff_counter_order", order.number)
+            messages.success(request, _("Order %(number)s is cancelled.") % {"number": order.number})
+            return redirect("staff_counter")
     return render(request, "staff/counter_cancel.html", {"order": order, "form": form}, status=status)
 
 
@@ -389,8 +375,7 @@ def counter_new(request: HttpRequest) -> HttpResponse:
 
 
 def _refuse_line(request: HttpRequest, message: str) -> HttpResponse:
-    messages.error(request, message)
-    return _new_order_page(request, status=400)
+    return refuse(request, message, f"{reverse('staff_counter_new')}#counter-lines")
 
 
 def _back_to_new(anchor: str = "counter-lines") -> HttpResponse:
@@ -458,8 +443,11 @@ def counter_line(request: HttpRequest, index: int) -> HttpResponse:
     """Set the quantity of a line of the order being taken (0 removes it)."""
     cart = _counter_cart(request)
     if not 0 <= index < len(cart.lines):
-        messages.error(request, _("This line is no longer in the order."))
-        return _back_to_new()
+        return refuse(
+            request,
+            _("This line is no longer in the order."),
+            f"{reverse('staff_counter_new')}#counter-lines",
+        )
     quantity = whole_number(request.POST.get("quantity"), max_digits=3)
     if quantity is None or quantity > MAX_QUANTITY_PER_LINE:
         return _refuse_line(
@@ -499,8 +487,11 @@ def counter_customer(request: HttpRequest) -> HttpResponse:
     customer_id = whole_number(request.POST.get("customer"))
     user = User.objects.filter(pk=customer_id, is_active=True).first() if customer_id is not None else None
     if user is None:
-        messages.error(request, _("This customer account does not exist."))
-        return _new_order_page(request, status=400)
+        return refuse(
+            request,
+            _("This customer account does not exist."),
+            f"{reverse('staff_counter_new')}#counter-customer",
+        )
     request.session[CUSTOMER_KEY] = user.pk
     messages.success(
         request, _("The order is for %(customer)s.") % {"customer": user.get_full_name() or user.email}

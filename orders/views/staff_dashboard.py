@@ -94,8 +94,9 @@ class _Echo:
 @require_GET
 @staff_required(Role.MANAGER)
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
-    """The orders of the range as CSV, streamed: a year of orders never sits in memory."""
-    form = dashboard.DateRangeForm(request.GET)
+    """The orders of the range as CSV, streamed: a year of orders never sits in memory. French Excel's format
+    by default (";", decimal comma, a byte order mark), or the plain one (?format=plain)."""
+    form = dashboard.ExportForm(request.GET)
     restaurants = _restaurants(request)
     if not form.is_valid():
         context = {
@@ -104,12 +105,15 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
             "shortcuts": _shortcuts(timezone.localdate()),
         }
         return render(request, "staff/dashboard.html", context, status=400)
-    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    rows = dashboard.export_rows(restaurants=restaurants, start=start, end=end)
-    writer = csv.writer(_Echo())
+    start, end, csv_format = (form.cleaned_data[name] for name in ("start", "end", "format"))
+    rows = dashboard.export_rows(
+        restaurants=restaurants, start=start, end=end, decimal_separator=csv_format.decimal_separator
+    )
+    writer = csv.writer(_Echo(), delimiter=csv_format.delimiter)
 
     def lines() -> Iterator[str]:
-        yield "\ufeff"  # the byte order mark makes spreadsheets read the accents as UTF-8
+        if csv_format.byte_order_mark:
+            yield "\ufeff"
         for row in rows:
             yield writer.writerow(row)
 

@@ -3,7 +3,9 @@
 A driver takes an order (it becomes `out_for_delivery`, delivered by them), then marks it delivered,
 recording cash or card when it is paid on delivery, or records a failed delivery with a reason (a staff
 cancellation: the food is gone, no stock comes back). Only the driver who took an order may close it;
-managers may close any. Orders of another restaurant, and other drivers' orders, are 404s.
+managers may close any. Orders of another restaurant, and other drivers' orders, are 404s. A POST ends on
+the board, refused or not (restaurants.post_redirect); only a failed delivery without a reason is shown
+again, with the form's error.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from orders.services import cancel_order, deliver_order, transition_order_once
 from orders.views.staff_kitchen import reload_when_signed_out
 from restaurants.access import staff_required
 from restaurants.models import Role
+from restaurants.post_redirect import refuse
 
 DRIVERS = (Role.DRIVER,)
 
@@ -50,10 +53,6 @@ def _board_context(request: HttpRequest) -> dict:
     }
 
 
-def _delivery_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
-    return render(request, "staff/delivery.html", _board_context(request), status=status)
-
-
 def _own_order(request: HttpRequest, number: str) -> Order:
     """An order this user may close: taken by them, or any delivery of the restaurant for a manager."""
     return staff_selectors.get_delivery_order(
@@ -65,7 +64,7 @@ def _own_order(request: HttpRequest, number: str) -> Order:
 @staff_required(*DRIVERS)
 @require_GET
 def delivery(request: HttpRequest) -> HttpResponse:
-    return _delivery_page(request)
+    return render(request, "staff/delivery.html", _board_context(request))
 
 
 @reload_when_signed_out
@@ -83,22 +82,17 @@ def delivery_take(request: HttpRequest, number: str) -> HttpResponse:
     try:
         moved, by_me = transition_order_once(order=order, to=Status.OUT_FOR_DELIVERY, by=request.user)
     except OrderError as error:
-        messages.error(request, error.message)
-        return _delivery_page(request, status=409 if error.code == "invalid_transition" else 400)
+        return refuse(request, error.message, "staff_delivery")
     if not by_me:
         if moved.delivered_by_id == request.user.pk:
             messages.info(request, _("You already took order %(number)s.") % {"number": moved.number})
             return redirect("staff_delivery")
         driver = moved.delivered_by
-        messages.warning(
-            request,
-            _("Order %(number)s was already taken by %(name)s.")
-            % {
-                "number": moved.number,
-                "name": (driver.get_full_name() or driver.email) if driver else _("another driver"),
-            },
-        )
-        return _delivery_page(request, status=409)
+        message = _("Order %(number)s was already taken by %(name)s.") % {
+            "number": moved.number,
+            "name": (driver.get_full_name() or driver.email) if driver else _("another driver"),
+        }
+        return refuse(request, message, "staff_delivery", level=messages.WARNING)
     messages.success(request, _("Order %(number)s is yours: on your way!") % {"number": moved.number})
     return redirect("staff_delivery")
 
@@ -112,11 +106,10 @@ def delivery_deliver(request: HttpRequest, number: str) -> HttpResponse:
     try:
         moved, by_me = deliver_order(order=order, by=request.user, payment=request.POST.get("method", ""))
     except OrderError as error:
-        messages.error(request, error.message)
-        return _delivery_page(request, status=409 if error.code == "invalid_transition" else 400)
+        return refuse(request, error.message, "staff_delivery")
     if not by_me:
-        messages.info(request, _("Order %(number)s was already delivered.") % {"number": moved.number})
-        return _delivery_page(request, status=409)
+        message = _("Order %(number)s was already delivered.") % {"number": moved.number}
+        return refuse(request, message, "staff_delivery", level=messages.INFO)
     messages.success(request, _("Order %(number)s is delivered.") % {"number": moved.number})
     return redirect("staff_delivery")
 
@@ -129,12 +122,11 @@ def delivery_failed(request: HttpRequest, number: str) -> HttpResponse:
     form = FailedDeliveryForm(request.POST if request.method == "POST" else None)
     status = 200
     if order.status != Status.OUT_FOR_DELIVERY:
-        messages.error(
-            request,
-            _("Order %(number)s is not out for delivery: it is “%(status)s”.")
-            % {"number": order.number, "status": order.get_status_display()},
-        )
-        return _delivery_page(request, status=409)
+        message = _("Order %(number)s is not out for delivery: it is “%(status)s”.") % {
+            "number": order.number,
+            "status": order.get_status_display(),
+        }
+        return refuse(request, message, "staff_delivery")
     if request.method == "POST":
         status = 400
         if form.is_valid():
@@ -143,15 +135,13 @@ def delivery_failed(request: HttpRequest, number: str) -> HttpResponse:
                     order=order, by=request.user, reason=form.cleaned_data["reason"], by_customer=False
                 )
             except OrderError as error:
-                messages.error(request, error.message)
-                status = 409
-            else:
-                messages.success(
-                    request,
-                    _("Order %(number)s: failed delivery recorded. Bring the order back to the restaurant.")
-                    % {"number": order.number},
-                )
-                return redirect("staff_delivery")
+                return refuse(request, error.message, "staff_delivery")
+            messages.success(
+                request,
+                _("Order %(number)s: failed delivery recorded. Bring the order back to the restaurant.")
+                % {"number": order.number},
+            )
+            return redirect("staff_delivery")
     return render(
         request,
         "staff/delivery_failed.html",

@@ -3,7 +3,8 @@
 Pizzaiolos (and managers) start and finish orders; the counter may watch the queue. Every order is looked
 up within the current restaurant (`request.staff.restaurant`): an order of another restaurant is a 404.
 Status moves go through `orders.services.transition_order_once`, which reads the status under a row lock:
-when two people tap at once, the second gets a message saying who was first.
+when two people tap at once, the second gets a message saying who was first. Every POST ends on the board
+(a redirect, refused or not: restaurants.post_redirect).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from orders.models import Order, Status
 from orders.services import transition_order_once
 from restaurants.access import staff_required
 from restaurants.models import Role
+from restaurants.post_redirect import refuse
 
 # Who may look at the queue, and who may move orders in it (managers and head office always may).
 KITCHEN_VIEWERS = (Role.PIZZAIOLO, Role.COUNTER)
@@ -52,15 +54,11 @@ def _board_context(request: HttpRequest) -> dict:
     }
 
 
-def _kitchen_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
-    return render(request, "staff/kitchen.html", _board_context(request), status=status)
-
-
 @reload_when_signed_out
 @staff_required(*KITCHEN_VIEWERS)
 @require_GET
 def kitchen(request: HttpRequest) -> HttpResponse:
-    return _kitchen_page(request)
+    return render(request, "staff/kitchen.html", _board_context(request))
 
 
 @reload_when_signed_out
@@ -76,8 +74,7 @@ def _move(request: HttpRequest, number: str, to: str) -> HttpResponse:
     try:
         moved, by_me = transition_order_once(order=order, to=to, by=request.user)
     except OrderError as error:
-        messages.error(request, error.message)
-        return _kitchen_page(request, status=409 if error.code == "invalid_transition" else 400)
+        return refuse(request, error.message, "staff_kitchen")
     if not by_me:
         if to == Status.PREPARING and moved.prepared_by_id and moved.prepared_by_id != request.user.pk:
             message = _("Order %(number)s was already started by %(name)s.") % {
@@ -88,8 +85,7 @@ def _move(request: HttpRequest, number: str, to: str) -> HttpResponse:
             message = _("Order %(number)s was already started.") % {"number": moved.number}
         else:
             message = _("Order %(number)s was already marked ready.") % {"number": moved.number}
-        messages.warning(request, message)
-        return _kitchen_page(request, status=409)
+        return refuse(request, message, "staff_kitchen", level=messages.WARNING)
     if to == Status.PREPARING:
         messages.success(request, _("Order %(number)s: preparation started.") % {"number": moved.number})
     else:

@@ -346,9 +346,10 @@ def test_one_date_alone_means_that_day(client, day, manager_a):
 
 
 def read_csv(response) -> list[list[str]]:
+    """The rows of the default export, French Excel's: a byte order mark, then cells separated by ";"."""
     content = b"".join(response.streaming_content).decode("utf-8")
     assert content.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(content[1:])))
+    return list(csv.reader(io.StringIO(content[1:]), delimiter=";"))
 
 
 def test_the_csv_lists_the_orders_of_the_range(english, day, manager_a, restaurant_b):
@@ -390,10 +391,45 @@ def test_the_csv_lists_the_orders_of_the_range(english, day, manager_a, restaura
         "Delivered",
         "Cash on delivery or pick-up",
         "Paid",
-        "19.00",
-        "2.50",
-        "21.50",
+        "19,00",
+        "2,50",
+        "21,50",
     ]
+
+
+def test_the_csv_opens_in_french_excel_by_default_and_plain_on_request(english, day, manager_a, restaurant_a):
+    Restaurant.objects.filter(pk=restaurant_a.pk).update(name='Lyon; "Presqu\'île"')
+    english.force_login(manager_a)
+
+    french = b"".join(english.get(reverse("staff_dashboard_csv")).streaming_content)
+    plain = b"".join(english.get(reverse("staff_dashboard_csv"), {"format": "plain"}).streaming_content)
+
+    # French Excel: the UTF-8 byte order mark, ";" between cells, decimal commas, CRLF line ends.
+    assert french.startswith(b"\xef\xbb\xbfNumber;Restaurant;Placed at;Channel;")
+    french_lines = french.decode("utf-8").split("\r\n")
+    assert french_lines[0].endswith(";Subtotal;Delivery fee;Total")
+    assert french_lines[2] == (
+        f'{day["delivery"].number};"Lyon; ""Presqu\'île""";2026-11-30 12:10;Website;Delivery;Delivered;'
+        "Cash on delivery or pick-up;Paid;19,00;2,50;21,50"
+    )
+    # Plain: no byte order mark, "," between cells, decimal points; the quotes still doubled.
+    assert plain.startswith(b"Number,Restaurant,Placed at,Channel,")
+    plain_lines = plain.decode("utf-8").split("\r\n")
+    assert plain_lines[2] == (
+        f'{day["delivery"].number},"Lyon; ""Presqu\'île""",2026-11-30 12:10,Website,Delivery,Delivered,'
+        "Cash on delivery or pick-up,Paid,19.00,2.50,21.50"
+    )
+    assert len(french_lines) == len(plain_lines) == 6  # the header, four orders, the empty end
+
+
+def test_an_unknown_csv_format_is_a_form_error(client, day, manager_a):
+    client.force_login(manager_a)
+
+    response = client.get(reverse("staff_dashboard_csv"), {"format": "xlsx"})
+
+    assert response.status_code == 400
+    assert not response.streaming
+    assert "xlsx" in response.content.decode()
 
 
 def test_head_offices_csv_holds_every_restaurant(client, day, head_office, restaurant_b):

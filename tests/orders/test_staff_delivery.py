@@ -309,8 +309,8 @@ def test_the_second_driver_to_take_an_order_is_told_who_has_it(client, driver, o
     client.force_login(other_driver)
     assert client.post(reverse("staff_delivery_take", args=[order.number])).status_code == 302
     client.force_login(driver)
-    response = client.post(reverse("staff_delivery_take", args=[order.number]))
-    assert response.status_code == 409
+    response = client.post(reverse("staff_delivery_take", args=[order.number]), follow=True)
+    assert response.redirect_chain == [(reverse("staff_delivery"), 303)]  # a GET: a reload posts nothing
     assert f"Order {order.number} was already taken by Paolo Rossi." in response.content.decode()
     order.refresh_from_db()
     assert order.delivered_by == other_driver
@@ -352,9 +352,9 @@ def test_delivering_without_saying_cash_or_card_is_refused_and_writes_nothing(cl
     order = out_with(driver)
     client.force_login(driver)
 
-    response = client.post(reverse("staff_delivery_deliver", args=[order.number]), data)
+    response = client.post(reverse("staff_delivery_deliver", args=[order.number]), data, follow=True)
 
-    assert response.status_code == 400
+    assert response.redirect_chain == [(reverse("staff_delivery"), 303)]  # a GET: a reload posts nothing
     assert "cash or card" in response.content.decode()
     order.refresh_from_db()
     assert order.status == Status.OUT_FOR_DELIVERY and order.payment_status == PaymentStatus.UNPAID
@@ -375,8 +375,10 @@ def test_delivering_twice_says_so_and_takes_the_money_once(client, driver, out_w
     order = out_with(driver)
     client.force_login(driver)
     client.post(reverse("staff_delivery_deliver", args=[order.number]), {"method": "cash"})
-    response = client.post(reverse("staff_delivery_deliver", args=[order.number]), {"method": "cash"})
-    assert response.status_code == 409
+    response = client.post(
+        reverse("staff_delivery_deliver", args=[order.number]), {"method": "cash"}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("staff_delivery"), 303)]  # a GET: a reload posts nothing
     assert f"Order {order.number} was already delivered." in response.content.decode()
     assert Payment.objects.filter(order=order).count() == 1
 
@@ -384,8 +386,10 @@ def test_delivering_twice_says_so_and_takes_the_money_once(client, driver, out_w
 def test_an_order_not_yet_out_cannot_be_delivered_and_no_payment_is_left(client, manager_a, ready_delivery):
     order = ready_delivery()
     client.force_login(manager_a)
-    response = client.post(reverse("staff_delivery_deliver", args=[order.number]), {"method": "cash"})
-    assert response.status_code == 409
+    response = client.post(
+        reverse("staff_delivery_deliver", args=[order.number]), {"method": "cash"}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("staff_delivery"), 303)]  # a GET: a reload posts nothing
     assert "cannot become" in response.content.decode()
     order.refresh_from_db()
     assert order.status == Status.READY
@@ -441,7 +445,7 @@ def test_a_failed_delivery_needs_a_reason(client, driver, out_with, reason):
     order = out_with(driver)
     client.force_login(driver)
     response = client.post(reverse("staff_delivery_failed", args=[order.number]), {"reason": reason})
-    assert response.status_code == 400
+    assert response.status_code == 400  # the form again, with its error: nothing was written
     assert "Say why the order could not be delivered." in response.content.decode()
     order.refresh_from_db()
     assert order.status == Status.OUT_FOR_DELIVERY
@@ -451,7 +455,10 @@ def test_a_failed_delivery_needs_a_reason(client, driver, out_with, reason):
 def test_only_an_order_out_for_delivery_can_fail(client, manager_a, ready_delivery):
     order = ready_delivery()
     client.force_login(manager_a)
-    response = client.post(reverse("staff_delivery_failed", args=[order.number]), {"reason": "Absent"})
-    assert response.status_code == 409
+    response = client.post(
+        reverse("staff_delivery_failed", args=[order.number]), {"reason": "Absent"}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("staff_delivery"), 303)]  # a GET: a reload posts nothing
+    assert f"Order {order.number} is not out for delivery" in response.content.decode()
     order.refresh_from_db()
     assert order.status == Status.READY

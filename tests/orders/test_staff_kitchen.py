@@ -394,9 +394,10 @@ def test_the_second_pizzaiolo_to_start_an_order_is_told_and_nothing_is_written_t
     assert client.post(reverse("staff_kitchen_start", args=[order.number])).status_code == 302
 
     client.force_login(pizzaiolo)
-    response = client.post(reverse("staff_kitchen_start", args=[order.number]))
+    response = client.post(reverse("staff_kitchen_start", args=[order.number]), follow=True)
 
-    assert response.status_code == 409
+    # Back on the board (a GET: a reload does not post again), with who was first.
+    assert response.redirect_chain == [(reverse("staff_kitchen"), 303)]
     assert f"Order {order.number} was already started by Luigi Verdi." in response.content.decode()
     order.refresh_from_db()
     assert order.status == Status.PREPARING and order.prepared_by == second_pizzaiolo
@@ -408,8 +409,8 @@ def test_marking_ready_twice_says_so(client, pizzaiolo, order_for, customer):
     client.force_login(pizzaiolo)
     client.post(reverse("staff_kitchen_start", args=[order.number]))
     assert client.post(reverse("staff_kitchen_ready", args=[order.number])).status_code == 302
-    response = client.post(reverse("staff_kitchen_ready", args=[order.number]))
-    assert response.status_code == 409
+    response = client.post(reverse("staff_kitchen_ready", args=[order.number]), follow=True)
+    assert response.redirect_chain == [(reverse("staff_kitchen"), 303)]
     assert f"Order {order.number} was already marked ready." in response.content.decode()
     assert status_changes(order, Status.READY) == 1
 
@@ -418,9 +419,9 @@ def test_a_move_the_lifecycle_refuses_is_a_message_not_a_500(client, pizzaiolo, 
     order = order_for(customer)
     client.force_login(pizzaiolo)
 
-    response = client.post(reverse("staff_kitchen_ready", args=[order.number]))
+    response = client.post(reverse("staff_kitchen_ready", args=[order.number]), follow=True)
 
-    assert response.status_code == 409
+    assert response.redirect_chain == [(reverse("staff_kitchen"), 303)]
     assert "cannot become" in response.content.decode()
     assert 'id="kitchen-board"' in response.content.decode()  # the board, to carry on
     order.refresh_from_db()
@@ -436,8 +437,9 @@ def test_starting_an_order_the_customer_cancelled_meanwhile_is_refused(
     order = order_for(customer)
     cancel_order(order=order, by=customer)
     client.force_login(pizzaiolo)
-    response = client.post(reverse("staff_kitchen_start", args=[order.number]))
-    assert response.status_code == 409
+    response = client.post(reverse("staff_kitchen_start", args=[order.number]), follow=True)
+    assert response.redirect_chain == [(reverse("staff_kitchen"), 303)]
+    assert "cannot become" in response.content.decode()
     order.refresh_from_db()
     assert order.status == Status.CANCELLED
     assert status_changes(order, Status.PREPARING) == 0
@@ -533,6 +535,85 @@ def test_the_recipe_card_page_shows_quantities_steps_and_baking(
     assert "Leave out:" in page and "Basilic" in page
     assert page.index("Étaler la pâte en disque.") < page.index("Enfourner.")
     assert "4 min" in page and "450&nbsp;°C" in page
+
+
+def test_the_recipe_card_steps_follow_the_lines_removals_and_extras(
+    client, pizzaiolo, order_for, customer, menu, ingredients, restaurant_a, plenty
+):
+    olives = f.IngredientFactory(name="Olives", unit="g")
+    f.StockFactory(restaurant=restaurant_a, ingredient=olives, quantity=Decimal("500"))
+    extra_olives = f.ExtraFactory(ingredient=olives, quantity=Decimal("20"), price=Decimal("1.00"))
+    extra_ham = f.ExtraFactory(
+        ingredient=ingredients["Jambon"], quantity=Decimal("40"), price=Decimal("2.00")
+    )
+    menu["margherita"].extras.add(extra_olives, extra_ham)
+    margherita = menu["margherita"]
+    f.RecipeStepFactory(product=margherita, position=1, text="Étaler la pâte.").ingredients.add(
+        ingredients["Pâte à pizza"]
+    )
+    # The garnish step names the ham too: that is where a ham extra goes on, though the recipe has none.
+    f.RecipeStepFactory(
+        product=margherita, position=2, text="Napper de sauce, répartir la mozzarella."
+    ).ingredients.add(ingredients["Sauce tomate"], ingredients["Mozzarella"], ingredients["Jambon"])
+    f.RecipeStepFactory(product=margherita, position=3, text="Enfourner.")
+    f.RecipeStepFactory(product=margherita, position=4, text="Déposer le basilic.").ingredients.add(
+        ingredients["Basilic"]
+    )
+    order = order_for(
+        customer,
+        LineRequest(
+            product_id=margherita.id,
+            quantity=2,
+            removed_ids=frozenset({ingredients["Basilic"].id, ingredients["Sauce tomate"].id}),
+            extra_ids=frozenset({menu["extra_mozzarella"].id, extra_ham.id, extra_olives.id}),
+        ),
+    )
+    client.force_login(pizzaiolo)
+
+    response = client.get(reverse("staff_recipe_card", args=[order.lines.get().pk]))
+
+    steps = [
+        (
+            step.text,
+            [i.name for i in step.left_out],
+            [(i.ingredient.name, i.extra) for i in step.extras],
+            step.skipped,
+        )
+        for step in response.context["card"].steps
+    ]
+    assert steps == [
+        ("Étaler la pâte.", [], [], False),
+        (
+            "Napper de sauce, répartir la mozzarella.",
+            ["Sauce tomate"],  # the mozzarella still goes on: the step stays, without the sauce
+            [("Jambon", Decimal("80")), ("Mozzarella", Decimal("100"))],
+            False,
+        ),
+        ("Enfourner.", [], [], False),  # a step naming no ingredient is shown as it is
+        ("Déposer le basilic.", ["Basilic"], [], True),  # all it puts on was left out
+        ("", [], [("Olives", Decimal("40"))], False),  # an extra no step names gets its own step, last
+    ]
+    page = " ".join(response.content.decode().split())
+    assert "<s>Déposer le basilic.</s>" in page and "Skip this step:" in page
+    assert "without Sauce tomate" in page and "without Basilic" in page
+    assert "+&nbsp;80&nbsp;g Jambon (extra)" in page and "+&nbsp;100&nbsp;g Mozzarella (extra)" in page
+    assert "Add the extras." in page and "+&nbsp;40&nbsp;g Olives (extra)" in page
+    assert page.index("Napper de sauce") < page.index("Enfourner.") < page.index("Add the extras.")
+
+
+def test_a_recipe_card_without_removals_or_extras_lists_the_steps_as_written(
+    client, pizzaiolo, order_for, customer, menu, ingredients
+):
+    f.RecipeStepFactory(product=menu["margherita"], position=1, text="Déposer le basilic.").ingredients.add(
+        ingredients["Basilic"]
+    )
+    order = order_for(customer, LineRequest(product_id=menu["margherita"].id, quantity=1))
+    client.force_login(pizzaiolo)
+
+    page = client.get(reverse("staff_recipe_card", args=[order.lines.get().pk])).content.decode()
+
+    assert "Déposer le basilic." in page
+    assert "<s>" not in page and "Skip this step" not in page and "Add the extras." not in page
 
 
 # ---------- Ticket ----------
