@@ -26,8 +26,15 @@ def add(client, restaurant, product, quantity=1, **more):
     return response
 
 
+def shown_fingerprint(client) -> str:
+    """The cart fingerprint the checkout page carries now, as a browser would send it back."""
+    page = client.get(reverse("checkout"))
+    return page.context["contents"].fingerprint if page.status_code == 200 else ""
+
+
 def checkout(client, **data):
     form = {
+        "cart_fingerprint": data.pop("cart_fingerprint", None) or shown_fingerprint(client),
         "fulfilment": "pickup",
         "pickup_time": "asap",
         "delivery_time": "asap",
@@ -396,6 +403,82 @@ def test_the_checkout_page_shows_the_order_and_its_choices(cart_of, customer, st
     assert "As soon as possible" in content
     for method in ("online", "cash_on_delivery", "card_on_delivery"):
         assert f'value="{method}"' in content
+
+
+# ---------- The cart changed since the checkout page was shown ----------
+
+
+@pytest.mark.django_db
+def test_a_cart_changed_in_another_tab_places_nothing_and_shows_the_cart_as_it_is_now(
+    cart_of, customer, restaurant_a, menu, stock_a
+):
+    """Tab A shows 1 Margherita for 9.50 €; tab B adds 2 Reginas; tab A's checkout places nothing."""
+    client = cart_of(customer, quantity=1)
+    seen_in_tab_a = shown_fingerprint(client)
+    before = {name: stock(stock_a, name) for name in stock_a}
+    add(client, restaurant_a, menu["regina"], 2)
+
+    response = checkout(client, cart_fingerprint=seen_in_tab_a)
+
+    content = response.content.decode()
+    assert response.status_code == 409
+    assert "Your cart changed since this page was shown (in another tab?)" in content
+    assert "2&nbsp;× Regina" in content and "33.50\xa0€" in content
+    assert f'name="cart_fingerprint" value="{shown_fingerprint(client)}"' in content
+    nothing_written(stock_a, before)
+    assert len(client.session[SESSION_KEY]["lines"]) == 2, "the cart is kept as it is"
+
+    # Placed once the customer has seen the new cart.
+    response = checkout(client)
+    order = Order.objects.get()
+    assert response.status_code == 302
+    assert order.total == Decimal("33.50")
+
+
+@pytest.mark.django_db
+def test_a_cart_changed_in_another_tab_is_told_in_french(cart_of, customer, restaurant_a, menu, stock_a):
+    client = cart_of(customer, quantity=1)
+    seen = shown_fingerprint(client)
+    add(client, restaurant_a, menu["margherita"], 1)
+
+    response = client.post(
+        reverse("checkout"),
+        {
+            "cart_fingerprint": seen,
+            "fulfilment": "pickup",
+            "pickup_time": "asap",
+            "payment_method": "cash_on_delivery",
+        },
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+
+    assert response.status_code == 409
+    assert "Votre panier a changé" in response.content.decode()
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_price_changed_since_the_checkout_page_was_shown_places_nothing(cart_of, customer, menu, stock_a):
+    client = cart_of(customer, quantity=1)
+    seen = shown_fingerprint(client)
+    menu["margherita"].price = Decimal("10.50")
+    menu["margherita"].save()
+
+    response = checkout(client, cart_fingerprint=seen)
+
+    assert response.status_code == 409
+    assert "10.50\xa0€" in response.content.decode()
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_checkout_without_the_cart_it_was_shown_with_places_nothing(cart_of, customer, stock_a):
+    client = cart_of(customer, quantity=1)
+
+    response = checkout(client, cart_fingerprint="forged")
+
+    assert response.status_code == 409
+    assert Order.objects.count() == 0
 
 
 # ---------- The same checkout sent twice ----------
