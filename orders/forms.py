@@ -129,6 +129,16 @@ class FulfilmentFields(forms.Form):
         widget=TimeSelect,
     )
 
+    # What a delivery to a new address needs (clean() requires them then). Not `required` for Django or the
+    # browser, since a pick-up leaves them empty; the page shows them only for a delivery, marked required.
+    DELIVERY_ADDRESS_REQUIRED = ("street", "postal_code", "city")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.DELIVERY_ADDRESS_REQUIRED:
+            self.fields[name].required_when_shown = True  # read by includes/form_field.html
+            self.fields[name].widget.attrs["aria-required"] = "true"
+
 
 # The customer's browser may fill in their own address; at the counter it is someone else's.
 ADDRESS_AUTOCOMPLETE = {
@@ -253,7 +263,7 @@ class CheckoutForm(FulfilmentFields):
                 address_id=address.pk,
             )
             return
-        for name in ("street", "postal_code", "city"):
+        for name in self.DELIVERY_ADDRESS_REQUIRED:
             if not data.get(name, "").strip() and name not in self.errors:
                 self.add_error(name, _("This field is required for a delivery."))
         if not self.errors:

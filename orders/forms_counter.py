@@ -278,12 +278,12 @@ class CounterOrderForm(FulfilmentFields):
                 address_id=address.pk,
             )
         missing = False
-        for name in ("street", "postal_code", "city"):
+        for name in self.DELIVERY_ADDRESS_REQUIRED:
             if not data.get(name, "").strip():
                 missing = True
                 if name not in self.errors:
                     self.add_error(name, _("This field is required for a delivery."))
-        if missing or any(name in self.errors for name in ("street", "postal_code", "city")):
+        if missing or any(name in self.errors for name in self.DELIVERY_ADDRESS_REQUIRED):
             return None
         return DeliveryAddress(
             street=data["street"],

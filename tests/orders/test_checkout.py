@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -219,6 +220,39 @@ def test_a_new_address_needs_a_street_and_a_postal_code(cart_of, customer, stock
     assert response.status_code == 400
     assert "This field is required for a delivery." in content
     assert "Enter a French postal code of 5 digits." in content
+    assert Order.objects.count() == 0
+
+
+def label_of(content: str, name: str) -> str:
+    return re.search(rf'<div class="field field--{name}[ "].*?</label>', content, re.S).group(0)
+
+
+@pytest.mark.django_db
+def test_the_new_address_marks_street_postal_code_and_city_required_not_optional(cart_of, customer, stock_a):
+    client = cart_of(customer)
+
+    content = client.get(reverse("checkout"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    for name in ("street", "postal_code", "city"):
+        assert "facultatif" not in label_of(content, name), name
+        assert re.search(rf'<input type="text" name="{name}"[^>]* aria-required="true"', content), name
+    for name in ("complement", "instructions"):
+        assert "facultatif" in label_of(content, name), name
+    assert ' required id="id_street"' not in content, "a pick-up leaves it empty: no browser check"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("missing", ["street", "postal_code", "city"])
+def test_a_delivery_to_a_new_address_without_each_required_part_is_refused(
+    cart_of, customer, stock_a, missing
+):
+    client = cart_of(customer)
+    address = {"street": "3 rue Mercière", "postal_code": "69002", "city": "Lyon", missing: "  "}
+
+    response = checkout(client, fulfilment="delivery", address="new", **address)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors[missing] == ["This field is required for a delivery."]
     assert Order.objects.count() == 0
 
 

@@ -3,6 +3,7 @@ counter through the same services as the website."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -687,3 +688,25 @@ def test_digits_other_than_ascii_are_refused_not_a_server_error(at_counter, menu
     assert at_counter.post(reverse("staff_counter_line", args=[0]), {"quantity": "²"}).status_code == 400
     assert CUSTOMER_KEY not in at_counter.session
     assert [line["quantity"] for line in at_counter.session[CounterCart.session_key]["lines"]] == [1]
+
+
+def test_the_counter_marks_a_new_address_street_postal_code_and_city_required(at_counter, menu, stock_a):
+    add(at_counter, menu["margherita"], 1)
+
+    content = at_counter.get(NEW).content.decode()
+
+    for name in ("street", "postal_code", "city"):
+        label = re.search(rf'<div class="field field--{name}[ "].*?</label>', content, re.S).group(0)
+        assert "optional" not in label, name
+    complement = re.search(r'<div class="field field--complement[ "].*?</label>', content, re.S).group(0)
+    assert "optional" in complement
+
+
+def test_a_counter_delivery_to_a_new_address_without_a_city_is_refused(at_counter, menu, stock_a):
+    add(at_counter, menu["margherita"], 1)
+
+    response = place(at_counter, fulfilment="delivery", street="3 rue Mercière", postal_code="69002")
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["city"] == ["This field is required for a delivery."]
+    assert not Order.objects.exists()
