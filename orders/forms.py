@@ -9,9 +9,11 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import Address, User
 from orders.models import Fulfilment, PaymentMethod
@@ -20,6 +22,23 @@ from restaurants.models import Restaurant
 
 ASAP = "asap"
 NEW_ADDRESS = "new"
+
+# A note to the restaurant or the kitchen, and delivery instructions. The textarea's `maxlength` makes the
+# browser cut a longer paste without a word: the limit is said under the field, and a longer text sent
+# anyway is refused with the limit, never cut.
+NOTE_MAX_LENGTH = 500
+
+
+def _note_help() -> str:
+    return ngettext("%(limit)d characters at most.", "%(limit)d characters at most.", NOTE_MAX_LENGTH) % {
+        "limit": NOTE_MAX_LENGTH
+    }
+
+
+NOTE_HELP = lazy(_note_help, str)()
+NOTE_ERRORS = {
+    "max_length": _("Please keep it to %(limit_value)d characters: this text has %(show_value)d."),
+}
 
 PAYMENT_LABELS = {
     PaymentMethod.ONLINE: _("Pay online now"),
@@ -112,8 +131,10 @@ class FulfilmentFields(forms.Form):
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     instructions = forms.CharField(
         label=_("Delivery instructions"),
-        max_length=500,
+        max_length=NOTE_MAX_LENGTH,
         required=False,
+        help_text=NOTE_HELP,
+        error_messages=NOTE_ERRORS,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     delivery_time = forms.ChoiceField(
@@ -165,8 +186,10 @@ class CheckoutForm(FulfilmentFields):
     )
     note = forms.CharField(
         label=_("A note for the restaurant"),
-        max_length=500,
+        max_length=NOTE_MAX_LENGTH,
         required=False,
+        help_text=NOTE_HELP,
+        error_messages=NOTE_ERRORS,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

@@ -15,7 +15,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Address, User
-from orders.forms import ASAP, NEW_ADDRESS, PAYMENT_LABELS, FulfilmentFields, time_choices
+from orders.forms import (
+    ASAP,
+    NEW_ADDRESS,
+    NOTE_ERRORS,
+    NOTE_HELP,
+    NOTE_MAX_LENGTH,
+    PAYMENT_LABELS,
+    FulfilmentFields,
+    time_choices,
+)
 from orders.models import Channel, Fulfilment, PaymentMethod
 from orders.services import MAX_QUANTITY_PER_LINE, PAYMENT_METHODS_BY_CHANNEL, DeliveryAddress, LineRequest
 from restaurants.selectors import MenuItem
@@ -178,8 +187,10 @@ class CounterOrderForm(FulfilmentFields):
     )
     note = forms.CharField(
         label=_("A note for the kitchen"),
-        max_length=500,
+        max_length=NOTE_MAX_LENGTH,
         required=False,
+        help_text=NOTE_HELP,
+        error_messages=NOTE_ERRORS,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

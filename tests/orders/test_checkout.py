@@ -439,6 +439,45 @@ def test_the_checkout_page_shows_the_order_and_its_choices(cart_of, customer, st
         assert f'value="{method}"' in content
 
 
+# ---------- Notes ----------
+
+
+@pytest.mark.django_db
+def test_the_note_says_its_limit_and_a_longer_one_is_refused_not_cut(cart_of, customer, stock_a):
+    client = cart_of(customer)
+    page = client.get(reverse("checkout"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert re.search(r'<textarea name="note"[^>]* maxlength="500"', page)
+    assert "500 caractères au plus." in page
+
+    response = checkout(client, note="x" * 501)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["note"] == ["Please keep it to 500 characters: this text has 501."]
+    assert Order.objects.count() == 0
+
+    checkout(client, note="y" * 500)
+    assert Order.objects.get().note == "y" * 500
+
+
+@pytest.mark.django_db
+def test_delivery_instructions_over_the_limit_are_refused_not_cut(cart_of, customer, stock_a):
+    client = cart_of(customer)
+
+    response = checkout(
+        client,
+        fulfilment="delivery",
+        address="new",
+        street="3 rue Mercière",
+        postal_code="69002",
+        city="Lyon",
+        instructions="z" * 501,
+    )
+
+    assert response.status_code == 400
+    assert "Please keep it to 500 characters" in response.content.decode()
+    assert Order.objects.count() == 0
+
+
 # ---------- The cart changed since the checkout page was shown ----------
 
 

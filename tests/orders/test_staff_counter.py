@@ -710,3 +710,14 @@ def test_a_counter_delivery_to_a_new_address_without_a_city_is_refused(at_counte
     assert response.status_code == 400
     assert response.context["form"].errors["city"] == ["This field is required for a delivery."]
     assert not Order.objects.exists()
+
+
+def test_a_counter_note_says_its_limit_and_a_longer_one_is_refused_not_cut(at_counter, menu, stock_a):
+    add(at_counter, menu["margherita"], 1)
+    assert "500 characters at most." in at_counter.get(NEW).content.decode()
+
+    response = place(at_counter, note="x" * 501)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["note"] == ["Please keep it to 500 characters: this text has 501."]
+    assert not Order.objects.exists()
