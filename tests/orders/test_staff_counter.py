@@ -721,3 +721,11 @@ def test_a_counter_note_says_its_limit_and_a_longer_one_is_refused_not_cut(at_co
     assert response.status_code == 400
     assert response.context["form"].errors["note"] == ["Please keep it to 500 characters: this text has 501."]
     assert not Order.objects.exists()
+
+
+def test_the_counter_products_carry_their_prices_in_cents_for_the_configured_price(at_counter, menu, stock_a):
+    content = at_counter.get(NEW).content.decode()
+
+    assert 'class="counter-product__price" data-base-cents="1200"' in content  # the Regina
+    assert f'name="extras" value="{menu["extra_mozzarella"].pk}" data-extra-cents="150"' in content
+    assert '<script src="/static/js/configured-price.js" defer></script>' in content

@@ -124,6 +124,16 @@ def test_restaurant_page_shows_hours_delivery_zones_and_fees(client, restaurant_
     assert "15.00" in content  # minimum order
 
 
+def test_a_product_card_carries_its_price_and_its_extras_in_cents_for_the_configured_price(
+    client, restaurant_a, menu, stock_a
+):
+    content = page(client, reverse("restaurant_detail", args=["lyon-presquile"])).content.decode()
+
+    assert '<p class="product__price" data-base-cents="950" aria-live="polite">9.50\xa0€</p>' in content
+    assert f'name="extras" value="{menu["extra_mozzarella"].pk}" data-extra-cents="150"' in content
+    assert '<script src="/static/js/configured-price.js" defer></script>' in content
+
+
 # Monday 30 November 2026, Paris: restaurant A opens every day from 11:30 to 22:30 (tests/factories.py).
 BEFORE_CLOSING = datetime(2026, 11, 30, 22, 29, 30, tzinfo=ZoneInfo("Europe/Paris"))
 
