@@ -167,6 +167,11 @@ def first_option(body: str, name: str) -> str:
     return option.group(1) if option else ""
 
 
+def hidden_value(body: str, name: str) -> str:
+    found = re.search(rf'<input type="hidden" name="{name}" value="([^"]*)"', body)
+    return found.group(1) if found else ""
+
+
 @dataclass
 class OrderOutcome:
     placed: bool
@@ -219,6 +224,7 @@ def place_order(
         "delivery_time": first_option(body, "delivery_time"),
         "pickup_time": first_option(body, "pickup_time"),
         "payment_method": "cash_on_delivery",
+        "cart_fingerprint": hidden_value(body, "cart_fingerprint"),
     }
     status, path, body, location = browser.follow("POST", "/checkout/", form)
     found = re.fullmatch(r"/orders/([A-Z0-9-]+)/", path)

@@ -179,6 +179,18 @@ class CartContents:
         return [row for row in self.rows if row.problem]
 
     @property
+    def fingerprint(self) -> str:
+        """Names the cart as the customer sees it: its lines, quantities, modifiers and prices, and the
+        delivery fee. The checkout page carries it, so a checkout sent after the cart changed elsewhere (in
+        another tab, or a price on the menu) is refused instead of placing what the customer did not see."""
+        shown = [
+            self.restaurant.pk if self.restaurant else None,
+            str(self.restaurant.delivery_fee) if self.restaurant else "",
+            [[row.line.to_dict(), str(row.priced.unit_price) if row.priced else ""] for row in self.rows],
+        ]
+        return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:32]
+
+    @property
     def below_minimum(self) -> Decimal:
         """What is missing to reach the minimum order for delivery (0 when it is reached)."""
         if self.restaurant is None:

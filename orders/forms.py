@@ -9,9 +9,11 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import Address, User
 from ocpizza.parsing import is_postal_code
@@ -21,6 +23,23 @@ from restaurants.models import Restaurant
 
 ASAP = "asap"
 NEW_ADDRESS = "new"
+
+# A note to the restaurant or the kitchen, and delivery instructions. The textarea's `maxlength` makes the
+# browser cut a longer paste without a word: the limit is said under the field, and a longer text sent
+# anyway is refused with the limit, never cut.
+NOTE_MAX_LENGTH = 500
+
+
+def _note_help() -> str:
+    return ngettext("%(limit)d characters at most.", "%(limit)d characters at most.", NOTE_MAX_LENGTH) % {
+        "limit": NOTE_MAX_LENGTH
+    }
+
+
+NOTE_HELP = lazy(_note_help, str)()
+NOTE_ERRORS = {
+    "max_length": _("Please keep it to %(limit_value)d characters: this text has %(show_value)d."),
+}
 
 PAYMENT_LABELS = {
     PaymentMethod.ONLINE: _("Pay online now"),
@@ -109,8 +128,10 @@ class FulfilmentFields(forms.Form):
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     instructions = forms.CharField(
         label=_("Delivery instructions"),
-        max_length=500,
+        max_length=NOTE_MAX_LENGTH,
         required=False,
+        help_text=NOTE_HELP,
+        error_messages=NOTE_ERRORS,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     delivery_time = forms.ChoiceField(
@@ -125,6 +146,16 @@ class FulfilmentFields(forms.Form):
         error_messages={"invalid_choice": _("This time is not available; please choose another.")},
         widget=TimeSelect,
     )
+
+    # What a delivery to a new address needs (clean() requires them then). Not `required` for Django or the
+    # browser, since a pick-up leaves them empty; the page shows them only for a delivery, marked required.
+    DELIVERY_ADDRESS_REQUIRED = ("street", "postal_code", "city")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.DELIVERY_ADDRESS_REQUIRED:
+            self.fields[name].required_when_shown = True  # read by includes/form_field.html
+            self.fields[name].widget.attrs["aria-required"] = "true"
 
 
 # The customer's browser may fill in their own address; at the counter it is someone else's.
@@ -152,8 +183,10 @@ class CheckoutForm(FulfilmentFields):
     )
     note = forms.CharField(
         label=_("A note for the restaurant"),
-        max_length=500,
+        max_length=NOTE_MAX_LENGTH,
         required=False,
+        help_text=NOTE_HELP,
+        error_messages=NOTE_ERRORS,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -250,7 +283,7 @@ class CheckoutForm(FulfilmentFields):
                 address_id=address.pk,
             )
             return
-        for name in ("street", "postal_code", "city"):
+        for name in self.DELIVERY_ADDRESS_REQUIRED:
             if not data.get(name, "").strip() and name not in self.errors:
                 self.add_error(name, _("This field is required for a delivery."))
         if not self.errors:

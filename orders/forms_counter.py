@@ -16,7 +16,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Address, User
 from ocpizza.parsing import is_postal_code
-from orders.forms import ASAP, NEW_ADDRESS, PAYMENT_LABELS, FulfilmentFields, time_choices
+from orders.forms import (
+    ASAP,
+    NEW_ADDRESS,
+    NOTE_ERRORS,
+    NOTE_HELP,
+    NOTE_MAX_LENGTH,
+    PAYMENT_LABELS,
+    FulfilmentFields,
+    time_choices,
+)
 from orders.models import Channel, Fulfilment, PaymentMethod
 from orders.services import MAX_QUANTITY_PER_LINE, PAYMENT_METHODS_BY_CHANNEL, DeliveryAddress, LineRequest
 from restaurants.selectors import MenuItem
@@ -179,8 +188,10 @@ class CounterOrderForm(FulfilmentFields):
     )
     note = forms.CharField(
         label=_("A note for the kitchen"),
-        max_length=500,
+        max_length=NOTE_MAX_LENGTH,
         required=False,
+        help_text=NOTE_HELP,
+        error_messages=NOTE_ERRORS,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -279,12 +290,12 @@ class CounterOrderForm(FulfilmentFields):
                 address_id=address.pk,
             )
         missing = False
-        for name in ("street", "postal_code", "city"):
+        for name in self.DELIVERY_ADDRESS_REQUIRED:
             if not data.get(name, "").strip():
                 missing = True
                 if name not in self.errors:
                     self.add_error(name, _("This field is required for a delivery."))
-        if missing or any(name in self.errors for name in ("street", "postal_code", "city")):
+        if missing or any(name in self.errors for name in self.DELIVERY_ADDRESS_REQUIRED):
             return None
         return DeliveryAddress(
             street=data["street"],

@@ -384,6 +384,7 @@ def test_checkout(world, data):
         "payment_method": field_value("online", "cash_on_delivery", "card_on_delivery", "at_counter"),
         "phone": field_value("06 12 34 56 78"),
         "note": field_value(),
+        "cart_fingerprint": field_value(page.context["contents"].fingerprint, "0" * 32),
     }
     exercise(
         client,

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from orders import payments
@@ -22,11 +22,16 @@ from orders.models import Channel, Fulfilment, PaymentMethod, PaymentState
 from orders.services import Contact, available_times, place_order
 from restaurants import schedule
 
+CART_CHANGED = gettext_lazy(
+    "Your cart changed since this page was shown (in another tab?): check your order, then place it again."
+)
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest) -> HttpResponse:
-    """GET shows the form; POST places the order. A refused POST re-renders the form with a 400."""
+    """GET shows the form; POST places the order. A refused POST re-renders the form with a 400, or a 409
+    when the cart is no longer the one the page showed."""
     current = Cart.load(request.session)
     contents = cart_contents(current)
     if not contents.rows or contents.restaurant is None:
@@ -64,7 +69,14 @@ def checkout(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
+        if request.POST.get("cart_fingerprint") != contents.fingerprint:
+            # The cart changed since this page was shown (another tab, a price on the menu): place nothing
+            # the customer did not see, and show the cart as it is now. 409: the form may be right, the
+            # cart it was filled in for is not the cart any more.
+            form.is_valid()
+            form.add_error(None, CART_CHANGED)
+            status = 409
+        elif form.is_valid():
             try:
                 order = _place(request, form, contents, checkout_token=current.checkout_token, now=now)
             except AlreadyPlaced as error:

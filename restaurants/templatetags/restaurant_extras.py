@@ -26,6 +26,14 @@ def opening_status(restaurant: Restaurant) -> selectors.OpeningStatus:
 
 
 @register.filter
+def cents(value: Decimal | int | None) -> str:
+    """A price in whole cents, for scripts (static/js/configured-price.js): 9.50 → "950"."""
+    if value is None or value == "":
+        return ""
+    return str(int((Decimal(value) * 100).to_integral_value()))
+
+
+@register.filter
 def euros(value: Decimal | int | None) -> str:
     """A price in the active language's number format: "9,50 €" in French, "9.50 €" in English."""
     if value is None or value == "":

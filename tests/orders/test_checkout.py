@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -26,8 +27,15 @@ def add(client, restaurant, product, quantity=1, **more):
     return response
 
 
+def shown_fingerprint(client) -> str:
+    """The cart fingerprint the checkout page carries now, as a browser would send it back."""
+    page = client.get(reverse("checkout"))
+    return page.context["contents"].fingerprint if page.status_code == 200 else ""
+
+
 def checkout(client, **data):
     form = {
+        "cart_fingerprint": data.pop("cart_fingerprint", None) or shown_fingerprint(client),
         "fulfilment": "pickup",
         "pickup_time": "asap",
         "delivery_time": "asap",
@@ -215,6 +223,39 @@ def test_a_new_address_needs_a_street_and_a_postal_code(cart_of, customer, stock
     assert Order.objects.count() == 0
 
 
+def label_of(content: str, name: str) -> str:
+    return re.search(rf'<div class="field field--{name}[ "].*?</label>', content, re.S).group(0)
+
+
+@pytest.mark.django_db
+def test_the_new_address_marks_street_postal_code_and_city_required_not_optional(cart_of, customer, stock_a):
+    client = cart_of(customer)
+
+    content = client.get(reverse("checkout"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    for name in ("street", "postal_code", "city"):
+        assert "facultatif" not in label_of(content, name), name
+        assert re.search(rf'<input type="text" name="{name}"[^>]* aria-required="true"', content), name
+    for name in ("complement", "instructions"):
+        assert "facultatif" in label_of(content, name), name
+    assert ' required id="id_street"' not in content, "a pick-up leaves it empty: no browser check"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("missing", ["street", "postal_code", "city"])
+def test_a_delivery_to_a_new_address_without_each_required_part_is_refused(
+    cart_of, customer, stock_a, missing
+):
+    client = cart_of(customer)
+    address = {"street": "3 rue Mercière", "postal_code": "69002", "city": "Lyon", missing: "  "}
+
+    response = checkout(client, fulfilment="delivery", address="new", **address)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors[missing] == ["This field is required for a delivery."]
+    assert Order.objects.count() == 0
+
+
 @pytest.mark.django_db
 def test_another_customers_address_is_a_400_and_nothing_is_written(
     cart_of, customer, other_customer, stock_a
@@ -396,6 +437,121 @@ def test_the_checkout_page_shows_the_order_and_its_choices(cart_of, customer, st
     assert "As soon as possible" in content
     for method in ("online", "cash_on_delivery", "card_on_delivery"):
         assert f'value="{method}"' in content
+
+
+# ---------- Notes ----------
+
+
+@pytest.mark.django_db
+def test_the_note_says_its_limit_and_a_longer_one_is_refused_not_cut(cart_of, customer, stock_a):
+    client = cart_of(customer)
+    page = client.get(reverse("checkout"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert re.search(r'<textarea name="note"[^>]* maxlength="500"', page)
+    assert "500 caractères au plus." in page
+
+    response = checkout(client, note="x" * 501)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["note"] == ["Please keep it to 500 characters: this text has 501."]
+    assert Order.objects.count() == 0
+
+    checkout(client, note="y" * 500)
+    assert Order.objects.get().note == "y" * 500
+
+
+@pytest.mark.django_db
+def test_delivery_instructions_over_the_limit_are_refused_not_cut(cart_of, customer, stock_a):
+    client = cart_of(customer)
+
+    response = checkout(
+        client,
+        fulfilment="delivery",
+        address="new",
+        street="3 rue Mercière",
+        postal_code="69002",
+        city="Lyon",
+        instructions="z" * 501,
+    )
+
+    assert response.status_code == 400
+    assert "Please keep it to 500 characters" in response.content.decode()
+    assert Order.objects.count() == 0
+
+
+# ---------- The cart changed since the checkout page was shown ----------
+
+
+@pytest.mark.django_db
+def test_a_cart_changed_in_another_tab_places_nothing_and_shows_the_cart_as_it_is_now(
+    cart_of, customer, restaurant_a, menu, stock_a
+):
+    """Tab A shows 1 Margherita for 9.50 €; tab B adds 2 Reginas; tab A's checkout places nothing."""
+    client = cart_of(customer, quantity=1)
+    seen_in_tab_a = shown_fingerprint(client)
+    before = {name: stock(stock_a, name) for name in stock_a}
+    add(client, restaurant_a, menu["regina"], 2)
+
+    response = checkout(client, cart_fingerprint=seen_in_tab_a)
+
+    content = response.content.decode()
+    assert response.status_code == 409
+    assert "Your cart changed since this page was shown (in another tab?)" in content
+    assert "2&nbsp;× Regina" in content and "33.50\xa0€" in content
+    assert f'name="cart_fingerprint" value="{shown_fingerprint(client)}"' in content
+    nothing_written(stock_a, before)
+    assert len(client.session[SESSION_KEY]["lines"]) == 2, "the cart is kept as it is"
+
+    # Placed once the customer has seen the new cart.
+    response = checkout(client)
+    order = Order.objects.get()
+    assert response.status_code == 302
+    assert order.total == Decimal("33.50")
+
+
+@pytest.mark.django_db
+def test_a_cart_changed_in_another_tab_is_told_in_french(cart_of, customer, restaurant_a, menu, stock_a):
+    client = cart_of(customer, quantity=1)
+    seen = shown_fingerprint(client)
+    add(client, restaurant_a, menu["margherita"], 1)
+
+    response = client.post(
+        reverse("checkout"),
+        {
+            "cart_fingerprint": seen,
+            "fulfilment": "pickup",
+            "pickup_time": "asap",
+            "payment_method": "cash_on_delivery",
+        },
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+
+    assert response.status_code == 409
+    assert "Votre panier a changé" in response.content.decode()
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_price_changed_since_the_checkout_page_was_shown_places_nothing(cart_of, customer, menu, stock_a):
+    client = cart_of(customer, quantity=1)
+    seen = shown_fingerprint(client)
+    menu["margherita"].price = Decimal("10.50")
+    menu["margherita"].save()
+
+    response = checkout(client, cart_fingerprint=seen)
+
+    assert response.status_code == 409
+    assert "10.50\xa0€" in response.content.decode()
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_checkout_without_the_cart_it_was_shown_with_places_nothing(cart_of, customer, stock_a):
+    client = cart_of(customer, quantity=1)
+
+    response = checkout(client, cart_fingerprint="forged")
+
+    assert response.status_code == 409
+    assert Order.objects.count() == 0
 
 
 # ---------- The same checkout sent twice ----------

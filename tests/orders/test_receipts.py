@@ -92,6 +92,25 @@ def test_the_order_page_shows_the_receipt_once_paid(client, customer, paid_onlin
     assert "Total paid</dt><dd>19.00\xa0€" in page
 
 
+def test_the_receipt_lists_what_a_line_leaves_out_as_well_as_its_extras(
+    client, customer, order_for, menu, ingredients, settings
+):
+    settings.DEMO_PAYMENTS = True
+    line = LineRequest(
+        product_id=menu["margherita"].id,
+        quantity=1,
+        removed_ids=frozenset({ingredients["Basilic"].id}),
+        extra_ids=frozenset({menu["extra_mozzarella"].id}),
+    )
+    order = order_for(customer, line, payment_method="online")
+    confirm_payment(payment=order.payments.get())
+    client.force_login(customer)
+
+    receipt = tracking(client, order).split('class="card receipt"')[1]
+
+    assert "without Basilic, + Mozzarella (1.50\xa0€)" in receipt
+
+
 def test_the_receipt_shows_a_refund_and_what_remains_paid(
     client, customer, paid_online, menu, django_capture_on_commit_callbacks
 ):
@@ -157,6 +176,26 @@ def test_the_confirmation_email_of_a_paid_order_carries_the_receipt(
     assert "Paid online (test payment) : 9.50 €" in email.body and "Total paid : 9.50 €" in email.body
     html = email.alternatives[0][0]
     assert "Receipt" in html and "0.86 €" in html and "Total paid" in html
+
+
+def test_the_confirmation_email_says_what_a_line_leaves_out_in_both_bodies(
+    order_for, customer, menu, ingredients, django_capture_on_commit_callbacks
+):
+    customer.language = "fr"
+    customer.save()
+    line = LineRequest(
+        product_id=menu["margherita"].id,
+        quantity=1,
+        removed_ids=frozenset({ingredients["Basilic"].id}),
+        extra_ids=frozenset({menu["extra_mozzarella"].id}),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order_for(customer, line)
+
+    [email] = mail.outbox
+    assert "1 × Margherita + Mozzarella, sans Basilic :" in email.body
+    assert "sans Basilic" in email.alternatives[0][0]
 
 
 def test_the_confirmation_email_of_an_order_paid_on_delivery_says_what_to_pay(

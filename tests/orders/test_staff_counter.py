@@ -3,6 +3,7 @@ counter through the same services as the website."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -698,3 +699,44 @@ def test_digits_other_than_ascii_are_refused_not_a_server_error(at_counter, menu
     assert at_counter.post(reverse("staff_counter_line", args=[0]), {"quantity": "²"}).status_code == 303
     assert CUSTOMER_KEY not in at_counter.session
     assert [line["quantity"] for line in at_counter.session[CounterCart.session_key]["lines"]] == [1]
+
+
+def test_the_counter_marks_a_new_address_street_postal_code_and_city_required(at_counter, menu, stock_a):
+    add(at_counter, menu["margherita"], 1)
+
+    content = at_counter.get(NEW).content.decode()
+
+    for name in ("street", "postal_code", "city"):
+        label = re.search(rf'<div class="field field--{name}[ "].*?</label>', content, re.S).group(0)
+        assert "optional" not in label, name
+    complement = re.search(r'<div class="field field--complement[ "].*?</label>', content, re.S).group(0)
+    assert "optional" in complement
+
+
+def test_a_counter_delivery_to_a_new_address_without_a_city_is_refused(at_counter, menu, stock_a):
+    add(at_counter, menu["margherita"], 1)
+
+    response = place(at_counter, fulfilment="delivery", street="3 rue Mercière", postal_code="69002")
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["city"] == ["This field is required for a delivery."]
+    assert not Order.objects.exists()
+
+
+def test_a_counter_note_says_its_limit_and_a_longer_one_is_refused_not_cut(at_counter, menu, stock_a):
+    add(at_counter, menu["margherita"], 1)
+    assert "500 characters at most." in at_counter.get(NEW).content.decode()
+
+    response = place(at_counter, note="x" * 501)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["note"] == ["Please keep it to 500 characters: this text has 501."]
+    assert not Order.objects.exists()
+
+
+def test_the_counter_products_carry_their_prices_in_cents_for_the_configured_price(at_counter, menu, stock_a):
+    content = at_counter.get(NEW).content.decode()
+
+    assert 'class="counter-product__price" data-base-cents="1200"' in content  # the Regina
+    assert f'name="extras" value="{menu["extra_mozzarella"].pk}" data-extra-cents="150"' in content
+    assert '<script src="/static/js/configured-price.js" defer></script>' in content

@@ -131,9 +131,16 @@ def test_checking_out_online_sends_the_customer_to_stripe(
         {"restaurant": restaurant_a.pk, "product": menu["margherita"].pk, "quantity": "1"},
     )
 
+    shown = client.get(reverse("checkout")).context["contents"].fingerprint
     response = client.post(
         reverse("checkout"),
-        {"fulfilment": "pickup", "pickup_time": "asap", "delivery_time": "asap", "payment_method": "online"},
+        {
+            "cart_fingerprint": shown,
+            "fulfilment": "pickup",
+            "pickup_time": "asap",
+            "delivery_time": "asap",
+            "payment_method": "online",
+        },
     )
 
     order = Order.objects.get(customer=customer)

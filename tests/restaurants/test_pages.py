@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -120,6 +122,45 @@ def test_restaurant_page_shows_hours_delivery_zones_and_fees(client, restaurant_
     assert "69002" in content
     assert "2.50" in content  # delivery fee
     assert "15.00" in content  # minimum order
+
+
+def test_a_product_card_carries_its_price_and_its_extras_in_cents_for_the_configured_price(
+    client, restaurant_a, menu, stock_a
+):
+    content = page(client, reverse("restaurant_detail", args=["lyon-presquile"])).content.decode()
+
+    assert '<p class="product__price" data-base-cents="950" aria-live="polite">9.50\xa0€</p>' in content
+    assert f'name="extras" value="{menu["extra_mozzarella"].pk}" data-extra-cents="150"' in content
+    assert '<script src="/static/js/configured-price.js" defer></script>' in content
+
+
+# Monday 30 November 2026, Paris: restaurant A opens every day from 11:30 to 22:30 (tests/factories.py).
+BEFORE_CLOSING = datetime(2026, 11, 30, 22, 29, 30, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+@pytest.fixture
+def before_closing(time_machine):
+    """The clock at Monday 22:29:30, before anything is created."""
+    time_machine.move_to(BEFORE_CLOSING, tick=False)
+    return time_machine
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["whole-page-cached", "details-cached"])
+def test_ready_in_shows_while_open_and_not_from_a_cached_page_past_closing(
+    before_closing, client, restaurant_a, customer, signed_in
+):
+    if signed_in:
+        client.force_login(customer)
+    url = reverse("restaurant_detail", args=["lyon-presquile"])
+
+    open_now = page(client, url).content.decode()
+    before_closing.move_to(BEFORE_CLOSING + timedelta(seconds=40), tick=False)  # 22:30:10
+    closed = page(client, url).content.decode()
+
+    assert "Open now · until 22:30" in open_now
+    assert "Ready in" in open_now
+    assert "Closed · opens tomorrow at 11:30" in closed
+    assert "Ready in" not in closed
 
 
 def test_restaurant_page_shows_the_active_pizzaiolos_with_a_photo(client, restaurant_a):
