@@ -89,10 +89,12 @@ def test_a_checkout_to_a_postal_code_in_other_digits_is_refused(world):
         reverse("cart_add"), {"restaurant": world.restaurant_a.pk, "product": world.menu["margherita"].pk}
     )
     before = Order.objects.count()
+    shown = client.get(reverse("checkout")).context["contents"].fingerprint
 
     response = client.post(
         reverse("checkout"),
         {
+            "cart_fingerprint": shown,
             "fulfilment": "delivery",
             "address": "new",
             "street": "1 rue de la Ré",
