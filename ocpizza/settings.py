@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_htmx",
+    "phonenumber_field",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +135,9 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,60/h/ip,5/15m/key"}
 # Heroku's router appends the client's address to X-Forwarded-For: trust that one hop, so limits per IP
 # count clients rather than the router.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0 if DEBUG else 1)
+
+# Phone numbers (django-phonenumber-field): stored in E.164, read as French when written without "+".
+PHONENUMBER_DEFAULT_REGION = "FR"
 
 # Internationalisation: French first, English available, no language prefix in URLs.
 LANGUAGE_CODE = "fr"
