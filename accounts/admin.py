@@ -64,6 +64,12 @@ class UserAdmin(DjangoUserAdmin):
     date_hierarchy = "date_joined"
     inlines = [AddressInline]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Head office types the address of the person it gives an account to: no link to click to sign in.
+        if not change or "email" in form.changed_data:
+            obj.confirm_email()
+
     def get_inlines(self, request, obj):
         # Like Django's own user admin, creation asks only for the login; addresses come on the next page.
         return self.inlines if obj else []

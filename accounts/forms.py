@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Address, User
+from accounts.phones import PhoneInput
 from ocpizza.parsing import is_postal_code
 
 
@@ -16,11 +18,10 @@ class SignupForm(forms.Form):
     last_name = forms.CharField(
         label=_("Last name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
-    phone = forms.CharField(
+    phone = PhoneNumberField(
         label=_("Phone"),
-        max_length=30,
         help_text=_("So the restaurant or the driver can reach you."),
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        widget=PhoneInput(attrs={"autocomplete": "tel"}),
     )
 
     def signup(self, request, user: User) -> None:
@@ -40,8 +41,11 @@ class ProfileForm(forms.ModelForm):
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
             "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
-            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "phone": PhoneInput(attrs={"autocomplete": "tel"}),
         }
+        # Written for the customer; the admin keeps the model's wording for staff.
+        labels = {"language": _("Language of your emails")}
+        help_texts = {"language": ""}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -14,8 +14,10 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Address, User
+from accounts.phones import PhoneInput
 from ocpizza.parsing import is_postal_code
 from orders.models import Fulfilment, PaymentMethod
 from orders.services import DeliveryAddress
@@ -174,12 +176,11 @@ class CheckoutForm(FulfilmentFields):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("This payment method is not available here.")},
     )
-    phone = forms.CharField(
+    phone = PhoneNumberField(
         label=_("Phone"),
-        max_length=30,
         required=False,
         help_text=_("So the restaurant or the driver can reach you. It is saved to your profile."),
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        widget=PhoneInput(attrs={"autocomplete": "tel"}),
     )
     note = forms.CharField(
         label=_("A note for the restaurant"),
@@ -233,7 +234,7 @@ class CheckoutForm(FulfilmentFields):
         self.fields["delivery_time"].choices = time_choices(delivery_times, now=now)
         self.fields["pickup_time"].choices = time_choices(pickup_times, now=now)
         self.fields["payment_method"].choices = [(method.value, PAYMENT_LABELS[method]) for method in methods]
-        self.asks_phone = not user.phone.strip()
+        self.asks_phone = not user.phone
         if not self.asks_phone:
             del self.fields["phone"]
         else:

@@ -13,8 +13,11 @@ from datetime import datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import Address, User
+from accounts.phones import PhoneInput, parse_phone
 from ocpizza.parsing import is_postal_code
 from orders.forms import (
     ASAP,
@@ -40,18 +43,9 @@ COUNTER_PAYMENT_LABELS = {
     **PAYMENT_LABELS,
     PaymentMethod.AT_COUNTER: _("At the counter, cash or card (walk-in customers)"),
 }
-# What a phone number may be written with: digits, spaces, dots, dashes, brackets and a leading "+".
+# A search that reads as (part of) a phone number: digits, spaces, dots, dashes, brackets, a leading "+".
 _PHONE_CHARACTERS = re.compile(r"^\+?[0-9 .()\-]+$")
-
-
-def normalise_phone(value: str) -> str:
-    """A phone number as its digits, French style: "06 12 34 56 78", "06.12.34.56.78" and "+33 6 12 34 56
-    78" all give "0612345678"."""
-    digits = re.sub(r"[\s.()\-]", "", value)
-    for prefix in ("+33", "0033"):
-        if digits.startswith(prefix):
-            return "0" + digits[len(prefix) :]
-    return digits
+MIN_SEARCH_LENGTH = 2
 
 
 def address_label(address: Address, *, served: bool) -> str:
@@ -60,36 +54,45 @@ def address_label(address: Address, *, served: bool) -> str:
     return _("%(address)s (outside the delivery area)") % {"address": address}
 
 
-def looks_like_phone(value: str) -> bool:
-    return bool(_PHONE_CHARACTERS.match(value)) and sum(c.isdigit() for c in value) >= 6
-
-
 class CustomerSearchForm(forms.Form):
-    """An exact email address or phone number: the counter finds an account, it does not browse them."""
+    """What the clerk types to find an account: part of a name, of a phone number or of an email address."""
 
     q = forms.CharField(
-        label=_("Phone or email of the customer"),
+        label=_("Name, phone or email of the customer"),
         max_length=254,
         widget=forms.TextInput(
             attrs={
                 "type": "search",
                 "autocomplete": "off",
-                "placeholder": _("06 12 34 56 78 or name@example.com"),
+                "placeholder": _("Camille, 06 12 34 56 78 or name@example.com"),
             }
         ),
     )
 
     def clean_q(self) -> str:
         value = " ".join(self.cleaned_data["q"].split())
-        if "@" in value:
-            return value.lower()
-        if not looks_like_phone(value):
-            raise forms.ValidationError(_("Enter a phone number or an email address."))
+        if len(value) < MIN_SEARCH_LENGTH:
+            raise forms.ValidationError(
+                _("Type at least %(count)d characters.") % {"count": MIN_SEARCH_LENGTH}
+            )
         return value
 
     @property
     def is_email(self) -> bool:
         return "@" in self.cleaned_data.get("q", "")
+
+    @property
+    def phone(self) -> PhoneNumber | None:
+        """The whole valid phone number typed, if that is what it is."""
+        return parse_phone(self.cleaned_data.get("q", ""))
+
+    @property
+    def phone_digits(self) -> str:
+        """The digits of a search that reads as part of a phone number ("06 12" gives "0612"), else ""."""
+        value = self.cleaned_data.get("q", "")
+        if not _PHONE_CHARACTERS.match(value):
+            return ""
+        return ("+" if value.startswith("+") else "") + "".join(char for char in value if char.isdigit())
 
 
 class AddLineForm(forms.Form):
@@ -167,12 +170,11 @@ class CounterOrderForm(FulfilmentFields):
     name = forms.CharField(
         label=_("Name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
-    phone = forms.CharField(
+    phone = PhoneNumberField(
         label=_("Phone"),
-        max_length=30,
         required=False,
         help_text=_("Needed for a phone order and for a delivery."),
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+        widget=PhoneInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     email = forms.EmailField(
         label=_("Email"),
@@ -236,12 +238,6 @@ class CounterOrderForm(FulfilmentFields):
     @property
     def new_address_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("street", "complement", "postal_code", "city", "instructions")]
-
-    def clean_phone(self) -> str:
-        value = " ".join(self.cleaned_data["phone"].split())
-        if value and not looks_like_phone(value):
-            raise forms.ValidationError(_("Enter a phone number."))
-        return value
 
     def clean_postal_code(self) -> str:
         value = self.cleaned_data["postal_code"].strip().replace(" ", "")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
 from menu.models import Extra, Ingredient, Product
 from restaurants.models import AppendOnlyError, Restaurant
@@ -103,7 +104,8 @@ class Order(models.Model):
         verbose_name=_("customer account"),
     )
     customer_name = models.CharField(_("customer name"), max_length=150)
-    customer_phone = models.CharField(_("customer phone"), max_length=30, blank=True)
+    # E.164 since the numbers are checked; an order placed before may hold the free text it was given.
+    customer_phone = PhoneNumberField(_("customer phone"), max_length=30, blank=True)
     customer_email = models.EmailField(_("customer email"), blank=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="fr")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)

@@ -18,6 +18,7 @@ from django.db.models import Prefetch, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import User
 from menu.models import Extra, Ingredient, Product, RecipeLine
@@ -90,7 +91,7 @@ class LineRequest:
 @dataclass(frozen=True)
 class Contact:
     name: str
-    phone: str = ""
+    phone: str | PhoneNumber = ""
     email: str = ""
 
 
@@ -348,7 +349,9 @@ def place_order(
         raise OrderError(_("This payment method is not available here."), code="invalid_payment_method")
     if not contact.name.strip():
         raise OrderError(_("A name is needed for the order."), code="name_required")
-    if (fulfilment == Fulfilment.DELIVERY or channel == Channel.PHONE) and not contact.phone.strip():
+    # A PhoneNumber or text: the order's field stores it in E.164 (a valid number) or as it was given.
+    phone = str(contact.phone or "").strip()
+    if (fulfilment == Fulfilment.DELIVERY or channel == Channel.PHONE) and not phone:
         raise OrderError(_("A phone number is needed for the order."), code="phone_required")
     priced = price_lines(lines)
     subtotal = sum((line.line_total for line in priced), Decimal("0"))
@@ -383,7 +386,7 @@ def place_order(
             restaurant=restaurant,
             customer=customer,
             customer_name=contact.name.strip(),
-            customer_phone=contact.phone.strip(),
+            customer_phone=phone,
             customer_email=contact.email.strip(),
             language=getattr(customer, "language", "") or "fr",
             channel=channel,

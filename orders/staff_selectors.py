@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.phones import phone_link
 from menu.models import Ingredient, Product, RecipeLine, RecipeStep
 from orders.models import (
     Fulfilment,
@@ -274,10 +275,8 @@ class Delivery:
 
     @property
     def phone_link(self) -> str:
-        """The phone number for a tel: link: digits and a leading + only."""
-        phone = self.order.customer_phone.strip()
-        digits = "".join(char for char in phone if char.isdigit())
-        return f"+{digits}" if phone.startswith("+") else digits
+        """The phone number for a tel: link (E.164)."""
+        return phone_link(self.order.customer_phone)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ class UserFactory(DjangoModelFactory):
     def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+            obj.confirm_email()  # sign-in needs a verified email (ACCOUNT_EMAIL_VERIFICATION)
 
 
 class AddressFactory(DjangoModelFactory):

@@ -3,8 +3,9 @@
 Plain data only; `ocpizza.demo.loader` writes it to the database. Natural keys (slugs, ingredient names,
 emails, order numbers) let a second load recognise what the first one created.
 
-Phone numbers come from the ranges ARCEP reserves for fiction (01 99 00, 04 65 71, 06 39 98), so no real
-line is ever called; emails use the reserved `.example` domain.
+Phone numbers come from the ranges ARCEP reserves for fiction (01 99 00 and 04 65 71), so no real
+line is ever called (the mobile one, 06 39 98, is not a valid number for the phone checks); emails use the
+reserved `.example` domain.
 """
 
 from __future__ import annotations
@@ -686,7 +687,7 @@ CUSTOMERS: tuple[PersonSpec, ...] = (
         "camille.lefevre@example.com",
         "Camille",
         "Lefèvre",
-        "06 39 98 41 12",
+        "01 99 00 41 12",
         (
             AddressSpec(
                 "Domicile",
@@ -703,7 +704,7 @@ CUSTOMERS: tuple[PersonSpec, ...] = (
         "thomas.garnier@example.com",
         "Thomas",
         "Garnier",
-        "06 39 98 57 30",
+        "01 99 00 57 30",
         (
             AddressSpec(
                 "Domicile",
@@ -720,18 +721,18 @@ CUSTOMERS: tuple[PersonSpec, ...] = (
 
 # Who calls or walks in: phone and counter orders carry a name and a number, not an account.
 GUESTS: tuple[tuple[str, str], ...] = (
-    ("Julien Moreau", "06 39 98 02 17"),
-    ("Sophie Bernard", "06 39 98 11 45"),
-    ("Nicolas Petit", "06 39 98 23 08"),
-    ("Léa Girard", "06 39 98 34 96"),
-    ("Antoine Roux", "06 39 98 45 51"),
-    ("Manon Fournier", "06 39 98 52 63"),
-    ("Hugo Lambert", "06 39 98 60 72"),
-    ("Chloé Bonnet", "06 39 98 68 19"),
-    ("Maxime François", "06 39 98 74 27"),
-    ("Inès Mercier", "06 39 98 81 30"),
-    ("Lucas Faure", "06 39 98 88 44"),
-    ("Emma Rousseau", "06 39 98 93 05"),
+    ("Julien Moreau", "01 99 00 02 17"),
+    ("Sophie Bernard", "01 99 00 11 45"),
+    ("Nicolas Petit", "01 99 00 23 08"),
+    ("Léa Girard", "01 99 00 34 96"),
+    ("Antoine Roux", "01 99 00 45 51"),
+    ("Manon Fournier", "01 99 00 52 63"),
+    ("Hugo Lambert", "01 99 00 60 72"),
+    ("Chloé Bonnet", "01 99 00 68 19"),
+    ("Maxime François", "01 99 00 74 27"),
+    ("Inès Mercier", "01 99 00 81 30"),
+    ("Lucas Faure", "01 99 00 88 44"),
+    ("Emma Rousseau", "01 99 00 93 05"),
 )
 
 
@@ -801,7 +802,7 @@ def _crew(
     phones: int,
 ) -> tuple[StaffSpec, ...]:
     """A restaurant's team: a manager, two pizzaiolos (with their bio), two drivers and a counter employee."""
-    numbers = iter(f"06 39 98 {phones + i:02d} {(phones * 7 + i * 13) % 100:02d}" for i in range(6))
+    numbers = iter(f"01 99 00 {phones + i:02d} {(phones * 7 + i * 13) % 100:02d}" for i in range(6))
     return (
         StaffSpec("manager", *manager, next(numbers)),
         *(

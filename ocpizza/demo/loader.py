@@ -258,6 +258,8 @@ class _Loader:
                 "password": self._encoded_password,
             },
         )
+        if created:
+            user.confirm_email()  # the printed logins sign in without a link to click
         if not created and not self._password_matches(user.password):
             # The printed logins must work: a changed DEMO_PASSWORD (or a changed account) is set again.
             user.password = self._encoded_password

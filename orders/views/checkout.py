@@ -120,7 +120,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
 def _place(request: HttpRequest, form: CheckoutForm, contents, *, checkout_token: str, now):
     user = request.user
     data = form.cleaned_data
-    phone = user.phone.strip() or data.get("phone", "").strip()
+    phone = user.phone or data.get("phone") or ""
     # One transaction: a new address saved to the book and the phone saved to the profile disappear with
     # a refused order.
     with transaction.atomic():
@@ -130,7 +130,7 @@ def _place(request: HttpRequest, form: CheckoutForm, contents, *, checkout_token
             lines=[row.line for row in contents.rows],
             fulfilment=data["fulfilment"],
             payment_method=data["payment_method"],
-            contact=Contact(name=user.get_full_name() or user.email, phone=phone, email=user.email),
+            contact=Contact(name=user.get_full_name() or user.email, phone=str(phone), email=user.email),
             customer=user,
             address=address,
             requested_time=data["requested_time"],
@@ -139,7 +139,7 @@ def _place(request: HttpRequest, form: CheckoutForm, contents, *, checkout_token
             now=now,
             checkout_token=checkout_token,
         )
-        if not user.phone.strip() and phone:
+        if not user.phone and phone:
             user.phone = phone
             user.save(update_fields=["phone"])
     return order

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When, prefetch_related_objects
-from django.db.models.functions import Replace
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +29,6 @@ from orders.forms_counter import (
     CancelForm,
     CounterOrderForm,
     CustomerSearchForm,
-    normalise_phone,
 )
 from orders.models import (
     ACTIVE_STATUSES,
@@ -70,6 +68,8 @@ _LIST_ORDER = [
 ]
 MAX_LISTED = 200
 MAX_MATCHES = 10
+# Words of a search beyond these are left out: a name and a surname find anyone.
+MAX_SEARCH_WORDS = 4
 
 
 class CounterCart(Cart):
@@ -239,21 +239,33 @@ def _chosen_customer(request: HttpRequest) -> User | None:
     return User.objects.filter(pk=customer_id, is_active=True).first()
 
 
-def find_customers(query: str) -> list[User]:
-    """Accounts whose email is `query`, or whose phone is `query` once spaces, dots and dashes are left out
-    (and +33 read as 0); each with its address book (`user.book`). Two queries."""
+def find_customers(search: CustomerSearchForm) -> list[User]:
+    """Up to MAX_MATCHES active accounts for a valid search, each with its address book (`user.book`).
+
+    A whole phone number is one equality on the indexed E.164 column, so its owner comes first and alone.
+    Anything else is read word by word, each word found in the first name, the last name or the email; a
+    search that reads as part of a phone number ("06 12", "56 78", "+44 20") also finds the numbers that
+    start with it, or contain it when written without its leading 0. Two queries: accounts, addresses.
+    """
     book = Prefetch("addresses", queryset=Address.objects.active().order_by("label", "id"), to_attr="book")
     users = (
         User.objects.filter(is_active=True).prefetch_related(book).order_by("last_name", "first_name", "id")
     )
-    if "@" in query:
-        return list(users.filter(email__iexact=query)[:MAX_MATCHES])
-    digits = normalise_phone(query)
-    stored = F("phone")
-    for character in (" ", ".", "-", "(", ")", "\u00a0"):
-        stored = Replace(stored, Value(character), Value(""))
-    wanted = {digits, "+33" + digits[1:], "0033" + digits[1:]} if digits.startswith("0") else {digits}
-    return list(users.annotate(phone_digits=stored).filter(phone_digits__in=wanted)[:MAX_MATCHES])
+    number = search.phone
+    if number is not None:
+        return list(users.filter(phone=number.as_e164)[:MAX_MATCHES])
+    words = Q()
+    for word in search.cleaned_data["q"].split()[:MAX_SEARCH_WORDS]:
+        words &= Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+    digits = search.phone_digits
+    if digits.startswith("+"):
+        words |= Q(phone__startswith=digits)
+    elif digits.startswith("0"):
+        # A French number written nationally: "06 12" is the start of "+33612…".
+        words |= Q(phone__startswith=f"+33{digits[1:]}")
+    elif digits:
+        words |= Q(phone__contains=digits)
+    return list(users.filter(words)[:MAX_MATCHES])
 
 
 def _menu_items(restaurant: Restaurant) -> tuple[list, dict[int, MenuItem]]:
@@ -273,7 +285,10 @@ def _order_form(
     initial = {}
     if customer is None and search.is_valid():
         # Nobody found: the number or address just asked for is the walk-in customer's.
-        initial["email" if search.is_email else "phone"] = search.cleaned_data["q"]
+        if search.is_email:
+            initial["email"] = search.cleaned_data["q"]
+        elif search.phone is not None:
+            initial["phone"] = search.phone
     return CounterOrderForm(
         request.POST if request.method == "POST" and "place" in request.POST else None,
         initial=initial,
@@ -304,7 +319,7 @@ def _new_order_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     if customer is not None:
         customer.book = list(Address.objects.active().filter(user=customer).order_by("label", "id"))
     search = CustomerSearchForm(request.GET if "q" in request.GET else None)
-    matches = find_customers(search.cleaned_data["q"]) if search.is_valid() else None
+    matches = find_customers(search) if search.is_valid() else None
     form = _order_form(
         request, restaurant=restaurant, customer=customer, contents=contents, search=search, now=now
     )
@@ -331,7 +346,7 @@ def _new_order_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
                     lines=cart.lines,
                     fulfilment=data["fulfilment"],
                     payment_method=data["payment_method"],
-                    contact=Contact(name=data["name"], phone=data["phone"], email=data["email"]),
+                    contact=Contact(name=data["name"], phone=str(data["phone"]), email=data["email"]),
                     customer=customer,
                     address=data.get("delivery_address"),
                     requested_time=data["requested_time"],

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
@@ -31,24 +34,56 @@ def logged_in_user_id(client) -> int | None:
 # ---------- Sign-up, sign-in, sign-out ----------
 
 
-def test_sign_up_creates_the_customer_with_names_and_phone_and_signs_them_in(client):
-    response = client.post(
-        "/accounts/signup/",
-        {
-            "email": "Chloe.Bernard@Example.com",
-            "first_name": "Chloé",
-            "last_name": "Bernard",
-            "phone": "06 98 76 54 32",
-            "password1": NEW_PASSWORD,
-            "password2": NEW_PASSWORD,
-        },
-    )
+def sign_up(client, email, **more):
+    data = {
+        "email": email,
+        "first_name": "Chloé",
+        "last_name": "Bernard",
+        "phone": "06 98 76 54 32",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+        **more,
+    }
+    return client.post("/accounts/signup/", data, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_sign_up_creates_the_customer_who_signs_in_once_the_email_is_confirmed(client):
+    response = sign_up(client, "Chloe.Bernard@Example.com")
 
     assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get(email__iexact="chloe.bernard@example.com")
-    assert (user.first_name, user.last_name, user.phone) == ("Chloé", "Bernard", "06 98 76 54 32")
+    assert (user.first_name, user.last_name, str(user.phone)) == ("Chloé", "Bernard", "+33698765432")
     assert user.check_password(NEW_PASSWORD)
+    assert logged_in_user_id(client) is None
+    (message,) = mail.outbox
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", message.body)
+    assert link, message.body
+
+    assert client.post(link.group(1)).status_code == 302
+    response = client.post("/accounts/login/", {"login": user.email, "password": NEW_PASSWORD})
+    assert response.status_code == 302
     assert logged_in_user_id(client) == user.pk
+
+
+def test_sign_up_with_a_taken_email_answers_as_for_a_new_one_and_tells_the_owner_by_email(client, customer):
+    phone = customer.phone.as_e164
+    fresh = sign_up(client, "nobody-yet@example.com")
+    mail.outbox.clear()
+    client.cookies.clear()
+
+    taken = sign_up(client, "Alice@Example.com", first_name="Mallory", phone="07 81 22 33 44")
+
+    assert (taken.status_code, taken["Location"]) == (fresh.status_code, fresh["Location"])
+    page = client.get(taken["Location"], HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and "already" not in page.content.decode()
+    assert User.objects.filter(email__iexact="alice@example.com").count() == 1
+    customer.refresh_from_db()
+    assert (customer.first_name, customer.phone.as_e164) == ("Alice", phone)
+    assert logged_in_user_id(client) is None
+    (message,) = mail.outbox
+    assert message.to == ["alice@example.com"]
+    assert "already" in message.body.lower() and "/accounts/password/reset/" in message.body
 
 
 def test_the_sign_up_page_asks_for_names_and_phone_in_the_site_layout(client):
@@ -158,7 +193,7 @@ def test_a_customer_updates_their_profile(client, customer):
 
     response = client.post(
         reverse("profile"),
-        {"first_name": "Alicia", "last_name": "Martin-Roux", "phone": "07 11 22 33 44", "language": "en"},
+        {"first_name": "Alicia", "last_name": "Martin-Roux", "phone": "07 81 22 33 44", "language": "en"},
     )
 
     assert response.status_code == 302
@@ -166,7 +201,7 @@ def test_a_customer_updates_their_profile(client, customer):
     assert (customer.first_name, customer.last_name, customer.phone, customer.language) == (
         "Alicia",
         "Martin-Roux",
-        "07 11 22 33 44",
+        "+33781223344",
         "en",
     )
 
@@ -176,10 +211,10 @@ def test_a_profile_without_a_name_is_refused(client, customer):
 
     response = client.post(
         reverse("profile"),
-        {"first_name": "", "last_name": "Martin", "phone": "07 11 22 33 44", "language": "fr"},
+        {"first_name": "", "last_name": "Martin", "phone": "07 81 22 33 44", "language": "fr"},
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors["first_name"]
     customer.refresh_from_db()
     assert customer.first_name == "Alice"
@@ -295,3 +330,34 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, url):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_accounts_made_before_mandatory_verification_still_sign_in(client):
+    migration = importlib.import_module("accounts.migrations.0003_existing_emails_verified")
+    old = User.objects.create_user("ancien@example.com", NEW_PASSWORD)
+    assert not EmailAddress.objects.filter(user=old).exists()
+    assert client.post("/accounts/login/", {"login": old.email, "password": NEW_PASSWORD})["Location"] == (
+        reverse("account_email_verification_sent")
+    )
+
+    migration.verify_existing_emails(apps, None)
+
+    response = client.post("/accounts/login/", {"login": old.email, "password": NEW_PASSWORD})
+    assert response.status_code == 302 and logged_in_user_id(client) == old.pk
+
+
+def test_a_user_head_office_creates_signs_in_without_a_link_to_click(client, head_office):
+    client.force_login(head_office)
+    data = {
+        "email": "Nouveau@Example.com",
+        "usable_password": "true",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+    }
+    assert client.post(reverse("admin:accounts_user_add"), data).status_code == 302
+    client.logout()
+
+    response = client.post("/accounts/login/", {"login": "nouveau@example.com", "password": NEW_PASSWORD})
+
+    assert response.status_code == 302
+    assert logged_in_user_id(client) == User.objects.get(email="nouveau@example.com").pk

@@ -135,7 +135,7 @@ def world(
     manager_b.save(update_fields=["is_staff"])
     f.RecipeStepFactory(product=menu["margherita"])
     Group.objects.create(name="Siège")
-    EmailAddress.objects.create(user=customer, email=customer.email, primary=True, verified=True)
+    assert EmailAddress.objects.filter(user=customer, verified=True).exists()  # made by UserFactory
     StripeEvent.objects.create(event_id="evt_1", type="checkout.session.completed", payload={"id": "evt_1"})
     return {
         "order_a": make_order(restaurant_a, menu, ingredients, customer=customer, number="AAA-AAA"),

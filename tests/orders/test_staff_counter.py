@@ -7,6 +7,8 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orders.models import (
@@ -410,17 +412,89 @@ def test_a_customer_is_found_by_phone_however_it_is_written(at_counter, customer
     assert str(customer.addresses.get()) in content
 
 
-def test_a_customer_is_found_by_exact_email_only(at_counter, customer, other_customer):
-    assert at_counter.get(NEW, {"q": "ALICE@example.com"}).context["matches"] == [customer]
-    assert at_counter.get(NEW, {"q": "alice@example"}).context["matches"] == []
-    assert at_counter.get(NEW, {"q": "Alice"}).context["matches"] is None
+def test_the_counter_finds_customers_by_part_of_their_name_email_or_phone(
+    at_counter, customer, other_customer
+):
+    camille = f.UserFactory(first_name="Camille", last_name="Dupont", email="cdupont@example.com")
+    camille_b = f.UserFactory(
+        first_name="Camille", last_name="Bernard", email="cb@example.org", phone="07 81 22 33 44"
+    )
+    f.UserFactory(first_name="Camille", last_name="Absente", email="gone@example.com", is_active=False)
+
+    def found(query):
+        response = at_counter.get(NEW, {"q": query})
+        assert response.status_code == 200
+        return response.context["matches"]
+
+    # By name, whatever the case, sorted by last name; a disabled account is never offered.
+    assert found("camille") == [camille_b, camille]
+    assert found("DUPONT camille") == [camille]
+    # By part of the email, and by part of the phone however it is written.
+    assert found("example.org") == [camille_b]
+    assert found("ALICE@example") == [customer]
+    assert found("07 81") == [camille_b]
+    assert found("+33781") == [camille_b]
+    assert found("22 33 44") == [camille_b]
+    assert found("zorro") == []
+    content = at_counter.get(NEW, {"q": "camille"}).content.decode()
+    assert "07 81 22 33 44" in content and "cb@example.org" in content and "Camille Dupont" in content
+
+
+def test_a_whole_phone_number_finds_only_its_owner_first(at_counter, customer):
+    f.UserFactory(first_name="Paul", last_name="Aubert", phone="06 12 34 56 79")
+    customer.phone = "06 12 34 56 78"
+    customer.save(update_fields=["phone"])
+
+    # "06 12 34 56 7" would list both; the whole number is the indexed equality, its owner alone.
+    assert len(at_counter.get(NEW, {"q": "06 12 34 56 7"}).context["matches"]) == 2
+    assert at_counter.get(NEW, {"q": "06 12 34 56 78"}).context["matches"] == [customer]
+
+
+def test_a_search_of_one_character_is_refused_with_a_message(at_counter, customer):
+    response = at_counter.get(NEW, {"q": " a "})
+
+    assert response.status_code == 200
+    assert response.context["matches"] is None
+    assert "Type at least 2 characters." in response.content.decode()
+
+
+def test_the_search_offers_ten_customers_at_most_in_the_same_queries_as_for_two(
+    at_counter, django_assert_num_queries
+):
+    for index in range(12):
+        f.AddressFactory(user=f.UserFactory(first_name="Camille", last_name=f"Nom{index:02d}"))
+    at_counter.get(NEW)  # warms the menu cache
+
+    # Session, user, staff membership, restaurant (hours, zones), counter cart, menu and stock, the
+    # matching accounts, their addresses: the same whether 2 or 10 accounts match.
+    with CaptureQueriesContext(connection) as two:
+        assert len(at_counter.get(NEW, {"q": "Nom0 camille"}).context["matches"]) == 10
+    with django_assert_num_queries(len(two)):
+        response = at_counter.get(NEW, {"q": "Nom1"})
+    assert [user.last_name for user in response.context["matches"]] == ["Nom10", "Nom11"]
+    # One query finds the accounts (the other one on the table loads the signed-in clerk).
+    searches = [
+        query["sql"] for query in two if 'FROM "accounts_user"' in query["sql"] and "LIKE" in query["sql"]
+    ]
+    assert len(searches) == 1
+
+
+@pytest.mark.parametrize("who", ["pizzaiolo", "driver", "customer"])
+def test_no_one_but_counter_staff_searches_customers(request, client, who, customer):
+    client.force_login(request.getfixturevalue(who))
+
+    response = client.get(NEW, {"q": "alice"})
+
+    assert response.status_code == 403
+    assert "alice@example.com" not in response.content.decode()
 
 
 def test_nobody_found_fills_the_walk_in_details_with_the_number_asked_for(at_counter, customer):
-    response = at_counter.get(NEW, {"q": "07 00 00 00 01"})
+    response = at_counter.get(NEW, {"q": "07 81 00 00 01"})
 
     assert response.context["matches"] == []
-    assert response.context["form"]["phone"].value() == "07 00 00 00 01"
+    assert response.context["form"]["phone"].value() == "07 81 00 00 01"
+    assert 'value="07 81 00 00 01"' in response.content.decode()
 
 
 # ---------- Taking an order ----------

@@ -234,8 +234,8 @@ def test_a_card_gives_the_address_instructions_phone_map_and_what_to_collect(
     page = client.get(reverse("staff_delivery_board")).content.decode()
     assert "12 rue de la République" in page and "Bât. B, code 1234A" in page and "69001 Lyon" in page
     assert "Sonner deux fois" in page
-    digits = "".join(char for char in customer.phone if char.isdigit())
-    assert f'href="tel:{digits}"' in page
+    assert f'href="tel:{customer.phone.as_e164}"' in page
+    assert customer.phone.as_e164.startswith("+336") and customer.phone.as_national in page
     assert (
         'href="https://www.openstreetmap.org/search?query=12+rue+de+la+R%C3%A9publique%2C+69001+Lyon"' in page
     )
