@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ocpizza import formats
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -93,7 +95,7 @@ class Address(models.Model):
 
     def __str__(self) -> str:
         text = f"{self.street}, {self.postal_code} {self.city}"
-        return f"{self.label}: {text}" if self.label else text
+        return f"{self.label}{formats.colon()} {text}" if self.label else text
 
     def soft_delete(self) -> None:
         self.deleted_at = timezone.now()

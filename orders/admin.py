@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from menu.models import Extra
+from ocpizza import formats
 from orders.errors import OrderError
 from orders.models import (
     Order,
@@ -39,9 +39,7 @@ class OrderLineDisplayMixin:
 
     @admin.display(description=Extra._meta.verbose_name_plural)
     def extras_list(self, line: OrderLine) -> str:
-        return ", ".join(
-            f"+ {extra.name} ({number_format(extra.unit_price, 2)} €)" for extra in line.extras.all()
-        )
+        return ", ".join(f"+ {extra.name} ({formats.euros(extra.unit_price)})" for extra in line.extras.all())
 
     @admin.display(description=_label(OrderLine, "removed_ingredients"))
     def removed_list(self, line: OrderLine) -> str:

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from menu.models import Extra, Ingredient, Product, RecipeLine
+from ocpizza import formats
 from orders import notifications, payments
 from orders.errors import AlreadyPlaced, OrderError, ProductUnavailable
 from orders.models import (
@@ -309,7 +310,8 @@ def _check_delivery(restaurant: Restaurant, address: DeliveryAddress | None, sub
         )
     if subtotal < restaurant.minimum_order:
         raise OrderError(
-            _("The minimum order for delivery is %(minimum)s €.") % {"minimum": restaurant.minimum_order},
+            _("The minimum order for delivery is %(minimum)s.")
+            % {"minimum": formats.euros(restaurant.minimum_order)},
             code="below_minimum",
         )
 
@@ -611,7 +613,8 @@ def modify_order(
             )
         if locked.fulfilment == Fulfilment.DELIVERY and subtotal < restaurant.minimum_order:
             raise OrderError(
-                _("The minimum order for delivery is %(minimum)s €.") % {"minimum": restaurant.minimum_order},
+                _("The minimum order for delivery is %(minimum)s.")
+                % {"minimum": formats.euros(restaurant.minimum_order)},
                 code="below_minimum",
             )
         if locked.requested_time is not None or locked.due_at is not None:

@@ -414,7 +414,7 @@ def test_an_order_page_shows_lines_with_extras_and_removals_and_no_status_input(
 
     assert response.status_code == 200
     content = response.content.decode()
-    assert "+ Mozzarella (1,50 €)" in content
+    assert "+ Mozzarella (1,50\xa0€)" in content
     assert "Basilic" in content
     assert 'name="status"' not in content
     assert 'name="total"' not in content
