@@ -38,6 +38,15 @@ from tests.world import ROLES, World
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def french_writers():
+    """The world is written by French speakers: a ledger note is stored in its writer's language (the
+    "Opening stock" of a new stock), and an earlier test may leave English active."""
+    with translation.override("fr"):
+        yield
+
+
 FRENCH = {"HTTP_ACCEPT_LANGUAGE": "fr"}
 
 
