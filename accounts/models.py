@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from ocpizza import formats
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -105,7 +107,7 @@ class Address(models.Model):
 
     def __str__(self) -> str:
         text = f"{self.street}, {self.postal_code} {self.city}"
-        return f"{self.label}: {text}" if self.label else text
+        return f"{self.label}{formats.colon()} {text}" if self.label else text
 
     def soft_delete(self) -> None:
         self.deleted_at = timezone.now()

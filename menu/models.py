@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ocpizza import formats
 from ocpizza.validators import validate_image_file
 
 
@@ -111,7 +112,7 @@ class Extra(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.ingredient.name} (+{self.price} €)"
+        return f"{self.ingredient.name} (+{formats.euros(self.price)})"
 
 
 class ProductQuerySet(models.QuerySet["Product"]):
@@ -190,7 +191,7 @@ class RecipeLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product.name}: {self.quantity} {self.ingredient.unit} {self.ingredient.name}"
+        return f"{self.product.name}{formats.colon()} {formats.decimal(self.quantity)} {self.ingredient.unit} {self.ingredient.name}"
 
 
 class RecipeStep(models.Model):
@@ -221,4 +222,4 @@ class RecipeStep(models.Model):
         ordering = ["product", "position", "id"]
 
     def __str__(self) -> str:
-        return f"{self.product.name} #{self.position}: {self.text[:40]}"
+        return f"{self.product.name} #{self.position}{formats.colon()} {self.text[:40]}"

@@ -10,6 +10,16 @@ from ocpizza import views
 admin.site.site_header = _("OC Pizza administration")
 admin.site.site_title = _("OC Pizza")
 admin.site.index_title = _("Head office")
+_admin_index = admin.site.index
+
+
+def admin_index(request, extra_context=None):
+    """The admin's home, titled by who opens it: head office, or a manager (their restaurants only)."""
+    title = admin.site.index_title if request.user.is_superuser else _("My restaurants")
+    return _admin_index(request, {"title": title, **(extra_context or {})})
+
+
+admin.site.index = admin_index
 # The admin signs in through allauth's page, so its rate limits against brute force cover the admin too.
 admin.site.login = secure_admin_login(admin.site.login)
 

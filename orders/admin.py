@@ -15,12 +15,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from menu.models import Extra
+from ocpizza import formats
 from orders.errors import OrderError
 from orders.models import (
     Order,
@@ -48,9 +49,7 @@ class OrderLineDisplayMixin:
 
     @admin.display(description=Extra._meta.verbose_name_plural)
     def extras_list(self, line: OrderLine) -> str:
-        return ", ".join(
-            f"+ {extra.name} ({number_format(extra.unit_price, 2)} €)" for extra in line.extras.all()
-        )
+        return ", ".join(f"+ {extra.name} ({formats.euros(extra.unit_price)})" for extra in line.extras.all())
 
     @admin.display(description=_label(OrderLine, "removed_ingredients"))
     def removed_list(self, line: OrderLine) -> str:
@@ -272,7 +271,7 @@ class OrderAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
             rows.append(
                 (
                     date_format(timezone.localtime(refund.created_at), "SHORT_DATETIME_FORMAT"),
-                    number_format(refund.amount, 2),
+                    formats.euros(refund.amount),
                     refund.get_status_display(),
                     refund.reason,
                     refund.failure_message,
@@ -288,7 +287,7 @@ class OrderAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
             _label(Refund, "reason"),
             _label(Refund, "failure_message"),
             format_html_join(
-                "", "<tr><td>{}</td><td>{} €</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows
+                "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows
             ),
         )
 
@@ -310,24 +309,24 @@ class OrderAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
         except OrderError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
-            amount = number_format(refund.amount, 2)
+            amount = formats.euros(refund.amount)
             if refund.status == RefundState.SUCCEEDED:
                 self.message_user(
                     request,
-                    _("The refund of %(amount)s € went through.") % {"amount": amount},
+                    _("The refund of %(amount)s went through.") % {"amount": amount},
                     messages.SUCCESS,
                 )
             elif refund.status == RefundState.FAILED:
                 self.message_user(
                     request,
-                    _("The refund of %(amount)s € failed again: %(failure)s")
+                    _("The refund of %(amount)s failed again: %(failure)s")
                     % {"amount": amount, "failure": refund.failure_message},
                     messages.ERROR,
                 )
             else:
                 self.message_user(
                     request,
-                    _("The refund of %(amount)s € is asked again; the provider has not answered yet.")
+                    _("The refund of %(amount)s is asked again; the provider has not answered yet.")
                     % {"amount": amount},
                     messages.INFO,
                 )

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from phonenumber_field.formfields import PhoneNumberField
@@ -69,7 +70,7 @@ def time_choices(times: Sequence[datetime], *, now: datetime) -> list:
         elif day == today + timedelta(days=1):
             label = str(_("Tomorrow"))
         else:
-            label = date_format(day, "l j F").capitalize()
+            label = capfirst(date_format(day, "l j F"))
         choices.append((label, options))
     return choices
 

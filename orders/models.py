@@ -9,9 +9,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 from menu.models import Extra, Ingredient, Product
+from ocpizza import formats
 from restaurants.models import AppendOnlyError, Restaurant
 
 # Letters and digits that cannot be misread over the phone (no 0/O, 1/I/L, U).
@@ -323,7 +325,7 @@ class OrderStatusChange(models.Model):
         indexes = [models.Index(fields=["order", "created_at"], name="status_change_order_time")]
 
     def __str__(self) -> str:
-        return f"{self.order.number}: {self.from_status or '∅'} → {self.to_status}"
+        return f"{self.order.number}{formats.colon()} {self.from_status or '∅'} → {self.to_status}"
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
@@ -342,7 +344,7 @@ class PaymentState(models.TextChoices):
     PENDING = "pending", _("Pending")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("payment state", "Cancelled")
 
 
 class Payment(models.Model):
@@ -389,7 +391,8 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order.number}: {self.amount} {self.currency} ({self.get_provider_display()}, {self.get_status_display()})"
+        amount = formats.euros(self.amount) if self.currency == "EUR" else f"{self.amount} {self.currency}"
+        return f"{self.order.number}{formats.colon()} {amount} ({self.get_provider_display()}, {self.get_status_display()})"
 
 
 class RefundState(models.TextChoices):
@@ -420,7 +423,7 @@ class Refund(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
 
     def __str__(self) -> str:
-        return f"{self.payment.order.number}: −{self.amount} ({self.get_status_display()})"
+        return f"{self.payment.order.number}{formats.colon()} −{formats.euros(self.amount)} ({self.get_status_display()})"
 
 
 class StripeEvent(models.Model):
@@ -474,7 +477,7 @@ class PendingChange(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.order.number}: → {self.total} €"
+        return f"{self.order.number}{formats.colon()} → {formats.euros(self.total)}"
 
     @property
     def is_open(self) -> bool:

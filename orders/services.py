@@ -22,6 +22,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import User
 from menu.models import Extra, Ingredient, Product, RecipeLine
+from ocpizza import formats
 from orders import notifications, payments
 from orders.errors import AlreadyPlaced, OrderError, ProductUnavailable
 from orders.models import (
@@ -310,7 +311,8 @@ def _check_delivery(restaurant: Restaurant, address: DeliveryAddress | None, sub
         )
     if subtotal < restaurant.minimum_order:
         raise OrderError(
-            _("The minimum order for delivery is %(minimum)s €.") % {"minimum": restaurant.minimum_order},
+            _("The minimum order for delivery is %(minimum)s.")
+            % {"minimum": formats.euros(restaurant.minimum_order)},
             code="below_minimum",
         )
 
@@ -614,7 +616,8 @@ def modify_order(
             )
         if locked.fulfilment == Fulfilment.DELIVERY and subtotal < restaurant.minimum_order:
             raise OrderError(
-                _("The minimum order for delivery is %(minimum)s €.") % {"minimum": restaurant.minimum_order},
+                _("The minimum order for delivery is %(minimum)s.")
+                % {"minimum": formats.euros(restaurant.minimum_order)},
                 code="below_minimum",
             )
         if locked.requested_time is not None or locked.due_at is not None:

@@ -26,6 +26,8 @@ from restaurants.models import (
     Stock,
     StockMovement,
 )
+from restaurants.templatetags.stock_tags import quantity as format_quantity
+from restaurants.templatetags.stock_tags import signed_quantity
 
 ALL_ACTIONS = frozenset({"view", "add", "change", "delete"})
 
@@ -147,7 +149,7 @@ class StockStateFilter(admin.SimpleListFilter):
 class StockDisplayMixin:
     @admin.display(description=Stock._meta.get_field("quantity").verbose_name, ordering="quantity")
     def quantity_with_unit(self, stock: Stock) -> str:
-        return f"{stock.quantity.normalize():f} {stock.ingredient.unit}"
+        return format_quantity(stock.quantity, stock.ingredient.unit)
 
     @admin.display(description=_("state"))
     def state(self, stock: Stock) -> str:
@@ -307,8 +309,7 @@ class StockMovementAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=StockMovement._meta.get_field("delta").verbose_name, ordering="delta")
     def signed_delta(self, movement: StockMovement) -> str:
-        sign = "+" if movement.delta > 0 else ""
-        return f"{sign}{movement.delta.normalize():f} {movement.stock.ingredient.unit}"
+        return signed_quantity(movement.delta, movement.stock.ingredient.unit)
 
     @admin.display(description=StockMovement._meta.get_field("order").verbose_name, ordering="order__number")
     def order_number(self, movement: StockMovement) -> str | None:

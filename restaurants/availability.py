@@ -27,7 +27,9 @@ from django.db.models.functions import MD5, Cast, Coalesce, Concat, Floor
 from django.utils.translation import gettext as _
 
 from menu.models import Product, RecipeLine
+from ocpizza import formats
 from restaurants.models import Restaurant, Stock
+from restaurants.templatetags.stock_tags import unit_symbol
 
 # "Only N left" is shown from this many portions down.
 FEW_LEFT = 5
@@ -101,9 +103,9 @@ class MissingIngredient:
     def __str__(self) -> str:
         return _("%(name)s: %(available)s %(unit)s left, %(needed)s %(unit)s needed") % {
             "name": self.name,
-            "available": f"{self.available.normalize():f}",
-            "needed": f"{self.needed.normalize():f}",
-            "unit": self.unit,
+            "available": formats.decimal(self.available),
+            "needed": formats.decimal(self.needed),
+            "unit": unit_symbol(self.unit),
         }
 
 

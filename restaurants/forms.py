@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +26,8 @@ class StockCreationForm(forms.ModelForm):
     by: User | None = None
 
     opening_quantity = forms.DecimalField(
-        label=_("opening quantity"),
+        # The admin shows a model field's label capitalised, and a form field's label as written.
+        label=capfirst(_("opening quantity")),
         initial=Decimal("0"),
         help_text=_("What is on the shelves now, in the ingredient's unit; recorded as an inventory count."),
         **_QUANTITY,
@@ -65,11 +67,11 @@ class StockMovementForm(forms.ModelForm):
     by: User | None = None
 
     kind = forms.ChoiceField(
-        label=StockMovement._meta.get_field("reason").verbose_name,
+        label=capfirst(StockMovement._meta.get_field("reason").verbose_name),
         choices=[(kind.value, kind.label) for kind in KINDS],
     )
     quantity = forms.DecimalField(
-        label=Stock._meta.get_field("quantity").verbose_name,
+        label=capfirst(Stock._meta.get_field("quantity").verbose_name),
         help_text=_(
             "In the ingredient's unit: what was delivered or thrown away, or, for an inventory count, "
             "what was counted."

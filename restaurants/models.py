@@ -9,8 +9,10 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from menu.models import Ingredient
+from ocpizza import formats
 from ocpizza.validators import validate_document_file, validate_image_file, validate_video_file
 
 
@@ -95,13 +97,13 @@ class Restaurant(models.Model):
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
+    MONDAY = 0, pgettext_lazy("day of the week", "Monday")
+    TUESDAY = 1, pgettext_lazy("day of the week", "Tuesday")
+    WEDNESDAY = 2, pgettext_lazy("day of the week", "Wednesday")
+    THURSDAY = 3, pgettext_lazy("day of the week", "Thursday")
+    FRIDAY = 4, pgettext_lazy("day of the week", "Friday")
+    SATURDAY = 5, pgettext_lazy("day of the week", "Saturday")
+    SUNDAY = 6, pgettext_lazy("day of the week", "Sunday")
 
 
 class OpeningHours(models.Model):
@@ -150,7 +152,7 @@ class DeliveryZone(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.restaurant.name}: {self.postal_code}"
+        return f"{self.restaurant.name}{formats.colon()} {self.postal_code}"
 
 
 class Role(models.TextChoices):
@@ -238,7 +240,7 @@ class Stock(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.ingredient.name} @ {self.restaurant.name}: {self.quantity.normalize():f} {self.ingredient.unit}"
+        return f"{self.ingredient.name} @ {self.restaurant.name}{formats.colon()} {formats.decimal(self.quantity)} {self.ingredient.unit}"
 
     @property
     def state(self) -> str:
@@ -300,7 +302,9 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         sign = "+" if self.delta > 0 else ""
-        return f"{self.stock.ingredient.name} {sign}{self.delta.normalize():f} ({self.get_reason_display()})"
+        return (
+            f"{self.stock.ingredient.name} {sign}{formats.decimal(self.delta)} ({self.get_reason_display()})"
+        )
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:

@@ -11,7 +11,13 @@ exactly the .po's translations (a fresh git clone gives files arbitrary modifica
 content decides). The offending msgids are printed. Fix: translate, remove the fuzzy flags, then
 `python manage.py compilemessages --ignore=.venv`.
 
-Standard library only, so it runs before Django is even set up.
+It also checks that the catalogue was extracted from today's code: the messages of the code (Python files,
+and templates through Django's own `templatize`, both read by xgettext with makemessages' keywords) must all
+be in each required catalogue, context included. A message of the code missing from it is printed; fix:
+add its entry (by hand, or `make messages`). Entries the code no longer uses are left alone, and so are
+the `#:` references: an entry appended by hand counts as long as its msgctxt and msgid are right.
+
+The standard library, xgettext and Django's templatize only: it runs without Django's settings.
 """
 
 from __future__ import annotations
@@ -19,13 +25,29 @@ from __future__ import annotations
 import argparse
 import ast
 import gettext
+import os
+import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCALE_DIR = BASE_DIR / "locale"
 DOMAIN = "django"
+# What `make messages` leaves out of the extraction, and the files it reads (makemessages' defaults).
+IGNORED_DIRS = {".venv", "staticfiles", ".tmp", "node_modules", "media", "__pycache__"}
+EXTENSIONS = {".py", ".html", ".txt"}
+# makemessages' own xgettext keywords, on top of xgettext's Python defaults (_, gettext, ngettext...).
+XGETTEXT_KEYWORDS = [
+    "--keyword=gettext_noop",
+    "--keyword=gettext_lazy",
+    "--keyword=ngettext_lazy:1,2",
+    "--keyword=pgettext:1c,2",
+    "--keyword=npgettext:1c,2,3",
+    "--keyword=pgettext_lazy:1c,2",
+    "--keyword=npgettext_lazy:1c,2,3",
+]
 
 
 @dataclass
@@ -170,8 +192,52 @@ def mo_problems(po_path: Path, entries: list[Entry]) -> list[str]:
     return problems
 
 
+def source_files() -> list[Path]:
+    found = []
+    for root, dirs, files in os.walk(BASE_DIR):
+        dirs[:] = sorted(d for d in dirs if d not in IGNORED_DIRS and not d.startswith("."))
+        found += [Path(root) / name for name in sorted(files) if Path(name).suffix in EXTENSIONS]
+    return found
+
+
+def extracted_messages() -> set[tuple[str | None, str]]:
+    """(msgctxt, msgid) of every message of the code, as makemessages would extract them."""
+    from django.utils.translation.template import templatize  # Django's template-to-gettext conversion
+
+    with tempfile.TemporaryDirectory() as tmp:
+        inputs = []
+        for number, path in enumerate(source_files()):
+            if path.suffix == ".py":
+                inputs.append(str(path))
+                continue
+            converted = Path(tmp) / f"{number}-{path.name}.py"
+            converted.write_text(
+                templatize(path.read_text(encoding="utf-8"), origin=str(path)), encoding="utf-8"
+            )
+            inputs.append(str(converted))
+        listing, pot = Path(tmp) / "files.txt", Path(tmp) / "django.pot"
+        listing.write_text("\n".join(inputs), encoding="utf-8")
+        command = ["xgettext", "--language=Python", "--from-code=UTF-8", "--force-po", *XGETTEXT_KEYWORDS]
+        subprocess.run(  # noqa: S603 (a fixed command on the project's own files)
+            [*command, "--output", str(pot), "--files-from", str(listing)],
+            check=True,
+            capture_output=True,
+        )
+        return {(entry.msgctxt, entry.msgid) for entry in parse_po(pot) if not entry.is_header}
+
+
+def missing_messages(name: Path, entries: list[Entry], extracted: set[tuple[str | None, str]]) -> list[str]:
+    catalogued = {(entry.msgctxt, entry.msgid) for entry in entries}
+    problems = []
+    for context, msgid in sorted(extracted - catalogued, key=lambda key: (key[1], key[0] or "")):
+        label = repr(msgid) if context is None else f"[{context}] {msgid!r}"
+        problems.append(f"{name}: in the code, not in the catalogue: {label}")
+    return problems
+
+
 def check(languages: list[str]) -> list[str]:
     problems: list[str] = []
+    extracted: set[tuple[str | None, str]] | None = None
     for language in languages:
         if not (LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po").exists():
             problems.append(f"locale/{language}/LC_MESSAGES/{DOMAIN}.po is missing: run makemessages")
@@ -184,6 +250,9 @@ def check(languages: list[str]) -> list[str]:
             problems.append(f"{name}: cannot be read: {error}")
             continue
         if language in languages:
+            if extracted is None:
+                extracted = extracted_messages()
+            problems += missing_messages(name, entries, extracted)
             for entry in entries:
                 if entry.is_fuzzy:
                     problems.append(f"{name}: fuzzy {entry.label()}")

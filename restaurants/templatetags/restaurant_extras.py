@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
-from django.template.defaultfilters import floatformat
 
+from ocpizza import formats
 from restaurants import selectors
 from restaurants.models import Restaurant
 
@@ -35,8 +35,7 @@ def cents(value: Decimal | int | None) -> str:
 
 @register.filter
 def euros(value: Decimal | int | None) -> str:
-    """A price in the active language's number format: "9,50 €" in French, "9.50 €" in English."""
+    """A price in the active language's number format: "2 137,80 €" in French, "2,137.80 €" in English."""
     if value is None or value == "":
         return ""
-    # A no-break space keeps the amount and the sign on one line.
-    return f"{floatformat(value, 2)}\u00a0€"
+    return formats.euros(value)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import pgettext_lazy
+
+from ocpizza import formats
 
 register = template.Library()
 
@@ -19,8 +20,8 @@ def unit_symbol(unit: str) -> str:
 
 
 def _number(value: Decimal) -> str:
-    # normalize() drops the trailing zeros of the 3 stored decimals: "500", "75,5" (French), "0,25".
-    return number_format(value.normalize() if value else Decimal("0"), use_l10n=True)
+    # Without the trailing zeros of the 3 stored decimals: "500", "75,5" (French), "0,25".
+    return formats.decimal(value)
 
 
 @register.filter

@@ -300,7 +300,7 @@ def test_the_stock_change_page_shows_the_quantity_without_an_input(head_office_c
     assert response.status_code == 200
     assert 'name="quantity"' not in response.content.decode()
     assert 'name="alert_threshold"' in response.content.decode()
-    assert "500 g" in response.content.decode()
+    assert "500\xa0g" in response.content.decode()
 
 
 def test_the_stock_list_filters_by_state(head_office_client, stock_a, pizzaiolo):
@@ -414,7 +414,7 @@ def test_an_order_page_shows_lines_with_extras_and_removals_and_no_status_input(
 
     assert response.status_code == 200
     content = response.content.decode()
-    assert "+ Mozzarella (1,50 €)" in content
+    assert "+ Mozzarella (1,50\xa0€)" in content
     assert "Basilic" in content
     assert 'name="status"' not in content
     assert 'name="total"' not in content

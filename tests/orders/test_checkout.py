@@ -290,7 +290,7 @@ def test_delivery_below_the_minimum_order_is_refused(cart_of, customer, stock_a)
     response = checkout(client, fulfilment="delivery", address=str(customer.addresses.get().pk))
 
     assert response.status_code == 400
-    assert "The minimum order for delivery is 15.00 €." in response.content.decode()
+    assert "The minimum order for delivery is 15.00\xa0€." in response.content.decode()
     assert Order.objects.count() == 0
 
 

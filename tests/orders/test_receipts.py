@@ -172,10 +172,10 @@ def test_the_confirmation_email_of_a_paid_order_carries_the_receipt(
 
     [email] = mail.outbox
     assert "Receipt" in email.body
-    assert "VAT 10 % : 0.86 € (excl. VAT 8.64 €, incl. VAT 9.50 €)" in email.body  # 9.50 × 10/110
-    assert "Paid online (test payment) : 9.50 €" in email.body and "Total paid : 9.50 €" in email.body
+    assert "VAT 10 %: 0.86\xa0€ (excl. VAT 8.64\xa0€, incl. VAT 9.50\xa0€)" in email.body  # 9.50 × 10/110
+    assert "Paid online (test payment): 9.50\xa0€" in email.body and "Total paid: 9.50\xa0€" in email.body
     html = email.alternatives[0][0]
-    assert "Receipt" in html and "0.86 €" in html and "Total paid" in html
+    assert "Receipt" in html and "0.86\xa0€" in html and "Total paid" in html
 
 
 def test_the_confirmation_email_says_what_a_line_leaves_out_in_both_bodies(
@@ -208,8 +208,8 @@ def test_the_confirmation_email_of_an_order_paid_on_delivery_says_what_to_pay(
         order_for(customer)
 
     [email] = mail.outbox
-    assert "VAT 10 % : 0.86 €" in email.body
-    assert "To pay : 9.50 € (Cash on delivery or pick-up)" in email.body
+    assert "VAT 10 %: 0.86\xa0€" in email.body
+    assert "To pay: 9.50\xa0€ (Cash on delivery or pick-up)" in email.body
 
 
 # ---------- Payment on delivery ----------
