@@ -33,6 +33,7 @@ from restaurants.availability import MissingIngredient
 from restaurants.models import Weekday
 from restaurants.notifications import send_low_stock_alert
 from scripts.translations_check import LOCALE_DIR, extracted_messages, missing_messages, parse_po
+from tests.orders.checkout import shown_fingerprint
 from tests.test_authorization_sweep import ACCESS
 from tests.world import ROLES, World
 
@@ -300,6 +301,7 @@ def test_a_delivery_below_the_minimum_is_refused_with_the_minimum_written_in_fre
         "delivery_time": "asap",
         "pickup_time": "asap",
         "payment_method": "cash_on_delivery",
+        "cart_fingerprint": shown_fingerprint(client),
     }
 
     response = client.post(reverse("checkout"), form, **FRENCH)

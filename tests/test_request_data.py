@@ -13,6 +13,7 @@ from accounts.models import Address
 from ocpizza.parsing import is_postal_code, whole_number
 from orders.models import Order, Payment, PaymentState
 from restaurants.access import SESSION_KEY
+from tests.orders.checkout import shown_fingerprint
 from tests.orders.stripe_fake import completed_session, event, post_event
 from tests.world import WEBHOOK_SECRET
 
@@ -89,7 +90,7 @@ def test_a_checkout_to_a_postal_code_in_other_digits_is_refused(world):
         reverse("cart_add"), {"restaurant": world.restaurant_a.pk, "product": world.menu["margherita"].pk}
     )
     before = Order.objects.count()
-    shown = client.get(reverse("checkout")).context["contents"].fingerprint
+    shown = shown_fingerprint(client)
 
     response = client.post(
         reverse("checkout"),

@@ -16,6 +16,7 @@ from orders.services import available_times
 from restaurants.models import Stock, StockMovement
 from restaurants.services import record_waste
 from tests import factories as f
+from tests.orders.checkout import shown_fingerprint
 
 CHECKOUT = "/checkout/"
 
@@ -25,12 +26,6 @@ def add(client, restaurant, product, quantity=1, **more):
     response = client.post(reverse("cart_add"), data)
     assert response.status_code == 302, response.content
     return response
-
-
-def shown_fingerprint(client) -> str:
-    """The cart fingerprint the checkout page carries now, as a browser would send it back."""
-    page = client.get(reverse("checkout"))
-    return page.context["contents"].fingerprint if page.status_code == 200 else ""
 
 
 def checkout(client, **data):

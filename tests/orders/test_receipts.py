@@ -194,7 +194,7 @@ def test_the_confirmation_email_says_what_a_line_leaves_out_in_both_bodies(
         order_for(customer, line)
 
     [email] = mail.outbox
-    assert "1 × Margherita + Mozzarella, sans Basilic :" in email.body
+    assert "1 × Margherita + Mozzarella, sans Basilic\u00a0:" in email.body
     assert "sans Basilic" in email.alternatives[0][0]
 
 

@@ -192,7 +192,7 @@ def test_the_order_page_offers_to_retry_a_failed_refund(client, failed, manager_
         f'<button type="submit" class="button" form="retry-refund" formaction="{retry_url(failed)}">'
         "Retry this refund</button>"
     ) in page
-    assert "Your card was declined." in page and "19.00 €" in page
+    assert "Your card was declined." in page and "19.00\u00a0€" in page
 
 
 @pytest.mark.parametrize(
@@ -281,5 +281,5 @@ def test_after_the_retry_the_page_says_the_refund_went_through(client, failed, m
     response = client.post(retry_url(failed), headers={"accept-language": "en"}, follow=True)
 
     assert response.status_code == 200
-    assert "The refund of 19.00 € went through." in response.content.decode()
+    assert "The refund of 19.00\u00a0€ went through." in response.content.decode()
     assert Refund.objects.get().status == RefundState.SUCCEEDED
