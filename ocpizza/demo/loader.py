@@ -437,7 +437,7 @@ class _Loader:
 
     def _order(self, restaurant: Restaurant, plan: OrderPlan, team: _Team) -> None:
         rng = random.Random(f"order:{plan.number}")
-        placed = plan.when.resolve(self.now)
+        placed = plan.placed_at(self.now)
         customer = self.customers[plan.customer.email] if plan.customer else None
         taker = customer if customer else team.counter
         steps = _steps(plan, placed, rng, now=self.now)

@@ -10,7 +10,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
@@ -40,20 +40,29 @@ class LinePlan:
     extras: tuple[str, ...] = ()  # ingredient names of Extra rows
 
 
+ALL_WEEK = frozenset(range(7))
+
+
 @dataclass(frozen=True)
 class When:
-    """When an order was placed: `minutes` ago, or `days` ago at `hour`:`minute` (local time)."""
+    """When an order was placed: `minutes` ago (the live orders, whatever the hour the demo is loaded, so the
+    staff screens always have work to show), or `days` ago at `hour`:`minute` local time (the history)."""
 
     minutes: int = 0
     days: int = 0
     hour: int = 0
     minute: int = 0
 
-    def resolve(self, now: datetime) -> datetime:
+    def resolve(self, now: datetime, open_weekdays: frozenset[int] = ALL_WEEK) -> datetime:
+        """The moment itself. A past order goes back further, a day at a time, until it falls on a day the
+        restaurant opens (`open_weekdays`, Monday 0): nobody ordered at a restaurant closed that day. The
+        hours of `_TEMPLATES` are inside every open day's lunch or evening service."""
         if not self.days:
             return now - timedelta(minutes=self.minutes)
-        local = timezone.localtime(now) - timedelta(days=self.days)
-        placed = local.replace(hour=self.hour, minute=self.minute, second=0, microsecond=0)
+        day = timezone.localdate(now) - timedelta(days=self.days)
+        while day.weekday() not in open_weekdays:
+            day -= timedelta(days=1)
+        placed = datetime.combine(day, time(self.hour, self.minute), tzinfo=timezone.get_current_timezone())
         return min(placed, now - timedelta(hours=1))
 
 
@@ -74,6 +83,10 @@ class OrderPlan:
     cancel_reason: str = ""
     note: str = ""
     requested_in_minutes: int | None = None
+    open_weekdays: frozenset[int] = ALL_WEEK
+
+    def placed_at(self, now: datetime) -> datetime:
+        return self.when.resolve(now, self.open_weekdays)
 
     @property
     def gives_stock_back(self) -> bool:
@@ -398,6 +411,7 @@ def order_plans(restaurant: RestaurantSpec, index: int) -> list[OrderPlan]:
                 cancel_reason=template.cancel_reason,
                 note=rng.choice(_NOTES),
                 requested_in_minutes=template.requested_in_minutes,
+                open_weekdays=frozenset(weekday for weekday, _opens, _closes in restaurant.hours),
                 **who,
             )
         )

@@ -6,9 +6,11 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
@@ -21,6 +23,8 @@ from django.utils import timezone
 from accounts.models import User
 from menu.models import Product
 from ocpizza.demo import reset_demo
+from ocpizza.demo.data import RESTAURANTS
+from ocpizza.demo.scenario import order_plans
 from orders.models import (
     Fulfilment,
     Order,
@@ -36,6 +40,7 @@ from tests.factories import RestaurantFactory
 
 pytestmark = pytest.mark.django_db
 
+PARIS = ZoneInfo("Europe/Paris")
 PUBLIC_PASSWORD = "demo-pizza-2026"
 DEMO_SETTINGS = {
     "DEBUG": True,  # pytest-django turns it off; the command refuses to run without it
@@ -411,3 +416,26 @@ def test_with_debug_off_the_flag_and_demo_password_load_and_reset_the_passwords(
     assert snapshot(media_root)["counts"] == counts
     assert authenticate(email="manager.marais@ocpizza.example", password="a-chosen-password-2026") is not None
     assert authenticate(email="manager.marais@ocpizza.example", password=PUBLIC_PASSWORD) is None
+
+
+# Seven days from a Monday, each at 03:00 and 12:00 Paris time, plus the night of the spring DST change.
+_LOAD_TIMES = [datetime(2027, 1, 11 + day, hour, tzinfo=PARIS) for day in range(7) for hour in (3, 12)] + [
+    datetime(2027, 3, 28, 1, 30, tzinfo=PARIS),
+    datetime(2027, 12, 31, 23, 50, tzinfo=PARIS),
+]
+
+
+@pytest.mark.parametrize("now", _LOAD_TIMES, ids=lambda now: now.strftime("%a-%Y%m%d-%H%M"))
+def test_the_history_falls_in_each_restaurants_opening_hours_whatever_the_day_of_the_load(now):
+    """Loaded on any day at any hour, every past order was placed while its restaurant served (so none on
+    the Monday Croix-Rousse closes); the live orders are placed minutes before the load, as a live screen
+    needs."""
+    for index, spec in enumerate(RESTAURANTS):
+        for plan in order_plans(spec, index):
+            placed = timezone.localtime(plan.placed_at(now))
+            assert placed < now
+            if plan.when.days:
+                periods = [(opens, closes) for day, opens, closes in spec.hours if day == placed.weekday()]
+                assert any(opens <= placed.time() < closes for opens, closes in periods), (spec.slug, plan)
+            else:
+                assert now - placed <= timedelta(minutes=plan.when.minutes)
