@@ -1,7 +1,7 @@
 """The counter screen: the restaurant's live order list, hand-over of pick-ups, and orders taken by phone or
 at the counter.
 
-Everything acts on the staff user's current restaurant (restaurants.access.staff_required sets
+Everything acts on the staff user's current restaurant (restaurants.staff.access.staff_required sets
 `request.staff`): an order of another restaurant is a 404, whatever its number. The order being taken lives
 in the session under its own key (CounterCart), apart from the staff user's own website cart, and goes
 through the same services as the website: the menu and its stock (restaurants.selectors.menu_sections),
@@ -50,11 +50,12 @@ from orders.services import (
     price_lines,
 )
 from orders.views.cart import describe
-from restaurants.access import staff_required
 from restaurants.models import Restaurant, Role
-from restaurants.post_redirect import refuse
 from restaurants.selectors import MenuItem, menu_sections
+from restaurants.staff.access import staff_required
+from restaurants.staff.post_redirect import refuse
 
+COUNTER_STAFF = (Role.COUNTER,)  # managers and head office pass every role check
 CUSTOMER_KEY = "counter_customer"
 # Orders still to be dealt with, shown whatever the day they were placed.
 OPEN_STATUSES = (Status.AWAITING_PAYMENT, *ACTIVE_STATUSES)
@@ -138,20 +139,20 @@ def _list_context(request: HttpRequest) -> dict:
     }
 
 
-@staff_required(Role.COUNTER)
+@staff_required(*COUNTER_STAFF)
 @require_GET
 def counter(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/counter.html", _list_context(request))
 
 
-@staff_required(Role.COUNTER)
+@staff_required(*COUNTER_STAFF)
 @require_GET
 def counter_orders(request: HttpRequest) -> HttpResponse:
     """The part of the counter screen that HTMX polls every few seconds."""
     return render(request, "staff/includes/counter_orders.html", _list_context(request))
 
 
-@staff_required(Role.COUNTER)
+@staff_required(*COUNTER_STAFF)
 @require_GET
 def counter_order(request: HttpRequest, number: str) -> HttpResponse:
     """One order: its lines, its customer, the tracking link to give them, and what the counter may do."""
@@ -170,7 +171,7 @@ def _back_to_list(request: HttpRequest) -> HttpResponse:
     return redirect(f"{url}?status={status}" if status else url)
 
 
-@staff_required(Role.COUNTER)
+@staff_required(*COUNTER_STAFF)
 @require_POST
 def counter_hand_over(request: HttpRequest, number: str) -> HttpResponse:
     """Hand a ready pick-up over, recording cash or card when it is not paid yet (`payment`)."""
@@ -186,7 +187,7 @@ def counter_hand_over(request: HttpRequest, number: str) -> HttpResponse:
     return _back_to_list(request)
 
 
-@staff_required(Role.COUNTER)
+@staff_required(*COUNTER_STAFF)
 @require_http_methods(["GET", "POST"])
 def counter_cancel(request: HttpRequest, number: str) -> HttpResponse:
     """Cancel an order before its preparation, with a reason; its ingredients go back to stock."""
@@ -383,7 +384,7 @@ def _new_order_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     )
 
 
-@staff_required(Role.COUNTER)
+@staff_required(*COUNTER_STAFF)
 @require_http_methods(["GET", "POST"])
 def counter_new(request: HttpRequest) -> HttpResponse:
     return _new_order_page(request)
@@ -397,7 +398,7 @@ def _back_to_new(anchor: str = "counter-lines") -> HttpResponse:
     return redirect(f"{reverse('staff_counter_new')}#{anchor}")
 
 
-@staff_required(Role.COUNTER)
+@staff_required(*COUNTER_STAFF)
 @require_POST
 def counter_add(request: HttpRequest) -> HttpResponse:
     """Add a product of the menu, with its modifiers, to the order being taken, if the stock can make it."""
@@ -452,7 +453,7 @@ def counter_add(request: HttpRequest) -> HttpResponse:
     return _back_to_new(f"product-{priced.product.slug}")
 
 
-@staff_required(Role.COUNTER)
+@staff_required(*COUNTER_STAFF)
 @require_POST
 def counter_line(request: HttpRequest, index: int) -> HttpResponse:
     """Set the quantity of a line of the order being taken (0 removes it)."""
@@ -492,7 +493,7 @@ def counter_line(request: HttpRequest, index: int) -> HttpResponse:
     return _back_to_new()
 
 
-@staff_required(Role.COUNTER)
+@staff_required(*COUNTER_STAFF)
 @require_POST
 def counter_customer(request: HttpRequest) -> HttpResponse:
     """Take the order for a customer's account (`customer`: its id), or for nobody's (`forget`)."""
@@ -514,7 +515,7 @@ def counter_customer(request: HttpRequest) -> HttpResponse:
     return _back_to_new("counter-lines")
 
 
-@staff_required(Role.COUNTER)
+@staff_required(*COUNTER_STAFF)
 @require_POST
 def counter_clear(request: HttpRequest) -> HttpResponse:
     """Start again: no line, no customer."""

@@ -4,7 +4,7 @@ A driver takes an order (it becomes `out_for_delivery`, delivered by them), then
 recording cash or card when it is paid on delivery, or records a failed delivery with a reason (a staff
 cancellation: the food is gone, no stock comes back). Only the driver who took an order may close it;
 managers may close any. Orders of another restaurant, and other drivers' orders, are 404s. A POST ends on
-the board, refused or not (restaurants.post_redirect); only a failed delivery without a reason is shown
+the board, refused or not (restaurants.staff.post_redirect); only a failed delivery without a reason is shown
 again, with the form's error.
 """
 
@@ -24,9 +24,9 @@ from orders.errors import OrderError
 from orders.models import Order, Status
 from orders.services import cancel_order, deliver_order, transition_order_once
 from orders.views.staff_kitchen import reload_when_signed_out
-from restaurants.access import staff_required
 from restaurants.models import Role
-from restaurants.post_redirect import refuse
+from restaurants.staff.access import staff_required
+from restaurants.staff.post_redirect import refuse
 
 DRIVERS = (Role.DRIVER,)
 

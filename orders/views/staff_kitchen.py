@@ -4,7 +4,7 @@ Pizzaiolos (and managers) start and finish orders; the counter may watch the que
 up within the current restaurant (`request.staff.restaurant`): an order of another restaurant is a 404.
 Status moves go through `orders.services.transition_order_once`, which reads the status under a row lock:
 when two people tap at once, the second gets a message saying who was first. Every POST ends on the board
-(a redirect, refused or not: restaurants.post_redirect).
+(a redirect, refused or not: restaurants.staff.post_redirect).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from orders import staff_selectors
 from orders.errors import OrderError
 from orders.models import Order, Status
 from orders.services import transition_order_once
-from restaurants.access import staff_required
 from restaurants.models import Role
-from restaurants.post_redirect import refuse
+from restaurants.staff.access import staff_required
+from restaurants.staff.post_redirect import refuse
 
 # Who may look at the queue, and who may move orders in it (managers and head office always may).
 KITCHEN_VIEWERS = (Role.PIZZAIOLO, Role.COUNTER)

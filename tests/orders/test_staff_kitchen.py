@@ -343,7 +343,7 @@ def test_the_board_and_its_fragment_run_the_same_queries_for_three_times_the_ord
     client.force_login(pizzaiolo)
     place(2)
     for url_name in ("staff_kitchen", "staff_kitchen_board"):
-        # 1 session, 2 user, 3 the staff memberships with their restaurants (restaurants.access),
+        # 1 session, 2 user, 3 the staff memberships with their restaurants (restaurants.staff.access),
         # 4 the orders with who prepares them, 5 their lines, 6 the ingredients left out, 7 the extras.
         with django_assert_num_queries(7):
             response = client.get(reverse(url_name))

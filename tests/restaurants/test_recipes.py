@@ -110,7 +110,7 @@ def test_the_list_runs_the_same_queries_for_three_times_the_products(
             f.RecipeStepFactory(product=product)
 
     client.force_login(pizzaiolo)
-    # 1 session, 2 user, 3 the staff memberships with their restaurants (restaurants.access),
+    # 1 session, 2 user, 3 the staff memberships with their restaurants (restaurants.staff.access),
     # 4 the products with their categories, 5 their recipe lines with ingredients, 6 their steps.
     with django_assert_num_queries(6):
         page = client.get(reverse("staff_recipes")).content.decode()

@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from restaurants.access import SESSION_KEY, staff_context, staff_required
 from restaurants.models import Role
+from restaurants.staff.access import SESSION_KEY, staff_context, staff_required
 from tests import factories as f
 
 

@@ -25,11 +25,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from menu.models import Product, RecipeLine
-from restaurants.access import staff_required
 from restaurants.availability import FEW_LEFT, MissingIngredient, with_portions_left
-from restaurants.forms_stock import ACTION_FORMS, MovementFilterForm, StockActionForm, action_prefix
 from restaurants.models import Restaurant, Role, Stock, StockMovement
-from restaurants.post_redirect import refuse
+from restaurants.staff.access import staff_required
+from restaurants.staff.post_redirect import refuse
+from restaurants.staff.stock.forms import ACTION_FORMS, MovementFilterForm, StockActionForm, action_prefix
 from restaurants.templatetags.stock_tags import quantity, unit_symbol
 
 STOCK_VIEWERS = (Role.PIZZAIOLO,)  # managers and head office pass every role check, and alone may change

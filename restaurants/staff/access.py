@@ -16,10 +16,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from restaurants.models import Restaurant, Role, StaffMember
+from restaurants.staff.screens import registered
 
 SESSION_KEY = "staff_restaurant_id"
 
@@ -44,28 +44,19 @@ class StaffContext:
 
     @property
     def screens(self) -> list[tuple[str, str]]:
-        """(url, label) of the staff screens this role may open, for the staff navigation."""
+        """(url, label) of the staff screens this role may open, for the staff navigation: those every app
+        registered (restaurants.staff.screens), in their order."""
         result = []
-        for url_name, label, roles in SCREENS:
-            if self.can(*roles):
+        for screen in registered():
+            if self.can(*screen.roles):
                 try:
-                    result.append((reverse(url_name), label))
+                    result.append((reverse(screen.url_name), screen.label))
                 except NoReverseMatch:
                     continue
         return result
 
 
 HEAD_OFFICE = "head_office"
-
-# The staff screens, in navigation order, with the roles that may open them (managers open them all).
-SCREENS = [
-    ("staff_kitchen", _("Kitchen"), (Role.PIZZAIOLO, Role.COUNTER)),
-    ("staff_recipes", _("Recipes"), (Role.PIZZAIOLO,)),
-    ("staff_delivery", _("Deliveries"), (Role.DRIVER,)),
-    ("staff_counter", _("Counter"), (Role.COUNTER,)),
-    ("staff_stock", _("Stock"), (Role.PIZZAIOLO,)),
-    ("staff_dashboard", _("Dashboard"), ()),
-]
 
 
 def staff_context(request: HttpRequest) -> StaffContext | None:
