@@ -1,16 +1,10 @@
 from django.urls import path, register_converter
 
-from orders.views import (
-    cart,
-    checkout,
-    customer,
-    payments,
-    staff_counter,
-    staff_dashboard,
-    staff_delivery,
-    staff_kitchen,
-    webhooks,
-)
+from orders.staff import delivery as staff_delivery
+from orders.staff import kitchen as staff_kitchen
+from orders.staff.counter import views as staff_counter
+from orders.staff.dashboard import views as staff_dashboard
+from orders.views import cart, checkout, customer, payments, webhooks
 
 
 class OrderNumberConverter:

@@ -7,10 +7,10 @@ def register_screens() -> None:
     role (called by OrdersConfig.ready)."""
     from django.utils.translation import gettext_lazy as _
 
-    from orders.views.staff_counter import COUNTER_STAFF
-    from orders.views.staff_dashboard import DASHBOARD_READERS
-    from orders.views.staff_delivery import DRIVERS
-    from orders.views.staff_kitchen import KITCHEN_VIEWERS
+    from orders.staff.counter.views import COUNTER_STAFF
+    from orders.staff.dashboard.views import DASHBOARD_READERS
+    from orders.staff.delivery import DRIVERS
+    from orders.staff.kitchen import KITCHEN_VIEWERS
     from restaurants.models import Role
     from restaurants.staff import screens
     from restaurants.staff.access import HEAD_OFFICE

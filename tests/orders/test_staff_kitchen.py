@@ -20,7 +20,7 @@ from orders.services import (
     transition_order,
     transition_order_once,
 )
-from orders.staff_selectors import recipe_card
+from orders.staff.selectors import recipe_card
 from restaurants.models import Role
 from restaurants.services import restock
 from tests import factories as f

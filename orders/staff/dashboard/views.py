@@ -1,7 +1,7 @@
 """The manager dashboard and its CSV export of orders.
 
 A manager sees the current restaurant; head office (superusers) sees every active restaurant side by side.
-The figures come from orders.dashboard, a constant number of aggregate queries for any range of up to
+The figures come from orders.staff.dashboard.figures, a constant number of aggregate queries for any range of up to
 366 days (?start=YYYY-MM-DD&end=YYYY-MM-DD, today by default). Bad dates are a form error and a 400.
 """
 
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRefresh
 
-from orders import dashboard
+from orders.staff.dashboard import figures as dashboard
 from restaurants.models import Restaurant, Role
 from restaurants.staff.access import staff_required
 

@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
-from orders import staff_selectors
 from orders.errors import OrderError
 from orders.models import Order, Status
 from orders.services import transition_order_once
+from orders.staff import selectors
 from restaurants.models import Role
 from restaurants.staff.access import staff_required
 from restaurants.staff.post_redirect import refuse
@@ -48,7 +48,7 @@ def reload_when_signed_out(view: Callable[..., HttpResponse]) -> Callable[..., H
 
 def _board_context(request: HttpRequest) -> dict:
     return {
-        "tickets": staff_selectors.kitchen_queue(request.staff.restaurant),
+        "tickets": selectors.kitchen_queue(request.staff.restaurant),
         "can_cook": request.staff.can(*KITCHEN_COOKS),
         "now": timezone.now(),
     }
@@ -108,7 +108,7 @@ def kitchen_ready(request: HttpRequest, number: str) -> HttpResponse:
 @staff_required(*KITCHEN_COOKS)
 @require_GET
 def recipe_card(request: HttpRequest, line_id: int) -> HttpResponse:
-    card = staff_selectors.get_recipe_card(request.staff.restaurant, line_id)
+    card = selectors.get_recipe_card(request.staff.restaurant, line_id)
     return render(request, "staff/kitchen_recipe_card.html", {"card": card, "order": card.line.order})
 
 
@@ -116,5 +116,5 @@ def recipe_card(request: HttpRequest, line_id: int) -> HttpResponse:
 @require_GET
 def kitchen_ticket(request: HttpRequest, number: str) -> HttpResponse:
     """A plain page to print and stick on the box."""
-    order = staff_selectors.get_kitchen_order(request.staff.restaurant, number)
+    order = selectors.get_kitchen_order(request.staff.restaurant, number)
     return render(request, "staff/ticket.html", {"order": order})

@@ -24,12 +24,6 @@ from accounts.models import Address, User
 from ocpizza.parsing import whole_number
 from orders.cart import Cart, CartContents, addable_quantity, cart_contents
 from orders.errors import OrderError
-from orders.forms_counter import (
-    AddLineForm,
-    CancelForm,
-    CounterOrderForm,
-    CustomerSearchForm,
-)
 from orders.models import (
     ACTIVE_STATUSES,
     CUSTOMER_EDITABLE_STATUSES,
@@ -48,6 +42,12 @@ from orders.services import (
     hand_over_pickup,
     place_order,
     price_lines,
+)
+from orders.staff.counter.forms import (
+    AddLineForm,
+    CancelForm,
+    CounterOrderForm,
+    CustomerSearchForm,
 )
 from orders.views.cart import describe
 from restaurants.models import Restaurant, Role

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from orders import staff_selectors
 from orders.errors import OrderError
 from orders.models import Order, Status
 from orders.services import cancel_order, deliver_order, transition_order_once
-from orders.views.staff_kitchen import reload_when_signed_out
+from orders.staff import selectors
+from orders.staff.kitchen import reload_when_signed_out
 from restaurants.models import Role
 from restaurants.staff.access import staff_required
 from restaurants.staff.post_redirect import refuse
@@ -45,7 +45,7 @@ class FailedDeliveryForm(forms.Form):
 
 def _board_context(request: HttpRequest) -> dict:
     return {
-        "board": staff_selectors.delivery_board(
+        "board": selectors.delivery_board(
             request.staff.restaurant, driver=request.user, sees_all=request.staff.is_manager
         ),
         "sees_all": request.staff.is_manager,
@@ -55,7 +55,7 @@ def _board_context(request: HttpRequest) -> dict:
 
 def _own_order(request: HttpRequest, number: str) -> Order:
     """An order this user may close: taken by them, or any delivery of the restaurant for a manager."""
-    return staff_selectors.get_delivery_order(
+    return selectors.get_delivery_order(
         request.staff.restaurant, number, driver=None if request.staff.is_manager else request.user
     )
 
@@ -78,7 +78,7 @@ def delivery_board(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_required(*DRIVERS)
 def delivery_take(request: HttpRequest, number: str) -> HttpResponse:
-    order = staff_selectors.get_delivery_order(request.staff.restaurant, number)
+    order = selectors.get_delivery_order(request.staff.restaurant, number)
     try:
         moved, by_me = transition_order_once(order=order, to=Status.OUT_FOR_DELIVERY, by=request.user)
     except OrderError as error:
@@ -145,6 +145,6 @@ def delivery_failed(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "staff/delivery_failed.html",
-        {"order": order, "delivery": staff_selectors.Delivery(order), "form": form},
+        {"order": order, "delivery": selectors.Delivery(order), "form": form},
         status=status,
     )
