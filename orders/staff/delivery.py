@@ -23,7 +23,6 @@ from orders.errors import OrderError
 from orders.models import Order, Status
 from orders.services import cancel_order, deliver_order, transition_order_once
 from orders.staff import selectors
-from orders.staff.kitchen import reload_when_signed_out
 from restaurants.models import Role
 from restaurants.staff.access import staff_required
 from restaurants.staff.post_redirect import refuse
@@ -60,14 +59,12 @@ def _own_order(request: HttpRequest, number: str) -> Order:
     )
 
 
-@reload_when_signed_out
 @staff_required(*DRIVERS)
 @require_GET
 def delivery(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/delivery.html", _board_context(request))
 
 
-@reload_when_signed_out
 @staff_required(*DRIVERS)
 @require_GET
 def delivery_board(request: HttpRequest) -> HttpResponse:

@@ -9,16 +9,12 @@ when two people tap at once, the second gets a message saying who was first. Eve
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRefresh
 
 from orders.errors import OrderError
 from orders.models import Order, Status
@@ -33,19 +29,6 @@ KITCHEN_VIEWERS = (Role.PIZZAIOLO, Role.COUNTER)
 KITCHEN_COOKS = (Role.PIZZAIOLO,)
 
 
-def reload_when_signed_out(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For the polled fragments: once the session has ended, make the page reload (and so go to the sign-in
-    page) instead of letting HTMX swap the sign-in form into the board."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if getattr(request, "htmx", False) and not request.user.is_authenticated:
-            return HttpResponseClientRefresh()
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _board_context(request: HttpRequest) -> dict:
     return {
         "tickets": selectors.kitchen_queue(request.staff.restaurant),
@@ -54,14 +37,12 @@ def _board_context(request: HttpRequest) -> dict:
     }
 
 
-@reload_when_signed_out
 @staff_required(*KITCHEN_VIEWERS)
 @require_GET
 def kitchen(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/kitchen.html", _board_context(request))
 
 
-@reload_when_signed_out
 @staff_required(*KITCHEN_VIEWERS)
 @require_GET
 def kitchen_board(request: HttpRequest) -> HttpResponse:

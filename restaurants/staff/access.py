@@ -100,23 +100,32 @@ def choose_restaurant(request: HttpRequest, restaurant_id: int) -> bool:
     return True
 
 
+def to_sign_in(request: HttpRequest) -> HttpResponse:
+    """Where a signed-out visitor of a staff screen goes: to the sign-in page, and back afterwards.
+
+    An HTMX request (a live board, the stock or the dashboard polling after the session ended) gets an
+    HX-Redirect of the whole page to sign-in, `next` being the page the browser shows, instead of having the
+    sign-in page swapped into the board; any other request a plain redirect, `next` being its own path.
+    """
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(
+            redirect_to_login(request.htmx.current_url_abs_path or "/")["Location"]
+        )
+    return redirect_to_login(request.get_full_path())
+
+
 def staff_required(*roles: str) -> Callable:
     """Let through staff of the current restaurant with one of `roles` (managers and head office always).
 
-    Anonymous users go to the sign-in page; a signed-in user without the role gets 403.
+    Signed-out visitors go to the sign-in page (`to_sign_in`, HTMX requests too); a signed-in user without
+    the role gets 403.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not request.user.is_authenticated:
-                if getattr(request, "htmx", False):
-                    # A live board polling after the session ended: send the whole page to sign-in, instead
-                    # of swapping the sign-in page into the board.
-                    return HttpResponseClientRedirect(
-                        redirect_to_login(request.htmx.current_url_abs_path or "/")["Location"]
-                    )
-                return redirect_to_login(request.get_full_path())
+                return to_sign_in(request)
             context = staff_context(request)
             if context is None or (roles and not context.can(*roles)):
                 raise PermissionDenied

@@ -316,10 +316,14 @@ def test_the_board_refreshes_itself_through_a_fragment(client, pizzaiolo, order_
     assert order.number in fragment
 
 
-def test_a_poll_after_the_session_ended_reloads_the_page(client):
-    response = client.get(reverse("staff_kitchen_board"), HTTP_HX_REQUEST="true")
+def test_a_poll_after_the_session_ended_sends_the_page_to_sign_in(client):
+    response = client.get(
+        reverse("staff_kitchen_board"),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/staff/kitchen/",
+    )
     assert response.status_code == 200
-    assert response["HX-Refresh"] == "true"
+    assert response["HX-Redirect"] == "/accounts/login/?next=/staff/kitchen/"
 
 
 def test_the_board_and_its_fragment_run_the_same_queries_for_three_times_the_orders(

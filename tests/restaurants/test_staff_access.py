@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -81,6 +82,27 @@ def test_a_live_board_polling_after_sign_out_sends_the_page_to_sign_in(client, d
     )
     assert response.status_code == 200
     assert response["HX-Redirect"] == "/accounts/login/?next=/staff/kitchen/"
+
+
+@pytest.mark.parametrize(
+    ("fragment", "page"),
+    [
+        ("/staff/kitchen/board/", "/staff/kitchen/"),
+        ("/staff/delivery/board/", "/staff/delivery/"),
+        ("/staff/counter/orders/", "/staff/counter/?status=ready"),
+        ("/staff/stock/products/", "/staff/stock/"),
+        ("/staff/dashboard/", "/staff/dashboard/"),
+    ],
+)
+def test_every_polled_staff_fragment_sends_a_signed_out_page_to_sign_in_and_back(client, db, fragment, page):
+    """One behaviour for HTMX after the session ended (restaurants.staff.access.to_sign_in): the whole page
+    goes to the sign-in page, which brings the user back to the page, never the sign-in form swapped into
+    the board, whatever the screen."""
+    response = client.get(fragment, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=f"http://testserver{page}")
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == redirect_to_login(page)["Location"]
+    assert not response.has_header("HX-Refresh")
+    assert response.content == b""
 
 
 @pytest.mark.parametrize("target", ["staff_home", "logout", "-1", ".", "/staff/\x00", "//evil.example/"])

@@ -8,35 +8,20 @@ The figures come from orders.staff.dashboard.figures, a constant number of aggre
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, timedelta
-from functools import wraps
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from django_htmx.http import HttpResponseClientRefresh
 
 from orders.staff.dashboard import figures as dashboard
 from restaurants.models import Restaurant, Role
 from restaurants.staff.access import staff_required
 
 DASHBOARD_READERS = (Role.MANAGER,)  # and head office, who passes every role check
-
-
-def reload_when_signed_out(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For the polled figures: once the session has ended, reload the page (and so reach the sign-in
-    page) rather than let HTMX swap the sign-in form into the dashboard."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if getattr(request, "htmx", False) and not request.user.is_authenticated:
-            return HttpResponseClientRefresh()
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _shortcuts(today: date) -> list[tuple[str, date, date]]:
@@ -57,7 +42,6 @@ def _restaurants(request: HttpRequest) -> list[Restaurant]:
     return [request.staff.restaurant]
 
 
-@reload_when_signed_out
 @require_GET
 @staff_required(*DASHBOARD_READERS)
 def dashboard_page(request: HttpRequest) -> HttpResponse:
