@@ -54,8 +54,8 @@ def _board_context(request: HttpRequest) -> dict:
 
 def _own_order(request: HttpRequest, number: str) -> Order:
     """An order this user may close: taken by them, or any delivery of the restaurant for a manager."""
-    return selectors.get_delivery_order(
-        request.staff.restaurant, number, driver=None if request.staff.is_manager else request.user
+    return selectors.get_order_for_staff(
+        request, number, within=selectors.delivery_orders(), own_delivery=True
     )
 
 
@@ -75,7 +75,7 @@ def delivery_board(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_required(*DRIVERS)
 def delivery_take(request: HttpRequest, number: str) -> HttpResponse:
-    order = selectors.get_delivery_order(request.staff.restaurant, number)
+    order = selectors.get_order_for_staff(request, number, within=selectors.delivery_orders())
     try:
         moved, by_me = transition_order_once(order=order, to=Status.OUT_FOR_DELIVERY, by=request.user)
     except OrderError as error:

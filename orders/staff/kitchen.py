@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from orders.errors import OrderError
-from orders.models import Order, Status
+from orders.models import Status
 from orders.services import transition_order_once
 from orders.staff import selectors
 from restaurants.models import Role
@@ -51,7 +51,7 @@ def kitchen_board(request: HttpRequest) -> HttpResponse:
 
 
 def _move(request: HttpRequest, number: str, to: str) -> HttpResponse:
-    order = get_object_or_404(Order.objects.for_restaurant(request.staff.restaurant), number=number.upper())
+    order = selectors.get_order_for_staff(request, number)
     try:
         moved, by_me = transition_order_once(order=order, to=to, by=request.user)
     except OrderError as error:
@@ -97,5 +97,5 @@ def recipe_card(request: HttpRequest, line_id: int) -> HttpResponse:
 @require_GET
 def kitchen_ticket(request: HttpRequest, number: str) -> HttpResponse:
     """A plain page to print and stick on the box."""
-    order = selectors.get_kitchen_order(request.staff.restaurant, number)
+    order = selectors.get_order_for_staff(request, number, within=selectors.ticket_orders())
     return render(request, "staff/ticket.html", {"order": order})

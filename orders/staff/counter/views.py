@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When, prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -49,6 +49,7 @@ from orders.staff.counter.forms import (
     CounterOrderForm,
     CustomerSearchForm,
 )
+from orders.staff.selectors import get_order_for_staff
 from orders.views.cart import describe
 from restaurants.models import Restaurant, Role
 from restaurants.selectors import MenuItem, menu_sections
@@ -80,12 +81,10 @@ class CounterCart(Cart):
 
 
 def _order_or_404(request: HttpRequest, number: str, *, details: bool = False) -> Order:
-    """An order of the current restaurant; any other is a 404, revealing nothing."""
-    queryset = order_with_details() if details else Order.objects.select_related("restaurant")
-    order = queryset.filter(restaurant=request.staff.restaurant, number=number.upper()).first()
-    if order is None:
-        raise Http404
-    return order
+    """An order of the current restaurant (orders.staff.selectors.get_order_for_staff), with its lines and
+    history for its page (`details`); any other is a 404, revealing nothing."""
+    within = order_with_details() if details else Order.objects.select_related("restaurant")
+    return get_order_for_staff(request, number, within=within)
 
 
 def tracking_path(order: Order) -> str:
