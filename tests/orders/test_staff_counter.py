@@ -43,11 +43,6 @@ def counter_clerk(restaurant_a):
 
 
 @pytest.fixture
-def manager_a(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.MANAGER).user
-
-
-@pytest.fixture
 def en(client):
     """The client reads English: messages are asserted in their source language."""
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"

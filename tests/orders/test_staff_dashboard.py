@@ -24,27 +24,11 @@ from orders.models import Order, Status
 from orders.payments import record_payment_on_delivery
 from orders.services import LineRequest, cancel_order, transition_order
 from orders.staff.dashboard.figures import dashboard_figures, safe_cell
-from restaurants.models import Restaurant, Role
+from restaurants.models import Restaurant
 from restaurants.services import restock
 from tests import factories as f
 
 ROLES = ["pizzaiolo", "driver", "counter", "manager_a", "manager_b", "head_office", "customer", "anonymous"]
-
-
-@pytest.fixture
-def manager_a(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.MANAGER).user
-
-
-@pytest.fixture
-def counter(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.COUNTER).user
-
-
-@pytest.fixture
-def english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 def at(noon, hour: int, minute: int):

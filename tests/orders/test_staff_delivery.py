@@ -23,16 +23,6 @@ def _english(settings):
 
 
 @pytest.fixture
-def counter(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.COUNTER).user
-
-
-@pytest.fixture
-def manager_a(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.MANAGER).user
-
-
-@pytest.fixture
 def other_driver(restaurant_a):
     return f.StaffMemberFactory(
         restaurant=restaurant_a, role=Role.DRIVER, user__first_name="Paolo", user__last_name="Rossi"

@@ -33,16 +33,6 @@ def _english(settings):
 
 
 @pytest.fixture
-def counter(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.COUNTER).user
-
-
-@pytest.fixture
-def manager_a(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.MANAGER).user
-
-
-@pytest.fixture
 def second_pizzaiolo(restaurant_a):
     return f.StaffMemberFactory(
         restaurant=restaurant_a, role=Role.PIZZAIOLO, user__first_name="Luigi", user__last_name="Verdi"

@@ -7,23 +7,12 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from restaurants.models import Role
 from tests import factories as f
 
 
 @pytest.fixture(autouse=True)
 def _english(settings):
     settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def counter(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.COUNTER).user
-
-
-@pytest.fixture
-def manager_a(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.MANAGER).user
 
 
 @pytest.fixture
