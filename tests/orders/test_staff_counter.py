@@ -23,7 +23,7 @@ from orders.models import (
     Status,
 )
 from orders.services import LineRequest, transition_order
-from orders.staff.counter.views import CUSTOMER_KEY, CounterCart
+from orders.staff.counter.new_order import CUSTOMER_KEY, CounterCart
 from restaurants.models import Role, Stock, StockMovement
 from restaurants.services import record_waste
 from tests import factories as f
