@@ -48,10 +48,11 @@ def get_order_for_staff(
 ) -> Order:
     """The order a staff screen acts on: the one door of the kitchen, the delivery board and the counter.
 
-    Precondition: the view is wrapped in `staff_required`, which checked the role (`request.staff`). The order
-    must be one of the current restaurant (`request.staff.restaurant`), looked up by its number in any case;
-    `within` narrows and shapes the query (a screen's prefetches, or delivery orders only: `delivery_orders()`);
-    `own_delivery` keeps a driver to the orders they took (managers and head office reach every one).
+    Precondition: the view is wrapped in `staff_required`, which checked the role (`request.staff`). The
+    order must be one of the current restaurant (`request.staff.restaurant`), looked up by its number in any
+    case; `within` narrows and shapes the query (a screen's prefetches, or delivery orders only:
+    `delivery_orders()`); `own_delivery` keeps a driver to the orders they took (managers and head office
+    reach every one).
     Anything else is a 404, revealing nothing. One query, plus `within`'s prefetches.
     """
     orders = Order.objects.all() if within is None else within

@@ -3,7 +3,7 @@ registry of every app's staff screens, the stock screens and the recipe book."""
 
 
 def register_screens() -> None:
-    """Put the recipe book and the stock screen in the staff navigation (called by RestaurantsConfig.ready)."""
+    """Put the recipe book and the stock screen in the staff navigation (RestaurantsConfig.ready calls it)."""
     from django.utils.translation import gettext_lazy as _
 
     from restaurants.staff import screens

@@ -1,5 +1,6 @@
 """The counter screen: the restaurant's live order list, one order's page, hand-over of pick-ups and
-cancellation before preparation. Taking a new order by phone or at the counter: orders.staff.counter.new_order.
+cancellation before preparation. Taking a new order by phone or at the counter is next door:
+orders.staff.counter.new_order.
 
 Everything acts on the staff user's current restaurant (restaurants.staff.access.staff_required sets
 `request.staff`): an order of another restaurant is a 404, whatever its number
