@@ -5,6 +5,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import translation
 
 from restaurants.models import Role
 from restaurants.staff.access import SESSION_KEY, staff_context, staff_required
@@ -119,3 +121,43 @@ def test_switching_restaurant_keeps_the_page_it_was_made_on(client, pizzaiolo, r
     client.force_login(pizzaiolo)
     response = client.post("/staff/restaurant/", {"restaurant": restaurant_a.pk, "next": "/staff/stock/?a=1"})
     assert response["Location"] == "/staff/stock/?a=1"
+
+
+@pytest.mark.parametrize(
+    ("who", "lands_on", "screens"),
+    [
+        (
+            "pizzaiolo",
+            "staff_kitchen",
+            [("staff_kitchen", "Kitchen"), ("staff_recipes", "Recipes"), ("staff_stock", "Stock")],
+        ),
+        ("driver", "staff_delivery", [("staff_delivery", "Deliveries")]),
+        ("counter", "staff_counter", [("staff_kitchen", "Kitchen"), ("staff_counter", "Counter")]),
+        ("manager_a", "staff_dashboard", "all"),
+        ("head_office", "staff_dashboard", "all"),
+    ],
+)
+def test_each_role_lands_on_its_screen_and_sees_the_screens_it_may_open_in_order(
+    client, request, restaurant_a, who, lands_on, screens
+):
+    """The screens come from a registry each app fills (restaurants.staff.screens): the navigation keeps
+    one order whatever app registered first, and each role its home screen."""
+    if screens == "all":
+        screens = [
+            ("staff_kitchen", "Kitchen"),
+            ("staff_recipes", "Recipes"),
+            ("staff_delivery", "Deliveries"),
+            ("staff_counter", "Counter"),
+            ("staff_stock", "Stock"),
+            ("staff_dashboard", "Dashboard"),
+        ]
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse(lands_on)
+    fake = RequestFactory().get("/staff/")
+    fake.user, fake.session = user, {}
+    with translation.override("en"):
+        shown = [(url, str(label)) for url, label in staff_context(fake).screens]
+    assert shown == [(reverse(name), label) for name, label in screens]
