@@ -1,16 +1,11 @@
 from django.urls import path, register_converter
 
-from orders.views import (
-    cart,
-    checkout,
-    customer,
-    payments,
-    staff_counter,
-    staff_dashboard,
-    staff_delivery,
-    staff_kitchen,
-    webhooks,
-)
+from orders.staff import delivery as staff_delivery
+from orders.staff import kitchen as staff_kitchen
+from orders.staff.counter import new_order as counter_new_order
+from orders.staff.counter import views as staff_counter
+from orders.staff.dashboard import views as staff_dashboard
+from orders.views import cart, checkout, customer, payments, webhooks
 
 
 class OrderNumberConverter:
@@ -77,11 +72,11 @@ urlpatterns = [
         staff_counter.counter_cancel,
         name="staff_counter_cancel",
     ),
-    path("staff/counter/new/", staff_counter.counter_new, name="staff_counter_new"),
-    path("staff/counter/new/add/", staff_counter.counter_add, name="staff_counter_add"),
-    path("staff/counter/new/lines/<int:index>/", staff_counter.counter_line, name="staff_counter_line"),
-    path("staff/counter/new/customer/", staff_counter.counter_customer, name="staff_counter_customer"),
-    path("staff/counter/new/clear/", staff_counter.counter_clear, name="staff_counter_clear"),
+    path("staff/counter/new/", counter_new_order.counter_new, name="staff_counter_new"),
+    path("staff/counter/new/add/", counter_new_order.counter_add, name="staff_counter_add"),
+    path("staff/counter/new/lines/<int:index>/", counter_new_order.counter_line, name="staff_counter_line"),
+    path("staff/counter/new/customer/", counter_new_order.counter_customer, name="staff_counter_customer"),
+    path("staff/counter/new/clear/", counter_new_order.counter_clear, name="staff_counter_clear"),
     # Kitchen board, recipe cards and tickets; delivery board (staff).
     path("staff/kitchen/", staff_kitchen.kitchen, name="staff_kitchen"),
     path("staff/kitchen/board/", staff_kitchen.kitchen_board, name="staff_kitchen_board"),

@@ -2,7 +2,8 @@
 
 - restaurant A ("Lyon Presqu'île") delivers to 69001 and 69002; restaurant B ("Paris Marais") to 75004;
 - `customer` has an address in 69001; `other_customer` must never see `customer`'s data;
-- `pizzaiolo` and `driver` work at A; `manager_b` manages B; `head_office` is a superuser;
+- `pizzaiolo`, `driver` and `counter` work at A, which `manager_a` manages; `manager_b` manages B;
+  `head_office` is a superuser;
 - the menu: a Margherita (dough 250 g, tomato 80 g, mozzarella 125 g, basil 2 g) and a Regina
   (same + ham 60 g), mozzarella offered as an extra; A holds stock for a few of each.
 """
@@ -80,6 +81,16 @@ def driver(restaurant_a):
 
 
 @pytest.fixture
+def counter(restaurant_a):
+    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.COUNTER).user
+
+
+@pytest.fixture
+def manager_a(restaurant_a):
+    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.MANAGER).user
+
+
+@pytest.fixture
 def manager_b(restaurant_b):
     return f.StaffMemberFactory(restaurant=restaurant_b, role=Role.MANAGER).user
 
@@ -87,6 +98,13 @@ def manager_b(restaurant_b):
 @pytest.fixture
 def head_office(db):
     return f.UserFactory(email="siege@example.com", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def english(client):
+    """Pages in English, whatever the default language, so the tests read the source strings."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 @pytest.fixture

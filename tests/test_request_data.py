@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.models import Address
 from ocpizza.parsing import is_postal_code, whole_number
 from orders.models import Order, Payment, PaymentState
-from restaurants.access import SESSION_KEY
+from restaurants.staff.access import SESSION_KEY
 from tests.orders.checkout import shown_fingerprint
 from tests.orders.stripe_fake import completed_session, event, post_event
 from tests.world import WEBHOOK_SECRET

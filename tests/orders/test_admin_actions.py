@@ -12,8 +12,6 @@ from django.urls import reverse
 from orders.models import OrderStatusChange, PaymentStatus, Status
 from orders.payments import record_payment_on_delivery
 from orders.services import LineRequest, transition_order
-from restaurants.models import Role
-from tests import factories as f
 
 CHANGELIST = reverse("admin:orders_order_changelist")
 
@@ -26,11 +24,11 @@ def admin_client(client, head_office):
 
 
 @pytest.fixture
-def manager_a(restaurant_a):
-    member = f.StaffMemberFactory(restaurant=restaurant_a, role=Role.MANAGER)
-    member.user.is_staff = True
-    member.user.save(update_fields=["is_staff"])
-    return member.user
+def manager_a(manager_a):
+    """Restaurant A's manager (tests/conftest.py), who also reaches the admin."""
+    manager_a.is_staff = True
+    manager_a.save(update_fields=["is_staff"])
+    return manager_a
 
 
 def act(client, action: str, *orders):

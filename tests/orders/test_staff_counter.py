@@ -23,7 +23,7 @@ from orders.models import (
     Status,
 )
 from orders.services import LineRequest, transition_order
-from orders.views.staff_counter import CUSTOMER_KEY, CounterCart
+from orders.staff.counter.new_order import CUSTOMER_KEY, CounterCart
 from restaurants.models import Role, Stock, StockMovement
 from restaurants.services import record_waste
 from tests import factories as f
@@ -40,11 +40,6 @@ CHOOSE = reverse("staff_counter_customer")
 @pytest.fixture
 def counter_clerk(restaurant_a):
     return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.COUNTER).user
-
-
-@pytest.fixture
-def manager_a(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.MANAGER).user
 
 
 @pytest.fixture

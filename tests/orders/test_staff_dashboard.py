@@ -20,31 +20,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from orders.dashboard import dashboard_figures, safe_cell
 from orders.models import Order, Status
 from orders.payments import record_payment_on_delivery
 from orders.services import LineRequest, cancel_order, transition_order
-from restaurants.models import Restaurant, Role
+from orders.staff.dashboard.export import safe_cell
+from orders.staff.dashboard.figures import dashboard_figures
+from restaurants.models import Restaurant
 from restaurants.services import restock
 from tests import factories as f
 
 ROLES = ["pizzaiolo", "driver", "counter", "manager_a", "manager_b", "head_office", "customer", "anonymous"]
-
-
-@pytest.fixture
-def manager_a(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.MANAGER).user
-
-
-@pytest.fixture
-def counter(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.COUNTER).user
-
-
-@pytest.fixture
-def english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 def at(noon, hour: int, minute: int):
@@ -267,7 +252,7 @@ def test_the_dashboard_runs_the_same_queries_for_any_number_of_orders(
     few = count_queries(client, url)
     more_orders(restaurant_a, 25)
 
-    # session, user, staff memberships; then orders.dashboard's four: the orders' aggregate per
+    # session, user, staff memberships; then orders.staff.dashboard.figures's four: the orders' aggregate per
     # restaurant, orders per restaurant and hour, quantities per restaurant and product, low stocks.
     with django_assert_num_queries(7):
         response = client.get(url)

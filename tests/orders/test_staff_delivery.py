@@ -23,16 +23,6 @@ def _english(settings):
 
 
 @pytest.fixture
-def counter(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.COUNTER).user
-
-
-@pytest.fixture
-def manager_a(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.MANAGER).user
-
-
-@pytest.fixture
 def other_driver(restaurant_a):
     return f.StaffMemberFactory(
         restaurant=restaurant_a, role=Role.DRIVER, user__first_name="Paolo", user__last_name="Rossi"
@@ -277,7 +267,7 @@ def test_the_board_runs_the_same_queries_for_three_times_the_orders(
     client.force_login(driver)
     place(1)
     for url_name in ("staff_delivery", "staff_delivery_board"):
-        # 1 session, 2 user, 3 the staff memberships with their restaurants (restaurants.access),
+        # 1 session, 2 user, 3 the staff memberships with their restaurants (restaurants.staff.access),
         # 4 the ready and out-for-delivery orders with their drivers, 5 their lines.
         with django_assert_num_queries(5):
             response = client.get(reverse(url_name))

@@ -20,7 +20,7 @@ from orders.services import (
     transition_order,
     transition_order_once,
 )
-from orders.staff_selectors import recipe_card
+from orders.staff.selectors import recipe_card
 from restaurants.models import Role
 from restaurants.services import restock
 from tests import factories as f
@@ -30,16 +30,6 @@ from tests import factories as f
 def _english(settings):
     # Assertions read the English source strings.
     settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def counter(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.COUNTER).user
-
-
-@pytest.fixture
-def manager_a(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.MANAGER).user
 
 
 @pytest.fixture
@@ -316,10 +306,14 @@ def test_the_board_refreshes_itself_through_a_fragment(client, pizzaiolo, order_
     assert order.number in fragment
 
 
-def test_a_poll_after_the_session_ended_reloads_the_page(client):
-    response = client.get(reverse("staff_kitchen_board"), HTTP_HX_REQUEST="true")
+def test_a_poll_after_the_session_ended_sends_the_page_to_sign_in(client):
+    response = client.get(
+        reverse("staff_kitchen_board"),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/staff/kitchen/",
+    )
     assert response.status_code == 200
-    assert response["HX-Refresh"] == "true"
+    assert response["HX-Redirect"] == "/accounts/login/?next=/staff/kitchen/"
 
 
 def test_the_board_and_its_fragment_run_the_same_queries_for_three_times_the_orders(
@@ -343,7 +337,7 @@ def test_the_board_and_its_fragment_run_the_same_queries_for_three_times_the_ord
     client.force_login(pizzaiolo)
     place(2)
     for url_name in ("staff_kitchen", "staff_kitchen_board"):
-        # 1 session, 2 user, 3 the staff memberships with their restaurants (restaurants.access),
+        # 1 session, 2 user, 3 the staff memberships with their restaurants (restaurants.staff.access),
         # 4 the orders with who prepares them, 5 their lines, 6 the ingredients left out, 7 the extras.
         with django_assert_num_queries(7):
             response = client.get(reverse(url_name))

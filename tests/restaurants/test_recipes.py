@@ -7,23 +7,12 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from restaurants.models import Role
 from tests import factories as f
 
 
 @pytest.fixture(autouse=True)
 def _english(settings):
     settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def counter(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.COUNTER).user
-
-
-@pytest.fixture
-def manager_a(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.MANAGER).user
 
 
 @pytest.fixture
@@ -110,7 +99,7 @@ def test_the_list_runs_the_same_queries_for_three_times_the_products(
             f.RecipeStepFactory(product=product)
 
     client.force_login(pizzaiolo)
-    # 1 session, 2 user, 3 the staff memberships with their restaurants (restaurants.access),
+    # 1 session, 2 user, 3 the staff memberships with their restaurants (restaurants.staff.access),
     # 4 the products with their categories, 5 their recipe lines with ingredients, 6 their steps.
     with django_assert_num_queries(6):
         page = client.get(reverse("staff_recipes")).content.decode()

@@ -39,16 +39,11 @@ ROLES = ["pizzaiolo", "driver", "counter", "manager_a", "manager_b", "head_offic
 
 
 @pytest.fixture
-def manager_a(restaurant_a):
-    member = f.StaffMemberFactory(restaurant=restaurant_a, role=Role.MANAGER)
-    member.user.language = "en"
-    member.user.save(update_fields=["language"])
-    return member.user
-
-
-@pytest.fixture
-def counter(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.COUNTER).user
+def manager_a(manager_a):
+    """Restaurant A's manager (tests/conftest.py), reading English."""
+    manager_a.language = "en"
+    manager_a.save(update_fields=["language"])
+    return manager_a
 
 
 @pytest.fixture
@@ -56,13 +51,6 @@ def stock_b(restaurant_b, ingredients):
     return f.StockFactory(
         restaurant=restaurant_b, ingredient=ingredients["Mozzarella"], quantity=Decimal("300")
     )
-
-
-@pytest.fixture
-def english(client):
-    """Pages in English, whatever the default language, so the tests read the source strings."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 def sign_in(client, request, role: str):

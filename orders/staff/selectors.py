@@ -1,4 +1,5 @@
-"""Reads of the staff boards: the kitchen queue, a line's recipe card and the delivery board.
+"""Reads of the staff screens: the order a screen acts on (`get_order_for_staff`, the permission check of
+the staff side), the kitchen queue, a line's recipe card and the delivery board.
 
 Every read takes the restaurant (the current one of the staff user, `request.staff.restaurant`) and runs a
 fixed number of queries whatever the number of orders: the boards are polled every few seconds.
@@ -13,7 +14,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import F, Prefetch, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
@@ -36,6 +37,32 @@ MAP_SEARCH_URL = "https://www.openstreetmap.org/search"
 
 def _minutes(delta_seconds: float) -> int:
     return int(delta_seconds // 60)
+
+
+def get_order_for_staff(
+    request: HttpRequest,
+    number: str,
+    *,
+    within: QuerySet[Order] | None = None,
+    own_delivery: bool = False,
+) -> Order:
+    """The order a staff screen acts on: the one door of the kitchen, the delivery board and the counter.
+
+    Precondition: the view is wrapped in `staff_required`, which checked the role (`request.staff`). The
+    order must be one of the current restaurant (`request.staff.restaurant`), looked up by its number in any
+    case; `within` narrows and shapes the query (a screen's prefetches, or delivery orders only:
+    `delivery_orders()`); `own_delivery` keeps a driver to the orders they took (managers and head office
+    reach every one).
+    Anything else is a 404, revealing nothing. One query, plus `within`'s prefetches.
+    """
+    orders = Order.objects.all() if within is None else within
+    orders = orders.filter(restaurant=request.staff.restaurant, number=number.upper())
+    if own_delivery and not request.staff.is_manager:
+        orders = orders.filter(delivered_by=request.user)
+    order = orders.first()
+    if order is None:
+        raise Http404
+    return order
 
 
 # ---------- Kitchen ----------
@@ -103,15 +130,9 @@ def kitchen_queue(restaurant: Restaurant, *, now: datetime | None = None) -> lis
     return tickets
 
 
-def get_kitchen_order(restaurant: Restaurant, number: str) -> Order:
-    """An order of this restaurant with its lines and modifiers (for its ticket); anything else is a 404."""
-    orders = (
-        Order.objects.for_restaurant(restaurant).filter(number=number.upper()).select_related("restaurant")
-    )
-    order = _with_lines(orders).first()
-    if order is None:
-        raise Http404
-    return order
+def ticket_orders() -> QuerySet[Order]:
+    """Orders shaped for a printed ticket: the restaurant, the lines and their modifiers. Four queries."""
+    return _with_lines(Order.objects.select_related("restaurant"))
 
 
 @dataclass(frozen=True)
@@ -285,10 +306,10 @@ class DeliveryBoard:
     out: list[Delivery]  # out for delivery: the driver's own (all of them for a manager)
 
 
-def _delivery_orders(restaurant: Restaurant) -> QuerySet[Order]:
+def delivery_orders() -> QuerySet[Order]:
+    """Delivery orders (what the delivery board shows and acts on), with their driver and lines."""
     return (
-        Order.objects.for_restaurant(restaurant)
-        .filter(fulfilment=Fulfilment.DELIVERY)
+        Order.objects.filter(fulfilment=Fulfilment.DELIVERY)
         .select_related("delivered_by")
         .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
     )
@@ -300,20 +321,9 @@ def delivery_board(restaurant: Restaurant, *, driver: User, sees_all: bool) -> D
     out = Q(status=Status.OUT_FOR_DELIVERY)
     if not sees_all:
         out &= Q(delivered_by=driver)
-    orders = _delivery_orders(restaurant).filter(Q(status=Status.READY) | out)
+    orders = delivery_orders().for_restaurant(restaurant).filter(Q(status=Status.READY) | out)
     orders = orders.order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
     ready, taken = [], []
     for order in orders:
         (ready if order.status == Status.READY else taken).append(Delivery(order))
     return DeliveryBoard(ready=ready, out=taken)
-
-
-def get_delivery_order(restaurant: Restaurant, number: str, *, driver: User | None = None) -> Order:
-    """A delivery order of this restaurant (taken by `driver` when given); anything else is a 404."""
-    orders = _delivery_orders(restaurant).filter(number=number.upper())
-    if driver is not None:
-        orders = orders.filter(delivered_by=driver)
-    order = orders.first()
-    if order is None:
-        raise Http404
-    return order

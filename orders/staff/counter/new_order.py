@@ -1,72 +1,40 @@
-"""The counter screen: the restaurant's live order list, hand-over of pick-ups, and orders taken by phone or
-at the counter.
+"""Taking an order by phone or at the counter: the customer, the menu, the lines, the order's details.
 
-Everything acts on the staff user's current restaurant (restaurants.access.staff_required sets
-`request.staff`): an order of another restaurant is a 404, whatever its number. The order being taken lives
-in the session under its own key (CounterCart), apart from the staff user's own website cart, and goes
-through the same services as the website: the menu and its stock (restaurants.selectors.menu_sections),
-orders.services.price_lines, available_times and place_order.
+The order being taken lives in the session under its own key (CounterCart), apart from the staff user's own
+website cart, for the current restaurant only, and goes through the same services as the website: the menu
+and its stock (restaurants.selectors.menu_sections), orders.services.price_lines, available_times and
+place_order. Every change of a line is a POST that ends on the new-order screen (Post/Redirect/Get).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When, prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Address, User
 from ocpizza.parsing import whole_number
 from orders.cart import Cart, CartContents, addable_quantity, cart_contents
 from orders.errors import OrderError
-from orders.forms_counter import (
-    AddLineForm,
-    CancelForm,
-    CounterOrderForm,
-    CustomerSearchForm,
-)
-from orders.models import (
-    ACTIVE_STATUSES,
-    CUSTOMER_EDITABLE_STATUSES,
-    Fulfilment,
-    Order,
-    OrderLine,
-    Provider,
-    Status,
-)
-from orders.selectors import order_with_details
-from orders.services import (
-    MAX_QUANTITY_PER_LINE,
-    Contact,
-    available_times,
-    cancel_order,
-    hand_over_pickup,
-    place_order,
-    price_lines,
-)
+from orders.models import Fulfilment, Order
+from orders.services import MAX_QUANTITY_PER_LINE, Contact, available_times, place_order, price_lines
+from orders.staff.counter.forms import AddLineForm, CounterOrderForm, CustomerSearchForm
+from orders.staff.counter.views import COUNTER_STAFF
 from orders.views.cart import describe
-from restaurants.access import staff_required
-from restaurants.models import Restaurant, Role
-from restaurants.post_redirect import refuse
+from restaurants.models import Restaurant
 from restaurants.selectors import MenuItem, menu_sections
+from restaurants.staff.access import staff_required
+from restaurants.staff.post_redirect import refuse
 
 CUSTOMER_KEY = "counter_customer"
-# Orders still to be dealt with, shown whatever the day they were placed.
-OPEN_STATUSES = (Status.AWAITING_PAYMENT, *ACTIVE_STATUSES)
-# The list puts first what the counter acts on: ready orders waiting for their customer.
-_LIST_ORDER = [
-    Status.READY,
-    Status.RECEIVED,
-    Status.PREPARING,
-    Status.OUT_FOR_DELIVERY,
-    Status.AWAITING_PAYMENT,
-]
-MAX_LISTED = 200
 MAX_MATCHES = 10
 # Words of a search beyond these are left out: a name and a surname find anyone.
 MAX_SEARCH_WORDS = 4
@@ -76,149 +44,6 @@ class CounterCart(Cart):
     """The order being taken at the counter, kept apart from the staff user's own website cart."""
 
     session_key = "counter_cart"
-
-
-def _order_or_404(request: HttpRequest, number: str, *, details: bool = False) -> Order:
-    """An order of the current restaurant; any other is a 404, revealing nothing."""
-    queryset = order_with_details() if details else Order.objects.select_related("restaurant")
-    order = queryset.filter(restaurant=request.staff.restaurant, number=number.upper()).first()
-    if order is None:
-        raise Http404
-    return order
-
-
-def tracking_path(order: Order) -> str:
-    return reverse("order_tracking", args=[order.number]) + f"?t={order.tracking_token}"
-
-
-# ---------- The live order list ----------
-
-
-def _status_filter(value: str | None) -> str:
-    return value if value in Status.values else ""
-
-
-def _listed_orders(restaurant: Restaurant, *, status: str) -> tuple[list[Order], dict[str, int]]:
-    """Today's orders of the restaurant and its open ones (of any day), those of `status` when given, with
-    the number of each status for the filters. Three queries: counts, orders, their lines."""
-    start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    listed = Order.objects.for_restaurant(restaurant).filter(
-        Q(created_at__gte=start_of_day) | Q(status__in=OPEN_STATUSES)
-    )
-    counts = dict(listed.order_by().values_list("status").annotate(count=Count("id")))
-    if status:
-        listed = listed.filter(status=status)
-    rank = Case(
-        *[When(status=value, then=Value(position)) for position, value in enumerate(_LIST_ORDER)],
-        default=Value(len(_LIST_ORDER)),
-        output_field=IntegerField(),
-    )
-    orders = list(
-        listed.annotate(rank=rank)
-        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
-        .order_by("rank", F("due_at").asc(nulls_last=True), "-created_at")[:MAX_LISTED]
-    )
-    return orders, counts
-
-
-def _list_context(request: HttpRequest) -> dict:
-    status = _status_filter(request.GET.get("status"))
-    orders, counts = _listed_orders(request.staff.restaurant, status=status)
-    filters = [("", _("All"), sum(counts.values()))] + [
-        (value, label, counts.get(value, 0))
-        for value, label in Status.choices
-        if counts.get(value) or value == status or value in ACTIVE_STATUSES
-    ]
-    return {
-        "orders": orders,
-        "status": status,
-        "filters": filters,
-        "now": timezone.now(),
-        "late_statuses": (Status.RECEIVED, Status.PREPARING, Status.READY),
-    }
-
-
-@staff_required(Role.COUNTER)
-@require_GET
-def counter(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/counter.html", _list_context(request))
-
-
-@staff_required(Role.COUNTER)
-@require_GET
-def counter_orders(request: HttpRequest) -> HttpResponse:
-    """The part of the counter screen that HTMX polls every few seconds."""
-    return render(request, "staff/includes/counter_orders.html", _list_context(request))
-
-
-@staff_required(Role.COUNTER)
-@require_GET
-def counter_order(request: HttpRequest, number: str) -> HttpResponse:
-    """One order: its lines, its customer, the tracking link to give them, and what the counter may do."""
-    order = _order_or_404(request, number, details=True)
-    path = tracking_path(order)
-    return render(
-        request,
-        "staff/counter_order.html",
-        {"order": order, "tracking_url": request.build_absolute_uri(path)},
-    )
-
-
-def _back_to_list(request: HttpRequest) -> HttpResponse:
-    status = _status_filter(request.POST.get("back"))
-    url = reverse("staff_counter")
-    return redirect(f"{url}?status={status}" if status else url)
-
-
-@staff_required(Role.COUNTER)
-@require_POST
-def counter_hand_over(request: HttpRequest, number: str) -> HttpResponse:
-    """Hand a ready pick-up over, recording cash or card when it is not paid yet (`payment`)."""
-    order = _order_or_404(request, number)
-    payment = request.POST.get("payment", "")
-    if payment not in ("", Provider.CASH, Provider.CARD):
-        return refuse(request, _("Choose cash or card."), "staff_counter_order", order.number)
-    try:
-        order = hand_over_pickup(order=order, by=request.user, payment=payment)
-    except OrderError as error:
-        return refuse(request, error.message, "staff_counter_order", order.number)
-    messages.success(request, _("Order %(number)s is handed over.") % {"number": order.number})
-    return _back_to_list(request)
-
-
-@staff_required(Role.COUNTER)
-@require_http_methods(["GET", "POST"])
-def counter_cancel(request: HttpRequest, number: str) -> HttpResponse:
-    """Cancel an order before its preparation, with a reason; its ingredients go back to stock."""
-    order = _order_or_404(request, number)
-    form = CancelForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if order.status not in CUSTOMER_EDITABLE_STATUSES:
-        return refuse(
-            request,
-            _("This order is already being prepared and can no longer be cancelled at the counter."),
-            "staff_counter_order",
-            order.number,
-        )
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                cancel_order(
-                    order=order,
-                    by=request.user,
-                    reason=form.cleaned_data["reason"],
-                    by_customer=False,
-                    before_preparation_only=True,
-                )
-            except OrderError as error:
-                return refuse(request, error.message, "staff_counter_order", order.number)
-            messages.success(request, _("Order %(number)s is cancelled.") % {"number": order.number})
-            return redirect("staff_counter")
-    return render(request, "staff/counter_cancel.html", {"order": order, "form": form}, status=status)
-
-
-# ---------- Taking an order ----------
 
 
 def _counter_cart(request: HttpRequest) -> CounterCart:
@@ -305,6 +130,56 @@ def _order_form(
     )
 
 
+def _lines_can_be_placed(form: CounterOrderForm, contents: CartContents) -> bool:
+    """Whether the lines taken can be placed as they are; if not, say why on the form."""
+    if not contents.rows:
+        form.add_error(None, _("Add at least one product to the order."))
+        return False
+    if contents.problems:
+        names = ", ".join(dict.fromkeys(row.name for row in contents.problems))
+        form.add_error(
+            None,
+            ngettext(
+                "%(products)s can no longer be made as it is: change the order.",
+                "%(products)s can no longer be made as they are: change the order.",
+                len(contents.problems),
+            )
+            % {"products": names},
+        )
+        return False
+    return True
+
+
+def _place(
+    request: HttpRequest, *, form: CounterOrderForm, cart: CounterCart, customer: User | None, now: datetime
+) -> Order | None:
+    """Place the order of a valid form, then start the next one afresh (no line, no customer); a refusal
+    (ProductUnavailable too: its message names the products) is put on the form and nothing is written."""
+    data = form.cleaned_data
+    try:
+        order = place_order(
+            restaurant=request.staff.restaurant,
+            lines=cart.lines,
+            fulfilment=data["fulfilment"],
+            payment_method=data["payment_method"],
+            contact=Contact(name=data["name"], phone=str(data["phone"]), email=data["email"]),
+            customer=customer,
+            address=data.get("delivery_address"),
+            requested_time=data["requested_time"],
+            channel=data["channel"],
+            taken_by=request.user,
+            note=data["note"],
+            now=now,
+        )
+    except OrderError as error:
+        form.add_error(None, error.message)
+        return None
+    cart.clear()
+    cart.save(request.session)
+    request.session.pop(CUSTOMER_KEY, None)
+    return order
+
+
 def _new_order_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     """The new-order screen: the customer, the menu, the lines taken so far, and the order's details.
 
@@ -325,42 +200,9 @@ def _new_order_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     )
     if form.is_bound:
         status = 400
-        if not contents.rows:
-            form.add_error(None, _("Add at least one product to the order."))
-        elif contents.problems:
-            names = ", ".join(dict.fromkeys(row.name for row in contents.problems))
-            form.add_error(
-                None,
-                ngettext(
-                    "%(products)s can no longer be made as it is: change the order.",
-                    "%(products)s can no longer be made as they are: change the order.",
-                    len(contents.problems),
-                )
-                % {"products": names},
-            )
-        elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                order = place_order(
-                    restaurant=restaurant,
-                    lines=cart.lines,
-                    fulfilment=data["fulfilment"],
-                    payment_method=data["payment_method"],
-                    contact=Contact(name=data["name"], phone=str(data["phone"]), email=data["email"]),
-                    customer=customer,
-                    address=data.get("delivery_address"),
-                    requested_time=data["requested_time"],
-                    channel=data["channel"],
-                    taken_by=request.user,
-                    note=data["note"],
-                    now=now,
-                )
-            except OrderError as error:  # ProductUnavailable too: its message names the products
-                form.add_error(None, error.message)
-            else:
-                cart.clear()
-                cart.save(request.session)
-                request.session.pop(CUSTOMER_KEY, None)
+        if _lines_can_be_placed(form, contents) and form.is_valid():
+            order = _place(request, form=form, cart=cart, customer=customer, now=now)
+            if order is not None:
                 messages.success(request, _("Order %(number)s is placed.") % {"number": order.number})
                 return redirect("staff_counter_order", order.number)
     sections, _items = _menu_items(restaurant)
@@ -383,7 +225,7 @@ def _new_order_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     )
 
 
-@staff_required(Role.COUNTER)
+@staff_required(*COUNTER_STAFF)
 @require_http_methods(["GET", "POST"])
 def counter_new(request: HttpRequest) -> HttpResponse:
     return _new_order_page(request)
@@ -397,7 +239,7 @@ def _back_to_new(anchor: str = "counter-lines") -> HttpResponse:
     return redirect(f"{reverse('staff_counter_new')}#{anchor}")
 
 
-@staff_required(Role.COUNTER)
+@staff_required(*COUNTER_STAFF)
 @require_POST
 def counter_add(request: HttpRequest) -> HttpResponse:
     """Add a product of the menu, with its modifiers, to the order being taken, if the stock can make it."""
@@ -452,7 +294,7 @@ def counter_add(request: HttpRequest) -> HttpResponse:
     return _back_to_new(f"product-{priced.product.slug}")
 
 
-@staff_required(Role.COUNTER)
+@staff_required(*COUNTER_STAFF)
 @require_POST
 def counter_line(request: HttpRequest, index: int) -> HttpResponse:
     """Set the quantity of a line of the order being taken (0 removes it)."""
@@ -492,7 +334,7 @@ def counter_line(request: HttpRequest, index: int) -> HttpResponse:
     return _back_to_new()
 
 
-@staff_required(Role.COUNTER)
+@staff_required(*COUNTER_STAFF)
 @require_POST
 def counter_customer(request: HttpRequest) -> HttpResponse:
     """Take the order for a customer's account (`customer`: its id), or for nobody's (`forget`)."""
@@ -514,7 +356,7 @@ def counter_customer(request: HttpRequest) -> HttpResponse:
     return _back_to_new("counter-lines")
 
 
-@staff_required(Role.COUNTER)
+@staff_required(*COUNTER_STAFF)
 @require_POST
 def counter_clear(request: HttpRequest) -> HttpResponse:
     """Start again: no line, no customer."""

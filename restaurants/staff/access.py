@@ -16,10 +16,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from restaurants.models import Restaurant, Role, StaffMember
+from restaurants.staff.screens import registered
 
 SESSION_KEY = "staff_restaurant_id"
 
@@ -44,28 +44,19 @@ class StaffContext:
 
     @property
     def screens(self) -> list[tuple[str, str]]:
-        """(url, label) of the staff screens this role may open, for the staff navigation."""
+        """(url, label) of the staff screens this role may open, for the staff navigation: those every app
+        registered (restaurants.staff.screens), in their order."""
         result = []
-        for url_name, label, roles in SCREENS:
-            if self.can(*roles):
+        for screen in registered():
+            if self.can(*screen.roles):
                 try:
-                    result.append((reverse(url_name), label))
+                    result.append((reverse(screen.url_name), screen.label))
                 except NoReverseMatch:
                     continue
         return result
 
 
 HEAD_OFFICE = "head_office"
-
-# The staff screens, in navigation order, with the roles that may open them (managers open them all).
-SCREENS = [
-    ("staff_kitchen", _("Kitchen"), (Role.PIZZAIOLO, Role.COUNTER)),
-    ("staff_recipes", _("Recipes"), (Role.PIZZAIOLO,)),
-    ("staff_delivery", _("Deliveries"), (Role.DRIVER,)),
-    ("staff_counter", _("Counter"), (Role.COUNTER,)),
-    ("staff_stock", _("Stock"), (Role.PIZZAIOLO,)),
-    ("staff_dashboard", _("Dashboard"), ()),
-]
 
 
 def staff_context(request: HttpRequest) -> StaffContext | None:
@@ -109,23 +100,32 @@ def choose_restaurant(request: HttpRequest, restaurant_id: int) -> bool:
     return True
 
 
+def to_sign_in(request: HttpRequest) -> HttpResponse:
+    """Where a signed-out visitor of a staff screen goes: to the sign-in page, and back afterwards.
+
+    An HTMX request (a live board, the stock or the dashboard polling after the session ended) gets an
+    HX-Redirect of the whole page to sign-in, `next` being the page the browser shows, instead of having the
+    sign-in page swapped into the board; any other request a plain redirect, `next` being its own path.
+    """
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(
+            redirect_to_login(request.htmx.current_url_abs_path or "/")["Location"]
+        )
+    return redirect_to_login(request.get_full_path())
+
+
 def staff_required(*roles: str) -> Callable:
     """Let through staff of the current restaurant with one of `roles` (managers and head office always).
 
-    Anonymous users go to the sign-in page; a signed-in user without the role gets 403.
+    Signed-out visitors go to the sign-in page (`to_sign_in`, HTMX requests too); a signed-in user without
+    the role gets 403.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not request.user.is_authenticated:
-                if getattr(request, "htmx", False):
-                    # A live board polling after the session ended: send the whole page to sign-in, instead
-                    # of swapping the sign-in page into the board.
-                    return HttpResponseClientRedirect(
-                        redirect_to_login(request.htmx.current_url_abs_path or "/")["Location"]
-                    )
-                return redirect_to_login(request.get_full_path())
+                return to_sign_in(request)
             context = staff_context(request)
             if context is None or (roles and not context.can(*roles)):
                 raise PermissionDenied

@@ -1,40 +1,30 @@
 """The manager dashboard and its CSV export of orders.
 
 A manager sees the current restaurant; head office (superusers) sees every active restaurant side by side.
-The figures come from orders.dashboard, a constant number of aggregate queries for any range of up to
-366 days (?start=YYYY-MM-DD&end=YYYY-MM-DD, today by default). Bad dates are a form error and a 400.
+The figures come from orders.staff.dashboard.figures, a constant number of aggregate queries for any range
+of up to 366 days (?start=YYYY-MM-DD&end=YYYY-MM-DD, today by default: .forms). Bad dates are a form error
+and a 400. The CSV rows come from .export.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, timedelta
-from functools import wraps
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from django_htmx.http import HttpResponseClientRefresh
 
-from orders import dashboard
-from restaurants.access import staff_required
+from orders.staff.dashboard.export import export_rows
+from orders.staff.dashboard.figures import combined, dashboard_figures, status_rows
+from orders.staff.dashboard.forms import DateRangeForm, ExportForm
 from restaurants.models import Restaurant, Role
+from restaurants.staff.access import staff_required
 
-
-def reload_when_signed_out(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For the polled figures: once the session has ended, reload the page (and so reach the sign-in
-    page) rather than let HTMX swap the sign-in form into the dashboard."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if getattr(request, "htmx", False) and not request.user.is_authenticated:
-            return HttpResponseClientRefresh()
-        return view(request, *args, **kwargs)
-
-    return wrapper
+DASHBOARD_READERS = (Role.MANAGER,)  # and head office, who passes every role check
 
 
 def _shortcuts(today: date) -> list[tuple[str, date, date]]:
@@ -55,30 +45,29 @@ def _restaurants(request: HttpRequest) -> list[Restaurant]:
     return [request.staff.restaurant]
 
 
-@reload_when_signed_out
 @require_GET
-@staff_required(Role.MANAGER)
+@staff_required(*DASHBOARD_READERS)
 def dashboard_page(request: HttpRequest) -> HttpResponse:
-    form = dashboard.DateRangeForm(request.GET)
+    form = DateRangeForm(request.GET)
     restaurants = _restaurants(request)
     today = timezone.localdate()
     context = {"form": form, "compare": len(restaurants) > 1, "shortcuts": _shortcuts(today)}
     if not form.is_valid():
         return render(request, "staff/dashboard.html", context, status=400)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    figures = dashboard.dashboard_figures(restaurants=restaurants, start=start, end=end)
+    figures = dashboard_figures(restaurants=restaurants, start=start, end=end)
     context |= {
         "start": start,
         "end": end,
         "figures": figures,
-        "total": dashboard.combined(figures) if len(figures) > 1 else None,
-        "status_rows": dashboard.status_rows(figures) if len(figures) > 1 else [],
+        "total": combined(figures) if len(figures) > 1 else None,
+        "status_rows": status_rows(figures) if len(figures) > 1 else [],
         # Today's figures move with every order: they refresh themselves; a past range does not change.
         "live": start == end == today,
         "today": today,
     }
     # The fields show the range on screen, today's included when the address names none.
-    context["form"] = dashboard.DateRangeForm(initial={"start": start, "end": end})
+    context["form"] = DateRangeForm(initial={"start": start, "end": end})
     if request.htmx:
         return render(request, "staff/includes/dashboard_figures.html", context)
     return render(request, "staff/dashboard.html", context)
@@ -92,11 +81,11 @@ class _Echo:
 
 
 @require_GET
-@staff_required(Role.MANAGER)
+@staff_required(*DASHBOARD_READERS)
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
     """The orders of the range as CSV, streamed: a year of orders never sits in memory. French Excel's format
     by default (";", decimal comma, a byte order mark), or the plain one (?format=plain)."""
-    form = dashboard.ExportForm(request.GET)
+    form = ExportForm(request.GET)
     restaurants = _restaurants(request)
     if not form.is_valid():
         context = {
@@ -106,7 +95,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
         }
         return render(request, "staff/dashboard.html", context, status=400)
     start, end, csv_format = (form.cleaned_data[name] for name in ("start", "end", "format"))
-    rows = dashboard.export_rows(
+    rows = export_rows(
         restaurants=restaurants, start=start, end=end, decimal_separator=csv_format.decimal_separator
     )
     writer = csv.writer(_Echo(), delimiter=csv_format.delimiter)

@@ -12,9 +12,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from menu.models import Extra, Product, RecipeLine, RecipeStep
-from restaurants.access import staff_required
 from restaurants.models import Role
+from restaurants.staff.access import staff_required
 
+RECIPE_READERS = (Role.PIZZAIOLO,)  # managers and head office pass every role check
 MAX_QUERY_LENGTH = 100
 
 
@@ -38,7 +39,7 @@ def search_recipes(query: str) -> QuerySet[Product]:
     return _with_recipes(products).order_by("category__position", "category__name", "position", "name")
 
 
-@staff_required(Role.PIZZAIOLO)
+@staff_required(*RECIPE_READERS)
 @require_GET
 def recipe_list(request: HttpRequest) -> HttpResponse:
     # Without NUL characters, which PostgreSQL refuses in a query (an error, not "no match").
@@ -46,7 +47,7 @@ def recipe_list(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/recipes.html", {"products": list(search_recipes(query)), "query": query})
 
 
-@staff_required(Role.PIZZAIOLO)
+@staff_required(*RECIPE_READERS)
 @require_GET
 def recipe_detail(request: HttpRequest, slug: str) -> HttpResponse:
     product = get_object_or_404(

@@ -1,118 +1,31 @@
-"""The manager dashboard's figures and its CSV export, from aggregate queries.
+"""The manager dashboard's figures, from aggregate queries.
 
 For a range of local days and any number of restaurants, `dashboard_figures` runs four queries, whatever
 the number of orders: one aggregate of the orders per restaurant (counts by status, revenue, average times,
 late orders), one count per restaurant and hour, one sum of quantities per restaurant and product, and the
-low stocks. `export_rows` streams the orders of the range as CSV rows, one query read in chunks.
+low stocks. The range comes from orders.staff.dashboard.forms, the CSV export from .export.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django import forms
-from django.db.models import Avg, Case, Count, DateTimeField, DurationField, F, Q, Sum, Value, When
+from django.db.models import Avg, Case, Count, DateTimeField, DurationField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.expressions import ExpressionWrapper
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
-from django.utils.text import capfirst
-from django.utils.translation import gettext_lazy as _
 
-from orders.models import (
-    ACTIVE_STATUSES,
-    Channel,
-    Fulfilment,
-    Order,
-    OrderLine,
-    PaymentMethod,
-    PaymentStatus,
-    Status,
-)
+from orders.models import ACTIVE_STATUSES, Fulfilment, Order, OrderLine, Status
+from orders.staff.dashboard.forms import local_bounds
 from restaurants.models import Restaurant, Stock
 
-MAX_RANGE_DAYS = 366
 TOP_PRODUCTS = 5
 # The hours the chart always shows (restaurants open around 11:30-22:30); orders outside widen it.
 CHART_HOURS = (11, 22)
-
-
-# -- The range ------------------------------------------------------------------------------------------
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None) -> None:
-        # The browser's date picker sends and shows ISO dates, whatever the language.
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class DateRangeForm(forms.Form):
-    """?start=YYYY-MM-DD&end=YYYY-MM-DD, both optional: today when both are missing, one day when one is."""
-
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    end = forms.DateField(label=_("To"), required=False, widget=DateInput)
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start is None and end is None:
-            start = end = timezone.localdate()
-        start, end = start or end, end or start
-        if end < start:
-            self.add_error("end", _("The end date comes before the start date."))
-        elif (end - start).days + 1 > MAX_RANGE_DAYS:
-            self.add_error("end", _("Choose at most %(days)d days.") % {"days": MAX_RANGE_DAYS})
-        cleaned["start"], cleaned["end"] = start, end
-        return cleaned
-
-
-@dataclass(frozen=True)
-class CsvFormat:
-    """How the export writes its cells."""
-
-    delimiter: str
-    decimal_separator: str
-    byte_order_mark: bool  # makes Excel read the accents as UTF-8; other tools may keep it as a character
-
-
-# French Excel (the default) opens a file on a double click only with ";" between cells and a decimal
-# comma; "plain" is the usual CSV, for other tools.
-CSV_FORMATS = {
-    "excel-fr": CsvFormat(delimiter=";", decimal_separator=",", byte_order_mark=True),
-    "plain": CsvFormat(delimiter=",", decimal_separator=".", byte_order_mark=False),
-}
-
-
-class ExportForm(DateRangeForm):
-    """The range, and the CSV format (?format=excel-fr, the default, or plain)."""
-
-    format = forms.ChoiceField(
-        label=_("Format"),
-        required=False,
-        choices=[("excel-fr", _("Excel (French)")), ("plain", _("Plain CSV"))],
-    )
-
-    def clean_format(self) -> CsvFormat:
-        return CSV_FORMATS[self.cleaned_data["format"] or "excel-fr"]
-
-
-def local_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """From the first moment of `start` to the first moment after `end`, in the current time zone."""
-    tz = timezone.get_current_timezone()
-    return (
-        datetime.combine(start, time.min, tzinfo=tz),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
-    )
-
-
-# -- The figures ----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -266,8 +179,17 @@ def dashboard_figures(
     if not ids:
         return []
     orders = Order.objects.filter(restaurant_id__in=ids, created_at__gte=since, created_at__lt=until)
+    _add_totals(figures, orders, restaurants=restaurants, now=now)
+    _add_hours(figures, orders)
+    _add_top_products(figures, orders)
+    _add_low_stocks(figures, ids)
+    return [figures[restaurant.pk] for restaurant in restaurants]
 
-    # 1. Counts, revenue, average times and late orders, per restaurant.
+
+def _add_totals(
+    figures: dict[int, Figures], orders: QuerySet[Order], *, restaurants: Sequence[Restaurant], now: datetime
+) -> None:
+    """Counts, revenue, average times and late orders, per restaurant. One query."""
     prepared = Q(preparing_at__isnull=False, ready_at__isnull=False)
     delivered = Q(status=Status.DELIVERED, out_for_delivery_at__isnull=False, completed_at__isnull=False)
     late = Q(completed_at__gt=F("promised_at")) | Q(status__in=ACTIVE_STATUSES, promised_at__lt=now)
@@ -295,7 +217,9 @@ def dashboard_figures(
         item.late = row["late"]
         item.by_status = {status: row[f"status_{status}"] for status in Status.values}
 
-    # 2. Orders per hour of the day (local time).
+
+def _add_hours(figures: dict[int, Figures], orders: QuerySet[Order]) -> None:
+    """Orders per hour of the day (local time), per restaurant. One query."""
     counts: dict[int, dict[int, int]] = defaultdict(dict)
     for restaurant_id, hour, count in (
         orders.annotate(hour=ExtractHour("created_at"))
@@ -307,7 +231,9 @@ def dashboard_figures(
     for restaurant_id, item in figures.items():
         item.chart = HourChart(counts=counts[restaurant_id])
 
-    # 3. Top products.
+
+def _add_top_products(figures: dict[int, Figures], orders: QuerySet[Order]) -> None:
+    """The products ordered most, cancelled orders left out, per restaurant. One query."""
     lines = (
         OrderLine.objects.filter(order__in=orders.exclude(status=Status.CANCELLED))
         .values_list("order__restaurant_id", "product_id", "product__name")
@@ -319,16 +245,16 @@ def dashboard_figures(
         if len(top) < TOP_PRODUCTS:
             top.append(TopProduct(name=name, quantity=quantity))
 
-    # 4. Low stock now.
+
+def _add_low_stocks(figures: dict[int, Figures], restaurant_ids: list[int]) -> None:
+    """The stocks at or below their alert threshold now, per restaurant. One query."""
     for stock in (
         Stock.objects.low()
-        .filter(restaurant_id__in=ids)
+        .filter(restaurant_id__in=restaurant_ids)
         .select_related("ingredient")
         .order_by("restaurant_id", "quantity", "ingredient__name")
     ):
         figures[stock.restaurant_id].low_stocks.append(stock)
-
-    return [figures[restaurant.pk] for restaurant in restaurants]
 
 
 def _weighted(items: Sequence[Figures], value: str, weight: str) -> timedelta | None:
@@ -362,90 +288,3 @@ def status_rows(items: Sequence[Figures]) -> list[tuple[str, str, list[int], int
         counts = [item.by_status.get(status.value, 0) for item in items]
         rows.append((status.value, status.label, counts, sum(counts)))
     return rows
-
-
-# -- The CSV export -------------------------------------------------------------------------------------
-
-# A cell starting with one of these is a formula to a spreadsheet: "=HYPERLINK(...)" in a name would run.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not read as a formula (OWASP's advice: prefix it with a quote)."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
-def export_rows(
-    *, restaurants: Sequence[Restaurant], start: date, end: date, decimal_separator: str = "."
-) -> Iterator[list[str]]:
-    """The header, then one row per order placed in the range, oldest first: read lazily, in chunks.
-
-    Labels, the time zone and the header are read now, in the request's language: the rows are produced
-    later, while the response streams.
-    """
-    since, until = local_bounds(start, end)
-    tz = timezone.get_current_timezone()
-    labels = {
-        "channel": {value: str(label) for value, label in Channel.choices},
-        "fulfilment": {value: str(label) for value, label in Fulfilment.choices},
-        "status": {value: str(label) for value, label in Status.choices},
-        "payment_method": {value: str(label) for value, label in PaymentMethod.choices},
-        "payment_status": {value: str(label) for value, label in PaymentStatus.choices},
-    }
-    header = [
-        capfirst(str(Order._meta.get_field(name).verbose_name))
-        for name in (
-            "number",
-            "restaurant",
-            "created_at",
-            "channel",
-            "fulfilment",
-            "status",
-            "payment_method",
-            "payment_status",
-            "subtotal",
-            "delivery_fee",
-            "total",
-        )
-    ]
-    orders = (
-        Order.objects.filter(
-            restaurant__in=[restaurant.pk for restaurant in restaurants],
-            created_at__gte=since,
-            created_at__lt=until,
-        )
-        .order_by("created_at", "id")
-        .values(
-            "number",
-            "restaurant__name",
-            "created_at",
-            "channel",
-            "fulfilment",
-            "status",
-            "payment_method",
-            "payment_status",
-            "subtotal",
-            "delivery_fee",
-            "total",
-        )
-    )
-
-    def rows() -> Iterator[list[str]]:
-        yield [safe_cell(title) for title in header]
-        for order in orders.iterator(chunk_size=500):
-            yield [
-                safe_cell(cell)
-                for cell in (
-                    order["number"],
-                    order["restaurant__name"],
-                    timezone.localtime(order["created_at"], tz).strftime("%Y-%m-%d %H:%M"),
-                    *(labels[name].get(order[name], order[name]) for name in labels),
-                    *(
-                        str(order[name]).replace(".", decimal_separator)
-                        for name in ("subtotal", "delivery_fee", "total")
-                    ),
-                )
-            ]
-
-    return rows()

@@ -11,23 +11,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ocpizza.parsing import whole_number
-from restaurants.access import HEAD_OFFICE, choose_restaurant, staff_context, staff_required
-from restaurants.models import Role
-
-# The screen each role lands on.
-HOME_SCREEN = {
-    Role.PIZZAIOLO: "staff_kitchen",
-    Role.DRIVER: "staff_delivery",
-    Role.COUNTER: "staff_counter",
-    Role.MANAGER: "staff_dashboard",
-    HEAD_OFFICE: "staff_dashboard",
-}
+from restaurants.staff.access import choose_restaurant, staff_context, staff_required
+from restaurants.staff.screens import home_screen
 
 
 @staff_required()
 def staff_home(request: HttpRequest) -> HttpResponse:
+    """Send the user to their role's screen (the one registered as its home), or to the site's home."""
+    url_name = home_screen(request.staff.role)
     try:
-        return redirect(reverse(HOME_SCREEN[request.staff.role]))
+        return redirect(reverse(url_name)) if url_name else redirect("home")
     except NoReverseMatch:
         return redirect("home")
 

@@ -9,10 +9,8 @@ refused one too: its form, with the input and the errors, is shown open there on
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -22,33 +20,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRefresh
 
 from menu.models import Product, RecipeLine
-from restaurants.access import staff_required
 from restaurants.availability import FEW_LEFT, MissingIngredient, with_portions_left
-from restaurants.forms_stock import ACTION_FORMS, MovementFilterForm, StockActionForm, action_prefix
 from restaurants.models import Restaurant, Role, Stock, StockMovement
-from restaurants.post_redirect import refuse
+from restaurants.staff.access import staff_required
+from restaurants.staff.post_redirect import refuse
+from restaurants.staff.stock.forms import ACTION_FORMS, MovementFilterForm, StockActionForm, action_prefix
 from restaurants.templatetags.stock_tags import quantity, unit_symbol
 
 STOCK_VIEWERS = (Role.PIZZAIOLO,)  # managers and head office pass every role check, and alone may change
 MOVEMENTS_PER_PAGE = 50
 REFUSED_KEY = "stock_refused"
 MAX_KEPT_INPUT = 1000  # characters of a refused field kept to show it again (a note holds 300)
-
-
-def reload_when_signed_out(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For a polled fragment: once the session has ended, reload the page (and so reach the sign-in page)
-    rather than let HTMX swap the sign-in form into the screen."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if getattr(request, "htmx", False) and not request.user.is_authenticated:
-            return HttpResponseClientRefresh()
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @dataclass
@@ -154,7 +138,6 @@ def stock(request: HttpRequest) -> HttpResponse:
     return _stock_page(request)
 
 
-@reload_when_signed_out
 @require_GET
 @staff_required(*STOCK_VIEWERS)
 def stock_products(request: HttpRequest) -> HttpResponse:

@@ -4,64 +4,45 @@ Pizzaiolos (and managers) start and finish orders; the counter may watch the que
 up within the current restaurant (`request.staff.restaurant`): an order of another restaurant is a 404.
 Status moves go through `orders.services.transition_order_once`, which reads the status under a row lock:
 when two people tap at once, the second gets a message saying who was first. Every POST ends on the board
-(a redirect, refused or not: restaurants.post_redirect).
+(a redirect, refused or not: restaurants.staff.post_redirect).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRefresh
 
-from orders import staff_selectors
 from orders.errors import OrderError
-from orders.models import Order, Status
+from orders.models import Status
 from orders.services import transition_order_once
-from restaurants.access import staff_required
+from orders.staff import selectors
 from restaurants.models import Role
-from restaurants.post_redirect import refuse
+from restaurants.staff.access import staff_required
+from restaurants.staff.post_redirect import refuse
 
 # Who may look at the queue, and who may move orders in it (managers and head office always may).
 KITCHEN_VIEWERS = (Role.PIZZAIOLO, Role.COUNTER)
 KITCHEN_COOKS = (Role.PIZZAIOLO,)
 
 
-def reload_when_signed_out(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For the polled fragments: once the session has ended, make the page reload (and so go to the sign-in
-    page) instead of letting HTMX swap the sign-in form into the board."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if getattr(request, "htmx", False) and not request.user.is_authenticated:
-            return HttpResponseClientRefresh()
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _board_context(request: HttpRequest) -> dict:
     return {
-        "tickets": staff_selectors.kitchen_queue(request.staff.restaurant),
+        "tickets": selectors.kitchen_queue(request.staff.restaurant),
         "can_cook": request.staff.can(*KITCHEN_COOKS),
         "now": timezone.now(),
     }
 
 
-@reload_when_signed_out
 @staff_required(*KITCHEN_VIEWERS)
 @require_GET
 def kitchen(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/kitchen.html", _board_context(request))
 
 
-@reload_when_signed_out
 @staff_required(*KITCHEN_VIEWERS)
 @require_GET
 def kitchen_board(request: HttpRequest) -> HttpResponse:
@@ -70,7 +51,7 @@ def kitchen_board(request: HttpRequest) -> HttpResponse:
 
 
 def _move(request: HttpRequest, number: str, to: str) -> HttpResponse:
-    order = get_object_or_404(Order.objects.for_restaurant(request.staff.restaurant), number=number.upper())
+    order = selectors.get_order_for_staff(request, number)
     try:
         moved, by_me = transition_order_once(order=order, to=to, by=request.user)
     except OrderError as error:
@@ -108,7 +89,7 @@ def kitchen_ready(request: HttpRequest, number: str) -> HttpResponse:
 @staff_required(*KITCHEN_COOKS)
 @require_GET
 def recipe_card(request: HttpRequest, line_id: int) -> HttpResponse:
-    card = staff_selectors.get_recipe_card(request.staff.restaurant, line_id)
+    card = selectors.get_recipe_card(request.staff.restaurant, line_id)
     return render(request, "staff/kitchen_recipe_card.html", {"card": card, "order": card.line.order})
 
 
@@ -116,5 +97,5 @@ def recipe_card(request: HttpRequest, line_id: int) -> HttpResponse:
 @require_GET
 def kitchen_ticket(request: HttpRequest, number: str) -> HttpResponse:
     """A plain page to print and stick on the box."""
-    order = staff_selectors.get_kitchen_order(request.staff.restaurant, number)
+    order = selectors.get_order_for_staff(request, number, within=selectors.ticket_orders())
     return render(request, "staff/ticket.html", {"order": order})

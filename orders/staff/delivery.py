@@ -4,7 +4,7 @@ A driver takes an order (it becomes `out_for_delivery`, delivered by them), then
 recording cash or card when it is paid on delivery, or records a failed delivery with a reason (a staff
 cancellation: the food is gone, no stock comes back). Only the driver who took an order may close it;
 managers may close any. Orders of another restaurant, and other drivers' orders, are 404s. A POST ends on
-the board, refused or not (restaurants.post_redirect); only a failed delivery without a reason is shown
+the board, refused or not (restaurants.staff.post_redirect); only a failed delivery without a reason is shown
 again, with the form's error.
 """
 
@@ -19,14 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from orders import staff_selectors
 from orders.errors import OrderError
 from orders.models import Order, Status
 from orders.services import cancel_order, deliver_order, transition_order_once
-from orders.views.staff_kitchen import reload_when_signed_out
-from restaurants.access import staff_required
+from orders.staff import selectors
 from restaurants.models import Role
-from restaurants.post_redirect import refuse
+from restaurants.staff.access import staff_required
+from restaurants.staff.post_redirect import refuse
 
 DRIVERS = (Role.DRIVER,)
 
@@ -45,7 +44,7 @@ class FailedDeliveryForm(forms.Form):
 
 def _board_context(request: HttpRequest) -> dict:
     return {
-        "board": staff_selectors.delivery_board(
+        "board": selectors.delivery_board(
             request.staff.restaurant, driver=request.user, sees_all=request.staff.is_manager
         ),
         "sees_all": request.staff.is_manager,
@@ -55,19 +54,17 @@ def _board_context(request: HttpRequest) -> dict:
 
 def _own_order(request: HttpRequest, number: str) -> Order:
     """An order this user may close: taken by them, or any delivery of the restaurant for a manager."""
-    return staff_selectors.get_delivery_order(
-        request.staff.restaurant, number, driver=None if request.staff.is_manager else request.user
+    return selectors.get_order_for_staff(
+        request, number, within=selectors.delivery_orders(), own_delivery=True
     )
 
 
-@reload_when_signed_out
 @staff_required(*DRIVERS)
 @require_GET
 def delivery(request: HttpRequest) -> HttpResponse:
     return render(request, "staff/delivery.html", _board_context(request))
 
 
-@reload_when_signed_out
 @staff_required(*DRIVERS)
 @require_GET
 def delivery_board(request: HttpRequest) -> HttpResponse:
@@ -78,7 +75,7 @@ def delivery_board(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_required(*DRIVERS)
 def delivery_take(request: HttpRequest, number: str) -> HttpResponse:
-    order = staff_selectors.get_delivery_order(request.staff.restaurant, number)
+    order = selectors.get_order_for_staff(request, number, within=selectors.delivery_orders())
     try:
         moved, by_me = transition_order_once(order=order, to=Status.OUT_FOR_DELIVERY, by=request.user)
     except OrderError as error:
@@ -145,6 +142,6 @@ def delivery_failed(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "staff/delivery_failed.html",
-        {"order": order, "delivery": staff_selectors.Delivery(order), "form": form},
+        {"order": order, "delivery": selectors.Delivery(order), "form": form},
         status=status,
     )
