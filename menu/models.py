@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ocpizza import formats
-from ocpizza.validators import validate_image_file
+from common import formats
+from common.validators import validate_image_file
 
 
 class AllergenCode(models.TextChoices):

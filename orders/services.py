@@ -21,8 +21,8 @@ from django.utils.translation import ngettext
 from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import User
+from common import formats
 from menu.models import Extra, Ingredient, Product, RecipeLine
-from ocpizza import formats
 from orders import notifications, payments
 from orders.errors import AlreadyPlaced, OrderError, ProductUnavailable
 from orders.models import (

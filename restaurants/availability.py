@@ -26,8 +26,8 @@ from django.db.models import (
 from django.db.models.functions import MD5, Cast, Coalesce, Concat, Floor
 from django.utils.translation import gettext as _
 
+from common import formats
 from menu.models import Product, RecipeLine
-from ocpizza import formats
 from restaurants.models import Restaurant, Stock
 from restaurants.templatetags.stock_tags import unit_symbol
 

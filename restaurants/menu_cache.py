@@ -41,8 +41,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from common.parsing import whole_number
 from menu.models import Product
-from ocpizza.parsing import whole_number
 from orders.services import MAX_QUANTITY_PER_LINE
 from restaurants import selectors
 from restaurants.availability import stock_state, with_portions_left

@@ -11,9 +11,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common import formats
+from common.validators import validate_document_file, validate_image_file, validate_video_file
 from menu.models import Ingredient
-from ocpizza import formats
-from ocpizza.validators import validate_document_file, validate_image_file, validate_video_file
 
 
 class RestaurantQuerySet(models.QuerySet["Restaurant"]):
