@@ -68,9 +68,6 @@ class Restaurant(models.Model):
     pizzas_per_slot = models.PositiveSmallIntegerField(
         _("capacity (pizzas per 15 minutes)"), default=12, validators=[MinValueValidator(1)]
     )
-    # Raised whenever the catalogue changes (menu.signals): part of the key of the cached menu
-    # (restaurants.menu_cache), so a change shows at once.
-    catalogue_version = models.PositiveIntegerField(_("catalogue version"), default=0, editable=False)
 
     objects = RestaurantQuerySet.as_manager()
 
