@@ -41,10 +41,10 @@ from orders.models import (
     Status,
 )
 from restaurants import schedule
+from restaurants.availability import MAX_QUANTITY_PER_LINE
 from restaurants.models import DeliveryZone, MovementReason, Restaurant, StockMovement
 from restaurants.services import InsufficientStock, apply_stock_changes
 
-MAX_QUANTITY_PER_LINE = 20
 MAX_LINES = 30
 PAYMENT_WINDOW = timedelta(minutes=30)
 

@@ -44,9 +44,8 @@ from django.utils.translation import get_language
 
 from common.parsing import whole_number
 from menu.models import CatalogueVersion, Product
-from orders.services import MAX_QUANTITY_PER_LINE
 from restaurants import selectors
-from restaurants.availability import stock_state, with_portions_left
+from restaurants.availability import MAX_QUANTITY_PER_LINE, stock_state, with_portions_left
 from restaurants.models import Restaurant
 
 # Not a possible token (tokens are letters and digits only): the forms of a cached page carry this.
@@ -131,7 +130,7 @@ def page_key(slug: str) -> PageKey | None:
 
 def shown_portions(portions_left: int) -> int:
     """What the menu shows of a product's portions: sold out (0), "only N left" up to FEW_LEFT, and the
-    quantity field's maximum up to MAX_QUANTITY_PER_LINE (templates/orders/includes/add_to_cart_form.html).
+    quantity field's maximum up to MAX_QUANTITY_PER_LINE (templates/includes/add_to_cart_form.html).
     Beyond that, more portions change nothing on the page."""
     return max(0, min(portions_left, MAX_QUANTITY_PER_LINE))
 
