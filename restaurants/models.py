@@ -92,6 +92,17 @@ class Restaurant(models.Model):
     def address(self) -> str:
         return f"{self.street}, {self.postal_code} {self.city}"
 
+    # Delivery zones: the one rule "does this restaurant deliver there", by postal code (DeliveryZone).
+    # `RestaurantQuerySet.delivering_to` asks it of many restaurants at once.
+
+    def delivers_to(self, postal_code: str) -> bool:
+        """Whether the restaurant delivers to `postal_code` (surrounding spaces ignored); one query."""
+        return self.delivery_zones.filter(postal_code=postal_code.strip()).exists()
+
+    def served_postal_codes(self) -> set[str]:
+        """The postal codes it delivers to, for forms that offer only those (prefetch `delivery_zones`)."""
+        return {zone.postal_code for zone in self.delivery_zones.all()}
+
 
 class Weekday(models.IntegerChoices):
     MONDAY = 0, pgettext_lazy("day of the week", "Monday")
