@@ -6,7 +6,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Address, User
 from accounts.phones import PhoneInput
-from ocpizza.parsing import is_postal_code
+from common.parsing import is_postal_code
 
 
 class SignupForm(forms.Form):

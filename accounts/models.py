@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from ocpizza import formats
+from common import formats
 
 
 class UserManager(BaseUserManager["User"]):

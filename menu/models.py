@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ocpizza import formats
-from ocpizza.validators import validate_image_file
+from common import formats
+from common.validators import validate_image_file
 
 
 class AllergenCode(models.TextChoices):
@@ -223,3 +223,31 @@ class RecipeStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product.name} #{self.position}{formats.colon()} {self.text[:40]}"
+
+
+class CatalogueVersion(models.Model):
+    """One row: the version of the whole catalogue, raised after every change of it (menu.signals).
+
+    Part of the key of the cached restaurant pages (restaurants.menu_cache), so a price, a name, a recipe,
+    an extra or an allergen changed in the admin shows on the next page view.
+    """
+
+    value = models.PositiveIntegerField(_("catalogue version"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("catalogue version")
+        verbose_name_plural = _("catalogue version")
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def current(cls) -> models.QuerySet[CatalogueVersion]:
+        """The version as a one-value queryset, to read in a subquery (0 until the first change)."""
+        return cls.objects.values("value")[:1]
+
+    @classmethod
+    def raise_version(cls) -> None:
+        """Add one to the version (its row is created if missing: a test database emptied by a flush)."""
+        if not cls.objects.update(value=models.F("value") + 1):
+            cls.objects.get_or_create(defaults={"value": 1})

@@ -1,4 +1,4 @@
-"""Any change of the catalogue raises every restaurant's `catalogue_version`, which keys the cached menus
+"""Any change of the catalogue raises the `CatalogueVersion`, which keys the cached menus
 (restaurants.menu_cache): a price, a name, a recipe, an extra or an allergen changed in the admin shows on
 the next page view.
 
@@ -10,20 +10,13 @@ way calls `catalogue_changed()` itself.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from menu.models import Allergen, Category, Extra, Ingredient, Product, RecipeLine
-
-
-def _raise_versions() -> None:
-    from restaurants.models import Restaurant
-
-    Restaurant.objects.update(catalogue_version=F("catalogue_version") + 1)
+from menu.models import Allergen, CatalogueVersion, Category, Extra, Ingredient, Product, RecipeLine
 
 
 def catalogue_changed(**kwargs) -> None:
-    transaction.on_commit(_raise_versions)
+    transaction.on_commit(CatalogueVersion.raise_version)
 
 
 def connect() -> None:

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "menu",
     "restaurants",
     "orders",
+    # The project: its management command `load_demo` fills every app (only ocpizza may import them all).
+    "ocpizza",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

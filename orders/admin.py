@@ -20,8 +20,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common import formats
 from menu.models import Extra
-from ocpizza import formats
 from orders.errors import OrderError
 from orders.models import (
     Order,

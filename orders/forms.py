@@ -19,7 +19,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.models import Address, User
 from accounts.phones import PhoneInput
-from ocpizza.parsing import is_postal_code
+from common.parsing import is_postal_code
 from orders.models import Fulfilment, PaymentMethod
 from orders.services import DeliveryAddress
 from restaurants.models import Restaurant

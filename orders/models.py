@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
+from common import formats
 from menu.models import Extra, Ingredient, Product
-from ocpizza import formats
 from restaurants.models import AppendOnlyError, Restaurant
 
 # Letters and digits that cannot be misread over the phone (no 0/O, 1/I/L, U).

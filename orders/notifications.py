@@ -8,25 +8,13 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
+from common.email import send_templated_email
 from orders.models import Order, Status
 from orders.receipts import build_receipt
 
 logger = logging.getLogger(__name__)
-
-
-def send_templated_email(*, name: str, to: str, context: dict, language: str) -> None:
-    with translation.override(language):
-        subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-        text = render_to_string(f"emails/{name}-body.txt", context)
-        html = render_to_string(f"emails/{name}-body.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
-    message.attach_alternative(html, "text/html")
-    message.send()
 
 
 def _order_context(order: Order) -> dict:

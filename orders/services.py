@@ -21,8 +21,8 @@ from django.utils.translation import ngettext
 from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import User
+from common import formats
 from menu.models import Extra, Ingredient, Product, RecipeLine
-from ocpizza import formats
 from orders import notifications, payments
 from orders.errors import AlreadyPlaced, OrderError, ProductUnavailable
 from orders.models import (
@@ -41,10 +41,10 @@ from orders.models import (
     Status,
 )
 from restaurants import schedule
+from restaurants.availability import MAX_QUANTITY_PER_LINE
 from restaurants.models import DeliveryZone, MovementReason, Restaurant, StockMovement
 from restaurants.services import InsufficientStock, apply_stock_changes
 
-MAX_QUANTITY_PER_LINE = 20
 MAX_LINES = 30
 PAYMENT_WINDOW = timedelta(minutes=30)
 

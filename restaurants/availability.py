@@ -1,12 +1,17 @@
-"""What a restaurant can make now: portions left of each product, computed by the database.
+"""What a restaurant can make now, the one home of the rule: the menu, the cart, the counter and the stock
+page ask here.
 
 Portions left = min over the product's recipe lines of floor(stock / quantity per portion); an ingredient
-the restaurant does not keep counts as zero. One correlated subquery per product row, no Python loop, so a
-menu page runs the same number of queries whatever the number of products.
+the restaurant does not keep counts as zero. For the menu, computed by the database (`with_portions_left`:
+one correlated subquery per product row, so a page runs the same number of queries whatever the number of
+products); for a line of a cart or an order, whose extras and removals change what a portion needs, from
+the stock read once (`stock_at`, `portions_of`). A product that cannot be made says why
+(`missing_ingredients`). No line holds more than MAX_QUANTITY_PER_LINE portions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -26,13 +31,16 @@ from django.db.models import (
 from django.db.models.functions import MD5, Cast, Coalesce, Concat, Floor
 from django.utils.translation import gettext as _
 
+from common import formats
 from menu.models import Product, RecipeLine
-from ocpizza import formats
 from restaurants.models import Restaurant, Stock
 from restaurants.templatetags.stock_tags import unit_symbol
 
 # "Only N left" is shown from this many portions down.
 FEW_LEFT = 5
+# The most portions of one product (with the same extras and removals) a cart or an order line holds: the
+# quantity fields' maximum, and what the menu shows of the portions at most (restaurants.menu_cache).
+MAX_QUANTITY_PER_LINE = 20
 
 
 def with_portions_left(products: QuerySet[Product], restaurant: Restaurant) -> QuerySet[Product]:
@@ -109,17 +117,47 @@ class MissingIngredient:
         }
 
 
-def why_unavailable(product: Product, restaurant: Restaurant) -> list[MissingIngredient]:
-    """The ingredients too short for one portion: what staff need to restock."""
-    stocks = {
-        stock.ingredient_id: stock.quantity
-        for stock in Stock.objects.filter(restaurant=restaurant, ingredient__recipe_lines__product=product)
-    }
+def missing_ingredients(
+    recipe_lines: Iterable[RecipeLine], quantities: Mapping[int, Decimal]
+) -> list[MissingIngredient]:
+    """The ingredients of `recipe_lines` (with their `ingredient` loaded) too short for one portion, from
+    `quantities` (ingredient id -> stock, a missing one counting as zero): what staff need to restock."""
     missing = []
-    for line in product.recipe_lines.select_related("ingredient"):
-        available = stocks.get(line.ingredient_id, Decimal("0"))
+    for line in recipe_lines:
+        available = quantities.get(line.ingredient_id, Decimal("0"))
         if available < line.quantity:
             missing.append(
                 MissingIngredient(line.ingredient.name, line.ingredient.unit, available, line.quantity)
             )
     return missing
+
+
+def why_unavailable(product: Product, restaurant: Restaurant) -> list[MissingIngredient]:
+    """The ingredients too short for one portion of `product` at `restaurant` (two queries)."""
+    stocks = {
+        stock.ingredient_id: stock.quantity
+        for stock in Stock.objects.filter(restaurant=restaurant, ingredient__recipe_lines__product=product)
+    }
+    return missing_ingredients(product.recipe_lines.select_related("ingredient"), stocks)
+
+
+def stock_at(restaurant: Restaurant, ingredient_ids: Iterable[int]) -> dict[int, Decimal]:
+    """The restaurant's stock of these ingredients (ingredient id -> quantity; one it does not keep is
+    absent), in one query."""
+    return dict(
+        Stock.objects.filter(restaurant=restaurant, ingredient_id__in=set(ingredient_ids)).values_list(
+            "ingredient_id", "quantity"
+        )
+    )
+
+
+def portions_of(per_portion: Mapping[int, Decimal], available: Mapping[int, Decimal]) -> int:
+    """How many portions `available` (ingredient id -> quantity) makes of something needing `per_portion`
+    of each ingredient: a line of a cart or an order, its extras added and its removals left out. Never
+    negative; MAX_QUANTITY_PER_LINE when it needs no counted ingredient."""
+    counts = [
+        int(available.get(ingredient_id, Decimal("0")) // quantity)
+        for ingredient_id, quantity in per_portion.items()
+        if quantity > 0
+    ]
+    return max(min(counts), 0) if counts else MAX_QUANTITY_PER_LINE

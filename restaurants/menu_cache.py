@@ -5,7 +5,7 @@ page of the site; the rest (hours, delivery zones, chefs, header) costs as much 
 templates. The page is put together from pieces, each cached under a key holding everything it shows,
 so nothing is ever invalidated by hand and every process sees a change at once:
 
-- the **menu**: keyed by the catalogue (`Restaurant.catalogue_version`, raised after every change by
+- the **menu**: keyed by the catalogue (`menu.models.CatalogueVersion`, raised after every change by
   menu.signals), the language, and the stock: first by `stock_state`, a digest of the restaurant's stock
   quantities computed by PostgreSQL in the page's first query; when the stock moved, by what the menu
   shows of the portions (sold out, "only N left", the quantity field's maximum: `shown_portions`), so an
@@ -33,7 +33,8 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.db import connection
-from django.db.models import OuterRef
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -41,11 +42,10 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from menu.models import Product
-from ocpizza.parsing import whole_number
-from orders.services import MAX_QUANTITY_PER_LINE
+from common.parsing import whole_number
+from menu.models import CatalogueVersion, Product
 from restaurants import selectors
-from restaurants.availability import stock_state, with_portions_left
+from restaurants.availability import MAX_QUANTITY_PER_LINE, stock_state, with_portions_left
 from restaurants.models import Restaurant
 
 # Not a possible token (tokens are letters and digits only): the forms of a cached page carry this.
@@ -109,6 +109,7 @@ def _key_query() -> tuple[str, tuple, int]:
     queryset = (
         Restaurant.objects.active()
         .filter(slug=_SLUG)
+        .annotate(catalogue_version=Coalesce(Subquery(CatalogueVersion.current()), 0))
         .values_list("pk", "slug", "name", "catalogue_version", stock_state(OuterRef("pk")))[:1]
     )
     sql, params = queryset.query.sql_with_params()
@@ -129,7 +130,7 @@ def page_key(slug: str) -> PageKey | None:
 
 def shown_portions(portions_left: int) -> int:
     """What the menu shows of a product's portions: sold out (0), "only N left" up to FEW_LEFT, and the
-    quantity field's maximum up to MAX_QUANTITY_PER_LINE (templates/orders/includes/add_to_cart_form.html).
+    quantity field's maximum up to MAX_QUANTITY_PER_LINE (templates/includes/add_to_cart_form.html).
     Beyond that, more portions change nothing on the page."""
     return max(0, min(portions_left, MAX_QUANTITY_PER_LINE))
 

@@ -11,9 +11,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common import formats
+from common.validators import validate_document_file, validate_image_file, validate_video_file
 from menu.models import Ingredient
-from ocpizza import formats
-from ocpizza.validators import validate_document_file, validate_image_file, validate_video_file
 
 
 class RestaurantQuerySet(models.QuerySet["Restaurant"]):
@@ -68,9 +68,6 @@ class Restaurant(models.Model):
     pizzas_per_slot = models.PositiveSmallIntegerField(
         _("capacity (pizzas per 15 minutes)"), default=12, validators=[MinValueValidator(1)]
     )
-    # Raised whenever the catalogue changes (menu.signals): part of the key of the cached menu
-    # (restaurants.menu_cache), so a change shows at once.
-    catalogue_version = models.PositiveIntegerField(_("catalogue version"), default=0, editable=False)
 
     objects = RestaurantQuerySet.as_manager()
 
@@ -94,6 +91,17 @@ class Restaurant(models.Model):
     @property
     def address(self) -> str:
         return f"{self.street}, {self.postal_code} {self.city}"
+
+    # Delivery zones: the one rule "does this restaurant deliver there", by postal code (DeliveryZone).
+    # `RestaurantQuerySet.delivering_to` asks it of many restaurants at once.
+
+    def delivers_to(self, postal_code: str) -> bool:
+        """Whether the restaurant delivers to `postal_code` (surrounding spaces ignored); one query."""
+        return self.delivery_zones.filter(postal_code=postal_code.strip()).exists()
+
+    def served_postal_codes(self) -> set[str]:
+        """The postal codes it delivers to, for forms that offer only those (prefetch `delivery_zones`)."""
+        return {zone.postal_code for zone in self.delivery_zones.all()}
 
 
 class Weekday(models.IntegerChoices):

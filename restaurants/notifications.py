@@ -11,24 +11,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
+from common.email import send_templated_email
 from restaurants.models import Role, StaffMember, Stock
 
 logger = logging.getLogger(__name__)
-
-
-def send_templated_email(*, name: str, to: str, context: dict, language: str) -> None:
-    with translation.override(language):
-        subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-        text = render_to_string(f"emails/{name}-body.txt", context)
-        html = render_to_string(f"emails/{name}-body.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
-    message.attach_alternative(html, "text/html")
-    message.send()
 
 
 def send_low_stock_alert(*, stock_ids: Sequence[int]) -> int:

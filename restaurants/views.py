@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from ocpizza.parsing import is_postal_code
+from common.parsing import is_postal_code
 from restaurants import menu_cache, selectors
 
 

@@ -26,7 +26,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from ocpizza import formats
+from common import formats
 from orders.models import Order, PaymentState, Status
 from orders.notifications import order_confirmed, status_changed
 from restaurants.availability import MissingIngredient

@@ -1,4 +1,4 @@
-"""Numbers and codes in requests: only ASCII digits count (ocpizza/parsing.py).
+"""Numbers and codes in requests: only ASCII digits count (common/parsing.py).
 
 `str.isdigit` accepts "²" (which then makes `int` raise: a 500), "①", and other scripts' digits ("١٢", which
 `int` reads as 12). Each place that reads a number or a postal code from a request is asked with such values.
@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Address
-from ocpizza.parsing import is_postal_code, whole_number
+from common.parsing import is_postal_code, whole_number
 from orders.models import Order, Payment, PaymentState
 from restaurants.staff.access import SESSION_KEY
 from tests.orders.checkout import shown_fingerprint

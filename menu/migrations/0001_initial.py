@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import ocpizza.validators
+import common.validators
 from decimal import Decimal
 from django.db import migrations, models
 
@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
                 ('description', models.TextField(blank=True, verbose_name='description')),
                 ('price', models.DecimalField(decimal_places=2, max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='price')),
                 ('vat_rate', models.DecimalField(decimal_places=2, default=Decimal('10.00'), help_text='10% for food and soft drinks to take away or delivered, 20% for alcohol.', max_digits=4, verbose_name='VAT rate (%)')),
-                ('image', models.ImageField(blank=True, upload_to='products/', validators=[ocpizza.validators.MediaFileValidator(('jpg', 'jpeg', 'png', 'webp'), 5242880)], verbose_name='image')),
+                ('image', models.ImageField(blank=True, upload_to='products/', validators=[common.validators.MediaFileValidator(('jpg', 'jpeg', 'png', 'webp'), 5242880)], verbose_name='image')),
                 ('is_active', models.BooleanField(default=True, verbose_name='on the menu')),
                 ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
                 ('baking_minutes', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='baking time (minutes)')),

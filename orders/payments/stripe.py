@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
-from ocpizza.parsing import whole_number
+from common.parsing import whole_number
 from orders import payments
 from orders.errors import OrderError
 from orders.models import (

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from ocpizza.parsing import whole_number
+from common.parsing import whole_number
 from orders.cart import Cart, addable_quantity, cart_contents
 from orders.errors import OrderError
 from orders.services import MAX_QUANTITY_PER_LINE, LineRequest, PricedLine, price_lines

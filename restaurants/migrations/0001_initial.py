@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import ocpizza.validators
+import common.validators
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -31,9 +31,9 @@ class Migration(migrations.Migration):
                 ('phone', models.CharField(max_length=30, verbose_name='phone')),
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
                 ('description', models.TextField(blank=True, verbose_name='presentation')),
-                ('photo', models.ImageField(blank=True, upload_to='restaurants/photos/', validators=[ocpizza.validators.MediaFileValidator(('jpg', 'jpeg', 'png', 'webp'), 5242880)], verbose_name='photo')),
-                ('video', models.FileField(blank=True, upload_to='restaurants/videos/', validators=[ocpizza.validators.MediaFileValidator(('mp4', 'webm'), 52428800)], verbose_name='presentation video')),
-                ('menu_card', models.FileField(blank=True, help_text='PDF or image of the printed menu.', upload_to='restaurants/menus/', validators=[ocpizza.validators.MediaFileValidator(('pdf', 'jpg', 'jpeg', 'png'), 10485760)], verbose_name='menu card')),
+                ('photo', models.ImageField(blank=True, upload_to='restaurants/photos/', validators=[common.validators.MediaFileValidator(('jpg', 'jpeg', 'png', 'webp'), 5242880)], verbose_name='photo')),
+                ('video', models.FileField(blank=True, upload_to='restaurants/videos/', validators=[common.validators.MediaFileValidator(('mp4', 'webm'), 52428800)], verbose_name='presentation video')),
+                ('menu_card', models.FileField(blank=True, help_text='PDF or image of the printed menu.', upload_to='restaurants/menus/', validators=[common.validators.MediaFileValidator(('pdf', 'jpg', 'jpeg', 'png'), 10485760)], verbose_name='menu card')),
                 ('is_active', models.BooleanField(default=True, verbose_name='open for orders')),
                 ('delivery_fee', models.DecimalField(decimal_places=2, default=Decimal('2.50'), max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='delivery fee')),
                 ('minimum_order', models.DecimalField(decimal_places=2, default=Decimal('15.00'), max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='minimum order for delivery')),
@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('role', models.CharField(choices=[('manager', 'Manager'), ('pizzaiolo', 'Pizzaiolo'), ('driver', 'Delivery driver'), ('counter', 'Counter')], max_length=20, verbose_name='role')),
-                ('photo', models.ImageField(blank=True, upload_to='staff/', validators=[ocpizza.validators.MediaFileValidator(('jpg', 'jpeg', 'png', 'webp'), 5242880)], verbose_name='photo')),
+                ('photo', models.ImageField(blank=True, upload_to='staff/', validators=[common.validators.MediaFileValidator(('jpg', 'jpeg', 'png', 'webp'), 5242880)], verbose_name='photo')),
                 ('bio', models.CharField(blank=True, max_length=300, verbose_name='short presentation')),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='since')),

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ocpizza.parsing import whole_number
+from common.parsing import whole_number
 from restaurants.staff.access import choose_restaurant, staff_context, staff_required
 from restaurants.staff.screens import home_screen
 

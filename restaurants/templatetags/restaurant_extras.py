@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import template
 
-from ocpizza import formats
+from common import formats
 from restaurants import selectors
 from restaurants.models import Restaurant
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import pgettext_lazy
 
-from ocpizza import formats
+from common import formats
 
 register = template.Library()
 

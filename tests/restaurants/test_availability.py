@@ -3,7 +3,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from menu.models import Product
-from restaurants.availability import portions_left, why_unavailable, with_portions_left
+from restaurants.availability import (
+    MAX_QUANTITY_PER_LINE,
+    portions_left,
+    portions_of,
+    stock_at,
+    why_unavailable,
+    with_portions_left,
+)
 from restaurants.services import record_waste
 from tests import factories as f
 
@@ -41,3 +48,17 @@ def test_the_count_runs_in_one_query_whatever_the_number_of_products(
     with django_assert_num_queries(1):
         rows = list(with_portions_left(Product.objects.all(), restaurant_a))
     assert len(rows) == 22
+
+
+def test_a_line_makes_as_many_portions_as_its_scarcest_ingredient_allows(restaurant_a, stock_a, ingredients):
+    mozzarella, ham = ingredients["Mozzarella"].pk, ingredients["Jambon"].pk
+    available = stock_at(restaurant_a, [mozzarella, ham])
+    assert available == {mozzarella: Decimal("500"), ham: Decimal("120")}
+    # A Regina with extra ham: 90 g of ham a portion.
+    assert portions_of({mozzarella: Decimal("125"), ham: Decimal("90")}, available) == 1
+    assert portions_of({ham: Decimal("200")}, available) == 0
+    assert portions_of({ham: Decimal("60")}, {}) == 0
+
+
+def test_a_line_needing_no_counted_ingredient_is_capped_at_the_most_a_line_holds():
+    assert portions_of({}, {}) == MAX_QUANTITY_PER_LINE

@@ -18,7 +18,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import Address, User
 from accounts.phones import PhoneInput, parse_phone
-from ocpizza.parsing import is_postal_code
+from common.parsing import is_postal_code
 from orders.forms import (
     ASAP,
     NEW_ADDRESS,

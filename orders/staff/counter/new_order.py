@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Address, User
-from ocpizza.parsing import whole_number
+from common.parsing import whole_number
 from orders.cart import Cart, CartContents, addable_quantity, cart_contents
 from orders.errors import OrderError
 from orders.models import Fulfilment, Order

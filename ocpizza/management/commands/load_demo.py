@@ -7,6 +7,8 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from ocpizza import demo
+
 
 class Command(BaseCommand):
     help = (
@@ -34,10 +36,6 @@ class Command(BaseCommand):
                 "DEBUG is off: this looks like production. Demo accounts with a known password do not belong "
                 "there; to load them anyway, pass --allow-production and set DEMO_PASSWORD."
             )
-        # Imported here: the demo spans every app and lives in ocpizza/, the only package that may import
-        # orders (see docs/architecture.md).
-        from ocpizza import demo
-
         result = demo.load_demo(password=demo.demo_password(), reset=reset)
         if result.created:
             created = ", ".join(f"{count} {label.split('.')[1]}" for label, count in result.created.items())
