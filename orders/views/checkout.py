@@ -63,7 +63,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         ),
         online=payments.online_payment_available(),
         now=now,
-        served_postal_codes={zone.postal_code for zone in restaurant.delivery_zones.all()},
+        served_postal_codes=restaurant.served_postal_codes(),
         below_minimum=contents.below_minimum > 0,
     )
     status = 200

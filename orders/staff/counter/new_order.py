@@ -126,7 +126,7 @@ def _order_form(
             restaurant=restaurant, fulfilment=Fulfilment.PICKUP, pizzas=contents.pizzas, now=now
         ),
         now=now,
-        served_postal_codes={zone.postal_code for zone in restaurant.delivery_zones.all()},
+        served_postal_codes=restaurant.served_postal_codes(),
     )
 
 

@@ -22,12 +22,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from menu.models import Product, RecipeLine
-from restaurants.availability import FEW_LEFT, MissingIngredient, with_portions_left
+from restaurants.availability import FEW_LEFT, MissingIngredient, missing_ingredients, with_portions_left
 from restaurants.models import Restaurant, Role, Stock, StockMovement
 from restaurants.staff.access import staff_required
 from restaurants.staff.post_redirect import refuse
 from restaurants.staff.stock.forms import ACTION_FORMS, MovementFilterForm, StockActionForm, action_prefix
-from restaurants.templatetags.stock_tags import quantity, unit_symbol
+from restaurants.templatetags.stock_tags import quantity
 
 STOCK_VIEWERS = (Role.PIZZAIOLO,)  # managers and head office pass every role check, and alone may change
 MOVEMENTS_PER_PAGE = 50
@@ -65,16 +65,9 @@ def _products(restaurant: Restaurant, quantities: dict[int, Decimal]) -> list[Pr
     )
     rows = []
     for product in products:
-        missing = []
-        if product.portions_left <= 0:
-            for line in product.recipe_lines.all():
-                available = quantities.get(line.ingredient_id, Decimal("0"))
-                if available < line.quantity:
-                    missing.append(
-                        MissingIngredient(
-                            line.ingredient.name, unit_symbol(line.ingredient.unit), available, line.quantity
-                        )
-                    )
+        missing = (
+            missing_ingredients(product.recipe_lines.all(), quantities) if product.portions_left <= 0 else []
+        )
         rows.append(ProductRow(product=product, portions_left=product.portions_left, missing=missing))
     # What cannot be made comes first: that is what needs a delivery.
     rows.sort(key=lambda row: row.portions_left > 0)
