@@ -81,6 +81,10 @@ class PaymentStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+# "The money is held": the order was paid in full and not refunded in full (Order.is_paid says it of one order).
+MONEY_HELD_STATUSES = (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED)
+
+
 class OrderQuerySet(models.QuerySet["Order"]):
     def for_restaurant(self, restaurant: Restaurant) -> OrderQuerySet:
         return self.filter(restaurant=restaurant)
@@ -222,6 +226,11 @@ class Order(models.Model):
     @property
     def is_paid_online(self) -> bool:
         return self.payment_method == PaymentMethod.ONLINE
+
+    @property
+    def is_paid(self) -> bool:
+        """The order holds its money: paid in full, perhaps partly refunded since (a failed refund still held)."""
+        return self.payment_status in MONEY_HELD_STATUSES
 
     @property
     def delivery_address(self) -> str:

@@ -22,8 +22,7 @@ from django.urls import reverse
 
 from orders.dashboard import dashboard_figures, safe_cell
 from orders.models import Order, Status
-from orders.payments import record_payment_on_delivery
-from orders.services import LineRequest, cancel_order, transition_order
+from orders.services import LineRequest, cancel_order, record_payment_on_delivery, transition_order
 from restaurants.models import Restaurant, Role
 from restaurants.services import restock
 from tests import factories as f
