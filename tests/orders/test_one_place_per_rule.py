@@ -87,3 +87,12 @@ def test_no_module_spells_the_paid_statuses_again():
         if spelled in path.read_text() and path.relative_to(ROOT).as_posix() != "orders/models/order.py"
     ]
     assert offenders == []
+
+
+def test_no_template_spells_the_paid_statuses_again():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "templates").rglob("*.html")
+        if '"partially_refunded"' in path.read_text()
+    ]
+    assert offenders == []
