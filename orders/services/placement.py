@@ -104,13 +104,6 @@ def place_order(
         # The restaurant row serialises slot bookings; stock rows are locked after it, in id order.
         restaurant = lock_restaurant(restaurant.pk)
         _check_restaurant_takes_it(restaurant, checkout_token)
-        due_at = schedule_order(
-            restaurant=restaurant,
-            fulfilment=fulfilment,
-            requested_time=requested_time,
-            pizzas=oven_items(priced),
-            now=now,
-        )
         order = _new_order(
             restaurant=restaurant,
             priced=priced,
@@ -121,7 +114,6 @@ def place_order(
             customer=customer,
             address=address if fulfilment == Fulfilment.DELIVERY else None,
             requested_time=requested_time,
-            due_at=due_at,
             channel=channel,
             taken_by=taken_by,
             note=note,
@@ -130,15 +122,18 @@ def place_order(
         )
         reserve_stock(order=order, lines=priced, by=taken_by or customer)
         write_lines(order, priced)
-        OrderStatusChange.objects.create(
-            order=order, from_status="", to_status=order.status, actor=taken_by or customer
-        )
-        if order.is_paid_online:
-            start_online_payment(order=order)
-        else:
-            order_id = order.pk
-            transaction.on_commit(lambda: notifications.order_confirmed(order_id))
+        _start(order, by=taken_by or customer)
     return order
+
+
+def _start(order: Order, *, by: User | None) -> None:
+    """The order's first status change, then its first payment (online) or its confirmation email."""
+    OrderStatusChange.objects.create(order=order, from_status="", to_status=order.status, actor=by)
+    if order.is_paid_online:
+        start_online_payment(order=order)
+    else:
+        order_id = order.pk
+        transaction.on_commit(lambda: notifications.order_confirmed(order_id))
 
 
 def _check_request(*, fulfilment: str, payment_method: str, channel: str, contact: Contact) -> str:
@@ -204,14 +199,21 @@ def _new_order(
     customer: User | None,
     address: DeliveryAddress | None,
     requested_time: datetime | None,
-    due_at: datetime,
     channel: str,
     taken_by: User | None,
     note: str,
     now: datetime,
     checkout_token: str,
 ) -> Order:
-    """The order row: `awaiting_payment` with a deadline when paid online, else `received` and confirmed."""
+    """The order row, booked into the oven slot it is due in (schedule_order, under the restaurant's lock):
+    `awaiting_payment` with a deadline when paid online, else `received` and confirmed."""
+    due_at = schedule_order(
+        restaurant=restaurant,
+        fulfilment=fulfilment,
+        requested_time=requested_time,
+        pizzas=oven_items(priced),
+        now=now,
+    )
     online = payment_method == PaymentMethod.ONLINE
     subtotal = subtotal_of(priced)
     delivery_fee = restaurant.delivery_fee if fulfilment == Fulfilment.DELIVERY else Decimal("0")
