@@ -85,6 +85,13 @@ def void_checkout_after_commit(payment: Payment) -> None:
     transaction.on_commit(lambda: void(payment_id=payment_id))
 
 
+def cancel_payment(payment: Payment) -> None:
+    """A pending payment we no longer want: `cancelled`, its checkout voided at the provider after commit."""
+    payment.status = PaymentState.CANCELLED
+    payment.save(update_fields=["status", "updated_at"])
+    void_checkout_after_commit(payment)
+
+
 def paid_amount(order: Order) -> Decimal:
     """What the order holds: succeeded payments less refunds not failed (a pending refund counts as gone)."""
     paid = order.payments.filter(status=PaymentState.SUCCEEDED).aggregate(total=Sum("amount"))["total"]

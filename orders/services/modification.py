@@ -28,7 +28,7 @@ from orders.models import (
     PendingChange,
     Status,
 )
-from orders.payments import paid_amount, save_payment_status, start_online_payment, void_checkout_after_commit
+from orders.payments import cancel_payment, paid_amount, save_payment_status, start_online_payment
 from orders.services.locking import lock_order, lock_restaurant
 from orders.services.placement import check_minimum_order, write_lines
 from orders.services.pricing import LineRequest, PricedLine, oven_items, price_lines, subtotal_of
@@ -142,9 +142,7 @@ def settle_difference_after_commit(order: Order, *, previous_total: Decimal) -> 
     if order.status == Status.AWAITING_PAYMENT:
         pending = list(order.payments.filter(status=PaymentState.PENDING))
         for payment in pending:
-            payment.status = PaymentState.CANCELLED
-            payment.save(update_fields=["status", "updated_at"])
-            void_checkout_after_commit(payment)
+            cancel_payment(payment)
         if pending:
             start_online_payment(order=order)
         save_payment_status(order)
@@ -167,9 +165,7 @@ def _cancel_open_pending_changes(order: Order, *, now: datetime | None = None) -
         change.cancelled_at = now or timezone.now()
         change.save(update_fields=["cancelled_at"])
         if change.payment.status == PaymentState.PENDING:
-            change.payment.status = PaymentState.CANCELLED
-            change.payment.save(update_fields=["status", "updated_at"])
-            void_checkout_after_commit(change.payment)
+            cancel_payment(change.payment)
 
 
 def open_pending_change(order: Order) -> PendingChange | None:

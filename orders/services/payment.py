@@ -26,11 +26,11 @@ from django.utils.translation import gettext as _
 from orders.errors import CheckoutExpired, OrderError
 from orders.models import Order, Payment, PaymentMethod, PaymentState, PaymentStatus, PendingChange, Status
 from orders.payments import (
+    cancel_payment,
     get_provider,
     paid_amount,
     save_payment_status,
     start_online_payment,
-    void_checkout_after_commit,
 )
 from orders.services.lifecycle import transition_order
 from orders.services.locking import lock_order
@@ -94,9 +94,7 @@ def _keep_or_refund(order: Order, payment: Payment, *, wanted: bool, now: dateti
 
 def _cancel_other_pending_payments(order: Order, *, keep: Payment) -> None:
     for other in order.payments.filter(status=PaymentState.PENDING).exclude(pk=keep.pk):
-        other.status = PaymentState.CANCELLED
-        other.save(update_fields=["status", "updated_at"])
-        void_checkout_after_commit(other)
+        cancel_payment(other)
 
 
 def fail_payment(*, payment: Payment) -> None:
