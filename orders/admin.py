@@ -3,7 +3,7 @@
 Orders are placed, moved between statuses, paid and refunded by orders.services, so nothing here adds,
 deletes or edits their status or money; only notes, contact details and the attention flag are editable.
 The order list's actions move orders between statuses through orders.services.transition_order; the order
-page's "Retry this refund" asks the provider again for a failed refund (orders.payments.retry_refund).
+page's "Retry this refund" asks the provider again for a failed refund (orders.services.retry_refund).
 """
 
 from __future__ import annotations
@@ -35,8 +35,7 @@ from orders.models import (
     Status,
     StripeEvent,
 )
-from orders.payments import retry_refund
-from orders.services import transition_order
+from orders.services import retry_refund, transition_order
 from restaurants.admin import ReadOnlyAdminMixin, RestaurantScopedAdminMixin
 
 
@@ -292,7 +291,7 @@ class OrderAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
         )
 
     def retry_refund_view(self, request: HttpRequest, object_id: str, refund_id: int) -> HttpResponse:
-        """POST only: ask the provider again for a failed refund of this order (orders.payments.retry_refund).
+        """POST only: ask the provider again for a failed refund of this order (orders.services.retry_refund).
         The manager of the order's restaurant and head office may. An order the user does not see in the
         admin (another restaurant's; any order for staff who manage none) is a 404; should a role ever see
         orders without changing them, a 403."""

@@ -28,7 +28,8 @@ from orders.services import (
     price_lines,
     stock_needs,
 )
-from restaurants.models import Restaurant, Stock
+from restaurants.availability import portions_of, stock_at
+from restaurants.models import Restaurant
 
 SESSION_KEY = "cart"
 
@@ -198,24 +199,6 @@ class CartContents:
         return max(self.restaurant.minimum_order - self.subtotal, Decimal("0"))
 
 
-def _stock_at(restaurant: Restaurant, ingredient_ids) -> dict[int, Decimal]:
-    return dict(
-        Stock.objects.filter(restaurant=restaurant, ingredient_id__in=set(ingredient_ids)).values_list(
-            "ingredient_id", "quantity"
-        )
-    )
-
-
-def _portions(per_unit: dict[int, Decimal], available: dict[int, Decimal]) -> int:
-    """How many portions `available` stock makes of something needing `per_unit` per portion."""
-    counts = [
-        int(available.get(ingredient_id, Decimal("0")) // quantity)
-        for ingredient_id, quantity in per_unit.items()
-        if quantity > 0
-    ]
-    return max(min(counts), 0) if counts else MAX_QUANTITY_PER_LINE
-
-
 def _per_unit(line: PricedLine) -> dict[int, Decimal]:
     return {ingredient_id: quantity / line.quantity for ingredient_id, quantity in line.stock_needs().items()}
 
@@ -249,7 +232,7 @@ def cart_contents(cart: Cart) -> CartContents:
     if restaurant is None:
         return contents
     needs = stock_needs(contents.priced_lines)
-    available = _stock_at(restaurant, needs)
+    available = stock_at(restaurant, needs)
     short = {
         ingredient_id
         for ingredient_id, quantity in needs.items()
@@ -258,7 +241,7 @@ def cart_contents(cart: Cart) -> CartContents:
     for row in contents.rows:
         if row.priced is None:
             continue
-        row.can_make = _portions(_per_unit(row.priced), available)
+        row.can_make = portions_of(_per_unit(row.priced), available)
         if row.problem or not short & set(row.priced.stock_needs()):
             continue
         if row.can_make == 0:
@@ -278,9 +261,9 @@ def addable_quantity(*, restaurant: Restaurant, cart_lines: list[PricedLine], li
     """How many portions of `line` the restaurant's stock can still make on top of `cart_lines`."""
     per_unit = _per_unit(line)
     held = stock_needs(cart_lines)
-    available = _stock_at(restaurant, set(per_unit) | set(held))
+    available = stock_at(restaurant, set(per_unit) | set(held))
     remaining = {
         ingredient_id: available.get(ingredient_id, Decimal("0")) - held.get(ingredient_id, Decimal("0"))
         for ingredient_id in per_unit
     }
-    return _portions(per_unit, remaining)
+    return portions_of(per_unit, remaining)

@@ -24,3 +24,11 @@ class AlreadyPlaced(OrderError):
     def __init__(self, message: str, *, number: str) -> None:
         super().__init__(message, code="already_placed")
         self.number = number
+
+
+class CheckoutExpired(OrderError):
+    """The provider let a payment's checkout expire before it was paid: this attempt failed, another may
+    start (orders.services.checkout_url records it)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="checkout_expired")

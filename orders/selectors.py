@@ -223,16 +223,7 @@ def reorder_lines(order: Order) -> Reorder:
     # A no-op when the order comes from order_with_details().
     prefetch_related_objects([order], "lines__extras", "lines__removed_ingredients")
     order_lines = list(order.lines.all())
-    products = {
-        product.id: product
-        for product in with_portions_left(
-            Product.objects.active().filter(id__in={line.product_id for line in order_lines}),
-            order.restaurant,
-        ).prefetch_related(
-            "recipe_lines",
-            Prefetch("extras", queryset=Extra.objects.filter(is_active=True)),
-        )
-    }
+    products = _products_to_reorder(order, order_lines)
     left = {product_id: product.portions_left for product_id, product in products.items()}
     lines: list[LineRequest] = []
     left_out: list[str] = []
@@ -255,34 +246,50 @@ def reorder_lines(order: Order) -> Reorder:
                 % {"product": product.name, "count": quantity}
             )
         left[product.id] -= quantity
-        offered = {extra.id for extra in product.extras.all()}
-        dropped_extras = [extra.name for extra in line.extras.all() if extra.extra_id not in offered]
-        if dropped_extras:
-            left_out.append(
-                _("%(extras)s is no longer offered on %(product)s.")
-                % {"extras": ", ".join(dropped_extras), "product": product.name}
-            )
-        recipe = {recipe_line.ingredient_id: recipe_line for recipe_line in product.recipe_lines.all()}
-        removed = set()
-        for ingredient in line.removed_ingredients.all():
-            recipe_line = recipe.get(ingredient.id)
-            if recipe_line is None:
-                continue  # no longer in the recipe: nothing to leave out
-            if not recipe_line.removable:
-                left_out.append(
-                    _("%(product)s can no longer be made without %(ingredient)s.")
-                    % {"product": product.name, "ingredient": ingredient.name}
-                )
-                continue
-            removed.add(ingredient.id)
-        lines.append(
-            LineRequest(
-                product_id=product.id,
-                quantity=quantity,
-                removed_ids=frozenset(removed),
-                extra_ids=frozenset(
-                    extra.extra_id for extra in line.extras.all() if extra.extra_id in offered
-                ),
-            )
-        )
+        lines.append(_line_again(line, product, quantity, left_out))
     return Reorder(lines=lines, left_out=left_out)
+
+
+def _products_to_reorder(order: Order, order_lines: list[OrderLine]) -> dict[int, Product]:
+    """The order's products still on the menu, with their portions left, recipe and offered extras."""
+    return {
+        product.id: product
+        for product in with_portions_left(
+            Product.objects.active().filter(id__in={line.product_id for line in order_lines}),
+            order.restaurant,
+        ).prefetch_related(
+            "recipe_lines",
+            Prefetch("extras", queryset=Extra.objects.filter(is_active=True)),
+        )
+    }
+
+
+def _line_again(line: OrderLine, product: Product, quantity: int, left_out: list[str]) -> LineRequest:
+    """The line as a cart line, keeping the extras still offered and the removals still allowed; what is
+    dropped is named in `left_out`."""
+    offered = {extra.id for extra in product.extras.all()}
+    dropped_extras = [extra.name for extra in line.extras.all() if extra.extra_id not in offered]
+    if dropped_extras:
+        left_out.append(
+            _("%(extras)s is no longer offered on %(product)s.")
+            % {"extras": ", ".join(dropped_extras), "product": product.name}
+        )
+    recipe = {recipe_line.ingredient_id: recipe_line for recipe_line in product.recipe_lines.all()}
+    removed = set()
+    for ingredient in line.removed_ingredients.all():
+        recipe_line = recipe.get(ingredient.id)
+        if recipe_line is None:
+            continue  # no longer in the recipe: nothing to leave out
+        if not recipe_line.removable:
+            left_out.append(
+                _("%(product)s can no longer be made without %(ingredient)s.")
+                % {"product": product.name, "ingredient": ingredient.name}
+            )
+            continue
+        removed.add(ingredient.id)
+    return LineRequest(
+        product_id=product.id,
+        quantity=quantity,
+        removed_ids=frozenset(removed),
+        extra_ids=frozenset(extra.extra_id for extra in line.extras.all() if extra.extra_id in offered),
+    )

@@ -43,15 +43,7 @@ ALLOWED_APPS: dict[str, set[str]] = {
 # Imports known to break the rules, each being fixed on another branch of issue 12. (importing module,
 # imported module). The lead empties this list after merging: a test below fails on an entry that no
 # longer matches an import, so a fixed violation cannot stay allowed.
-ALLOWED_FOR_NOW: set[tuple[str, str]] = {
-    # The payments <-> services cycle, closed by imports inside functions: helper CORE splits
-    # orders/services.py into a package and leaves orders/payments/ with provider adapters only.
-    ("orders.payments", "orders.services"),
-    # Within orders/payments/ (helper CORE too): get_provider() in the package's __init__ imports the
-    # adapters inside a function, and the adapters import the package's functions back.
-    ("orders.payments", "orders.payments.demo"),
-    ("orders.payments", "orders.payments.stripe"),
-}
+ALLOWED_FOR_NOW: set[tuple[str, str]] = set()  # (importer, imported) pairs still to fix: none
 
 TEMPLATE_DIRS_BELOW_ORDERS = ("accounts", "menu", "restaurants", "includes")
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import reverse
 
-from orders.models import Payment, Provider, Refund
+from orders.models import Payment, Provider, Refund, RefundState
+from orders.payments.base import RefundReport
 
 
 class DemoProvider:
@@ -18,7 +19,5 @@ class DemoProvider:
     def checkout_url(self, *, payment: Payment, request: HttpRequest) -> str:
         return reverse("demo_payment", args=[payment.provider_reference])
 
-    def refund(self, *, refund: Refund) -> None:
-        from orders.payments import mark_refund_succeeded
-
-        mark_refund_succeeded(refund=refund, provider_reference=f"demo_re_{refund.pk}")
+    def refund(self, *, refund: Refund) -> RefundReport:
+        return RefundReport(status=RefundState.SUCCEEDED, reference=f"demo_re_{refund.pk}")

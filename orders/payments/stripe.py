@@ -1,11 +1,11 @@
-"""Stripe behind the provider interface: Checkout Sessions, refunds, and the events of the signed webhook.
+"""Stripe behind the provider interface: Checkout Sessions, refunds, and reading the signed webhook's events.
 
 - The customer pays on Stripe's hosted page (a Checkout Session created when they are sent to pay, with the
   order's lines, extras and delivery fee in cents, EUR, the order number in metadata, an idempotency key
   and an expiry). The return to our success page proves nothing: only the verified webhook confirms.
 - Refunds go through the API after commit with the refund's own idempotency key.
-- Webhook events are recorded by id (orders.models.StripeEvent) in the transaction that handles them, so a
-  duplicate or replayed event is a no-op, even when two copies arrive at the same time.
+- A webhook event names a payment or a refund of ours (payment_for_session, refund_for_event) and says what
+  happened to it (refund_report); orders.services.stripe_events records it.
 
 Tests point the client at a local HTTP server: `settings.STRIPE_API_BASE` (unset in production) replaces
 https://api.stripe.com, and `settings.STRIPE_MAX_NETWORK_RETRIES` the number of retries.
@@ -21,7 +21,6 @@ from typing import Any
 import stripe
 from django.conf import settings
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -29,18 +28,9 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from common.parsing import whole_number
-from orders import payments
-from orders.errors import OrderError
-from orders.models import (
-    Order,
-    Payment,
-    PaymentState,
-    Provider,
-    Refund,
-    RefundState,
-    Status,
-    StripeEvent,
-)
+from orders.errors import CheckoutExpired, OrderError
+from orders.models import Order, Payment, Provider, Refund, RefundState
+from orders.payments.base import RefundReport
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +144,8 @@ class StripeProvider:
                 if deadline
                 else _("Online payment is not available right now. Please try again in a moment."),
             )
+        except CheckoutExpired:
+            raise  # orders.services.checkout_url records the failed attempt
         except OrderError as error:
             messages.info(request, error.message)
         return reverse("order_tracking", args=[order.number])
@@ -168,10 +160,7 @@ class StripeProvider:
             if session.status == "complete":
                 return reverse("stripe_success", args=[order.number])
             # Expired before our own deadline: this attempt is over; "Pay now" starts another one.
-            payments.fail_payment(payment=payment)
-            raise OrderError(
-                _("The payment page expired. Press “Pay now” to try again."), code="checkout_expired"
-            )
+            raise CheckoutExpired(_("The payment page expired. Press “Pay now” to try again."))
         now = timezone.now()
         expires = payment.created_at + CHECKOUT_LIFETIME
         # The key and the parameters depend only on the payment, so a double click or a retry gets the same
@@ -190,9 +179,9 @@ class StripeProvider:
         )
         return session.url
 
-    def refund(self, *, refund: Refund) -> None:
-        """Refund through Stripe with the refund's idempotency key; raises on any failure (the caller,
-        orders.payments.execute_refund, records it)."""
+    def refund(self, *, refund: Refund) -> RefundReport:
+        """Refund through Stripe with the refund's idempotency key and say what Stripe answered; raises on
+        any failure (the caller, orders.services.execute_refund, records it)."""
         payment = refund.payment
         if not payment.provider_payment_id:
             raise ValueError(f"Payment {payment.pk} has no Stripe payment intent to refund")
@@ -205,7 +194,7 @@ class StripeProvider:
             },
             options={"idempotency_key": refund.idempotency_key},
         )
-        apply_refund_status(refund=refund, stripe_refund=result.to_dict())
+        return refund_report(refund=refund, stripe_refund=result.to_dict())
 
     def void_checkout(self, *, payment_id: int) -> None:
         """Expire the open Checkout Session of a payment we no longer want. Stripe refuses when the session
@@ -223,97 +212,48 @@ class StripeProvider:
 STRIPE_SAYS = "Stripe: "  # prefix of the failure messages Stripe reported (not our own errors)
 
 
-def apply_refund_status(*, refund: Refund, stripe_refund: dict[str, Any]) -> None:
-    """Record what Stripe says of a refund (from the API's answer or a webhook event). A decided refund is
-    not moved back to pending by an older event arriving late; a later failure does override a success
-    (Stripe reports refunds that fail after succeeding); a success overrides a failure of our own (a
-    timeout while Stripe did refund), not one Stripe reported."""
+def refund_report(*, refund: Refund, stripe_refund: dict[str, Any]) -> RefundReport:
+    """What to record of what Stripe says of a refund (from the API's answer or a webhook event). A decided
+    refund is not moved back to pending by an older event arriving late; a later failure does override a
+    success (Stripe reports refunds that fail after succeeding); a success overrides a failure of our own (a
+    timeout while Stripe did refund), not one Stripe reported. Anything else reports `pending`, with
+    Stripe's reference for a refund that has none yet."""
     status = stripe_refund.get("status")
-    reference = _text(stripe_refund.get("id"))
+    reference = event_text(stripe_refund.get("id"))
     refund = Refund.objects.select_related("payment").get(pk=refund.pk)
     ours = refund.status == RefundState.FAILED and not refund.failure_message.startswith(STRIPE_SAYS)
     if status == "succeeded" and (refund.status == RefundState.PENDING or ours):
-        payments.mark_refund_succeeded(refund=refund, provider_reference=reference)
-    elif status in ("failed", "canceled") and refund.status != RefundState.FAILED:
+        return RefundReport(status=RefundState.SUCCEEDED, reference=reference)
+    if status in ("failed", "canceled") and refund.status != RefundState.FAILED:
         reason = stripe_refund.get("failure_reason") or status
-        payments.mark_refund_failed(
-            refund=refund, message=f"{STRIPE_SAYS}{reason}", provider_reference=reference
-        )
-    elif reference and not refund.provider_reference:
-        Refund.objects.filter(pk=refund.pk).update(provider_reference=reference, updated_at=timezone.now())
+        return RefundReport(status=RefundState.FAILED, reference=reference, failure=f"{STRIPE_SAYS}{reason}")
+    return RefundReport(status=RefundState.PENDING, reference=reference)
 
 
-# ---------- Webhook events ----------
+# ---------- Reading webhook events ----------
 
 
-def _object(value: Any) -> dict[str, Any]:
+def event_object(value: Any) -> dict[str, Any]:
     """A JSON object of an event, or an empty one when the field holds anything else (a signed event is
     Stripe's, but its shape is still checked rather than trusted: a surprise must not be a 500 forever)."""
     return value if isinstance(value, dict) else {}
 
 
-def _text(value: Any) -> str:
+def event_text(value: Any) -> str:
     """An id of an event's object, or "" when it is not text that fits our columns (255 characters)."""
     return value if isinstance(value, str) and len(value) <= 255 else ""
 
 
-def handle_event(event: dict[str, Any]) -> str:
-    """Handle one verified webhook event, at most once; returns what was done (for the log and tests).
-
-    Effects: a StripeEvent row for the event id, then the effect of its type, in one transaction. The row
-    goes first: a second copy of the event (a retry, a replay, or a copy arriving at the same time, which
-    waits on the unique index) fails to insert it and is a no-op. An unexpected error rolls everything
-    back, row included, so Stripe's retry is handled afresh.
-    """
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = StripeEvent.objects.create(
-                    event_id=event["id"], type=event.get("type", "")[:100], payload=event
-                )
-        except IntegrityError:
-            logger.info("Stripe event %s already handled", event["id"])
-            return "duplicate"
-        outcome = _dispatch(event)
-        record.processed_at = timezone.now()
-        record.save(update_fields=["processed_at"])
-    logger.info("Stripe event %s (%s): %s", event["id"], event.get("type"), outcome)
-    return outcome
-
-
-def _dispatch(event: dict[str, Any]) -> str:
-    kind = event.get("type", "")
-    data = _object(_object(event.get("data")).get("object"))
-    try:
-        if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
-            return _session_paid(data)
-        if kind == "checkout.session.async_payment_failed":
-            return _session_failed(data)
-        if kind == "checkout.session.expired":
-            return _session_expired(data)
-        if kind == "charge.refunded":
-            refunds = _object(data.get("refunds")).get("data")
-            refunds = refunds if isinstance(refunds, list) else []
-            outcomes = [_refund_event(_object(refund)) for refund in refunds]
-            return ",".join(outcomes) or "no_refund_listed"
-        if kind in ("refund.created", "refund.updated", "refund.failed", "charge.refund.updated"):
-            return _refund_event(data)
-    except OrderError as error:
-        logger.warning("Stripe event %s (%s) refused: %s", event.get("id"), kind, error.code)
-        return f"refused:{error.code}"
-    return "ignored"
-
-
-def _payment_for_session(session: dict[str, Any]) -> Payment | None:
+def payment_for_session(session: dict[str, Any]) -> Payment | None:
     """Our payment for a Checkout Session: by its id, or by the payment id of its metadata when the id was
     not saved (the process stopped between Stripe's answer and our update)."""
-    session_id = _text(session.get("id"))
+    session_id = event_text(session.get("id"))
     if not session_id:
         return None
     payment = Payment.objects.filter(provider=Provider.STRIPE, provider_reference=session_id).first()
     if payment is not None:
         return payment
-    metadata = _object(session.get("metadata"))
+    metadata = event_object(session.get("metadata"))
     payment_id = whole_number(str(metadata.get("payment_id", "")))
     if payment_id is None:
         return None
@@ -333,64 +273,12 @@ def _payment_for_session(session: dict[str, Any]) -> Payment | None:
     return payment
 
 
-def _session_paid(session: dict[str, Any]) -> str:
-    payment = _payment_for_session(session)
-    if payment is None:
-        logger.warning(
-            "Stripe Checkout Session %s paid for no known payment (order %s)",
-            session.get("id"),
-            _object(session.get("metadata")).get("order_number", "?"),
-        )
-        return "unknown_payment"
-    if session.get("payment_status") not in ("paid", "no_payment_required"):
-        return "payment_not_settled"  # a delayed method: async_payment_succeeded follows
-    amount = session.get("amount_total")
-    currency = str(session.get("currency", "")).lower()
-    if amount != to_cents(payment.amount) or currency != CURRENCY:
-        logger.error(
-            "Stripe Checkout Session %s took %s %s for payment %s of %s EUR: left for staff",
-            session.get("id"),
-            amount,
-            currency,
-            payment.pk,
-            payment.amount,
-        )
-        Order.objects.filter(pk=payment.order_id).update(needs_attention=True, updated_at=timezone.now())
-        return "amount_mismatch"
-    order = payments.confirm_payment(
-        payment=payment, provider_payment_id=_text(session.get("payment_intent"))
-    )
-    return "refunded_cancelled_order" if order.status == Status.CANCELLED else "confirmed"
-
-
-def _session_failed(session: dict[str, Any]) -> str:
-    payment = _payment_for_session(session)
-    if payment is None:
-        return "unknown_payment"
-    payments.fail_payment(payment=payment)
-    return "failed"
-
-
-def _session_expired(session: dict[str, Any]) -> str:
-    payment = _payment_for_session(session)
-    if payment is None:
-        logger.warning("Stripe Checkout Session %s expired for no known payment", session.get("id"))
-        return "unknown_payment"
-    if payment.status != PaymentState.PENDING:
-        return "not_pending"
-    order = payments.expire_checkout(payment=payment)
-    return "order_cancelled" if order.status == Status.CANCELLED else "payment_cancelled"
-
-
-def _refund_event(stripe_refund: dict[str, Any]) -> str:
-    reference = _text(stripe_refund.get("id"))
+def refund_for_event(stripe_refund: dict[str, Any]) -> Refund | None:
+    """Our refund for a Stripe refund: by its id, or by the refund id of its metadata."""
+    reference = event_text(stripe_refund.get("id"))
     refund = Refund.objects.filter(provider_reference=reference).first() if reference else None
     if refund is None:
-        refund_id = whole_number(str(_object(stripe_refund.get("metadata")).get("refund_id", "")))
+        refund_id = whole_number(str(event_object(stripe_refund.get("metadata")).get("refund_id", "")))
         if refund_id is not None:
             refund = Refund.objects.filter(pk=refund_id, payment__provider=Provider.STRIPE).first()
-    if refund is None:
-        logger.info("Stripe refund %s is not one of ours (made from the dashboard?)", reference)
-        return "unknown_refund"
-    apply_refund_status(refund=refund, stripe_refund=stripe_refund)
-    return f"refund_{stripe_refund.get('status', 'unknown')}"
+    return refund

@@ -25,13 +25,11 @@ from orders.models import (
     Order,
     OrderLine,
     OrderLineExtra,
-    PaymentStatus,
     Status,
 )
 from restaurants.models import Restaurant
 
 KITCHEN_STATUSES = (Status.RECEIVED, Status.PREPARING)
-PAID_STATUSES = (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED)
 MAP_SEARCH_URL = "https://www.openstreetmap.org/search"
 
 
@@ -276,7 +274,7 @@ class Delivery:
 
     @property
     def is_paid(self) -> bool:
-        return self.order.payment_status in PAID_STATUSES
+        return self.order.is_paid
 
     @property
     def collects_payment(self) -> bool:

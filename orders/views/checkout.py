@@ -19,7 +19,7 @@ from orders.cart import Cart, cart_contents
 from orders.errors import AlreadyPlaced, OrderError, ProductUnavailable
 from orders.forms import CheckoutForm
 from orders.models import Channel, Fulfilment, PaymentMethod, PaymentState
-from orders.services import Contact, available_times, place_order
+from orders.services import Contact, available_times, checkout_url, place_order
 from restaurants import schedule
 
 CART_CHANGED = gettext_lazy(
@@ -97,8 +97,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 current.save(request.session)
                 if order.payment_method == PaymentMethod.ONLINE:
                     payment = order.payments.get(status=PaymentState.PENDING)
-                    provider = payments.get_provider(payment.provider)
-                    return redirect(provider.checkout_url(payment=payment, request=request))
+                    return redirect(checkout_url(payment=payment, request=request))
                 messages.success(
                     request, _("Thank you! Your order %(number)s is placed.") % {"number": order.number}
                 )

@@ -22,8 +22,13 @@ from orders.cart import Cart
 from orders.errors import OrderError
 from orders.forms_customer import CancelOrderForm, ModifyOrderForm, same_lines
 from orders.models import Order, PaymentStatus, Status
-from orders.payments import get_provider
-from orders.services import cancel_order, modify_order, open_pending_change, products_for_pricing
+from orders.services import (
+    cancel_order,
+    checkout_url,
+    modify_order,
+    open_pending_change,
+    products_for_pricing,
+)
 from restaurants.models import Restaurant
 from restaurants.templatetags.restaurant_extras import euros
 
@@ -140,8 +145,7 @@ def order_modify(request: HttpRequest, number: str) -> HttpResponse:
                         _("Pay the difference of %(amount)s to confirm your change.")
                         % {"amount": euros(change.payment.amount)},
                     )
-                    provider = get_provider(change.payment.provider)
-                    return redirect(provider.checkout_url(payment=change.payment, request=request))
+                    return redirect(checkout_url(payment=change.payment, request=request))
                 messages.success(
                     request,
                     _("Your order is changed. Its new total is %(total)s.") % {"total": euros(order.total)},
@@ -165,7 +169,7 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            was_paid = order.payment_status in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED)
+            was_paid = order.is_paid
             try:
                 order = cancel_order(
                     order=order, by=request.user, reason=form.cleaned_data["reason"], by_customer=True

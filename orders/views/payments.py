@@ -2,7 +2,7 @@
 pages Stripe Checkout sends the customer back to.
 
 The demo page plays the part of Stripe's hosted checkout and of its confirmed webhook: "Pay" calls
-orders.payments.confirm_payment, "Decline" calls fail_payment. It exists only when settings.DEMO_PAYMENTS
+orders.services.confirm_payment, "Decline" calls fail_payment. It exists only when settings.DEMO_PAYMENTS
 is on. Stripe's success page proves nothing (anyone can open its address): it says the payment is being
 confirmed and polls until the webhook has confirmed it. Only the order's customer may use these pages;
 anyone else gets a 404 that reveals nothing.
@@ -28,7 +28,7 @@ from orders import payments
 from orders.errors import OrderError
 from orders.models import Order, Payment, PaymentState, Provider, Status
 from orders.selectors import get_customer_order, order_with_details
-from orders.services import restart_online_payment
+from orders.services import checkout_url, confirm_payment, fail_payment, restart_online_payment
 
 
 def _tracking(order: Order) -> HttpResponse:
@@ -56,11 +56,11 @@ def demo_payment(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "pay":
-            payments.confirm_payment(payment=payment, provider_payment_id=f"demo_pi_{secrets.token_hex(8)}")
+            confirm_payment(payment=payment, provider_payment_id=f"demo_pi_{secrets.token_hex(8)}")
             messages.success(request, _("Payment accepted. Thank you!"))
             return _tracking(order)
         if action == "decline":
-            payments.fail_payment(payment=payment)
+            fail_payment(payment=payment)
             messages.error(
                 request, _("The payment was declined. Your order waits for its payment: try again.")
             )
@@ -85,8 +85,7 @@ def order_pay(request: HttpRequest, number: str) -> HttpResponse:
     except OrderError as error:
         messages.info(request, error.message)
         return _tracking(order)
-    provider = payments.get_provider(payment.provider)
-    return redirect(provider.checkout_url(payment=payment, request=request))
+    return redirect(checkout_url(payment=payment, request=request))
 
 
 def _confirmed_message(request: HttpRequest, order: Order) -> None:

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from orders.models import StripeEvent
-from orders.payments.stripe import handle_event
+from orders.services import handle_stripe_event
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("Invalid signature or payload.", content_type="text/plain")
     if not is_event(event):
         return HttpResponseBadRequest("Not an event.", content_type="text/plain")
-    outcome = handle_event(event)
+    outcome = handle_stripe_event(event)
     return HttpResponse(outcome, content_type="text/plain")
 
 

@@ -10,8 +10,7 @@ import pytest
 from django.urls import reverse
 
 from orders.models import OrderStatusChange, PaymentStatus, Status
-from orders.payments import record_payment_on_delivery
-from orders.services import LineRequest, transition_order
+from orders.services import LineRequest, record_payment_on_delivery, transition_order
 
 CHANGELIST = reverse("admin:orders_order_changelist")
 

@@ -15,8 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from orders.cart import Cart
 from orders.errors import OrderError
 from orders.models import Order, OrderStatusChange, PaymentStatus, Status
-from orders.payments import confirm_payment
-from orders.services import LineRequest, transition_order
+from orders.services import LineRequest, confirm_payment, transition_order
 from restaurants.models import MovementReason, Stock
 from restaurants.services import record_waste, restock
 from tests import factories as f

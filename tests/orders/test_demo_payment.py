@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from orders.models import Payment, PaymentState, PaymentStatus, PendingChange, Status
-from orders.payments import confirm_payment
+from orders.services import confirm_payment
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from orders.models import OrderStatusChange, Payment, PaymentState, PaymentStatus, Status
-from orders.payments import confirm_payment
-from orders.services import expire_unpaid_orders
+from orders.services import confirm_payment, expire_unpaid_orders
 from restaurants.models import MovementReason, Stock
 from tests.orders.stripe_fake import fake_stripe
 

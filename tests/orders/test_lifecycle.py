@@ -7,8 +7,15 @@ from django.core import mail
 
 from orders.errors import OrderError, ProductUnavailable
 from orders.models import OrderStatusChange, PaymentStatus, Status
-from orders.payments import confirm_payment, record_payment_on_delivery
-from orders.services import LineRequest, cancel_order, deliver_order, modify_order, transition_order
+from orders.services import (
+    LineRequest,
+    cancel_order,
+    confirm_payment,
+    deliver_order,
+    modify_order,
+    record_payment_on_delivery,
+    transition_order,
+)
 from restaurants.models import MovementReason, Stock
 
 

@@ -17,8 +17,14 @@ from django.utils import translation
 from menu.models import Product
 from orders.errors import OrderError
 from orders.models import Order, Payment, PaymentStatus, Refund, RefundState, Status
-from orders.payments import confirm_payment, paid_amount, record_payment_on_delivery
-from orders.services import LineRequest, cancel_order, transition_order
+from orders.payments import paid_amount
+from orders.services import (
+    LineRequest,
+    cancel_order,
+    confirm_payment,
+    record_payment_on_delivery,
+    transition_order,
+)
 from tests.orders.stripe_fake import fake_stripe
 
 

@@ -12,9 +12,14 @@ from django.utils import translation
 
 from orders.errors import OrderError
 from orders.models import OrderLine, PaymentState, PaymentStatus, Provider, Status
-from orders.payments import confirm_payment, record_payment_on_delivery
 from orders.receipts import build_receipt, vat_breakdown
-from orders.services import LineRequest, cancel_order, transition_order
+from orders.services import (
+    LineRequest,
+    cancel_order,
+    confirm_payment,
+    record_payment_on_delivery,
+    transition_order,
+)
 from orders.templatetags.order_receipts import vat_rate
 
 

@@ -12,8 +12,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from orders.models import OrderStatusChange, Payment, PaymentStatus, Refund, RefundState, Status
-from orders.payments import confirm_payment, mark_refund_failed, paid_amount
-from orders.services import LineRequest, cancel_order
+from orders.payments import paid_amount
+from orders.services import LineRequest, cancel_order, confirm_payment, mark_refund_failed
 from restaurants.models import Role
 from tests import factories as f
 from tests.orders.stripe_fake import fake_stripe

@@ -20,8 +20,8 @@ from orders.models import (
     RefundState,
     Status,
 )
-from orders.payments import confirm_payment, paid_amount
-from orders.services import LineRequest, cancel_order, modify_order, transition_order
+from orders.payments import paid_amount
+from orders.services import LineRequest, cancel_order, confirm_payment, modify_order, transition_order
 from restaurants.models import Stock
 from tests.orders.stripe_fake import completed_session, event, fake_stripe, post_event
 

@@ -306,7 +306,7 @@ def test_an_unpaid_order_is_not_handed_over_without_a_payment_choice(
 def test_a_paid_order_is_handed_over_without_a_payment_choice(
     at_counter, order_for, customer, pizzaiolo, counter_clerk
 ):
-    from orders.payments import record_payment_on_delivery
+    from orders.services import record_payment_on_delivery
 
     order = ready(order_for(customer), pizzaiolo)
     record_payment_on_delivery(order=order, method=Provider.CASH, by=counter_clerk)

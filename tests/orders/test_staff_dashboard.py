@@ -21,8 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orders.models import Order, Status
-from orders.payments import record_payment_on_delivery
-from orders.services import LineRequest, cancel_order, transition_order
+from orders.services import LineRequest, cancel_order, record_payment_on_delivery, transition_order
 from orders.staff.dashboard.export import safe_cell
 from orders.staff.dashboard.figures import dashboard_figures
 from restaurants.models import Restaurant

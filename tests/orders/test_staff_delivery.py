@@ -9,8 +9,7 @@ import pytest
 from django.urls import reverse
 
 from orders.models import OrderStatusChange, Payment, PaymentState, PaymentStatus, Provider, Status
-from orders.payments import confirm_payment
-from orders.services import DeliveryAddress, LineRequest, transition_order
+from orders.services import DeliveryAddress, LineRequest, confirm_payment, transition_order
 from restaurants.models import MovementReason, Role, Stock, StockMovement
 from restaurants.services import restock
 from tests import factories as f

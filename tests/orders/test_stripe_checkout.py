@@ -14,7 +14,7 @@ from django.urls import reverse
 from orders import payments
 from orders.models import Order, PaymentState, PaymentStatus, Provider, Status
 from orders.payments.stripe import line_items, to_cents
-from orders.services import LineRequest
+from orders.services import LineRequest, confirm_payment
 from tests.orders.stripe_fake import SECRET_KEY, fake_stripe
 
 
@@ -281,7 +281,7 @@ def test_the_success_page_marks_nothing_paid_and_polls(client, customer, deliver
 
 def test_once_the_webhook_confirmed_the_success_page_goes_to_the_order(client, customer, delivered_online):
     client.force_login(customer)
-    payments.confirm_payment(payment=delivered_online.payments.get(), provider_payment_id="pi_test_1")
+    confirm_payment(payment=delivered_online.payments.get(), provider_payment_id="pi_test_1")
     tracking = reverse("order_tracking", args=[delivered_online.number])
     status_url = reverse("stripe_success_status", args=[delivered_online.number])
 

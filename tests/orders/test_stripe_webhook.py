@@ -27,8 +27,7 @@ from orders.models import (
     Status,
     StripeEvent,
 )
-from orders.payments import confirm_payment
-from orders.services import cancel_order
+from orders.services import cancel_order, confirm_payment
 from restaurants.models import Stock
 from tests.orders.stripe_fake import completed_session, event, fake_stripe, post_event, signed
 

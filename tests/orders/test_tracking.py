@@ -9,8 +9,16 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 
 from orders.models import Status
-from orders.payments import confirm_payment, record_payment_on_delivery
-from orders.services import Contact, LineRequest, cancel_order, modify_order, place_order, transition_order
+from orders.services import (
+    Contact,
+    LineRequest,
+    cancel_order,
+    confirm_payment,
+    modify_order,
+    place_order,
+    record_payment_on_delivery,
+    transition_order,
+)
 
 
 def tracking(order):

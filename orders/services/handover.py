@@ -1,0 +1,128 @@
+"""Hand-over: an order given to its customer at the counter or at the door, with the cash or card taken then.
+
+The move itself is the lifecycle's (transition_order, its guards in orders.services.lifecycle); this module
+records the payment that must come first.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from orders.errors import OrderError
+from orders.models import (
+    Fulfilment,
+    Order,
+    Payment,
+    PaymentMethod,
+    PaymentState,
+    PaymentStatus,
+    Provider,
+    Status,
+)
+from orders.payments import paid_amount, save_payment_status
+from orders.services.lifecycle import check_move, transition_order
+from orders.services.locking import lock_order
+
+
+def record_payment_on_delivery(*, order: Order, method: str, by, now: datetime | None = None) -> Payment:
+    """The driver or counter employee records the cash or card taken when handing over an order.
+
+    Preconditions: the order is not paid online and not cancelled; `method` is `cash` or `card`.
+    Effects: a succeeded payment of what is still due, recorded by `by`; the order is `paid`. Recording an
+    order already paid returns its payment (idempotent). Errors: OrderError "invalid_method", "paid_online",
+    "cancelled".
+    """
+    if method not in (Provider.CASH, Provider.CARD):
+        raise OrderError(_("Choose cash or card."), code="invalid_method")
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = lock_order(order.pk)
+        if locked.payment_method == PaymentMethod.ONLINE:
+            raise OrderError(_("This order is paid online."), code="paid_online")
+        if locked.status == Status.CANCELLED:
+            raise OrderError(_("This order is cancelled: there is nothing to pay."), code="cancelled")
+        due = locked.total - paid_amount(locked)
+        if locked.payment_status == PaymentStatus.PAID or due <= 0:
+            return locked.payments.filter(status=PaymentState.SUCCEEDED).latest("created_at")
+        payment = Payment.objects.create(
+            order=locked,
+            provider=method,
+            amount=due,
+            status=PaymentState.SUCCEEDED,
+            recorded_by=by,
+            succeeded_at=now,
+        )
+        save_payment_status(locked)
+    return payment
+
+
+def _require_payment_given(payment: str) -> None:
+    if not payment:
+        raise OrderError(
+            _("Record how the customer paid, cash or card, before handing over the order."),
+            code="payment_required",
+        )
+
+
+def hand_over_pickup(
+    *, order: Order, by: User | None, payment: str = "", now: datetime | None = None
+) -> Order:
+    """Hand a ready pick-up over to its customer at the counter, recording what they pay there.
+
+    Preconditions: the order is a pick-up and `ready`; when it is not paid yet, `payment` says how the
+    customer paid (`cash` or `card`, orders.models.Provider).
+    Effects, in one transaction: the cash or card payment (record_payment_on_delivery) and the move to
+    `picked_up` (transition_order), or neither. Handing over an order already picked up is a no-op.
+    Errors: OrderError "not_a_pickup" for a delivery, "invalid_transition" when it is not ready,
+    "payment_required" when it is unpaid and no payment is given, "invalid_method" for another payment.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = lock_order(order.pk)
+        if locked.fulfilment != Fulfilment.PICKUP:
+            raise OrderError(_("This order is delivered, not picked up."), code="not_a_pickup")
+        if locked.status == Status.PICKED_UP:
+            return locked
+        check_move(locked, Status.PICKED_UP)
+        if not locked.is_paid:
+            _require_payment_given(payment)
+            record_payment_on_delivery(order=locked, method=payment, by=by, now=now)
+        return transition_order(order=locked, to=Status.PICKED_UP, by=by, now=now)
+
+
+def deliver_order(
+    *, order: Order, by: User | None, payment: str = "", now: datetime | None = None
+) -> tuple[Order, bool]:
+    """Hand an order out for delivery over to its customer, recording what the driver collected.
+
+    Preconditions: the order is a delivery and `out_for_delivery`; when it is paid on delivery and not paid
+    yet, `payment` says how the customer paid (`cash` or `card`, orders.models.Provider).
+    Effects, in one transaction: the cash or card payment (record_payment_on_delivery) and the move to
+    `delivered` (transition_order), or neither. Returns (the order, delivered by this call): an order
+    already delivered is left alone and gives False.
+    Errors: OrderError "not_a_delivery" for a pick-up, "invalid_transition" when it is not out for delivery,
+    "payment_required" when it is unpaid and no payment is given (or an online payment is incomplete),
+    "invalid_method" for another payment.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = lock_order(order.pk)
+        if locked.fulfilment != Fulfilment.DELIVERY:
+            raise OrderError(_("This order is picked up, not delivered."), code="not_a_delivery")
+        if locked.status == Status.DELIVERED:
+            return locked, False
+        check_move(locked, Status.DELIVERED)
+        if not locked.is_paid:
+            if locked.payment_method == PaymentMethod.ONLINE:
+                raise OrderError(
+                    _("The online payment of this order is not complete: call the restaurant."),
+                    code="payment_required",
+                )
+            _require_payment_given(payment)
+            record_payment_on_delivery(order=locked, method=payment, by=by, now=now)
+        return transition_order(order=locked, to=Status.DELIVERED, by=by, now=now), True

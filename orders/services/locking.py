@@ -1,0 +1,45 @@
+"""Row locks for the order services, taken one way only.
+
+A lock is held until the end of the transaction that took it: taken outside one, it would be released at
+once and protect nothing, so these helpers refuse to run there (as pretix's `locking.py` does). Every order
+service locks in the same order, the restaurant row first, then the order row, then stock rows by id
+(restaurants.services.apply_stock_changes), so two of them never deadlock.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from orders.models import Order
+from restaurants.models import Restaurant
+
+
+class LockOutsideTransaction(RuntimeError):
+    """A row lock was asked for with no transaction open: a bug in the caller, never a user's error."""
+
+
+def _require_transaction(what: str) -> None:
+    if not transaction.get_connection().in_atomic_block:
+        raise LockOutsideTransaction(
+            f"Locking {what} outside a transaction protects nothing: call it inside transaction.atomic()."
+        )
+
+
+def lock_order(pk: int, *, with_restaurant: bool = False) -> Order:
+    """The order, read afresh with its row locked (SELECT ... FOR UPDATE) until the transaction ends.
+
+    `with_restaurant` reads its restaurant in the same query (whose row the join locks too). Raises
+    LockOutsideTransaction when no transaction is open, Order.DoesNotExist when there is no such order.
+    """
+    _require_transaction(f"order {pk}")
+    orders = Order.objects.select_for_update()
+    if with_restaurant:
+        orders = orders.select_related("restaurant")
+    return orders.get(pk=pk)
+
+
+def lock_restaurant(pk: int) -> Restaurant:
+    """The restaurant, row locked until the transaction ends: it serialises the bookings of its oven slots
+    and comes before any order or stock row. Raises LockOutsideTransaction when no transaction is open."""
+    _require_transaction(f"restaurant {pk}")
+    return Restaurant.objects.select_for_update().get(pk=pk)

@@ -1,0 +1,202 @@
+"""Changing an order's lines while the kitchen has not started: stock, totals, oven slot and money follow.
+
+A change of a paid online order that lowers its total is applied and the difference refunded; one that
+raises it is never applied unpaid: it is kept as a PendingChange with a pending payment of the difference,
+applied by orders.services.confirm_payment once that payment is confirmed (apply_pending_change), or its
+payment refunded when the change can no longer be made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from orders import notifications
+from orders.errors import OrderError
+from orders.models import (
+    CUSTOMER_EDITABLE_STATUSES,
+    Fulfilment,
+    Order,
+    OrderStatusChange,
+    PaymentState,
+    PendingChange,
+    Status,
+)
+from orders.payments import cancel_payment, paid_amount, save_payment_status, start_online_payment
+from orders.services.locking import lock_order, lock_restaurant
+from orders.services.placement import check_minimum_order, write_lines
+from orders.services.pricing import LineRequest, PricedLine, oven_items, price_lines, subtotal_of
+from orders.services.refunds import refund_order_after_commit, refund_payment_after_commit
+from orders.services.reservation import adjust_stock, check_stock_without_changing_it, stock_changes_for
+from orders.services.scheduling import schedule_order
+from restaurants.models import Restaurant
+
+
+def modify_order(
+    *, order: Order, lines: Sequence[LineRequest], by: User | None, now: datetime | None = None
+) -> Order:
+    """Replace an order's lines while it is `awaiting_payment` or `received`.
+
+    The stock follows the difference (`order_modified` movements), the totals are recomputed and the oven
+    slot re-checked. When an online order's total changes (settle_difference_after_commit): awaiting
+    payment, its checkout asks for the new total; paid, a fall is refunded, and a rise is not applied
+    but kept as a PendingChange with a payment of the difference, applied by confirm_payment once paid
+    (apply_pending_change). Raises OrderError("too_late") once preparation started,
+    ProductUnavailable when the new lines cannot be made; nothing changes when it raises.
+    """
+    now = now or timezone.now()
+    priced = price_lines(lines)
+    subtotal = subtotal_of(priced)
+    with transaction.atomic():
+        restaurant = lock_restaurant(order.restaurant_id)
+        locked = lock_order(order.pk)
+        _check_still_changeable(locked, restaurant, subtotal)
+        _reschedule(locked, restaurant, priced, now)
+        changes = stock_changes_for(locked, priced)
+        # Any change still waiting for its payment is replaced by this one.
+        _cancel_open_pending_changes(locked)
+        owed = subtotal + locked.delivery_fee - paid_amount(locked)
+        if locked.is_paid_online and locked.status != Status.AWAITING_PAYMENT and owed > 0:
+            # Paid, and the total rises: the change waits for the payment of the difference.
+            check_stock_without_changing_it(restaurant, changes, priced)
+            PendingChange.objects.create(
+                order=locked,
+                payment=start_online_payment(order=locked, amount=owed),
+                lines=[line.to_dict() for line in lines],
+                total=subtotal + locked.delivery_fee,
+                requested_by=by,
+            )
+            return locked
+        adjust_stock(order=locked, restaurant=restaurant, changes=changes, lines=priced, by=by)
+        _replace_lines(locked, priced, by=by)
+        order_id = locked.pk
+        transaction.on_commit(lambda: notifications.order_modified(order_id))
+    return locked
+
+
+def _check_still_changeable(order: Order, restaurant: Restaurant, subtotal: Decimal) -> None:
+    """Under the order's lock: the kitchen has not started, and a delivery still reaches the minimum."""
+    if order.status not in CUSTOMER_EDITABLE_STATUSES:
+        raise OrderError(
+            _("This order is already being prepared and can no longer be changed."), code="too_late"
+        )
+    if order.fulfilment == Fulfilment.DELIVERY:
+        check_minimum_order(restaurant, subtotal)
+
+
+def _reschedule(order: Order, restaurant: Restaurant, priced: Sequence[PricedLine], now: datetime) -> None:
+    """Book the oven slot again for the new lines (the order's own pizzas left out of the count)."""
+    if order.requested_time is None and order.due_at is None:
+        return
+    try:
+        order.due_at = schedule_order(
+            restaurant=restaurant,
+            fulfilment=order.fulfilment,
+            requested_time=order.requested_time,
+            pizzas=oven_items(priced),
+            now=now,
+            exclude=order,
+        )
+    except OrderError:
+        # Keeping its slot is fine when the slot is still in the future: it was booked already.
+        if order.due_at is None or order.due_at < now:
+            raise
+
+
+def _replace_lines(order: Order, priced: Sequence[PricedLine], *, by: User | None) -> None:
+    """The new lines and totals, a line in the history, and the money settled when the total changed."""
+    previous_total = order.total
+    order.lines.all().delete()
+    write_lines(order, priced)
+    order.subtotal = subtotal_of(priced)
+    order.total = order.subtotal + order.delivery_fee
+    order.save(update_fields=["subtotal", "total", "due_at", "updated_at"])
+    OrderStatusChange.objects.create(
+        order=order,
+        from_status=order.status,
+        to_status=order.status,
+        actor=by,
+        reason=_("Order modified"),
+    )
+    if order.total != previous_total and order.is_paid_online:
+        # Awaiting payment: the checkout is re-priced. Paid: a fall is refunded (a rise never gets here:
+        # it waits as a PendingChange).
+        settle_difference_after_commit(order, previous_total=previous_total)
+
+
+def settle_difference_after_commit(order: Order, *, previous_total: Decimal) -> None:
+    """After an online order's total changed (called by modify_order, which holds the order's row lock).
+
+    - Still awaiting payment: its pending checkout was for the old total, so it is cancelled (and voided at
+      the provider after commit) and a new pending payment asks for the new total.
+    - Paid and the total fell: the difference is refunded after commit.
+    - Paid and the total rose: never applied directly; modify_order keeps such a change as a PendingChange
+      until its difference is paid. Reaching this branch is a bug: OrderError "paid_total_rises" rolls back.
+    """
+    if order.status == Status.AWAITING_PAYMENT:
+        pending = list(order.payments.filter(status=PaymentState.PENDING))
+        for payment in pending:
+            cancel_payment(payment)
+        if pending:
+            start_online_payment(order=order)
+        save_payment_status(order)
+        return
+    held = paid_amount(order)
+    if order.total < held:
+        refund_order_after_commit(order, amount=held - order.total, reason=_("Order modified"))
+    elif order.total > held:
+        raise OrderError(
+            _(
+                "Your order is already paid, so a change cannot raise its total. You can remove products or "
+                "swap them for ones that cost the same or less; to add more, place another order."
+            ),
+            code="paid_total_rises",
+        )
+
+
+def _cancel_open_pending_changes(order: Order, *, now: datetime | None = None) -> None:
+    for change in order.pending_changes.filter(applied_at=None, cancelled_at=None).select_related("payment"):
+        change.cancelled_at = now or timezone.now()
+        change.save(update_fields=["cancelled_at"])
+        if change.payment.status == PaymentState.PENDING:
+            cancel_payment(change.payment)
+
+
+def open_pending_change(order: Order) -> PendingChange | None:
+    """The change of a paid order waiting for the payment of its difference, if any."""
+    return (
+        order.pending_changes.filter(applied_at=None, cancelled_at=None, payment__status=PaymentState.PENDING)
+        .select_related("payment")
+        .first()
+    )
+
+
+def apply_pending_change(*, change: PendingChange, now: datetime | None = None) -> bool:
+    """Apply a change whose difference has just been paid (called by confirm_payment, in its transaction).
+
+    Effects: the order's lines, stock and totals follow the change (modify_order). When the change can no
+    longer be made (the kitchen started, a product ran out), it is cancelled and its payment refunded
+    after commit. Returns whether it was applied.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            modify_order(
+                order=change.order,
+                lines=[LineRequest.from_dict(raw) for raw in change.lines],
+                by=change.requested_by,
+                now=now,
+            )
+    except OrderError as error:
+        PendingChange.objects.filter(pk=change.pk).update(cancelled_at=now)
+        refund_payment_after_commit(change.payment, reason=error.message)
+        return False
+    # modify_order cancelled the open changes, this one included: it is the one applied.
+    PendingChange.objects.filter(pk=change.pk).update(applied_at=now, cancelled_at=None)
+    return True

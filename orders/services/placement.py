@@ -1,0 +1,285 @@
+"""Placing an order: the checks on what is asked, the booking of an oven slot, the order and its lines, the
+stock reserved, and the first payment or the confirmation email; all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from phonenumber_field.phonenumber import PhoneNumber
+
+from accounts.models import User
+from common import formats
+from orders import notifications
+from orders.errors import AlreadyPlaced, OrderError
+from orders.models import (
+    Channel,
+    Fulfilment,
+    Order,
+    OrderLine,
+    OrderLineExtra,
+    OrderStatusChange,
+    PaymentMethod,
+    PaymentStatus,
+    Status,
+)
+from orders.payments import start_online_payment
+from orders.services.locking import lock_restaurant
+from orders.services.pricing import LineRequest, PricedLine, oven_items, price_lines, subtotal_of
+from orders.services.reservation import reserve_stock
+from orders.services.scheduling import schedule_order
+from restaurants.models import Restaurant
+
+PAYMENT_WINDOW = timedelta(minutes=30)
+
+# Which payment methods each channel may use.
+PAYMENT_METHODS_BY_CHANNEL = {
+    Channel.WEB: {PaymentMethod.ONLINE, PaymentMethod.CASH_ON_DELIVERY, PaymentMethod.CARD_ON_DELIVERY},
+    Channel.PHONE: {PaymentMethod.CASH_ON_DELIVERY, PaymentMethod.CARD_ON_DELIVERY},
+    Channel.COUNTER: {
+        PaymentMethod.AT_COUNTER,
+        PaymentMethod.CASH_ON_DELIVERY,
+        PaymentMethod.CARD_ON_DELIVERY,
+    },
+}
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    phone: str | PhoneNumber = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class DeliveryAddress:
+    street: str
+    postal_code: str
+    city: str
+    complement: str = ""
+    instructions: str = ""
+    address_id: int | None = None
+
+
+def place_order(
+    *,
+    restaurant: Restaurant,
+    lines: Sequence[LineRequest],
+    fulfilment: str,
+    payment_method: str,
+    contact: Contact,
+    customer: User | None = None,
+    address: DeliveryAddress | None = None,
+    requested_time: datetime | None = None,
+    channel: str = Channel.WEB,
+    taken_by: User | None = None,
+    note: str = "",
+    now: datetime | None = None,
+    checkout_token: str = "",
+) -> Order:
+    """Create an order and reserve its ingredients, all or nothing.
+
+    Preconditions: the restaurant takes orders; lines name active products with removable ingredients and
+    offered extras; a delivery goes to a served postal code and reaches the minimum order; the payment
+    method suits the channel; the requested time is an offered slot with room.
+    Effects: the order (status `received`, or `awaiting_payment` when paid online), its lines, one `order`
+    stock movement per ingredient and the first status change; the confirmation email after commit.
+    Errors: OrderError (with a code) for any broken rule; ProductUnavailable, naming the products, when the
+    stock is short; AlreadyPlaced when an order already carries `checkout_token` (the same checkout sent
+    again). Nothing is written when it raises.
+    """
+    now = now or timezone.now()
+    phone = _check_request(
+        fulfilment=fulfilment, payment_method=payment_method, channel=channel, contact=contact
+    )
+    priced = price_lines(lines)
+    if fulfilment == Fulfilment.DELIVERY:
+        _check_delivery(restaurant, address, subtotal_of(priced))
+    with transaction.atomic():
+        # The restaurant row serialises slot bookings; stock rows are locked after it, in id order.
+        restaurant = lock_restaurant(restaurant.pk)
+        _check_restaurant_takes_it(restaurant, checkout_token)
+        order = _new_order(
+            restaurant=restaurant,
+            priced=priced,
+            fulfilment=fulfilment,
+            payment_method=payment_method,
+            contact=contact,
+            phone=phone,
+            customer=customer,
+            address=address if fulfilment == Fulfilment.DELIVERY else None,
+            requested_time=requested_time,
+            channel=channel,
+            taken_by=taken_by,
+            note=note,
+            now=now,
+            checkout_token=checkout_token,
+        )
+        reserve_stock(order=order, lines=priced, by=taken_by or customer)
+        write_lines(order, priced)
+        _start(order, by=taken_by or customer)
+    return order
+
+
+def _start(order: Order, *, by: User | None) -> None:
+    """The order's first status change, then its first payment (online) or its confirmation email."""
+    OrderStatusChange.objects.create(order=order, from_status="", to_status=order.status, actor=by)
+    if order.is_paid_online:
+        start_online_payment(order=order)
+    else:
+        order_id = order.pk
+        transaction.on_commit(lambda: notifications.order_confirmed(order_id))
+
+
+def _check_request(*, fulfilment: str, payment_method: str, channel: str, contact: Contact) -> str:
+    """The rules of the request itself: a fulfilment, a payment method the channel allows, a name, and a
+    phone number for a delivery or a phone order. Returns the phone as the order's field stores it."""
+    if fulfilment not in Fulfilment.values:
+        raise OrderError(_("Choose delivery or pick-up."), code="invalid_fulfilment")
+    if payment_method not in PAYMENT_METHODS_BY_CHANNEL.get(channel, set()):
+        raise OrderError(_("This payment method is not available here."), code="invalid_payment_method")
+    if not contact.name.strip():
+        raise OrderError(_("A name is needed for the order."), code="name_required")
+    # A PhoneNumber or text: the order's field stores it in E.164 (a valid number) or as it was given.
+    phone = str(contact.phone or "").strip()
+    if (fulfilment == Fulfilment.DELIVERY or channel == Channel.PHONE) and not phone:
+        raise OrderError(_("A phone number is needed for the order."), code="phone_required")
+    return phone
+
+
+def _check_delivery(restaurant: Restaurant, address: DeliveryAddress | None, subtotal: Decimal) -> None:
+    """A delivery needs an address in one of the restaurant's zones and the minimum order."""
+    if address is None or not address.street.strip() or not address.postal_code.strip():
+        raise OrderError(_("A delivery needs an address."), code="address_required")
+    if not restaurant.delivers_to(address.postal_code):
+        raise OrderError(
+            _("%(restaurant)s does not deliver to %(postal_code)s; choose pick-up or another restaurant.")
+            % {"restaurant": restaurant.name, "postal_code": address.postal_code},
+            code="postal_code_not_served",
+        )
+    check_minimum_order(restaurant, subtotal)
+
+
+def check_minimum_order(restaurant: Restaurant, subtotal: Decimal) -> None:
+    """Raise OrderError "below_minimum" when a delivery's subtotal is under the restaurant's minimum."""
+    if subtotal < restaurant.minimum_order:
+        raise OrderError(
+            _("The minimum order for delivery is %(minimum)s.")
+            % {"minimum": formats.euros(restaurant.minimum_order)},
+            code="below_minimum",
+        )
+
+
+def _check_restaurant_takes_it(restaurant: Restaurant, checkout_token: str) -> None:
+    """Under the restaurant's lock: it takes orders, and this checkout was not placed already (so a checkout
+    sent twice at once sees the first one's order). Raises OrderError or AlreadyPlaced."""
+    if not restaurant.is_active:
+        raise OrderError(_("This restaurant does not take orders at the moment."), code="restaurant_closed")
+    if checkout_token:
+        placed = Order.objects.filter(checkout_token=checkout_token).values_list("number", flat=True).first()
+        if placed:
+            raise AlreadyPlaced(_("This order was already placed."), number=placed)
+
+
+def _new_order(
+    *,
+    restaurant: Restaurant,
+    priced: Sequence[PricedLine],
+    fulfilment: str,
+    payment_method: str,
+    contact: Contact,
+    phone: str,
+    customer: User | None,
+    address: DeliveryAddress | None,
+    requested_time: datetime | None,
+    channel: str,
+    taken_by: User | None,
+    note: str,
+    now: datetime,
+    checkout_token: str,
+) -> Order:
+    """The order row, booked into the oven slot it is due in (schedule_order, under the restaurant's lock):
+    `awaiting_payment` with a deadline when paid online, else `received` and confirmed."""
+    due_at = schedule_order(
+        restaurant=restaurant,
+        fulfilment=fulfilment,
+        requested_time=requested_time,
+        pizzas=oven_items(priced),
+        now=now,
+    )
+    online = payment_method == PaymentMethod.ONLINE
+    subtotal = subtotal_of(priced)
+    delivery_fee = restaurant.delivery_fee if fulfilment == Fulfilment.DELIVERY else Decimal("0")
+    return Order.objects.create(
+        restaurant=restaurant,
+        customer=customer,
+        customer_name=contact.name.strip(),
+        customer_phone=phone,
+        customer_email=contact.email.strip(),
+        language=getattr(customer, "language", "") or "fr",
+        channel=channel,
+        fulfilment=fulfilment,
+        address_id=address.address_id if address else None,
+        **_address_fields(address),
+        requested_time=requested_time,
+        due_at=due_at,
+        status=Status.AWAITING_PAYMENT if online else Status.RECEIVED,
+        payment_method=payment_method,
+        payment_status=PaymentStatus.PENDING if online else PaymentStatus.UNPAID,
+        payment_expires_at=now + PAYMENT_WINDOW if online else None,
+        subtotal=subtotal,
+        delivery_fee=delivery_fee,
+        total=subtotal + delivery_fee,
+        note=note.strip(),
+        taken_by=taken_by,
+        confirmed_at=None if online else now,
+        checkout_token=checkout_token,
+    )
+
+
+def _address_fields(address: DeliveryAddress | None) -> dict[str, str]:
+    if address is None:
+        return {}
+    return {
+        "delivery_street": address.street.strip(),
+        "delivery_complement": address.complement.strip(),
+        "delivery_postal_code": address.postal_code.strip(),
+        "delivery_city": address.city.strip(),
+        "delivery_instructions": address.instructions.strip(),
+    }
+
+
+def write_lines(order: Order, priced: Sequence[PricedLine]) -> None:
+    """The order's lines as priced, with their removed ingredients and extras, in three inserts."""
+    order_lines = OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                product=line.product,
+                product_name=line.product.name,
+                unit_price=line.product.price,
+                vat_rate=line.product.vat_rate,
+                quantity=line.quantity,
+                line_total=line.line_total,
+            )
+            for line in priced
+        ]
+    )
+    removals = []
+    extras = []
+    for order_line, line in zip(order_lines, priced, strict=True):
+        removals += [
+            OrderLine.removed_ingredients.through(orderline_id=order_line.pk, ingredient_id=ingredient.pk)
+            for ingredient in line.removed
+        ]
+        extras += [
+            OrderLineExtra(line=order_line, extra=extra, name=extra.ingredient.name, unit_price=extra.price)
+            for extra in line.extras
+        ]
+    OrderLine.removed_ingredients.through.objects.bulk_create(removals)
+    OrderLineExtra.objects.bulk_create(extras)
