@@ -218,7 +218,6 @@ def _new_order_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
             "matches": matches,
             "form": form,
             "max_quantity": MAX_QUANTITY_PER_LINE,
-            "served": [zone.postal_code for zone in restaurant.delivery_zones.all()],
             "total_delivered": contents.subtotal + restaurant.delivery_fee,
         },
         status=status,
