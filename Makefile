@@ -13,9 +13,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 venv: $(BIN)/.installed
 
 run: venv
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	scripts/run.sh
 
 test: venv
 	scripts/test.sh
@@ -52,4 +50,5 @@ dumps: venv
 	scripts/sql_dumps.sh dumps
 
 clean:
-	rm -rf $(VENV) staticfiles .tmp .pytest_cache db.sqlite3 media
+	scripts/pg.sh stop .tmp/run-pg
+	rm -rf $(VENV) staticfiles .tmp .pytest_cache media

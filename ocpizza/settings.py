@@ -1,6 +1,6 @@
 """OC Pizza settings: one file, driven by the environment (docs/configuration in README.md).
 
-With nothing set it runs for development: SQLite file, local media folder, console email, demo payments,
+With nothing set it runs for development: the local PostgreSQL of `make run`, local media folder, console email, demo payments,
 DEBUG on. In production (DEBUG off) SECRET_KEY is required and `manage.py check --deploy` is clean.
 """
 
@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_htmx",
     "phonenumber_field",
+    "procrastinate.contrib.django",
 ]
 
 MIDDLEWARE = [
@@ -93,24 +94,15 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite for a quick look, PostgreSQL (DATABASE_URL) for tests and production.
+# Database: PostgreSQL everywhere. The default is the local cluster that `make run` starts (scripts/run.sh);
+# tests start a throwaway one, production reads DATABASE_URL. The task queue (procrastinate) lives in it too.
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        env_str("DATABASE_URL", "postgres://app@127.0.0.1:54329/app"),
         conn_max_age=env_int("CONN_MAX_AGE", 600),
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Two staff pressing the same button at once (`make run`): each transaction takes SQLite's write lock
-    # when it begins and waits for it, so the second one reads what the first wrote and gets the same 409
-    # as on PostgreSQL, instead of "database is locked" when both try to upgrade a read lock. WAL lets pages
-    # read meanwhile.
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

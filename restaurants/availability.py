@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db import connection
 from django.db.models import (
-    Aggregate,
     CharField,
     DecimalField,
     F,
@@ -70,23 +68,13 @@ def with_portions_left(products: QuerySet[Product], restaurant: Restaurant) -> Q
     )
 
 
-class _GroupConcat(Aggregate):
-    """SQLite's group_concat (for `make run`'s quick look; PostgreSQL uses string_agg)."""
-
-    function = "GROUP_CONCAT"
-    output_field = CharField()
-
-
 def stock_state(restaurant: Restaurant | OuterRef) -> Subquery:
     """One value that changes whenever any stock quantity of the restaurant changes: the md5 of its
     (stock id, quantity) pairs. Everything the menu shows of availability follows from those pairs."""
     pair = Concat(
         Cast("id", CharField()), Value(":"), Cast("quantity", CharField()), output_field=CharField()
     )
-    if connection.vendor == "postgresql":
-        pairs = StringAgg(pair, delimiter=",", order_by="id")
-    else:  # SQLite's group_concat follows the order of the scan, by id here
-        pairs = _GroupConcat(pair)
+    pairs = StringAgg(pair, delimiter=",", order_by="id")
     return Subquery(
         Stock.objects.filter(restaurant=restaurant)
         .order_by()

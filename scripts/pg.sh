@@ -3,6 +3,7 @@
 #   scripts/pg.sh start DIR PORT   -> prints the DATABASE_URL of database "app"
 #   scripts/pg.sh restart DIR      -> stops and starts it again (the fault-injection script uses it)
 #   scripts/pg.sh stop DIR
+#   scripts/pg.sh up DIR PORT      -> `make run`'s cluster: created once, kept, started if it is not running
 # Tests trade durability for speed (fsync off); PG_SETTINGS overrides that (the benchmark keeps the defaults).
 set -euo pipefail
 
@@ -29,6 +30,18 @@ case "$cmd" in
     "$bin/psql" -h "$dir" -p "$port" -U app -d postgres -qc 'CREATE DATABASE app' >/dev/null
     echo "postgres://app@127.0.0.1:$port/app"
     ;;
+  up)
+    port=${3:?port}
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+      PG_SETTINGS="" "$0" start "$dir" "$port"
+      exit
+    fi
+    if ! as_pg "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+      as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o \
+        "-k $dir -p $port -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+    fi
+    echo "postgres://app@127.0.0.1:$port/app"
+    ;;
   restart)
     as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w restart >/dev/null
     ;;
@@ -36,5 +49,5 @@ case "$cmd" in
     [ -d "$dir/data" ] && as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
     rm -rf "$dir"
     ;;
-  *) echo "usage: $0 start DIR PORT | restart DIR | stop DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 start DIR PORT | up DIR PORT | restart DIR | stop DIR" >&2; exit 2 ;;
 esac

@@ -18,10 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-import psycopg2
+import psycopg
 import pytest
 from django.db import connection
-from psycopg2 import sql
+from psycopg import sql
 
 from orders.models import Status
 
@@ -46,8 +46,8 @@ def server_url() -> str:
 
 @contextmanager
 def cursor_on(url: str) -> Iterator:
-    """A cursor in autocommit mode (`with psycopg2.connect()` would open a transaction and never close)."""
-    db = psycopg2.connect(url)
+    """A cursor in autocommit mode: CREATE and DROP DATABASE refuse to run inside a transaction."""
+    db = psycopg.connect(url)
     db.autocommit = True
     try:
         with db.cursor() as cursor:

@@ -18,7 +18,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote
 
-import psycopg2
+import psycopg
 import pytest
 from django.db import connection
 
@@ -55,7 +55,7 @@ def server_url() -> str:
 
 
 def admin_execute(sql: str) -> None:
-    admin = psycopg2.connect(server_url() + "/postgres")
+    admin = psycopg.connect(server_url() + "/postgres")
     try:
         admin.autocommit = True
         with admin.cursor() as cursor:
@@ -140,7 +140,7 @@ def heroku_like_app(tmp_path_factory):
 
 
 def test_the_release_phase_migrates_and_creates_the_cache_table(heroku_like_app):
-    db = psycopg2.connect(heroku_like_app["database"])
+    db = psycopg.connect(heroku_like_app["database"])
     try:
         with db.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM django_migrations")

@@ -99,7 +99,7 @@ def test_development_defaults_need_nothing_set(settings):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "True",
-        "django.db.backends.sqlite3",
+        "django.db.backends.postgresql",
         "django.core.mail.backends.console.EmailBackend",
         "django.core.files.storage.FileSystemStorage",
     ]
@@ -226,88 +226,3 @@ def test_production_caches_in_the_database_unless_redis_is_configured():
     assert backend(PRODUCTION) == "django.core.cache.backends.db.DatabaseCache"
     assert backend({**PRODUCTION, "REDIS_URL": "rediss://h:p@redis.example.com:6380"}).endswith("RedisCache")
     assert backend({"DEBUG": "true"}) == "django.core.cache.backends.locmem.LocMemCache"
-
-
-def test_sqlite_takes_the_write_lock_when_a_transaction_begins_and_waits_for_it():
-    script = "import json, django; django.setup(); from django.conf import settings as s; "
-    script += "print(json.dumps(s.DATABASES['default']))"
-    base = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DATABASE_URL"}
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env={
-            **base,
-            "DJANGO_SETTINGS_MODULE": "ocpizza.settings",
-            "DATABASE_URL": "sqlite:////tmp/ocpizza.sqlite3",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-
-    database = json.loads(result.stdout)
-    assert database["ENGINE"] == "django.db.backends.sqlite3"
-    assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-    assert database["OPTIONS"]["timeout"] >= 10
-    assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
-
-
-# Two threads read a status then change it, as "Commencer" does, at the same instant on one SQLite file.
-RACE = """
-import json, threading, time, django
-django.setup()
-from django.db import connection, connections, transaction
-
-with connection.cursor() as cursor:
-    cursor.execute("CREATE TABLE race (id integer PRIMARY KEY, status text)")
-    cursor.execute("INSERT INTO race VALUES (1, 'received')")
-connection.close()
-barrier, results = threading.Barrier(2), []
-
-def start():
-    try:
-        barrier.wait()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT status FROM race WHERE id = 1")
-            status = cursor.fetchone()[0]
-            time.sleep(0.3)
-            if status != "received":
-                results.append("conflict")
-                return
-            cursor.execute("UPDATE race SET status = 'preparing' WHERE id = 1")
-        results.append("started")
-    except Exception as error:
-        results.append(f"{type(error).__name__}: {error}")
-    finally:
-        connections.close_all()
-
-threads = [threading.Thread(target=start) for _ in range(2)]
-for thread in threads:
-    thread.start()
-for thread in threads:
-    thread.join()
-print(json.dumps(sorted(results)))
-"""
-
-
-def test_on_sqlite_the_second_of_two_simultaneous_starts_sees_the_first_and_is_not_locked_out(tmp_path):
-    base = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DATABASE_URL"}
-    env = {
-        **base,
-        "DJANGO_SETTINGS_MODULE": "ocpizza.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path}/race.db",
-    }
-
-    for _ in range(3):
-        (tmp_path / "race.db").unlink(missing_ok=True)
-        result = subprocess.run(
-            [sys.executable, "-c", RACE],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        assert json.loads(result.stdout) == ["conflict", "started"], result.stdout

@@ -1,0 +1,40 @@
+"""The task queue in tests: the jobs deferred in this test's transaction, and running them here.
+
+`deferred()` reads procrastinate's job table through the ORM, so it sees what the code under test deferred
+before its transaction ends (the proof that a job and its cause commit or roll back together).
+`run_deferred()` calls each waiting job's task in this process, oldest first, with its arguments, as the
+worker would, and marks it succeeded; the jobs those tasks defer run too. The worker itself (its process,
+retries, signals) is tested against a real database in tests/ocpizza/test_worker.py.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+from procrastinate.contrib.django import app
+from procrastinate.contrib.django.models import ProcrastinateJob
+
+
+def deferred(task_name: str | None = None) -> list[ProcrastinateJob]:
+    """The jobs waiting to run now (not those scheduled later), oldest first; only `task_name`'s if given."""
+    jobs = ProcrastinateJob.objects.filter(status="todo").filter(
+        Q(scheduled_at__isnull=True) | Q(scheduled_at__lte=timezone.now())
+    )
+    if task_name is not None:
+        jobs = jobs.filter(task_name=task_name)
+    return list(jobs.order_by("id"))
+
+
+def run_deferred(task_name: str | None = None, *, limit: int = 200) -> int:
+    """Runs the waiting jobs (only `task_name`'s if given) until none is left; returns how many ran."""
+    ran = 0
+    while jobs := deferred(task_name):
+        for job in jobs:
+            app.tasks[job.task_name](**job.args)
+            with connection.cursor() as cursor:
+                cursor.execute("UPDATE procrastinate_jobs SET status = 'succeeded' WHERE id = %s", [job.id])
+            ran += 1
+        if ran > limit:
+            raise AssertionError(f"more than {limit} jobs: tasks keep deferring tasks")
+    return ran
