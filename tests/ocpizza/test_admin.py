@@ -12,6 +12,8 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from procrastinate.contrib.django import app as queue
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from accounts.models import User
 from menu.models import Allergen, Product
@@ -47,6 +49,7 @@ NOT_ADDED_IN_ADMIN = {
     PendingChange,
     Refund,
     StripeEvent,
+    ProcrastinateJob,
 }
 
 
@@ -137,6 +140,7 @@ def world(
     Group.objects.create(name="Siège")
     assert EmailAddress.objects.filter(user=customer, verified=True).exists()  # made by UserFactory
     StripeEvent.objects.create(event_id="evt_1", type="checkout.session.completed", payload={"id": "evt_1"})
+    queue.configure_task(name="tests.world_job").defer(note="a job waiting in the queue")
     return {
         "order_a": make_order(restaurant_a, menu, ingredients, customer=customer, number="AAA-AAA"),
         "order_b": make_order(restaurant_b, menu, ingredients, number="BBB-BBB"),
