@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import caches
+from django.db import connection
 
 from restaurants.models import Role
 from tests import factories as f
@@ -33,6 +34,24 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Database ids repeat from one test to the next: no rendered menu may outlive its test.
     caches["menus"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_the_queue_after_a_committing_test(request, django_db_blocker):
+    """Tests that commit (transaction=True, live_server) leave their jobs behind: Django's flush empties
+    only the tables of managed models, and procrastinate's are not. The next test starts with no job."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    committing = (marker is not None and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if committing:
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "TRUNCATE procrastinate_jobs, procrastinate_events, procrastinate_periodic_defers,"
+                " procrastinate_workers RESTART IDENTITY CASCADE"
+            )
 
 
 @pytest.fixture
