@@ -89,7 +89,8 @@ class FakeSmtp:
                     return
                 self._held.append(connection)
 
-        threading.Thread(target=accept, daemon=True).start()
+        self._accepting = threading.Thread(target=accept, daemon=True)
+        self._accepting.start()
         return self
 
     def counts(self) -> Counter:
@@ -108,6 +109,7 @@ class FakeSmtp:
     def _unhang(self) -> None:
         if self._hanging is not None:
             self._stop.set()
+            self._accepting.join()
             self._hanging.close()
             self._hanging = None
             for connection in self._held:
