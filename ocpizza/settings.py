@@ -378,6 +378,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # One line per job deferred would double the request log; the worker still logs each job it runs.
         "procrastinate.jobs": {"level": "WARNING"},
+        # Registering the tasks at each start of a command, twice: not news.
+        "procrastinate.periodic": {"level": "WARNING"},
+        "procrastinate.blueprints": {"level": "WARNING"},
         "ocpizza.request": {"handlers": ["access"], "level": "INFO", "propagate": False},
     },
 }

@@ -13,6 +13,9 @@ import logging
 
 from django.conf import settings
 from django.core import management
+from django.db import connection
+from django.utils import timezone
+from procrastinate import sql
 from procrastinate.contrib.django import app
 
 from common.queue import MAINTENANCE
@@ -22,20 +25,38 @@ logger = logging.getLogger(__name__)
 
 @app.periodic(cron="* * * * *")
 @app.task(name="ocpizza.retry_stalled_jobs", queue=MAINTENANCE, queueing_lock="ocpizza.retry_stalled_jobs")
-async def retry_stalled_jobs(timestamp: int) -> int:
+def retry_stalled_jobs(timestamp: int) -> int:
     """Put back in the queue the jobs of workers silent for TASKS_STALLED_WORKER_SECONDS; returns how many.
 
     A worker writes a heartbeat every few seconds; one killed mid-job leaves its job `doing` forever
-    otherwise. Every task being idempotent, running such a job again is safe.
+    otherwise. Every task being idempotent, running such a job again is safe. These are procrastinate's own
+    queries (those of `job_manager.get_stalled_jobs` and `retry_job`), run through Django's connection so
+    the function works outside the worker's event loop too.
     """
-    stalled = await app.job_manager.get_stalled_jobs(
-        seconds_since_heartbeat=settings.TASKS_STALLED_WORKER_SECONDS
-    )
-    for job in stalled:
-        logger.warning(
-            "Job %s (%s) of a worker that stopped answering goes back to the queue.", job.id, job.task_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.queries["select_stalled_jobs_by_heartbeat"],
+            {
+                "queue": None,
+                "task_name": None,
+                "seconds_since_heartbeat": settings.TASKS_STALLED_WORKER_SECONDS,
+            },
         )
-        await app.job_manager.retry_job(job)
+        stalled = [(row[0], row[2]) for row in cursor.fetchall()]
+        for job_id, task_name in stalled:
+            logger.warning(
+                "Job %s (%s) of a worker that stopped answering goes back to the queue.", job_id, task_name
+            )
+            cursor.execute(
+                sql.queries["retry_job"],
+                {
+                    "job_id": job_id,
+                    "retry_at": timezone.now(),
+                    "new_priority": None,
+                    "new_queue_name": None,
+                    "new_lock": None,
+                },
+            )
     return len(stalled)
 
 

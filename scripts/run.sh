@@ -14,4 +14,6 @@ export DATABASE_URL
 .venv/bin/python manage.py load_demo
 # Each line as it is written, so an email shows the moment the worker sends it.
 export PYTHONUNBUFFERED=1 PATH="$PWD/.venv/bin:$PATH"
+# Links in the emails point at this site.
+export SITE_URL="${SITE_URL:-http://127.0.0.1:${RUN_PORT:-8000}}"
 exec .venv/bin/honcho --procfile Procfile.dev start --port "${RUN_PORT:-8000}"

@@ -14,10 +14,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
 
 from restaurants.models import Role
 from tests import factories as f
+from tests.queue import empty_queue
 from tests.world import NOON, WEBHOOK_SECRET, World, build_world
 
 
@@ -47,11 +47,8 @@ def _empty_the_queue_after_a_committing_test(request, django_db_blocker):
         "live_server",
     } & set(request.fixturenames)
     if committing:
-        with django_db_blocker.unblock(), connection.cursor() as cursor:
-            cursor.execute(
-                "TRUNCATE procrastinate_jobs, procrastinate_events, procrastinate_periodic_defers,"
-                " procrastinate_workers RESTART IDENTITY CASCADE"
-            )
+        with django_db_blocker.unblock():
+            empty_queue()
 
 
 @pytest.fixture

@@ -40,6 +40,16 @@ def run_deferred(task_name: str | None = None, *, limit: int = 200) -> int:
     return ran
 
 
+def empty_queue() -> None:
+    """Every job, event and worker of the queue deleted: for data committed by a test (Django's flush
+    leaves procrastinate's tables alone, its models being unmanaged)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE procrastinate_jobs, procrastinate_events, procrastinate_periodic_defers,"
+            " procrastinate_workers RESTART IDENTITY CASCADE"
+        )
+
+
 class WorkerOutbox:
     """mail.outbox as the worker leaves it: each read first runs the jobs deferred so far (run_deferred),
     so a test reads the emails an action caused right after the action, as a customer would a moment later."""

@@ -188,7 +188,13 @@ def test_plain_http_is_redirected_to_https_but_the_health_check_answers(heroku_l
 
     assert status == 301 and headers["Location"] == f"https://{HOST}/restaurants/"
     assert health_status == 200
-    assert json.loads(health) == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert json.loads(health) == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "queue": "ok",
+        "queue_oldest_waiting_seconds": 0,
+    }
 
 
 def test_fingerprinted_static_files_are_compressed_with_gzip_and_brotli_and_cached_for_a_year(

@@ -17,7 +17,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.db import connection
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
@@ -147,7 +146,7 @@ def test_a_worker_killed_mid_batch_leaves_each_email_sent_exactly_once_after_a_r
 
         second = workers(smtp.port)
         time.sleep(2.5)  # the dead worker's heartbeat is now older than TASKS_STALLED_WORKER_SECONDS
-        put_back = async_to_sync(retry_stalled_jobs)(timestamp=0)  # what the worker runs every minute
+        put_back = retry_stalled_jobs(timestamp=0)  # what the worker runs every minute
         wait_for(
             lambda: ProcrastinateJob.objects.filter(pk__in=jobs, status="succeeded").count() == len(jobs),
             timeout=30,
