@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import faults_email
 from client import Browser, Recorder, place_order, run_customers
 from harness import ROOT, check_consistency, log, running_stack
 from run import placement_items
@@ -172,7 +173,14 @@ def main() -> int:
         f"{checks['orders_holding_wrong_stock']}"
     )
     print(f"\n{'Clean' if clean else 'NOT CLEAN'}: {RESULTS.relative_to(ROOT)}")
-    return 0 if clean else 1
+
+    # The emails' faults (bench/faults_email.py), on a stack of their own with a mail server on loopback.
+    log("The emails: a stuck mail server, then the task worker killed mid-batch...")
+    email = faults_email.run(customers=args.customers)
+    faults_email.record(email)
+    email_clean = faults_email.report(email)
+    print(f"\n{'Clean' if email_clean else 'NOT CLEAN'}: {RESULTS.relative_to(ROOT)} (email)")
+    return 0 if clean and email_clean else 1
 
 
 if __name__ == "__main__":

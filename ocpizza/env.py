@@ -94,5 +94,4 @@ def env_email(name: str = "EMAIL_URL") -> dict[str, object]:
         "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
         "EMAIL_USE_SSL": use_ssl,
         "EMAIL_USE_TLS": not use_ssl and query.get("tls", "1") in _TRUE,
-        "EMAIL_TIMEOUT": 10,
     }

@@ -1,20 +1,17 @@
-"""Emails to customers about their orders, sent after commit, in the order's language.
+"""Emails to customers about their orders, rendered and sent by the worker in the order's language.
 
-Templates: emails/<name>-subject.txt, emails/<name>-body.txt and emails/<name>-body.html.
+Requests defer them (orders.tasks) inside the transaction that changes the order; the task calls `send`
+here. Templates: emails/<name>-subject.txt, emails/<name>-body.txt and emails/<name>-body.html.
 """
 
 from __future__ import annotations
-
-import logging
 
 from django.conf import settings
 from django.urls import reverse
 
 from common.email import send_templated_email
-from orders.models import Order, Status
+from orders.models import Order
 from orders.receipts import build_receipt
-
-logger = logging.getLogger(__name__)
 
 
 def _order_context(order: Order) -> dict:
@@ -30,34 +27,22 @@ def _order_context(order: Order) -> dict:
     }
 
 
-def _send(order_id: int, name: str, **extra) -> None:
+def send(*, order_id: int, name: str, key: str, from_status: str = "", to_status: str = "") -> bool:
+    """Email the order's customer emails/<name>-* once under `key`; True when sent now.
+
+    A status email tells `to_status`, the status it was deferred for, even if the order has moved on
+    since. Nothing is sent for an order that is gone or has no email address. Raises what the mail backend
+    raises (the task is retried).
+    """
     order = Order.objects.select_related("restaurant").filter(pk=order_id).first()
     if order is None or not order.customer_email:
-        return
-    try:
-        send_templated_email(
-            name=name,
-            to=order.customer_email,
-            context={**_order_context(order), **extra},
-            language=order.language,
-        )
-    except Exception:  # a mail server failure must not undo or break the order
-        logger.exception("Could not send the %s email of order %s", name, order.number)
-
-
-def order_confirmed(order_id: int) -> None:
-    _send(order_id, "order-confirmed")
-
-
-def order_modified(order_id: int) -> None:
-    _send(order_id, "order-modified")
-
-
-def status_changed(order_id: int, from_status: str) -> None:
-    order = Order.objects.filter(pk=order_id).only("status").first()
-    if order is None:
-        return
-    if order.status == Status.RECEIVED and from_status == Status.AWAITING_PAYMENT:
-        order_confirmed(order_id)
-    else:
-        _send(order_id, "order-status", from_status=from_status)
+        return False
+    if to_status:
+        order.status = to_status
+    return send_templated_email(
+        key=key,
+        name=name,
+        to=order.customer_email,
+        context={**_order_context(order), "from_status": from_status},
+        language=order.language,
+    )

@@ -14,8 +14,9 @@ import place_order`).
 - locking: the order and restaurant row locks, refused outside a transaction.
 
 Every action is one transaction. Locks are always taken in the same order (restaurant row, then order row,
-then stock rows by id), so two actions never deadlock. Side effects (emails, refunds) leave through
-`transaction.on_commit`, never while a row lock is held.
+then stock rows by id), so two actions never deadlock. Side effects leave through the task queue: an
+email's job is deferred inside the transaction (orders.tasks), so it commits or rolls back with its cause,
+and the worker sends it after the answer; no slow call runs while a row lock is held.
 """
 
 from orders.services.handover import deliver_order, hand_over_pickup, record_payment_on_delivery

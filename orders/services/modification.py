@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from orders import notifications
+from orders import tasks
 from orders.errors import OrderError
 from orders.models import (
     CUSTOMER_EDITABLE_STATUSES,
@@ -75,8 +75,7 @@ def modify_order(
             return locked
         adjust_stock(order=locked, restaurant=restaurant, changes=changes, lines=priced, by=by)
         _replace_lines(locked, priced, by=by)
-        order_id = locked.pk
-        transaction.on_commit(lambda: notifications.order_modified(order_id))
+        tasks.defer_modification(locked)
     return locked
 
 
