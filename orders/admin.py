@@ -181,6 +181,7 @@ class OrderAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
         "customer_name",
         "status",
         "payment_status",
+        "needs_attention",
         "total",
         "created_at",
     )
@@ -308,27 +309,13 @@ class OrderAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
         except OrderError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
-            amount = formats.euros(refund.amount)
-            if refund.status == RefundState.SUCCEEDED:
-                self.message_user(
-                    request,
-                    _("The refund of %(amount)s went through.") % {"amount": amount},
-                    messages.SUCCESS,
-                )
-            elif refund.status == RefundState.FAILED:
-                self.message_user(
-                    request,
-                    _("The refund of %(amount)s failed again: %(failure)s")
-                    % {"amount": amount, "failure": refund.failure_message},
-                    messages.ERROR,
-                )
-            else:
-                self.message_user(
-                    request,
-                    _("The refund of %(amount)s is asked again; the provider has not answered yet.")
-                    % {"amount": amount},
-                    messages.INFO,
-                )
+            # The worker asks the provider (orders.execute_refund): the refunds list shows its answer.
+            self.message_user(
+                request,
+                _("The refund of %(amount)s is asked again; the provider has not answered yet.")
+                % {"amount": formats.euros(refund.amount)},
+                messages.INFO,
+            )
         return redirect("admin:orders_order_change", order.pk)
 
     def get_readonly_fields(self, request, obj=None):
@@ -421,7 +408,7 @@ class OrderLineExtraAdmin(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.
 class RefundInline(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.TabularInline):
     model = Refund
     restaurant_field = "payment__order__restaurant"
-    fields = ("created_at", "amount", "status", "reason", "provider_reference", "failure_message")
+    fields = ("created_at", "amount", "status", "attempts", "reason", "provider_reference", "failure_message")
     readonly_fields = fields
     extra = 0
 
@@ -448,7 +435,7 @@ class PaymentAdmin(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.ModelAd
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.ModelAdmin):
     restaurant_field = "payment__order__restaurant"
-    list_display = ("created_at", "order_number", "amount", "status", "reason")
+    list_display = ("created_at", "order_number", "amount", "status", "attempts", "reason")
     list_select_related = ("payment__order",)
     list_filter = ("status", ("payment__order__restaurant", admin.RelatedOnlyFieldListFilter))
     search_fields = ("payment__order__number", "provider_reference", "idempotency_key")
@@ -473,7 +460,7 @@ class PendingChangeAdmin(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.M
 class StripeEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Head office only: the webhook record, not tied to a restaurant."""
 
-    list_display = ("received_at", "type", "event_id", "processed_at")
+    list_display = ("received_at", "type", "event_id", "processed_at", "outcome")
     list_filter = ("type", ("processed_at", admin.EmptyFieldListFilter))
     search_fields = ("event_id", "type")
     date_hierarchy = "received_at"

@@ -11,8 +11,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from common.email import send_templated_email
-from orders.models import Order, Status
+from orders.models import Order, Refund, Status
 from orders.receipts import build_receipt
+from restaurants.models import Role, StaffMember
 
 logger = logging.getLogger(__name__)
 
@@ -61,3 +62,46 @@ def status_changed(order_id: int, from_status: str) -> None:
         order_confirmed(order_id)
     else:
         _send(order_id, "order-status", from_status=from_status)
+
+
+def refund_failed(refund_id: int) -> int:
+    """Email the active managers of the order's restaurant that a refund failed for good (the order needs
+    attention, the money is still held); returns how many were emailed. Each in their own language. Raises
+    the mail server's error when none of them could be emailed, so the worker's task tries again; one
+    unreachable mailbox among several is logged."""
+    refund = Refund.objects.select_related("payment__order__restaurant").filter(pk=refund_id).first()
+    if refund is None:
+        return 0
+    order = refund.payment.order
+    managers = (
+        StaffMember.objects.active()
+        .filter(role=Role.MANAGER, restaurant_id=order.restaurant_id, user__is_active=True)
+        .select_related("user")
+        .order_by("user__email")
+    )
+    context = {
+        "order": order,
+        "refund": refund,
+        "admin_url": settings.SITE_URL + reverse("admin:orders_order_change", args=[order.pk]),
+    }
+    sent, failure = 0, None
+    for manager in managers:
+        try:
+            send_templated_email(
+                name="refund-failed",
+                to=manager.user.email,
+                context={**context, "manager": manager.user},
+                language=manager.user.language,
+            )
+        except Exception as error:  # one unreachable mailbox must not keep the others uninformed
+            logger.exception("Could not tell %s that refund %s failed", manager.user.email, refund_id)
+            failure = error
+        else:
+            sent += 1
+    if failure is not None and not sent:
+        raise failure
+    if not managers:
+        logger.error(
+            "Refund %s of order %s failed and its restaurant has no manager", refund_id, order.number
+        )
+    return sent
