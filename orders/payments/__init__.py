@@ -74,9 +74,12 @@ def start_online_payment(*, order: Order, amount: Decimal | None = None) -> Paym
 
 
 # Waits between tries: 5 + 2^n seconds (7, 9, 13, 21, 37, 69, 133, 261): nine tries over about nine minutes.
+# A provider's call is tried again only when it did not answer (its 4xx is final); other jobs (a webhook
+# event, an email) on any error, then are left failed in the admin (Procrastinate jobs) to be retried there.
 PROVIDER_RETRY = RetryStrategy(
     max_attempts=8, wait=5, exponential_wait=2, retry_exceptions=[ProviderUnavailable, DatabaseError]
 )
+JOB_RETRY = RetryStrategy(max_attempts=8, wait=5, exponential_wait=2)
 
 
 def void_checkout_after_commit(payment: Payment) -> None:

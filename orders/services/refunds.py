@@ -29,6 +29,7 @@ from orders import notifications
 from orders.errors import OrderError
 from orders.models import Order, OrderStatusChange, Payment, PaymentState, Refund, RefundState
 from orders.payments import (
+    JOB_RETRY,
     PROVIDER_RETRY,
     get_provider,
     paid_amount,
@@ -209,7 +210,7 @@ def mark_refund_failed(*, refund: Refund, message: str, provider_reference: str 
             notify_refund_failed.defer(refund_id=refund.pk)
 
 
-@app.task(name="orders.notify_refund_failed", queue=QUEUE, retry=PROVIDER_RETRY)
+@app.task(name="orders.notify_refund_failed", queue=QUEUE, retry=JOB_RETRY)
 def notify_refund_failed(refund_id: int) -> None:
     """The worker's task: email the managers of the order's restaurant that a refund failed for good.
     Sent once: the refund records when (failure_notified_at), in the transaction that sends, so a run

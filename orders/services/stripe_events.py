@@ -16,11 +16,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
 from orders.errors import OrderError
 from orders.models import Order, PaymentState, Status, StripeEvent
+from orders.payments import JOB_RETRY
 from orders.payments.base import QUEUE
 from orders.payments.stripe import (
     CURRENCY,
@@ -35,10 +35,6 @@ from orders.services.payment import confirm_payment, expire_checkout, fail_payme
 from orders.services.refunds import record_refund_report
 
 logger = logging.getLogger(__name__)
-
-# An event that fails to be handled is a bug or a database away: tried again 7, 9, 13, 21, 37, 69, 133 and
-# 261 s later, then left failed in the admin (Procrastinate jobs) where head office retries it.
-EVENT_RETRY = RetryStrategy(max_attempts=8, wait=5, exponential_wait=2)
 
 
 def record_stripe_event(event: dict[str, Any]) -> str:
@@ -62,14 +58,14 @@ def record_stripe_event(event: dict[str, Any]) -> str:
     return "recorded"
 
 
-@app.task(name="orders.handle_stripe_event", queue=QUEUE, retry=EVENT_RETRY)
+@app.task(name="orders.handle_stripe_event", queue=QUEUE, retry=JOB_RETRY)
 def handle_stripe_event(record_id: int) -> str:
     """The worker's task: do what a recorded event reports, once; returns what was done (its `outcome`).
 
     Effects, in one transaction under the event row's lock: the effect of its type (confirm_payment,
     fail_payment, expire_checkout, record_refund_report), then the row's `processed_at` and `outcome`. An
     event already processed is a no-op ("already_handled"), so a second run does nothing. An unexpected
-    error rolls everything back and the queue tries again (EVENT_RETRY).
+    error rolls everything back and the queue tries again (JOB_RETRY).
     """
     with transaction.atomic():
         record = StripeEvent.objects.select_for_update().filter(pk=record_id).first()
