@@ -32,6 +32,7 @@ class Recorded:
     path: str
     headers: dict[str, str]
     form: dict[str, str]
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
     def header(self, name: str) -> str:
         return {key.lower(): value for key, value in self.headers.items()}.get(name.lower(), "")
