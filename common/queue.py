@@ -15,13 +15,14 @@ from procrastinate import RetryStrategy
 
 # Emails to customers, staff and allauth's sign-up and password emails.
 EMAILS = "emails"
+# The calls to payment providers: refunds, voided checkouts, the Stripe events' consequences. Their retry
+# strategies are orders.payments' (PROVIDER_RETRY: nine tries over about nine minutes, then the refund is
+# failed and the managers are told), since they know which of the provider's errors are worth a new try.
+PAYMENTS = "payments"
 # The queue's own upkeep and the site's timers (stalled jobs, old jobs, expired sessions).
 MAINTENANCE = "maintenance"
 
 # An email: a mail server that is down for a while. 12 retries over about 2 h 15 min (2 s ... 68 min apart).
 RETRY_EMAIL = RetryStrategy(max_attempts=12, exponential_wait=2)
-# A payment provider (Stripe) that must eventually answer: 15 retries over about 18 h (the last one 9 h
-# after the one before), each with the same idempotency key so a retried call never does the work twice.
-RETRY_PROVIDER = RetryStrategy(max_attempts=15, exponential_wait=2)
 # Work that is cheap to redo and has no outside party (image renditions): 5 retries within a minute.
 RETRY_LOCAL = RetryStrategy(max_attempts=5, exponential_wait=2)

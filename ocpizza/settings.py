@@ -295,6 +295,8 @@ HEALTHZ_QUEUE_DELAY_SECONDS = env_int("HEALTHZ_QUEUE_DELAY_SECONDS", 120)
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+# Never set in production: a local stand-in for https://api.stripe.com (the fault runs, bench/faults_payments.py).
+STRIPE_API_BASE = env_str("STRIPE_API_BASE")
 DEMO_PAYMENTS = env_bool("DEMO_PAYMENTS", default=DEBUG)
 
 # Error reports: Sentry when SENTRY_DSN is set (ocpizza/sentry.py keeps query strings and personal data out).

@@ -1,49 +1,70 @@
-"""The orders' background work: the customers' emails (confirmation, modification, each status change).
+"""The orders' background work (procrastinate), discovered by the worker from this module.
 
-The services defer them inside their transaction through the `defer_*` helpers: the email's job commits
-or rolls back with the order. Each job carries the key of its event, so running it twice sends once.
+Each task is defined beside the service that defers it, inside the transaction that decides it, and is
+imported here so the worker knows them all.
+
+Emails (queue "emails", orders.notifications): the customers' confirmation, modification and each status
+change, deferred through the `defer_*` helpers: the email's job commits or rolls back with the order. Each
+job carries the key of its event, so running it twice sends once.
+
+Payments (queue "payments"):
+- orders.execute_refund: ask the provider for a refund (orders.services.refunds);
+- orders.notify_refund_failed: tell the restaurant's managers that a refund failed for good;
+- orders.void_checkout: close the checkout of a payment no longer wanted (orders.payments);
+- orders.handle_stripe_event: do what a recorded Stripe event reports (orders.services.stripe_events).
+
+Scheduled work (the worker defers these itself, on a cron; nothing runs on Heroku Scheduler):
+- every minute, unpaid online orders past their deadline are cancelled and give their stock back, so the
+  stock returns within about a minute of the window closing;
+- every minute, changes of paid orders left unpaid are given up, and refunds whose job was lost (a worker
+  killed in the middle) are taken up again.
+Each periodic task receives the `timestamp` of its tick; each is idempotent, so a tick run twice (or late,
+after the worker was down) does no harm.
 """
 
 from __future__ import annotations
 
-import uuid
-
+from django.utils import timezone
 from procrastinate.contrib.django import app
 
-from common.queue import EMAILS, RETRY_EMAIL
-from orders import notifications
-from orders.models import Order, OrderStatusChange, Status
+from orders.notifications import defer_confirmation, defer_modification, defer_status_email, send_order_email
+from orders.payments import void_checkout
+from orders.payments.base import QUEUE
+from orders.services import abandon_pending_changes, expire_unpaid_orders, retry_stuck_refunds
+from orders.services.refunds import execute_refund, notify_refund_failed
+from orders.services.stripe_events import handle_stripe_event
+
+__all__ = [
+    "abandon_unpaid_changes_every_minute",
+    "defer_confirmation",
+    "defer_modification",
+    "defer_status_email",
+    "execute_refund",
+    "expire_unpaid_orders_every_minute",
+    "handle_stripe_event",
+    "notify_refund_failed",
+    "retry_stuck_refunds_every_minute",
+    "send_order_email",
+    "void_checkout",
+]
 
 
-@app.task(name="orders.send_order_email", queue=EMAILS, retry=RETRY_EMAIL)
-def send_order_email(
-    *, order_id: int, name: str, key: str, from_status: str = "", to_status: str = ""
-) -> None:
-    notifications.send(order_id=order_id, name=name, key=key, from_status=from_status, to_status=to_status)
+@app.periodic(cron="* * * * *", periodic_id="expire_unpaid_orders")
+@app.task(name="orders.expire_unpaid_orders", queue=QUEUE, queueing_lock="orders.expire_unpaid_orders")
+def expire_unpaid_orders_every_minute(timestamp: int) -> int:
+    """Cancel the online orders still unpaid past their deadline, giving their stock back; returns how many."""
+    return len(expire_unpaid_orders(now=timezone.now()))
 
 
-def defer_confirmation(order: Order) -> None:
-    """The order's confirmation, once per order whatever path confirms it (placement or payment)."""
-    if order.customer_email:
-        send_order_email.defer(order_id=order.pk, name="order-confirmed", key=f"order-confirmed:{order.pk}")
+@app.periodic(cron="* * * * *", periodic_id="abandon_pending_changes")
+@app.task(name="orders.abandon_pending_changes", queue=QUEUE, queueing_lock="orders.abandon_pending_changes")
+def abandon_unpaid_changes_every_minute(timestamp: int) -> int:
+    """Give up the changes of paid orders left unpaid (abandon_pending_changes); returns how many."""
+    return len(abandon_pending_changes(now=timezone.now()))
 
 
-def defer_modification(order: Order) -> None:
-    """The new content of the order, once per modification."""
-    if order.customer_email:
-        key = f"order-modified:{order.pk}:{uuid.uuid4().hex}"
-        send_order_email.defer(order_id=order.pk, name="order-modified", key=key)
-
-
-def defer_status_email(order: Order, change: OrderStatusChange) -> None:
-    """The status change `change` told to the customer; a payment that arrives is the confirmation."""
-    if change.from_status == Status.AWAITING_PAYMENT and change.to_status == Status.RECEIVED:
-        defer_confirmation(order)
-    elif order.customer_email:
-        send_order_email.defer(
-            order_id=order.pk,
-            name="order-status",
-            key=f"order-status:{change.pk}",
-            from_status=change.from_status,
-            to_status=change.to_status,
-        )
+@app.periodic(cron="* * * * *", periodic_id="retry_stuck_refunds")
+@app.task(name="orders.retry_stuck_refunds", queue=QUEUE, queueing_lock="orders.retry_stuck_refunds")
+def retry_stuck_refunds_every_minute(timestamp: int) -> int:
+    """Put back to work the refunds whose job was lost (retry_stuck_refunds); returns how many."""
+    return len(retry_stuck_refunds(now=timezone.now()))

@@ -46,6 +46,7 @@ class OrderAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
         "customer_name",
         "status",
         "payment_status",
+        "needs_attention",
         "total",
         "created_at",
     )
@@ -173,27 +174,13 @@ class OrderAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
         except OrderError as error:
             self.message_user(request, error.message, messages.ERROR)
         else:
-            amount = formats.euros(refund.amount)
-            if refund.status == RefundState.SUCCEEDED:
-                self.message_user(
-                    request,
-                    _("The refund of %(amount)s went through.") % {"amount": amount},
-                    messages.SUCCESS,
-                )
-            elif refund.status == RefundState.FAILED:
-                self.message_user(
-                    request,
-                    _("The refund of %(amount)s failed again: %(failure)s")
-                    % {"amount": amount, "failure": refund.failure_message},
-                    messages.ERROR,
-                )
-            else:
-                self.message_user(
-                    request,
-                    _("The refund of %(amount)s is asked again; the provider has not answered yet.")
-                    % {"amount": amount},
-                    messages.INFO,
-                )
+            # The worker asks the provider (orders.execute_refund): the refunds list shows its answer.
+            self.message_user(
+                request,
+                _("The refund of %(amount)s is asked again; the provider has not answered yet.")
+                % {"amount": formats.euros(refund.amount)},
+                messages.INFO,
+            )
         return redirect("admin:orders_order_change", order.pk)
 
     def get_readonly_fields(self, request, obj=None):

@@ -33,7 +33,7 @@ class PaymentInline(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.Tabula
 class RefundInline(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.TabularInline):
     model = Refund
     restaurant_field = "payment__order__restaurant"
-    fields = ("created_at", "amount", "status", "reason", "provider_reference", "failure_message")
+    fields = ("created_at", "amount", "status", "attempts", "reason", "provider_reference", "failure_message")
     readonly_fields = fields
     extra = 0
 
@@ -60,7 +60,7 @@ class PaymentAdmin(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.ModelAd
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.ModelAdmin):
     restaurant_field = "payment__order__restaurant"
-    list_display = ("created_at", "order_number", "amount", "status", "reason")
+    list_display = ("created_at", "order_number", "amount", "status", "attempts", "reason")
     list_select_related = ("payment__order",)
     list_filter = ("status", ("payment__order__restaurant", admin.RelatedOnlyFieldListFilter))
     search_fields = ("payment__order__number", "provider_reference", "idempotency_key")
@@ -85,7 +85,7 @@ class PendingChangeAdmin(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.M
 class StripeEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Head office only: the webhook record, not tied to a restaurant."""
 
-    list_display = ("received_at", "type", "event_id", "processed_at")
+    list_display = ("received_at", "type", "event_id", "processed_at", "outcome")
     list_filter = ("type", ("processed_at", admin.EmptyFieldListFilter))
     search_fields = ("event_id", "type")
     date_hierarchy = "received_at"

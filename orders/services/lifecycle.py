@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from orders import tasks
+from orders import notifications
 from orders.errors import OrderError
 from orders.models import (
     CUSTOMER_EDITABLE_STATUSES,
@@ -81,7 +81,7 @@ def transition_order(
         change = OrderStatusChange.objects.create(
             order=locked, from_status=from_status, to_status=to, actor=by, reason=reason[:300]
         )
-        tasks.defer_status_email(locked, change)
+        notifications.defer_status_email(locked, change)
     return locked
 
 

@@ -15,7 +15,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import User
 from common import formats
-from orders import tasks
+from orders import notifications
 from orders.errors import AlreadyPlaced, OrderError
 from orders.models import (
     Channel,
@@ -133,7 +133,7 @@ def _start(order: Order, *, by: User | None) -> None:
     if order.is_paid_online:
         start_online_payment(order=order)
     else:
-        tasks.defer_confirmation(order)
+        notifications.defer_confirmation(order)
 
 
 def _check_request(*, fulfilment: str, payment_method: str, channel: str, contact: Contact) -> str:

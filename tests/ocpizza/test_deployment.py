@@ -249,7 +249,8 @@ def test_app_json_describes_the_heroku_app():
     assert app["buildpacks"] == [{"url": "heroku/python"}]
     assert app["formation"]["web"]["size"] == "standard-2x"
     plans = {addon["plan"].split(":")[0] for addon in app["addons"]}
-    assert {"heroku-postgresql", "scheduler"} <= plans
+    # The queue's worker runs the periodic jobs (orders.tasks, ocpizza.tasks): no Heroku Scheduler.
+    assert plans == {"heroku-postgresql"}
     assert app["env"]["SECRET_KEY"]["generator"] == "secret"
     assert app["env"]["DEBUG"]["value"] == "false"
     for name in ("ALLOWED_HOSTS", "AWS_STORAGE_BUCKET_NAME", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):

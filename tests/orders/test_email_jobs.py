@@ -17,7 +17,7 @@ from procrastinate.jobs import Job
 
 from common.models import SentEmail
 from common.queue import RETRY_EMAIL
-from orders import tasks
+from orders import notifications
 from orders.models import Order, Status
 from orders.services import transition_order
 from tests.queue import deferred, run_deferred
@@ -76,7 +76,7 @@ def test_the_email_job_run_twice_sends_once(order_for, customer):
 
 def test_a_confirmation_deferred_twice_is_sent_once(order_for, customer):
     order = order_for(customer)
-    tasks.defer_confirmation(order)  # a payment confirmed a second time, say
+    notifications.defer_confirmation(order)  # a payment confirmed a second time, say
 
     assert run_deferred(SEND) == 2
     assert len(mail.outbox) == 1

@@ -16,7 +16,7 @@ from orders.services import (
     transition_order,
 )
 from restaurants.models import MovementReason, Stock
-from tests.queue import WorkerOutbox
+from tests.queue import WorkerOutbox, run_deferred
 
 # The emails as the worker sends them: each read runs the jobs deferred so far.
 outbox = WorkerOutbox()
@@ -33,6 +33,7 @@ def test_an_order_moves_through_the_kitchen_with_a_history(
     outbox.clear()  # the confirmation
     with django_capture_on_commit_callbacks(execute=True):
         order = transition_order(order=order, to=Status.PREPARING, by=pizzaiolo)
+    run_deferred()
     assert order.status == Status.PREPARING
     assert order.prepared_by == pizzaiolo and order.preparing_at is not None
     assert list(OrderStatusChange.objects.filter(order=order).values_list("from_status", "to_status")) == [
@@ -102,6 +103,7 @@ def test_cancelling_before_preparation_gives_the_stock_back(
     assert stock_of(stock_a, "Jambon") == 0
     with django_capture_on_commit_callbacks(execute=True):
         cancel_order(order=order, by=customer, reason="Changement de programme")
+    run_deferred()
     assert stock_of(stock_a, "Jambon") == Decimal("120")
     assert stock_of(stock_a, "Mozzarella") == Decimal("500")
     assert order.stock_movements.filter(reason=MovementReason.ORDER_CANCELLED).count() == 4 + 1
@@ -178,6 +180,7 @@ def test_a_confirmed_online_payment_makes_the_order_received_once(
     with django_capture_on_commit_callbacks(execute=True):
         confirm_payment(payment=payment)
         confirm_payment(payment=payment)
+    run_deferred()
     order.refresh_from_db()
     assert (order.status, order.payment_status) == (Status.RECEIVED, PaymentStatus.PAID)
     assert OrderStatusChange.objects.filter(order=order, to_status=Status.RECEIVED).count() == 1
@@ -189,6 +192,7 @@ def test_cancelling_a_paid_order_refunds_it(order_for, customer, django_capture_
     confirm_payment(payment=order.payments.get())
     with django_capture_on_commit_callbacks(execute=True):
         cancel_order(order=order, by=customer)
+    run_deferred()
     order.refresh_from_db()
     refund = order.payments.get().refunds.get()
     assert (refund.amount, refund.status) == (order.total, "succeeded")
@@ -203,6 +207,7 @@ def test_a_payment_confirmed_after_cancellation_is_refunded(
     cancel_order(order=order, by=customer)
     with django_capture_on_commit_callbacks(execute=True):
         confirm_payment(payment=payment)
+    run_deferred()
     order.refresh_from_db()
     assert order.status == Status.CANCELLED
     assert payment.refunds.get().status == "succeeded"

@@ -25,7 +25,7 @@ from orders.services import (
     transition_order,
 )
 from tests.orders.stripe_fake import fake_stripe
-from tests.queue import WorkerOutbox
+from tests.queue import WorkerOutbox, run_deferred
 
 # The emails as the worker sends them: each read runs the jobs deferred so far.
 outbox = WorkerOutbox()
@@ -60,6 +60,7 @@ def test_cancelling_a_paid_delivery_refunds_everything_paid_delivery_fee_include
 
         with django_capture_on_commit_callbacks(execute=True):
             cancel_order(order=order, by=customer, reason="Plus faim")
+        run_deferred()
 
         [call] = stripe_api.calls("POST", "/v1/refunds")
     assert (call.form["payment_intent"], call.form["amount"]) == ("pi_test_delivery", "2150")
@@ -187,6 +188,7 @@ def test_every_status_change_emails_the_customer_the_new_status(
 
     with django_capture_on_commit_callbacks(execute=True):
         transition_order(order=order, to=to, by=pizzaiolo, reason="Client injoignable")
+    run_deferred()
 
     [email] = outbox
     assert email.to == [customer.email]
@@ -202,6 +204,7 @@ def test_a_confirmed_online_payment_emails_the_confirmation(
 
     with django_capture_on_commit_callbacks(execute=True):
         confirm_payment(payment=order.payments.get())
+    run_deferred()
 
     [email] = outbox
     assert email.to == [customer.email]
