@@ -2,8 +2,10 @@
 and chef portraits.
 
 Every picture is deterministic: its random choices come from a generator seeded with its name, so a second
-run draws the same bytes. Pictures are drawn at twice their size and scaled down (smooth edges), then reduced
-to a small palette so that each PNG stays well under 60 KB.
+run draws the same bytes. Pictures are drawn at twice a small size (smooth edges), then delivered as a
+camera would: a 1600x1200 JPEG of about 1 MB, with a photo's grain (noise compresses as badly as real
+detail does). The pages never show them as they are: the worker makes their renditions
+(common/renditions.py), and the demo's page weight is measured with them (bench/page_weight.py).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import random
 from collections.abc import Callable, Sequence
 from functools import cache
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps
 
 Color = tuple[int, int, int]
 Point = tuple[float, float]
@@ -22,6 +24,9 @@ Point = tuple[float, float]
 SQUARE = 480
 STOREFRONT = (640, 400)
 PORTRAIT = 320
+PHOTO = (1600, 1200)  # a 2-megapixel photo in 4:3, as a phone or a camera delivers it
+_GRAIN = 40  # amplitude of the noise, out of 255
+_QUALITY = 95
 _SS = 2  # supersampling factor
 
 _SAUCE: Color = (190, 45, 30)
@@ -41,11 +46,24 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def _png(image: Image.Image, size: tuple[int, int], colors: int = 96) -> bytes:
-    small = image.resize(size, Image.Resampling.LANCZOS)
-    paletted = small.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+@cache
+def _grain() -> Image.Image:
+    """The same noise over every picture: random per channel, centred on zero by the offset in _photo."""
+    noise = _rng("grain").randbytes(PHOTO[0] * PHOTO[1] * 3)
+    return Image.frombytes("RGB", PHOTO, noise).point(lambda value: value * _GRAIN // 255)
+
+
+def _photo(image: Image.Image) -> bytes:
+    """The drawing as a camera's JPEG: 4:3 (a square padded with its background, a wide one cropped),
+    PHOTO's size, with grain."""
+    width, height = image.size
+    if width * 3 <= height * 4:
+        framed = ImageOps.pad(image, (height * 4 // 3, height), color=image.getpixel((0, 0)))
+    else:
+        framed = ImageOps.fit(image, (height * 4 // 3, height))
+    photo = ImageChops.add(framed.resize(PHOTO, Image.Resampling.BICUBIC), _grain(), offset=-_GRAIN // 2)
     buffer = io.BytesIO()
-    paletted.save(buffer, format="PNG", optimize=True)
+    photo.save(buffer, format="JPEG", quality=_QUALITY)
     return buffer.getvalue()
 
 
@@ -287,13 +305,13 @@ TOPPINGS: dict[str, tuple[ToppingDrawer, int]] = {
 }
 
 
-def pizza_png(name: str, looks: Sequence[str], *, base: str = "tomato", folded: bool = False) -> bytes:
+def pizza_photo(name: str, looks: Sequence[str], *, base: str = "tomato", folded: bool = False) -> bytes:
     """A pizza seen from above on a wooden peel; `looks` lists its toppings, `base` is tomato or cream."""
-    return _pizza_png(name, tuple(looks), base, folded)
+    return _pizza_photo(name, tuple(looks), base, folded)
 
 
 @cache
-def _pizza_png(name: str, looks: tuple[str, ...], base: str, folded: bool) -> bytes:
+def _pizza_photo(name: str, looks: tuple[str, ...], base: str, folded: bool) -> bytes:
     rng = _rng("pizza", name)
     size = SQUARE * _SS
     image = Image.new("RGB", (size, size), (246, 238, 224))
@@ -312,7 +330,7 @@ def _pizza_png(name: str, looks: tuple[str, ...], base: str, folded: bool) -> by
         )
     if folded:
         _draw_calzone(draw, rng, c)
-        return _png(image, (SQUARE, SQUARE))
+        return _photo(image)
     # Crust, with the dark blisters of a hot oven, then the base.
     _circle(draw, c, c, 400, fill=_CRUST, outline=_CRUST_EDGE, width=10)
     for _ in range(22):
@@ -335,7 +353,7 @@ def _pizza_png(name: str, looks: tuple[str, ...], base: str, folded: bool) -> by
             drawer(draw, rng, x, y)
     for look in centred:
         TOPPINGS[look][0](draw, rng, c, c)
-    return _png(image, (SQUARE, SQUARE))
+    return _photo(image)
 
 
 def _draw_calzone(draw: ImageDraw.ImageDraw, rng: random.Random, c: float) -> None:
@@ -359,15 +377,15 @@ def _draw_calzone(draw: ImageDraw.ImageDraw, rng: random.Random, c: float) -> No
 # --- Drinks and desserts -------------------------------------------------------------------------------------
 
 
-def drink_png(
+def drink_photo(
     name: str, *, shape: str, color: Color, label: str, label_color: Color = (255, 255, 255)
 ) -> bytes:
     """A can or a bottle on a pastel background, with a short label."""
-    return _drink_png(name, shape, color, label, label_color)
+    return _drink_photo(name, shape, color, label, label_color)
 
 
 @cache
-def _drink_png(name: str, shape: str, color: Color, label: str, label_color: Color) -> bytes:
+def _drink_photo(name: str, shape: str, color: Color, label: str, label_color: Color) -> bytes:
     size = SQUARE * _SS
     background = _shade(color, 0.35) if sum(color) > 600 else tuple(min(255, 200 + ch // 5) for ch in color)
     image = Image.new("RGB", (size, size), background)  # type: ignore[arg-type]
@@ -409,16 +427,16 @@ def _drink_png(name: str, shape: str, color: Color, label: str, label_color: Col
     font = _font(68 if len(label) <= 6 else 48)
     text_color = color if sum(label_color) > 600 else (255, 255, 255)
     draw.text((c, (band_top + band_bottom) / 2), label, font=font, fill=text_color, anchor="mm")
-    return _png(image, (SQUARE, SQUARE))
+    return _photo(image)
 
 
-def dessert_png(name: str, *, look: str) -> bytes:
+def dessert_photo(name: str, *, look: str) -> bytes:
     """A dessert on a plate: tiramisu, panna cotta, chocolate fondant or cookie."""
-    return _dessert_png(name, look)
+    return _dessert_photo(name, look)
 
 
 @cache
-def _dessert_png(name: str, look: str) -> bytes:
+def _dessert_photo(name: str, look: str) -> bytes:
     rng = _rng("dessert", name)
     size = SQUARE * _SS
     image = Image.new("RGB", (size, size), (236, 226, 214))
@@ -477,19 +495,19 @@ def _dessert_png(name: str, look: str) -> bytes:
             draw.line(
                 (x, y, x + rng.uniform(-40, 40), y + rng.uniform(-40, 40)), fill=(184, 128, 64), width=5
             )
-    return _png(image, (SQUARE, SQUARE))
+    return _photo(image)
 
 
 # --- Restaurants and staff -----------------------------------------------------------------------------------
 
 
-def storefront_png(name: str, *, facade: Color, awning: Color) -> bytes:
+def storefront_photo(name: str, *, facade: Color, awning: Color) -> bytes:
     """A shop front: stone facade with windows above, an awning, the restaurant's name on its sign."""
-    return _storefront_png(name, facade, awning)
+    return _storefront_photo(name, facade, awning)
 
 
 @cache
-def _storefront_png(name: str, facade: Color, awning: Color) -> bytes:
+def _storefront_photo(name: str, facade: Color, awning: Color) -> bytes:
     rng = _rng("storefront", name)
     width, height = STOREFRONT[0] * _SS, STOREFRONT[1] * _SS
     image = Image.new("RGB", (width, height), (150, 196, 230))
@@ -562,7 +580,7 @@ def _storefront_png(name: str, facade: Color, awning: Color) -> bytes:
     draw.rectangle((0, height - 70, width, height), fill=(170, 166, 160))  # pavement
     for x in range(0, width, 120):
         draw.line((x, height - 70, x - 40, height), fill=(150, 146, 140), width=3)
-    return _png(image, STOREFRONT, colors=128)
+    return _photo(image)
 
 
 _SKIN: Sequence[Color] = [(247, 214, 186), (232, 188, 150), (198, 142, 104), (150, 100, 70), (110, 72, 50)]
@@ -576,14 +594,14 @@ _BACKDROPS: Sequence[Color] = [
 ]
 
 
-def chef_png(seed: str, *, style: str = "short") -> bytes:
+def chef_photo(seed: str, *, style: str = "short") -> bytes:
     """An illustrated chef's portrait: face, toque and white jacket; `style` is short, long or moustache,
     skin, hair colour and backdrop vary with `seed`."""
-    return _chef_png(seed, style)
+    return _chef_photo(seed, style)
 
 
 @cache
-def _chef_png(seed: str, style: str) -> bytes:
+def _chef_photo(seed: str, style: str) -> bytes:
     rng = _rng("chef", seed)
     size = PORTRAIT * _SS
     backdrop = rng.choice(_BACKDROPS)
@@ -627,4 +645,4 @@ def _chef_png(seed: str, style: str) -> bytes:
     draw.arc((c - 44, c + 60, c + 44, c + 116), 20, 160, fill=(150, 60, 60), width=7)
     if style == "moustache":
         draw.chord((c - 56, c + 68, c + 56, c + 110), 180, 360, fill=_shade(hair, 0.9))
-    return _png(image, (PORTRAIT, PORTRAIT))
+    return _photo(image)

@@ -23,6 +23,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import Address, User
+from common import renditions
 from menu.models import Allergen, Category, Extra, Ingredient, Product, RecipeLine, RecipeStep
 from ocpizza.demo import images
 from ocpizza.demo.data import (
@@ -112,6 +113,9 @@ def load_demo(*, password: str, reset: bool = False, now: datetime | None = None
 
     Precondition: migrations applied (the 14 allergens exist). Pictures are generated into the default
     storage only for image fields that are empty; a file already stored under the same name is reused.
+    Their renditions are made here rather than left to the worker (`_attach_picture`, and after the commit
+    for pictures of an earlier load that have none): the demo's pages are light from the first view,
+    whether a worker runs or not.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -121,6 +125,8 @@ def load_demo(*, password: str, reset: bool = False, now: datetime | None = None
         loader = _Loader(password=password, now=now)
         loader.load()
         after = _counts()
+    for instance, field_name in renditions.missing_renditions():
+        renditions.make(instance, field_name)
     created = {
         label: after[label] - before[label] for label in COUNTED_MODELS if after[label] != before[label]
     }
@@ -187,7 +193,8 @@ def _counts() -> dict[str, int]:
 def _attach_picture(
     instance: models.Model, field_name: str, filename: str, render: Callable[[], bytes]
 ) -> None:
-    """Fill an empty image field with a generated picture, reusing a file already stored under its name."""
+    """Fill an empty image field with a generated picture, reusing a file already stored under its name, and
+    make its renditions (so the save defers no job for the worker)."""
     file = getattr(instance, field_name)
     if file:
         return
@@ -196,7 +203,10 @@ def _attach_picture(
         file.name = name
     else:
         file.save(filename, ContentFile(render()), save=False)
-    instance.save(update_fields=[field_name])
+    renditions.make_files(file, instance.RENDITIONS[field_name])
+    made_of = f"{field_name}_renditions_of"
+    setattr(instance, made_of, file.name)
+    instance.save(update_fields=[field_name, made_of])
 
 
 @dataclass
@@ -342,7 +352,7 @@ class _Loader:
             if spec.is_pizza:
                 product.extras.add(*self.extras.values())
             _attach_picture(
-                product, "image", f"demo-{spec.slug}.png", lambda spec=spec: _product_picture(spec, looks)
+                product, "image", f"demo-{spec.slug}.jpg", lambda spec=spec: _product_picture(spec, looks)
             )
             self.products[spec.slug] = product
         for line in RecipeLine.objects.filter(product__in=self.products.values()).order_by("id"):
@@ -380,8 +390,8 @@ class _Loader:
         _attach_picture(
             restaurant,
             "photo",
-            f"demo-{spec.slug}.png",
-            lambda: images.storefront_png(spec.name, facade=spec.facade, awning=spec.awning),
+            f"demo-{spec.slug}.jpg",
+            lambda: images.storefront_photo(spec.name, facade=spec.facade, awning=spec.awning),
         )
         return restaurant
 
@@ -398,8 +408,8 @@ class _Loader:
                 _attach_picture(
                     member,
                     "photo",
-                    f"demo-{email.split('@')[0]}.png",
-                    lambda email=email, style=staff.portrait: images.chef_png(email, style=style),
+                    f"demo-{email.split('@')[0]}.jpg",
+                    lambda email=email, style=staff.portrait: images.chef_photo(email, style=style),
                 )
             members.setdefault(staff.role, []).append(user)
             self.logins.append(DemoLogin(staff.role, spec.name, email, self.password))
@@ -728,10 +738,10 @@ def _product_picture(spec: ProductSpec, looks: dict[str, str]) -> bytes:
     options = spec.picture
     if spec.is_pizza:
         toppings = [looks[item.ingredient] for item in spec.recipe if looks.get(item.ingredient)]
-        return images.pizza_png(spec.name, toppings, base=options["base"], folded=options["folded"])
+        return images.pizza_photo(spec.name, toppings, base=options["base"], folded=options["folded"])
     if "look" in options:
-        return images.dessert_png(spec.name, look=options["look"])
-    return images.drink_png(
+        return images.dessert_photo(spec.name, look=options["look"])
+    return images.drink_photo(
         spec.name,
         shape=options["shape"],
         color=options["color"],
