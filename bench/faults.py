@@ -20,7 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import faults_email
 from client import Browser, Recorder, place_order, run_customers
+from faults_payments import payment_faults
 from harness import ROOT, check_consistency, log, running_stack
 from run import placement_items
 
@@ -136,6 +138,8 @@ def main() -> int:
         "checks": checks,
         "client_failures": recorder.failures[:15],
     }
+    log("Payments under faults (bench/faults_payments.py): Stripe failing, the worker killed, expiry...")
+    results["payments"] = payment_faults()
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     clean = (
         results["server_errors_500"] == 0
@@ -147,6 +151,7 @@ def main() -> int:
         and checks["orders_with_wrong_subtotal"] == 0
         and checks["orders_without_history"] == 0
         and checks["orders_holding_wrong_stock"] == 0
+        and results["payments"]["clean"]
     )
     print()
     for fault in faults:
@@ -171,8 +176,16 @@ def main() -> int:
         f"with a wrong subtotal: {checks['orders_with_wrong_subtotal']}; holding the wrong stock: "
         f"{checks['orders_holding_wrong_stock']}"
     )
+    print(f"- payments: {json.dumps(results['payments'])}")
     print(f"\n{'Clean' if clean else 'NOT CLEAN'}: {RESULTS.relative_to(ROOT)}")
-    return 0 if clean else 1
+
+    # The emails' faults (bench/faults_email.py), on a stack of their own with a mail server on loopback.
+    log("The emails: a stuck mail server, then the task worker killed mid-batch...")
+    email = faults_email.run(customers=args.customers)
+    faults_email.record(email)
+    email_clean = faults_email.report(email)
+    print(f"\n{'Clean' if email_clean else 'NOT CLEAN'}: {RESULTS.relative_to(ROOT)} (email)")
+    return 0 if clean and email_clean else 1
 
 
 if __name__ == "__main__":

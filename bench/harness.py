@@ -141,15 +141,16 @@ def procfile_web_command() -> str:
 class Server:
     """The Procfile's web command, run by bash with PORT set (so ${WEB_CONCURRENCY:-3} means the same)."""
 
-    def __init__(self, database_url: str, port: int | None = None) -> None:
+    def __init__(self, database_url: str, port: int | None = None, env: dict[str, str] | None = None) -> None:
         self.port = port or free_port()
         self.database_url = database_url
+        self.extra_env = env or {}
         self.command = procfile_web_command()
         self.process: subprocess.Popen | None = None
         self.base = f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        env = {**server_env(self.database_url, port=self.port), "PORT": str(self.port)}
+        env = {**server_env(self.database_url, port=self.port), "PORT": str(self.port), **self.extra_env}
         self.log_file = open(WORK / "gunicorn.log", "a")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             ["bash", "-c", f"exec {self.command}"],
@@ -177,8 +178,17 @@ class Server:
         raise RuntimeError(f"The server did not answer within {timeout} s (see {WORK / 'gunicorn.log'}).")
 
     def worker_pids(self) -> list[int]:
-        out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
-        return [int(pid) for pid in out.stdout.split()]
+        """gunicorn's worker processes: children of its master, which supervisord runs beside the task
+        worker (or the web process itself, when the Procfile runs gunicorn alone)."""
+        masters = [pid for pid in _children(self.process.pid) if "gunicorn" in _command(pid)]
+        if not masters and "gunicorn" in _command(self.process.pid):
+            masters = [self.process.pid]
+        return [pid for master in masters for pid in _children(master)]
+
+    def task_worker_pid(self) -> int | None:
+        """The task worker (`manage.py procrastinate worker`) that supervisord runs beside gunicorn."""
+        found = [pid for pid in _children(self.process.pid) if "procrastinate" in _command(pid)]
+        return found[0] if found else None
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -191,8 +201,20 @@ class Server:
             self.log_file.close()
 
 
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(child) for child in out.stdout.split()]
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
 @contextmanager
-def running_stack(*, customers: int, contention_portions: int):
+def running_stack(*, customers: int, contention_portions: int, env: dict[str, str] | None = None):
     """Database, prepared data and server; everything stopped on the way out, errors included."""
     WORK.mkdir(parents=True, exist_ok=True)
     database = Database()
@@ -200,7 +222,7 @@ def running_stack(*, customers: int, contention_portions: int):
     try:
         database.start()
         fixtures = prepare(database.url, customers=customers, contention_portions=contention_portions)
-        server = Server(database.url)
+        server = Server(database.url, env=env)
         log(f"Starting the Procfile's web process: {server.command}")
         server.start()
         yield database, server, fixtures

@@ -1,6 +1,7 @@
-"""Plumbing every app may use: upload validators, number formats, request-data parsing, templated email.
+"""Plumbing every app may use: upload validators, number formats, request-data parsing, the task queue's
+names and retry strategies, and email sent once from the worker.
 
-Not a Django app (no models, no templates, no URLs) and it imports no app: `accounts`, `menu`,
-`restaurants`, `orders` and `ocpizza` all import from here, so nothing here may import them back
-(tests/test_architecture.py checks it).
+A Django app only for its one model (SentEmail, the record that makes an email task idempotent) and its
+task; it imports no app: `accounts`, `menu`, `restaurants`, `orders` and `ocpizza` all import from here, so
+nothing here may import them back (tests/test_architecture.py checks it).
 """

@@ -32,8 +32,9 @@ from imagekit.cachefiles.namers import source_name_as_path
 from imagekit.specs import ImageSpec
 from imagekit.utils import generate
 from pilkit.processors import ResizeToFill, ResizeToFit, Transpose
-from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
+
+from common.queue import RENDITIONS, RETRY_LOCAL
 
 logger = logging.getLogger(__name__)
 
@@ -240,12 +241,8 @@ def make(instance: HasRenditions, field: str) -> bool:
     return True
 
 
-@app.task(
-    name="renditions.make",
-    queue="renditions",
-    # A storage that does not answer (S3) is retried: 2, 4, 8, 16 s.
-    retry=RetryStrategy(max_attempts=5, exponential_wait=2),
-)
+# A storage that does not answer (S3) is retried: 2, 4, 8, 16 s.
+@app.task(name="renditions.make", queue=RENDITIONS, retry=RETRY_LOCAL)
 def make_renditions(*, model: str, pk: int, field: str) -> None:
     """The worker's side of `HasRenditions.save`: the renditions of one upload (nothing if the row is gone)."""
     instance = apps.get_model(model)._default_manager.filter(pk=pk).first()

@@ -1,10 +1,18 @@
-"""Sign-in policy that needs to know the restaurants' staff: lives here, as `accounts` imports no other app."""
+"""Sign-in policy that needs to know the restaurants' staff: lives here, as `accounts` imports no other app.
+And allauth's emails (sign-up confirmation, password reset...), rendered in the request and sent by the
+worker."""
 
 from __future__ import annotations
 
+import uuid
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest
 
+from common.tasks import send_email
 from ocpizza.middleware import mark_staff_session
 from restaurants.models import StaffMember
 
@@ -20,3 +28,29 @@ class AccountAdapter(DefaultAccountAdapter):
         # Every interactive sign-in goes through allauth (the admin's login page redirects to it).
         if is_staff_user(user):
             mark_staff_session(request.session)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Render the email here, where its links are built from the request (as allauth does), then defer
+        its sending: the request never waits for the mail server, and a failure is retried by the queue.
+
+        Each email gets its own key: the task sends it once however often it runs.
+        """
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request), **context},
+        )
+        html = ""
+        if isinstance(message, EmailMultiAlternatives):
+            html = next((content for content, kind in message.alternatives if kind == "text/html"), "")
+        elif message.content_subtype == "html":
+            html = message.body
+        send_email.defer(
+            key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4().hex}",
+            subject=message.subject,
+            body=message.body,
+            html=html,
+            to=list(message.to),
+            from_email=message.from_email,
+        )

@@ -31,6 +31,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
 
 INSTALLED_APPS = [
+    # Shared plumbing: its one model records the emails sent (an email task run twice sends once).
+    "common",
     "accounts",
     "menu",
     "restaurants",
@@ -264,13 +266,40 @@ if not DEBUG and not env_str("EMAIL_URL"):
         "emails in the logs instead of sending them (staging only)."
     )
 globals().update(env_email("EMAIL_URL"))
+# The worker waits this long for the mail server before the try fails and is retried later.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OC Pizza <commandes@ocpizza.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The task queue (procrastinate, in this database): emails and every other side effect leave the request
+# as jobs deferred inside its transaction; `manage.py procrastinate worker` runs them (docs/architecture.md).
+# Tasks are found in each app's tasks.py; names, queues and retry strategies in common/queue.py.
+PROCRASTINATE_WORKER_DEFAULTS = {
+    # Jobs run side by side, each in a thread with its own database connection: an email waiting on a slow
+    # mail server does not hold back a refund or a rendition.
+    "concurrency": env_int("TASKS_WORKER_CONCURRENCY", 4),
+    # On SIGTERM the worker takes no new job and waits this long for the running ones, inside Heroku's 30 s
+    # (the SMTP timeout below is shorter); a job still running after it is retried later.
+    "shutdown_graceful_timeout": env_float("TASKS_SHUTDOWN_SECONDS", 20.0),
+    # Its heartbeat, and how long without one before another worker may take its jobs back.
+    "update_heartbeat_interval": env_float("TASKS_HEARTBEAT_SECONDS", 5.0),
+    "stalled_worker_timeout": env_float("TASKS_STALLED_WORKER_SECONDS", 30.0),
+    # LISTEN/NOTIFY wakes the worker at once; polling is only the safety net.
+    "fetch_job_polling_interval": 5.0,
+}
+TASKS_STALLED_WORKER_SECONDS = PROCRASTINATE_WORKER_DEFAULTS["stalled_worker_timeout"]
+# A periodic tick missed while no worker ran is still deferred if it is at most this old.
+PROCRASTINATE_PERIODIC_DEFAULTS = {"max_delay": 600}
+TASKS_KEEP_FINISHED_DAYS = env_int("TASKS_KEEP_FINISHED_DAYS", 7)
+# /healthz turns "degraded" when the oldest job waiting to run has waited longer than this.
+HEALTHZ_QUEUE_DELAY_SECONDS = env_int("HEALTHZ_QUEUE_DELAY_SECONDS", 120)
 
 # Payments: Stripe when its secret key is set; the demo provider otherwise (never in production).
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+# Never set in production: a local stand-in for https://api.stripe.com (the fault runs, bench/faults_payments.py).
+STRIPE_API_BASE = env_str("STRIPE_API_BASE")
 DEMO_PAYMENTS = env_bool("DEMO_PAYMENTS", default=DEBUG)
 
 # Error reports: Sentry when SENTRY_DSN is set (ocpizza/sentry.py keeps query strings and personal data out).
@@ -352,6 +381,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # One line per job deferred would double the request log; the worker still logs each job it runs.
+        "procrastinate.jobs": {"level": "WARNING"},
+        # Registering the tasks at each start of a command, twice: not news.
+        "procrastinate.periodic": {"level": "WARNING"},
+        "procrastinate.blueprints": {"level": "WARNING"},
         "ocpizza.request": {"handlers": ["access"], "level": "INFO", "propagate": False},
     },
 }

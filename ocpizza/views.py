@@ -68,9 +68,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """For the router and uptime monitors: 200 when the database answers, 503 otherwise.
 
     A shared cache (Redis or the database table) and the S3 bucket are reported when configured; either
-    failing makes the status "degraded" but not 503: orders can still be taken.
+    failing makes the status "degraded" but not 503: orders can still be taken. So does the task queue
+    when its oldest job waiting to run has waited more than HEALTHZ_QUEUE_DELAY_SECONDS: no worker runs,
+    or it cannot keep up (emails late).
     """
     checks = {"database": _check_database()}
+    waiting = _oldest_waiting_job_seconds() if checks["database"] == "ok" else None
+    if waiting is not None:
+        checks["queue"] = "ok" if waiting <= settings.HEALTHZ_QUEUE_DELAY_SECONDS else "late"
     if _cache_is_shared():
         checks["cache"] = _check_cache()
     if _media_on_s3():
@@ -81,7 +86,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         status, code = "degraded", 200
     else:
         status, code = "ok", 200
-    return JsonResponse({"status": status, **checks}, status=code)
+    extra = {"queue_oldest_waiting_seconds": waiting} if waiting is not None else {}
+    return JsonResponse({"status": status, **checks, **extra}, status=code)
 
 
 def _check_database() -> str:
@@ -93,6 +99,25 @@ def _check_database() -> str:
         logger.exception("Health check: the database does not answer.")
         return "error"
     return "ok"
+
+
+def _oldest_waiting_job_seconds() -> int | None:
+    """How long the oldest job due to run has been waiting (since deferred, or since its retry was due);
+    0 when none waits. None when the queue cannot be read."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT COALESCE(EXTRACT(EPOCH FROM now() - MIN(GREATEST(job.scheduled_at, deferred.at))), 0)
+                  FROM procrastinate_jobs job
+                  JOIN procrastinate_events deferred ON deferred.job_id = job.id AND deferred.type = 'deferred'
+                 WHERE job.status = 'todo' AND (job.scheduled_at IS NULL OR job.scheduled_at <= now())
+                """
+            )
+            return max(0, int(cursor.fetchone()[0]))
+    except Exception:  # the queue's tables unreadable: the database check says the rest
+        logger.exception("Health check: the task queue cannot be read.")
+        return None
 
 
 def _cache_is_shared() -> bool:

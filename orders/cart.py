@@ -89,14 +89,14 @@ class Cart:
     def is_for(self, restaurant_id: int) -> bool:
         return self.restaurant_id == restaurant_id
 
+    def quantity_of(self, line: LineRequest) -> int:
+        """How many of this product, with these very modifiers, the cart holds already."""
+        return next((existing.quantity for existing in self.lines if _same_choice(existing, line)), 0)
+
     def add(self, line: LineRequest) -> LineRequest:
         """Add a line, merging with an identical one (same product and modifiers). Returns the merged line."""
         for index, existing in enumerate(self.lines):
-            if (existing.product_id, existing.removed_ids, existing.extra_ids) == (
-                line.product_id,
-                line.removed_ids,
-                line.extra_ids,
-            ):
+            if _same_choice(existing, line):
                 merged = LineRequest(
                     product_id=line.product_id,
                     quantity=min(existing.quantity + line.quantity, MAX_QUANTITY_PER_LINE),
@@ -139,6 +139,14 @@ class Cart:
         self.salt = _new_salt()
 
 
+def _same_choice(one: LineRequest, other: LineRequest) -> bool:
+    return (one.product_id, one.removed_ids, one.extra_ids) == (
+        other.product_id,
+        other.removed_ids,
+        other.extra_ids,
+    )
+
+
 # ---------- The cart read against today's menu and the restaurant's stock ----------
 
 
@@ -178,6 +186,11 @@ class CartContents:
     @property
     def problems(self) -> list[CartRow]:
         return [row for row in self.rows if row.problem]
+
+    @property
+    def problem_names(self) -> str:
+        """The products of the rows with a problem, each named once, for a message."""
+        return ", ".join(dict.fromkeys(row.name for row in self.problems))
 
     @property
     def fingerprint(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django import forms
@@ -21,7 +21,7 @@ from accounts.models import Address, User
 from accounts.phones import PhoneInput
 from common.parsing import is_postal_code
 from orders.models import Fulfilment, PaymentMethod
-from orders.services import DeliveryAddress
+from orders.services import DeliveryAddress, available_times
 from restaurants.models import Restaurant
 
 ASAP = "asap"
@@ -100,7 +100,7 @@ class TimeSelect(forms.Select):
         return mark_safe("".join(parts))  # noqa: S308 - every part escaped by format_html
 
 
-def _address_label(address: Address, *, served: bool) -> str:
+def address_label(address: Address, *, served: bool) -> str:
     if served:
         return str(address)
     return _("%(address)s (outside the delivery area)") % {"address": address}
@@ -113,8 +113,65 @@ def _clock(moment: datetime, *, now: datetime) -> str:
     return f"{date_format(local, 'l')} {date_format(local, 'H:i')}"
 
 
+def note_field(label: str) -> forms.CharField:
+    """A free text of NOTE_MAX_LENGTH characters at most, the limit said under it."""
+    return forms.CharField(
+        label=label,
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        help_text=NOTE_HELP,
+        error_messages=NOTE_ERRORS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def time_field(label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        required=False,
+        error_messages={"invalid_choice": _("This time is not available; please choose another.")},
+        widget=TimeSelect,
+    )
+
+
+def payment_method_field(**kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Payment"),
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("This payment method is not available here.")},
+        **kwargs,
+    )
+
+
+def delivery_address_of(address: Address) -> DeliveryAddress:
+    """An address of the book as the address an order is delivered to."""
+    return DeliveryAddress(
+        street=address.street,
+        postal_code=address.postal_code,
+        city=address.city,
+        complement=address.complement,
+        instructions=address.instructions,
+        address_id=address.pk,
+    )
+
+
+def offered_times(*, restaurant: Restaurant, pizzas: int, now: datetime) -> dict[str, list[datetime]]:
+    """The `delivery_times` and `pickup_times` arguments of a FulfilmentFields form, for this many pizzas."""
+    return {
+        f"{fulfilment}_times": available_times(
+            restaurant=restaurant, fulfilment=fulfilment, pizzas=pizzas, now=now
+        )
+        for fulfilment in (Fulfilment.DELIVERY, Fulfilment.PICKUP)
+    }
+
+
 class FulfilmentFields(forms.Form):
-    """Delivery or pick-up, where and when: the fields the website's checkout and the counter share."""
+    """Delivery or pick-up, where and when: the fields the website's checkout and the counter share.
+
+    `addresses` are the customer's own (the choices of `address`, beside a new one); a delivery is offered
+    only when the restaurant serves some postal code. A valid delivery puts `delivery_address` (a
+    DeliveryAddress) in cleaned_data, and either fulfilment its `requested_time` (None: as soon as possible).
+    """
 
     fulfilment = forms.ChoiceField(label=_("Delivery or pick-up"), widget=forms.RadioSelect)
     address = forms.ChoiceField(label=_("Deliver to"), widget=forms.RadioSelect, required=False)
@@ -129,36 +186,96 @@ class FulfilmentFields(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     city = forms.CharField(label=_("City"), max_length=100, required=False)
-    instructions = forms.CharField(
-        label=_("Delivery instructions"),
-        max_length=NOTE_MAX_LENGTH,
-        required=False,
-        help_text=NOTE_HELP,
-        error_messages=NOTE_ERRORS,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    delivery_time = forms.ChoiceField(
-        label=_("Delivery time"),
-        required=False,
-        error_messages={"invalid_choice": _("This time is not available; please choose another.")},
-        widget=TimeSelect,
-    )
-    pickup_time = forms.ChoiceField(
-        label=_("Pick-up time"),
-        required=False,
-        error_messages={"invalid_choice": _("This time is not available; please choose another.")},
-        widget=TimeSelect,
-    )
+    instructions = note_field(_("Delivery instructions"))
+    delivery_time = time_field(_("Delivery time"))
+    pickup_time = time_field(_("Pick-up time"))
 
     # What a delivery to a new address needs (clean() requires them then). Not `required` for Django or the
     # browser, since a pick-up leaves them empty; the page shows them only for a delivery, marked required.
     DELIVERY_ADDRESS_REQUIRED = ("street", "postal_code", "city")
+    NEW_ADDRESS_FIELDS = ("street", "complement", "postal_code", "city", "instructions")
+    NEW_ADDRESS_LABEL = _("A new address")
+    PICKUP_FIRST = False
+    NO_TIME_CHOSEN = _("Choose when you want your order.")
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        addresses: Iterable[Address],
+        delivery_times: Sequence[datetime],
+        pickup_times: Sequence[datetime],
+        now: datetime,
+        served_postal_codes: Collection[str] = frozenset(),
+        **kwargs,
+    ) -> None:
+        self.addresses = {str(address.pk): address for address in addresses}
+        served = [pk for pk, address in self.addresses.items() if address.postal_code in served_postal_codes]
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("address", served[0] if served else NEW_ADDRESS)
+        initial.setdefault("delivery_time", ASAP)
+        initial.setdefault("pickup_time", ASAP)
         super().__init__(*args, **kwargs)
         for name in self.DELIVERY_ADDRESS_REQUIRED:
             self.fields[name].required_when_shown = True  # read by includes/form_field.html
             self.fields[name].widget.attrs["aria-required"] = "true"
+        choices = reversed(Fulfilment.choices) if self.PICKUP_FIRST else Fulfilment.choices
+        self.fields["fulfilment"].choices = [
+            (value, label) for value, label in choices if served_postal_codes or value == Fulfilment.PICKUP
+        ]
+        self.fields["address"].choices = [
+            (pk, address_label(address, served=pk in served)) for pk, address in self.addresses.items()
+        ] + [(NEW_ADDRESS, self.NEW_ADDRESS_LABEL)]
+        self.fields["delivery_time"].choices = time_choices(delivery_times, now=now)
+        self.fields["pickup_time"].choices = time_choices(pickup_times, now=now)
+
+    @property
+    def new_address_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.NEW_ADDRESS_FIELDS]
+
+    def clean_postal_code(self) -> str:
+        value = self.cleaned_data["postal_code"].strip().replace(" ", "")
+        if value and not is_postal_code(value):
+            raise forms.ValidationError(_("Enter a French postal code of 5 digits."))
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean()
+        fulfilment = data.get("fulfilment")
+        if fulfilment == Fulfilment.DELIVERY:
+            data["delivery_address"] = self._delivery_address(data)
+        if fulfilment in Fulfilment.values:
+            name = "delivery_time" if fulfilment == Fulfilment.DELIVERY else "pickup_time"
+            value = data.get(name)
+            if not self.fields[name].choices:
+                self.add_error(None, _("This restaurant takes no orders in the coming days."))
+            elif not value:
+                self.add_error(name, self.NO_TIME_CHOSEN)
+            data["requested_time"] = None if value in (None, "", ASAP) else datetime.fromisoformat(value)
+        return data
+
+    def _address_choice(self, data: dict) -> str:
+        """The address chosen, NEW_ADDRESS for one typed in; "" (an error said on the form) for none."""
+        return data.get("address") or NEW_ADDRESS
+
+    def _delivery_address(self, data: dict) -> DeliveryAddress | None:
+        choice = self._address_choice(data)
+        if not choice:
+            return None
+        if choice != NEW_ADDRESS:
+            # The choices are this customer's own addresses: any other value failed validation already.
+            return delivery_address_of(self.addresses[choice])
+        for name in self.DELIVERY_ADDRESS_REQUIRED:
+            if not data.get(name, "").strip() and name not in self.errors:
+                self.add_error(name, _("This field is required for a delivery."))
+        if any(name in self.errors for name in self.DELIVERY_ADDRESS_REQUIRED):
+            return None
+        return DeliveryAddress(
+            street=data["street"],
+            postal_code=data["postal_code"],
+            city=data["city"],
+            complement=data.get("complement", ""),
+            instructions=data.get("instructions", ""),
+        )
 
 
 # The customer's browser may fill in their own address; at the counter it is someone else's.
@@ -172,68 +289,45 @@ ADDRESS_AUTOCOMPLETE = {
 
 class CheckoutForm(FulfilmentFields):
     save_address = forms.BooleanField(label=_("Save this address to my address book"), required=False)
-    payment_method = forms.ChoiceField(
-        label=_("Payment"),
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": _("This payment method is not available here.")},
-    )
+    payment_method = payment_method_field()
     phone = PhoneNumberField(
         label=_("Phone"),
         required=False,
         help_text=_("So the restaurant or the driver can reach you. It is saved to your profile."),
         widget=PhoneInput(attrs={"autocomplete": "tel"}),
     )
-    note = forms.CharField(
-        label=_("A note for the restaurant"),
-        max_length=NOTE_MAX_LENGTH,
-        required=False,
-        help_text=NOTE_HELP,
-        error_messages=NOTE_ERRORS,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = note_field(_("A note for the restaurant"))
+
+    NEW_ADDRESS_FIELDS = (*FulfilmentFields.NEW_ADDRESS_FIELDS, "save_address")
 
     def __init__(
         self,
         *args,
         user: User,
         restaurant: Restaurant,
-        delivery_times: Sequence[datetime],
-        pickup_times: Sequence[datetime],
         online: bool,
-        now: datetime,
-        served_postal_codes: set[str] | frozenset[str] = frozenset(),
+        served_postal_codes: Collection[str] = frozenset(),
         below_minimum: bool = False,
         **kwargs,
     ) -> None:
         self.user = user
         self.restaurant = restaurant
-        self.addresses = {str(address.pk): address for address in Address.objects.active().filter(user=user)}
         initial = kwargs.setdefault("initial", {})
-        fulfilments = [
-            (value, label)
-            for value, label in Fulfilment.choices
-            if served_postal_codes or value == Fulfilment.PICKUP
-        ]
         # Delivery first, unless the cart is below the minimum for it.
-        initial.setdefault("fulfilment", Fulfilment.PICKUP if below_minimum else fulfilments[0][0])
-        served = [pk for pk, address in self.addresses.items() if address.postal_code in served_postal_codes]
-        initial.setdefault("address", served[0] if served else NEW_ADDRESS)
-        initial.setdefault("delivery_time", ASAP)
-        initial.setdefault("pickup_time", ASAP)
+        delivers = bool(served_postal_codes) and not below_minimum
+        initial.setdefault("fulfilment", Fulfilment.DELIVERY if delivers else Fulfilment.PICKUP)
         methods = [PaymentMethod.CASH_ON_DELIVERY, PaymentMethod.CARD_ON_DELIVERY]
         if online:
             methods.insert(0, PaymentMethod.ONLINE)
         initial.setdefault("payment_method", methods[0])
-        super().__init__(*args, **kwargs)
+        super().__init__(
+            *args,
+            addresses=Address.objects.active().filter(user=user),
+            served_postal_codes=served_postal_codes,
+            **kwargs,
+        )
         for name, autocomplete in ADDRESS_AUTOCOMPLETE.items():
             self.fields[name].widget.attrs["autocomplete"] = autocomplete
-        self.fields["fulfilment"].choices = fulfilments
-        self.fields["address"].choices = [
-            (pk, _address_label(address, served=address.postal_code in served_postal_codes))
-            for pk, address in self.addresses.items()
-        ] + [(NEW_ADDRESS, _("A new address"))]
-        self.fields["delivery_time"].choices = time_choices(delivery_times, now=now)
-        self.fields["pickup_time"].choices = time_choices(pickup_times, now=now)
         self.fields["payment_method"].choices = [(method.value, PAYMENT_LABELS[method]) for method in methods]
         self.asks_phone = not user.phone
         if not self.asks_phone:
@@ -241,61 +335,11 @@ class CheckoutForm(FulfilmentFields):
         else:
             self.fields["phone"].required = True
 
-    @property
-    def new_address_fields(self) -> list[forms.BoundField]:
-        return [
-            self[name]
-            for name in ("street", "complement", "postal_code", "city", "instructions", "save_address")
-        ]
-
-    def clean_postal_code(self) -> str:
-        value = self.cleaned_data["postal_code"].strip().replace(" ", "")
-        if value and not is_postal_code(value):
-            raise forms.ValidationError(_("Enter a French postal code of 5 digits."))
-        return value
-
-    def clean(self) -> dict:
-        data = super().clean()
-        fulfilment = data.get("fulfilment")
-        if fulfilment == Fulfilment.DELIVERY:
-            self._clean_delivery(data)
-        if fulfilment in Fulfilment.values:
-            name = "delivery_time" if fulfilment == Fulfilment.DELIVERY else "pickup_time"
-            value = data.get(name)
-            if not self.fields[name].choices:
-                self.add_error(None, _("This restaurant takes no orders in the coming days."))
-            elif not value:
-                self.add_error(name, _("Choose when you want your order."))
-            data["requested_time"] = None if value in (None, "", ASAP) else datetime.fromisoformat(value)
-        return data
-
-    def _clean_delivery(self, data: dict) -> None:
+    def _address_choice(self, data: dict) -> str:
         choice = data.get("address")
         if not choice:
             self.add_error("address", _("Choose where to deliver."))
-            return
-        if choice != NEW_ADDRESS:
-            address = self.addresses[choice]
-            data["delivery_address"] = DeliveryAddress(
-                street=address.street,
-                postal_code=address.postal_code,
-                city=address.city,
-                complement=address.complement,
-                instructions=address.instructions,
-                address_id=address.pk,
-            )
-            return
-        for name in self.DELIVERY_ADDRESS_REQUIRED:
-            if not data.get(name, "").strip() and name not in self.errors:
-                self.add_error(name, _("This field is required for a delivery."))
-        if not self.errors:
-            data["delivery_address"] = DeliveryAddress(
-                street=data["street"],
-                postal_code=data["postal_code"],
-                city=data["city"],
-                complement=data.get("complement", ""),
-                instructions=data.get("instructions", ""),
-            )
+        return choice or ""
 
     def save_new_address(self) -> DeliveryAddress | None:
         """The delivery address to order with; a new one is added to the book first when asked to.
@@ -316,11 +360,4 @@ class CheckoutForm(FulfilmentFields):
             city=address.city.strip(),
             instructions=address.instructions.strip(),
         )
-        return DeliveryAddress(
-            street=saved.street,
-            postal_code=saved.postal_code,
-            city=saved.city,
-            complement=saved.complement,
-            instructions=saved.instructions,
-            address_id=saved.pk,
-        )
+        return delivery_address_of(saved)

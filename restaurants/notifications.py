@@ -1,4 +1,4 @@
-"""Emails to restaurant staff, sent after commit, each in its reader's language.
+"""Emails to restaurant staff, sent by the worker (restaurants.tasks), each in its reader's language.
 
 Templates: emails/<name>-subject.txt, emails/<name>-body.txt and emails/<name>-body.html. (The customers'
 emails live in orders/notifications.py; `restaurants` does not import `orders`.)
@@ -19,11 +19,14 @@ from restaurants.models import Role, StaffMember, Stock
 logger = logging.getLogger(__name__)
 
 
-def send_low_stock_alert(*, stock_ids: Sequence[int]) -> int:
-    """Email the active managers of each stock's restaurant the ingredients that ran low; returns the count.
+def send_low_stock_alert(*, stock_ids: Sequence[int], alert: str) -> int:
+    """Email the active managers of each stock's restaurant the ingredients that ran low; returns how many
+    emails left now.
 
     One email per manager and restaurant, listing that restaurant's stocks among `stock_ids` with their
-    quantity now. A mail server failure is logged and does not stop the other emails.
+    quantity now, sent once under the key "low-stock:<alert>:<restaurant>:<manager>". A mail server
+    failure does not stop the other emails; the first one is raised at the end, so a retry sends only
+    those that did not leave.
     """
     stocks = (
         Stock.objects.filter(pk__in=stock_ids)
@@ -43,6 +46,7 @@ def send_low_stock_alert(*, stock_ids: Sequence[int]) -> int:
     )
     stock_url = settings.SITE_URL + reverse("staff_stock")
     sent = 0
+    failure: Exception | None = None
     for manager in managers:
         restaurant_stocks = by_restaurant[manager.restaurant_id]
         context = {
@@ -52,11 +56,18 @@ def send_low_stock_alert(*, stock_ids: Sequence[int]) -> int:
             "stock_url": stock_url,
         }
         try:
-            send_templated_email(
-                name="low-stock", to=manager.user.email, context=context, language=manager.user.language
+            sent += send_templated_email(
+                key=f"low-stock:{alert}:{manager.restaurant_id}:{manager.user_id}",
+                name="low-stock",
+                to=manager.user.email,
+                context=context,
+                language=manager.user.language,
             )
-        except Exception:  # one unreachable mailbox must not keep the others uninformed
-            logger.exception("Could not send the low-stock alert to %s", manager.user.email)
-        else:
-            sent += 1
+        except Exception as error:  # one unreachable mailbox must not keep the others uninformed
+            logger.exception(
+                "Could not send the low-stock alert to %s; the task will try again.", manager.user.email
+            )
+            failure = failure or error
+    if failure is not None:
+        raise failure
     return sent

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from menu.models import Ingredient
-from restaurants import notifications
+from restaurants import tasks
 from restaurants.models import MovementReason, Restaurant, Stock, StockMovement
 
 # The largest quantity a stock column holds (12 digits, 3 of them decimals), with a margin.
@@ -188,9 +188,9 @@ def alert_low_stock(*, stocks: Sequence[Stock], reason: str, now: datetime | Non
     Preconditions: `stocks` were just changed by `reason` and are still locked by the caller's transaction,
     their `quantity` up to date in memory (apply_stock_changes calls this, after writing its movements).
     Effects: each stock at or below its threshold and not yet alerted gets `low_alert_sent_at = now`, and its
-    restaurant's active managers an email after commit (restaurants.notifications); each stock that a
-    delivery or an inventory count took back above its threshold gets `low_alert_sent_at` cleared, so the
-    next crossing warns again. No query when nothing crosses; at most one UPDATE for each kind otherwise.
+    restaurant's active managers an email (its job deferred in the caller's transaction, restaurants.tasks);
+    each stock that a delivery or an inventory count took back above its threshold gets `low_alert_sent_at`
+    cleared, so the next crossing warns again. No query when nothing crosses; at most one UPDATE for each kind otherwise.
     Returns the stocks alerted now.
     """
     now = now or timezone.now()
@@ -215,7 +215,7 @@ def alert_low_stock(*, stocks: Sequence[Stock], reason: str, now: datetime | Non
         Stock.objects.filter(pk__in=stock_ids).update(low_alert_sent_at=now)
         for stock in alerted:
             stock.low_alert_sent_at = now
-        transaction.on_commit(lambda: notifications.send_low_stock_alert(stock_ids=stock_ids))
+        tasks.defer_low_stock_alert(stock_ids=stock_ids, now=now)
     return alerted
 
 

@@ -3,6 +3,7 @@ from django.urls import path
 from restaurants import views
 from restaurants.staff import entrance, recipes
 from restaurants.staff.stock import views as stock
+from restaurants.staff.stock.forms import ACTION_FORMS
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,28 +15,14 @@ urlpatterns = [
     path("staff/stock/", stock.stock, name="staff_stock"),
     path("staff/stock/products/", stock.stock_products, name="staff_stock_products"),
     path("staff/stock/movements/", stock.stock_movements, name="staff_stock_movements"),
-    path(
-        "staff/stock/<int:stock_id>/restock/",
-        stock.stock_action,
-        {"action": "restock"},
-        name="staff_stock_restock",
-    ),
-    path(
-        "staff/stock/<int:stock_id>/waste/",
-        stock.stock_action,
-        {"action": "waste"},
-        name="staff_stock_waste",
-    ),
-    path(
-        "staff/stock/<int:stock_id>/count/",
-        stock.stock_action,
-        {"action": "count"},
-        name="staff_stock_count",
-    ),
-    path(
-        "staff/stock/<int:stock_id>/threshold/",
-        stock.stock_action,
-        {"action": "threshold"},
-        name="staff_stock_threshold",
+    # One URL per action of the stock page (ACTION_FORMS): staff_stock_restock, _waste, _count, _threshold.
+    *(
+        path(
+            f"staff/stock/<int:stock_id>/{action}/",
+            stock.stock_action,
+            {"action": action},
+            name=f"staff_stock_{action}",
+        )
+        for action in ACTION_FORMS
     ),
 ]

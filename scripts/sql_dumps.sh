@@ -50,7 +50,10 @@ options=(--no-owner --no-privileges)
 # database made from structure.sql alone is one `migrate` knows.
 pg_dump "${options[@]}" --schema-only --file="$folder/structure.sql" "$server/$database"
 pg_dump "${options[@]}" --data-only --table=django_migrations "$server/$database" >>"$folder/structure.sql"
-pg_dump "${options[@]}" --data-only --exclude-table-data=django_migrations --file="$folder/data.sql" \
+# The task queue's rows (procrastinate_*: the demo orders' emails waiting for a worker) are not data of the
+# manual, and their insert triggers need the other queue tables loaded first: structure only.
+pg_dump "${options[@]}" --data-only --exclude-table-data=django_migrations \
+  --exclude-table-data='procrastinate_*' --file="$folder/data.sql" "$server/$database"
+pg_dump "${options[@]}" --exclude-table-data='procrastinate_*' --file="$folder/dataAndStructure.sql" \
   "$server/$database"
-pg_dump "${options[@]}" --file="$folder/dataAndStructure.sql" "$server/$database"
 printf '%s\n' "$folder/structure.sql" "$folder/data.sql" "$folder/dataAndStructure.sql"

@@ -17,6 +17,7 @@ from django.core.cache import caches
 
 from restaurants.models import Role
 from tests import factories as f
+from tests.queue import empty_queue
 from tests.world import NOON, WEBHOOK_SECRET, World, build_world
 
 
@@ -33,6 +34,21 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Database ids repeat from one test to the next: no rendered menu may outlive its test.
     caches["menus"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_the_queue_after_a_committing_test(request, django_db_blocker):
+    """Tests that commit (transaction=True, live_server) leave their jobs behind: Django's flush empties
+    only the tables of managed models, and procrastinate's are not. The next test starts with no job."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    committing = (marker is not None and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if committing:
+        with django_db_blocker.unblock():
+            empty_queue()
 
 
 @pytest.fixture

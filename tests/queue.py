@@ -38,3 +38,41 @@ def run_deferred(task_name: str | None = None, *, limit: int = 200) -> int:
         if ran > limit:
             raise AssertionError(f"more than {limit} jobs: tasks keep deferring tasks")
     return ran
+
+
+def empty_queue() -> None:
+    """Every job, event and worker of the queue deleted: for data committed by a test (Django's flush
+    leaves procrastinate's tables alone, its models being unmanaged)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE procrastinate_jobs, procrastinate_events, procrastinate_periodic_defers,"
+            " procrastinate_workers RESTART IDENTITY CASCADE"
+        )
+
+
+class WorkerOutbox:
+    """mail.outbox as the worker leaves it: each read first runs the jobs deferred so far (run_deferred),
+    so a test reads the emails an action caused right after the action, as a customer would a moment later."""
+
+    def _sent(self) -> list:
+        from django.core import mail
+
+        run_deferred()
+        return mail.outbox
+
+    def clear(self) -> None:
+        self._sent().clear()
+
+    def __len__(self) -> int:
+        return len(self._sent())
+
+    def __getitem__(self, index):
+        return self._sent()[index]
+
+    def __iter__(self):
+        return iter(list(self._sent()))
+
+    def __eq__(self, other) -> bool:
+        return self._sent() == other
+
+    __hash__ = None

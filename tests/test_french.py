@@ -27,8 +27,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from common import formats
+from orders import notifications
 from orders.models import Order, PaymentState, Status
-from orders.notifications import order_confirmed, status_changed
 from restaurants.availability import MissingIngredient
 from restaurants.models import Weekday
 from restaurants.notifications import send_low_stock_alert
@@ -274,10 +274,13 @@ def test_the_emails_read_in_french(world, big_order, django_capture_on_commit_ca
     mail.outbox.clear()
     order = world.orders["ready_delivery"]
     with translation.override("fr"):
-        order_confirmed(order.pk)
-        status_changed(order.pk, Status.PREPARING)
+        # What the worker runs for the emails' jobs.
+        notifications.send(order_id=order.pk, name="order-confirmed", key="french:confirmed")
+        notifications.send(
+            order_id=order.pk, name="order-status", key="french:status", from_status=Status.PREPARING
+        )
         stock = world.stock_a["Mozzarella"]
-        send_low_stock_alert(stock_ids=[stock.pk])
+        send_low_stock_alert(stock_ids=[stock.pk], alert="french")
     assert len(mail.outbox) >= 3
     found = []
     for message in mail.outbox:

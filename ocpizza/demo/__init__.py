@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 
-from ocpizza.demo.loader import DemoLogin, DemoResult, load_demo, reset_demo
+from ocpizza.demo.loader import DemoLogin, DemoResult, load_demo
+from ocpizza.demo.reset import reset_demo
 
 # The password of every demo account unless DEMO_PASSWORD says otherwise. It is public on purpose (printed
 # by the command, written in the README): demo accounts are for trying the site, never for real data, and

@@ -111,145 +111,64 @@ class _Template:
     requested_in_minutes: int | None = None
 
 
-_CANCELLED_BY_CUSTOMER = "Annulée par le client depuis le site."
+_BY_CUSTOMER = "Annulée par le client depuis le site."
 _EXPIRED = "Paiement en ligne non finalisé dans les 30 minutes."
 _FAILED_DELIVERY = "Client absent à l'adresse et injoignable par téléphone."
 _CALLED_BACK = "Le client a rappelé pour annuler."
 
-# The same day at every restaurant: live orders in every status, and the last week's history.
-_TEMPLATES: tuple[_Template, ...] = (
-    _Template(
-        Status.AWAITING_PAYMENT, Channel.WEB, Fulfilment.DELIVERY, PaymentMethod.ONLINE, When(minutes=4)
-    ),
-    _Template(
-        Status.RECEIVED,
-        Channel.PHONE,
-        Fulfilment.DELIVERY,
-        PaymentMethod.CASH_ON_DELIVERY,
-        When(minutes=6),
-        requested_in_minutes=60,
-    ),
-    _Template(Status.RECEIVED, Channel.COUNTER, Fulfilment.PICKUP, PaymentMethod.AT_COUNTER, When(minutes=3)),
-    _Template(
-        Status.PREPARING,
-        Channel.WEB,
-        Fulfilment.DELIVERY,
-        PaymentMethod.ONLINE,
-        When(minutes=13),
-        modifiers=True,
-    ),
-    _Template(
-        Status.PREPARING, Channel.PHONE, Fulfilment.PICKUP, PaymentMethod.CARD_ON_DELIVERY, When(minutes=11)
-    ),
-    _Template(Status.READY, Channel.COUNTER, Fulfilment.PICKUP, PaymentMethod.AT_COUNTER, When(minutes=20)),
-    _Template(Status.READY, Channel.WEB, Fulfilment.DELIVERY, PaymentMethod.ONLINE, When(minutes=25)),
-    _Template(
-        Status.OUT_FOR_DELIVERY,
-        Channel.PHONE,
-        Fulfilment.DELIVERY,
-        PaymentMethod.CASH_ON_DELIVERY,
-        When(minutes=38),
-    ),
-    _Template(
-        Status.OUT_FOR_DELIVERY, Channel.WEB, Fulfilment.DELIVERY, PaymentMethod.ONLINE, When(minutes=35)
-    ),
-    _Template(
-        Status.DELIVERED,
-        Channel.WEB,
-        Fulfilment.DELIVERY,
-        PaymentMethod.ONLINE,
-        When(minutes=150),
-        modifiers=True,
-    ),
-    _Template(
-        Status.DELIVERED,
-        Channel.PHONE,
-        Fulfilment.DELIVERY,
-        PaymentMethod.CASH_ON_DELIVERY,
-        When(days=1, hour=20, minute=10),
-    ),
-    _Template(
-        Status.DELIVERED,
-        Channel.PHONE,
-        Fulfilment.DELIVERY,
-        PaymentMethod.CARD_ON_DELIVERY,
-        When(days=2, hour=12, minute=35),
-        modifiers=True,
-    ),
-    _Template(
-        Status.PICKED_UP,
-        Channel.COUNTER,
-        Fulfilment.PICKUP,
-        PaymentMethod.AT_COUNTER,
-        When(days=1, hour=12, minute=50),
-    ),
-    _Template(
-        Status.PICKED_UP,
-        Channel.WEB,
-        Fulfilment.PICKUP,
-        PaymentMethod.ONLINE,
-        When(days=3, hour=19, minute=40),
-    ),
-    _Template(
-        Status.DELIVERED,
-        Channel.WEB,
-        Fulfilment.DELIVERY,
-        PaymentMethod.ONLINE,
-        When(days=5, hour=20, minute=25),
-    ),
-    _Template(
-        Status.PICKED_UP,
-        Channel.PHONE,
-        Fulfilment.PICKUP,
-        PaymentMethod.CASH_ON_DELIVERY,
-        When(days=6, hour=13, minute=5),
-    ),
-    _Template(
+# Short names for the table below, one row per order.
+_WEB, _PHONE, _COUNTER = Channel.WEB, Channel.PHONE, Channel.COUNTER
+_DELIVERY, _PICKUP = Fulfilment.DELIVERY, Fulfilment.PICKUP
+_ONLINE, _AT_COUNTER = PaymentMethod.ONLINE, PaymentMethod.AT_COUNTER
+_CASH, _CARD = PaymentMethod.CASH_ON_DELIVERY, PaymentMethod.CARD_ON_DELIVERY
+
+
+def _cancelled(
+    cancelled_from: str, reason: str, channel: str, fulfilment: str, method: str, when: When
+) -> _Template:
+    """A small order cancelled from `cancelled_from`, for `reason`."""
+    return _Template(
         Status.CANCELLED,
-        Channel.WEB,
-        Fulfilment.DELIVERY,
-        PaymentMethod.ONLINE,
-        When(days=2, hour=19, minute=55),
-        cancelled_from=Status.RECEIVED,
-        cancel_reason=_CANCELLED_BY_CUSTOMER,
+        channel,
+        fulfilment,
+        method,
+        when,
+        cancelled_from=cancelled_from,
+        cancel_reason=reason,
         small=True,
-    ),
+    )
+
+
+# The same day at every restaurant: live orders in every status, and the last week's history.
+# fmt: off
+_TEMPLATES: tuple[_Template, ...] = (
+    _Template(Status.AWAITING_PAYMENT, _WEB, _DELIVERY, _ONLINE, When(minutes=4)),
+    _Template(Status.RECEIVED, _PHONE, _DELIVERY, _CASH, When(minutes=6), requested_in_minutes=60),
+    _Template(Status.RECEIVED, _COUNTER, _PICKUP, _AT_COUNTER, When(minutes=3)),
+    _Template(Status.PREPARING, _WEB, _DELIVERY, _ONLINE, When(minutes=13), modifiers=True),
+    _Template(Status.PREPARING, _PHONE, _PICKUP, _CARD, When(minutes=11)),
+    _Template(Status.READY, _COUNTER, _PICKUP, _AT_COUNTER, When(minutes=20)),
+    _Template(Status.READY, _WEB, _DELIVERY, _ONLINE, When(minutes=25)),
+    _Template(Status.OUT_FOR_DELIVERY, _PHONE, _DELIVERY, _CASH, When(minutes=38)),
+    _Template(Status.OUT_FOR_DELIVERY, _WEB, _DELIVERY, _ONLINE, When(minutes=35)),
+    _Template(Status.DELIVERED, _WEB, _DELIVERY, _ONLINE, When(minutes=150), modifiers=True),
+    _Template(Status.DELIVERED, _PHONE, _DELIVERY, _CASH, When(days=1, hour=20, minute=10)),
+    _Template(Status.DELIVERED, _PHONE, _DELIVERY, _CARD, When(days=2, hour=12, minute=35), modifiers=True),
+    _Template(Status.PICKED_UP, _COUNTER, _PICKUP, _AT_COUNTER, When(days=1, hour=12, minute=50)),
+    _Template(Status.PICKED_UP, _WEB, _PICKUP, _ONLINE, When(days=3, hour=19, minute=40)),
+    _Template(Status.DELIVERED, _WEB, _DELIVERY, _ONLINE, When(days=5, hour=20, minute=25)),
+    _Template(Status.PICKED_UP, _PHONE, _PICKUP, _CASH, When(days=6, hour=13, minute=5)),
+    _cancelled(Status.RECEIVED, _BY_CUSTOMER, _WEB, _DELIVERY, _ONLINE, When(days=2, hour=19, minute=55)),
 )
 
 # One more cancelled order per restaurant, in turn: an unpaid checkout that expired, a failed delivery, a
 # phone order called off.
 _CANCELLED_VARIANTS: tuple[_Template, ...] = (
-    _Template(
-        Status.CANCELLED,
-        Channel.WEB,
-        Fulfilment.DELIVERY,
-        PaymentMethod.ONLINE,
-        When(days=4, hour=20, minute=15),
-        cancelled_from=Status.AWAITING_PAYMENT,
-        cancel_reason=_EXPIRED,
-        small=True,
-    ),
-    _Template(
-        Status.CANCELLED,
-        Channel.PHONE,
-        Fulfilment.DELIVERY,
-        PaymentMethod.CASH_ON_DELIVERY,
-        When(days=3, hour=21, minute=0),
-        cancelled_from=Status.OUT_FOR_DELIVERY,
-        cancel_reason=_FAILED_DELIVERY,
-        small=True,
-    ),
-    _Template(
-        Status.CANCELLED,
-        Channel.PHONE,
-        Fulfilment.PICKUP,
-        PaymentMethod.CASH_ON_DELIVERY,
-        When(days=1, hour=19, minute=20),
-        cancelled_from=Status.RECEIVED,
-        cancel_reason=_CALLED_BACK,
-        small=True,
-    ),
+    _cancelled(Status.AWAITING_PAYMENT, _EXPIRED, _WEB, _DELIVERY, _ONLINE, When(days=4, hour=20, minute=15)),
+    _cancelled(Status.OUT_FOR_DELIVERY, _FAILED_DELIVERY, _PHONE, _DELIVERY, _CASH, When(days=3, hour=21)),
+    _cancelled(Status.RECEIVED, _CALLED_BACK, _PHONE, _PICKUP, _CASH, When(days=1, hour=19, minute=20)),
 )
+# fmt: on
 
 _NOTES = ("", "", "", "", "Bien cuite s'il vous plaît.", "Couper en 8 parts.", "Sans couverts, merci.")
 _INSTRUCTIONS = ("", "", "Appeler en arrivant, l'interphone est en panne.", "Laisser au gardien si absent.")

@@ -92,6 +92,10 @@ class Refund(models.Model):
     provider_reference = models.CharField(_("provider reference"), max_length=255, blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
     failure_message = models.TextField(_("failure message"), blank=True)
+    # Asked of the provider by the worker (orders.services.execute_refund): how many times so far, and when
+    # the restaurant's managers were told that it failed for good (so they are told once).
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    failure_notified_at = models.DateTimeField(_("failure notified at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -106,13 +110,15 @@ class Refund(models.Model):
 
 
 class StripeEvent(models.Model):
-    """A webhook event received from Stripe; its unique id makes a replayed event a no-op."""
+    """A webhook event received from Stripe; its unique id makes a replayed event a no-op. Recorded by the
+    webhook, handled by the worker (`processed_at` and `outcome` say when and what was done)."""
 
     event_id = models.CharField(_("event id"), max_length=255, unique=True)
     type = models.CharField(_("type"), max_length=100)
     payload = models.JSONField(_("payload"), default=dict)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("Stripe event")

@@ -12,9 +12,11 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from procrastinate import RetryStrategy
+from procrastinate.contrib.django import app
 
 from orders.errors import OrderError
 from orders.models import (
@@ -26,7 +28,7 @@ from orders.models import (
     Refund,
     RefundState,
 )
-from orders.payments.base import PaymentProvider
+from orders.payments.base import QUEUE, PaymentProvider, ProviderUnavailable
 from orders.payments.demo import DemoProvider
 from orders.payments.stripe import StripeProvider
 
@@ -71,22 +73,42 @@ def start_online_payment(*, order: Order, amount: Decimal | None = None) -> Paym
     )
 
 
+# Waits between tries: 5 + 2^n seconds (7, 9, 13, 21, 37, 69, 133, 261): nine tries over about nine minutes.
+# A provider's call is tried again only when it did not answer (its 4xx is final); other jobs (a webhook
+# event, an email) on any error, then are left failed in the admin (Procrastinate jobs) to be retried there.
+PROVIDER_RETRY = RetryStrategy(
+    max_attempts=8, wait=5, exponential_wait=2, retry_exceptions=[ProviderUnavailable, DatabaseError]
+)
+JOB_RETRY = RetryStrategy(max_attempts=8, wait=5, exponential_wait=2)
+
+
 def void_checkout_after_commit(payment: Payment) -> None:
-    """After commit, ask the provider to close the checkout of a payment we no longer want (a Stripe
-    Checkout Session still open), so the customer cannot pay it. Money taken meanwhile is refunded by
-    orders.services.confirm_payment."""
+    """Have the worker close the checkout of a payment we no longer want (a Stripe Checkout Session still
+    open), so the customer cannot pay it: a job deferred in the caller's transaction, so it leaves after
+    commit and not at all on a rollback. Money taken meanwhile is refunded by orders.services.confirm_payment."""
     provider = (
         get_provider(payment.provider) if payment.provider in (Provider.STRIPE, Provider.DEMO) else None
     )
-    void = getattr(provider, "void_checkout", None)
-    if void is None or not payment.provider_reference:
+    if not hasattr(provider, "void_checkout") or not payment.provider_reference:
         return
-    payment_id = payment.pk
-    transaction.on_commit(lambda: void(payment_id=payment_id))
+    void_checkout.defer(payment_id=payment.pk)
+
+
+@app.task(name="orders.void_checkout", queue=QUEUE, retry=PROVIDER_RETRY)
+def void_checkout(payment_id: int) -> None:
+    """The worker's task: ask the payment's provider to void its checkout. Idempotent: voiding a voided
+    checkout is refused by the provider and changes nothing. A provider that does not answer is asked again
+    (PROVIDER_RETRY)."""
+    payment = Payment.objects.filter(pk=payment_id).exclude(provider_reference="").first()
+    if payment is None:
+        return
+    void = getattr(get_provider(payment.provider), "void_checkout", None)
+    if void is not None:
+        void(payment=payment)
 
 
 def cancel_payment(payment: Payment) -> None:
-    """A pending payment we no longer want: `cancelled`, its checkout voided at the provider after commit."""
+    """A pending payment we no longer want: `cancelled`, its checkout voided at the provider by the worker."""
     payment.status = PaymentState.CANCELLED
     payment.save(update_fields=["status", "updated_at"])
     void_checkout_after_commit(payment)

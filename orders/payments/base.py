@@ -5,7 +5,17 @@ from typing import Protocol
 
 from django.http import HttpRequest
 
+from common.queue import PAYMENTS
 from orders.models import Payment, Refund, RefundState
+
+# The worker's queue for the calls to payment providers (refunds, voided checkouts, webhook events).
+QUEUE = PAYMENTS
+
+
+class ProviderUnavailable(Exception):
+    """The provider could not answer now (network error, timeout, its 5xx, rate limit, a request with the
+    same idempotency key still in flight): asking again later may work. Any other failure of a provider
+    call is final (a 4xx: the card, the payment's state, our request)."""
 
 
 @dataclass(frozen=True)
@@ -26,4 +36,5 @@ class PaymentProvider(Protocol):
         the provider let its checkout expire."""
 
     def refund(self, *, refund: Refund) -> RefundReport:
-        """Give the money back at the provider and say how it went; raises on a failure to ask."""
+        """Give the money back at the provider, with the refund's idempotency key, and say how it went.
+        Raises ProviderUnavailable when asking again later may work, anything else on a final failure."""

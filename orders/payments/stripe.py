@@ -3,12 +3,18 @@
 - The customer pays on Stripe's hosted page (a Checkout Session created when they are sent to pay, with the
   order's lines, extras and delivery fee in cents, EUR, the order number in metadata, an idempotency key
   and an expiry). The return to our success page proves nothing: only the verified webhook confirms.
-- Refunds go through the API after commit with the refund's own idempotency key.
+- Refunds and voided sessions are asked by the worker (tasks of the payments queue) with the refund's own
+  idempotency key; a failure worth retrying raises ProviderUnavailable and the queue asks again later.
 - A webhook event names a payment or a refund of ours (payment_for_session, refund_for_event) and says what
   happened to it (refund_report); orders.services.stripe_events records it.
 
+Budgets: the Checkout Session is the one call made inside a customer's request (they need its URL), so it
+gets a short timeout and one quick retry: CHECKOUT_TIMEOUT (1 s to connect, 3 s to read) twice plus
+Stripe's 0.5 s pause, under 8 s in all, well inside Heroku's 30 s. The worker's calls get TIMEOUT_SECONDS
+and no retry of the client's own: the queue retries them with its backoff, over minutes.
+
 Tests point the client at a local HTTP server: `settings.STRIPE_API_BASE` (unset in production) replaces
-https://api.stripe.com, and `settings.STRIPE_MAX_NETWORK_RETRIES` the number of retries.
+https://api.stripe.com.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from django.utils.translation import gettext as _
 from common.parsing import whole_number
 from orders.errors import CheckoutExpired, OrderError
 from orders.models import Order, Payment, Provider, Refund, RefundState
-from orders.payments.base import RefundReport
+from orders.payments.base import ProviderUnavailable, RefundReport
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +46,8 @@ CURRENCY = "eur"
 CHECKOUT_LIFETIME = timedelta(hours=1)
 MIN_CHECKOUT_LIFETIME = timedelta(minutes=31)
 TIMEOUT_SECONDS = 20
+CHECKOUT_TIMEOUT = (1.0, 3.0)  # (connect, read) seconds, for the Checkout Session asked in the request
+CHECKOUT_RETRIES = 1
 STRIPE_LOCALES = {"fr": "fr", "en": "en"}
 
 
@@ -51,15 +59,26 @@ def to_cents(amount: Decimal) -> int:
     return int(cents)
 
 
-def stripe_client() -> stripe.StripeClient:
-    """A client with the secret key; its retries reuse the request's idempotency key, so they are safe."""
+def stripe_client(
+    *, timeout: float | tuple[float, float] = TIMEOUT_SECONDS, retries: int = 0
+) -> stripe.StripeClient:
+    """A client with the secret key, waiting `timeout` seconds per try and retrying `retries` times (a retry
+    reuses the request's idempotency key, so it is safe). The defaults are the worker's: the queue retries."""
     base = getattr(settings, "STRIPE_API_BASE", "")
     return stripe.StripeClient(
         settings.STRIPE_SECRET_KEY,
         base_addresses={"api": base} if base else None,
-        max_network_retries=getattr(settings, "STRIPE_MAX_NETWORK_RETRIES", 2),
-        http_client=stripe.RequestsClient(timeout=TIMEOUT_SECONDS),
+        max_network_retries=retries,
+        http_client=stripe.RequestsClient(timeout=timeout),
     )
+
+
+def worth_retrying(error: stripe.StripeError) -> bool:
+    """Whether asking Stripe again later may work: no answer (network, timeout), its own failure (5xx), too
+    many requests, or the same idempotency key still being handled. A 4xx is Stripe's final word."""
+    if isinstance(error, stripe.APIConnectionError | stripe.RateLimitError | stripe.IdempotencyError):
+        return True
+    return error.http_status is None or error.http_status >= 500
 
 
 def _item(name: str, unit_amount: Decimal, quantity: int, description: str = "") -> dict[str, Any]:
@@ -151,7 +170,7 @@ class StripeProvider:
         return reverse("order_tracking", args=[order.number])
 
     def _session_url(self, payment: Payment, request: HttpRequest) -> str:
-        client = stripe_client()
+        client = stripe_client(timeout=CHECKOUT_TIMEOUT, retries=CHECKOUT_RETRIES)
         order = payment.order
         if payment.provider_reference:
             session = client.v1.checkout.sessions.retrieve(payment.provider_reference)
@@ -180,32 +199,38 @@ class StripeProvider:
         return session.url
 
     def refund(self, *, refund: Refund) -> RefundReport:
-        """Refund through Stripe with the refund's idempotency key and say what Stripe answered; raises on
-        any failure (the caller, orders.services.execute_refund, records it)."""
+        """Refund through Stripe with the refund's idempotency key (Stripe answers a key it has seen with
+        its first answer: a second try never refunds twice) and say what Stripe answered. Raises
+        ProviderUnavailable when asking again may work (worth_retrying), the StripeError otherwise (the
+        caller, orders.services.execute_refund, records it)."""
         payment = refund.payment
         if not payment.provider_payment_id:
             raise ValueError(f"Payment {payment.pk} has no Stripe payment intent to refund")
-        result = stripe_client().v1.refunds.create(
-            params={
-                "payment_intent": payment.provider_payment_id,
-                "amount": to_cents(refund.amount),
-                "reason": "requested_by_customer",
-                "metadata": {"order_number": payment.order.number, "refund_id": str(refund.pk)},
-            },
-            options={"idempotency_key": refund.idempotency_key},
-        )
+        try:
+            result = stripe_client().v1.refunds.create(
+                params={
+                    "payment_intent": payment.provider_payment_id,
+                    "amount": to_cents(refund.amount),
+                    "reason": "requested_by_customer",
+                    "metadata": {"order_number": payment.order.number, "refund_id": str(refund.pk)},
+                },
+                options={"idempotency_key": refund.idempotency_key},
+            )
+        except stripe.StripeError as error:
+            if worth_retrying(error):
+                raise ProviderUnavailable(f"Stripe unavailable: {error}") from error
+            raise
         return refund_report(refund=refund, stripe_refund=result.to_dict())
 
-    def void_checkout(self, *, payment_id: int) -> None:
-        """Expire the open Checkout Session of a payment we no longer want. Stripe refuses when the session
-        is already complete or expired: then there is nothing to void (money taken is refunded when its
-        webhook arrives)."""
-        payment = Payment.objects.filter(pk=payment_id).first()
-        if payment is None or not payment.provider_reference:
-            return
+    def void_checkout(self, *, payment: Payment) -> None:
+        """Expire the open Checkout Session of a payment we no longer want. Stripe refuses (a 4xx) when the
+        session is already complete or expired: then there is nothing to void (money taken is refunded when
+        its webhook arrives). Raises ProviderUnavailable when Stripe did not answer."""
         try:
             stripe_client().v1.checkout.sessions.expire(payment.provider_reference)
         except stripe.StripeError as error:
+            if worth_retrying(error):
+                raise ProviderUnavailable(f"Stripe unavailable: {error}") from error
             logger.info("Checkout Session %s not expired: %s", payment.provider_reference, error)
 
 

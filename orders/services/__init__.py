@@ -9,13 +9,15 @@ import place_order`).
 - modification: modify_order and the changes of paid orders waiting for their difference;
 - handover: the pick-up and the delivery, with the payment taken then;
 - payment: what providers report (confirmed, failed, expired), recorded against the order;
-- refunds: money given back through the provider, after commit;
-- stripe_events: Stripe's webhook events;
+- refunds: money given back through the provider by the worker, retried until the provider answers;
+- stripe_events: Stripe's webhook events, recorded by the webhook and handled by the worker;
 - locking: the order and restaurant row locks, refused outside a transaction.
 
 Every action is one transaction. Locks are always taken in the same order (restaurant row, then order row,
-then stock rows by id), so two actions never deadlock. Side effects (emails, refunds) leave through
-`transaction.on_commit`, never while a row lock is held.
+then stock rows by id), so two actions never deadlock. Side effects (emails, refunds, voided checkouts) leave
+through the task queue: their job is deferred inside the action's transaction (orders.tasks), so it commits
+or rolls back with its cause, and the worker does the work after the answer; no slow call runs while a row
+lock is held.
 """
 
 from orders.services.handover import deliver_order, hand_over_pickup, record_payment_on_delivery
@@ -27,7 +29,12 @@ from orders.services.lifecycle import (
     transition_order_once,
 )
 from orders.services.locking import LockOutsideTransaction, lock_order, lock_restaurant
-from orders.services.modification import apply_pending_change, modify_order, open_pending_change
+from orders.services.modification import (
+    abandon_pending_changes,
+    apply_pending_change,
+    modify_order,
+    open_pending_change,
+)
 from orders.services.payment import (
     checkout_url,
     confirm_payment,
@@ -50,10 +57,11 @@ from orders.services.refunds import (
     mark_refund_succeeded,
     refund_order_after_commit,
     retry_refund,
+    retry_stuck_refunds,
 )
 from orders.services.reservation import reserved_stock, stock_needs
 from orders.services.scheduling import available_times, schedule_order
-from orders.services.stripe_events import handle_stripe_event
+from orders.services.stripe_events import handle_stripe_event, record_stripe_event
 
 __all__ = [
     "MAX_LINES",
@@ -64,6 +72,7 @@ __all__ = [
     "LineRequest",
     "LockOutsideTransaction",
     "PricedLine",
+    "abandon_pending_changes",
     "apply_pending_change",
     "available_times",
     "cancel_order",
@@ -87,10 +96,12 @@ __all__ = [
     "price_lines",
     "products_for_pricing",
     "record_payment_on_delivery",
+    "record_stripe_event",
     "refund_order_after_commit",
     "reserved_stock",
     "restart_online_payment",
     "retry_refund",
+    "retry_stuck_refunds",
     "schedule_order",
     "stock_needs",
     "transition_order",

@@ -61,7 +61,7 @@ def transition_order(
     lifecycle (orders.models.TRANSITIONS) does not allow raises OrderError("invalid_transition"). Handing
     over an order to be paid on delivery needs its payment recorded first ("payment_required"). Cancelling
     before preparation gives the ingredients back (`order_cancelled` movements); after it, nothing comes back.
-    Writes an OrderStatusChange; the customer's email leaves after commit.
+    Writes an OrderStatusChange and defers the customer's email (a job that commits with it).
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -78,11 +78,10 @@ def transition_order(
         if to == Status.CANCELLED:
             update_fields += _drop_pending_payments(locked)
         locked.save(update_fields=update_fields)
-        OrderStatusChange.objects.create(
+        change = OrderStatusChange.objects.create(
             order=locked, from_status=from_status, to_status=to, actor=by, reason=reason[:300]
         )
-        order_id = locked.pk
-        transaction.on_commit(lambda: notifications.status_changed(order_id, from_status))
+        notifications.defer_status_email(locked, change)
     return locked
 
 

@@ -3,7 +3,8 @@
 A change of a paid online order that lowers its total is applied and the difference refunded; one that
 raises it is never applied unpaid: it is kept as a PendingChange with a pending payment of the difference,
 applied by orders.services.confirm_payment once that payment is confirmed (apply_pending_change), or its
-payment refunded when the change can no longer be made.
+payment refunded when the change can no longer be made. A change left unpaid is given up by the worker
+(abandon_pending_changes, every minute) once it can no longer be paid for or applied.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +32,7 @@ from orders.models import (
 )
 from orders.payments import cancel_payment, paid_amount, save_payment_status, start_online_payment
 from orders.services.locking import lock_order, lock_restaurant
-from orders.services.placement import check_minimum_order, write_lines
+from orders.services.placement import PAYMENT_WINDOW, check_minimum_order, write_lines
 from orders.services.pricing import LineRequest, PricedLine, oven_items, price_lines, subtotal_of
 from orders.services.refunds import refund_order_after_commit, refund_payment_after_commit
 from orders.services.reservation import adjust_stock, check_stock_without_changing_it, stock_changes_for
@@ -75,8 +77,7 @@ def modify_order(
             return locked
         adjust_stock(order=locked, restaurant=restaurant, changes=changes, lines=priced, by=by)
         _replace_lines(locked, priced, by=by)
-        order_id = locked.pk
-        transaction.on_commit(lambda: notifications.order_modified(order_id))
+        notifications.defer_modification(locked)
     return locked
 
 
@@ -200,3 +201,41 @@ def apply_pending_change(*, change: PendingChange, now: datetime | None = None) 
     # modify_order cancelled the open changes, this one included: it is the one applied.
     PendingChange.objects.filter(pk=change.pk).update(applied_at=now, cancelled_at=None)
     return True
+
+
+def abandon_pending_changes(*, now: datetime) -> list[int]:
+    """Give up the changes of paid orders left waiting for their difference; run every minute by the
+    worker (orders.tasks). Returns the changes given up.
+
+    A change is abandoned when its difference was not paid within PAYMENT_WINDOW (the time an order is
+    given to be paid), when its payment is no longer pending (declined, or its checkout expired at the
+    provider), or when the order can no longer be changed (the kitchen started, or it was cancelled). Effects,
+    for each, under the order's lock and after checking again that it is still open: the change is
+    cancelled, its pending payment cancelled and its checkout voided at the provider (by the worker), the
+    order's payment status recomputed. A payment still made afterwards is refunded (confirm_payment).
+    Idempotent: a second run finds nothing. Errors: none of its own.
+    """
+    due = (
+        PendingChange.objects.filter(applied_at=None, cancelled_at=None)
+        .filter(
+            Q(created_at__lte=now - PAYMENT_WINDOW)
+            | ~Q(payment__status=PaymentState.PENDING)
+            | ~Q(order__status__in=CUSTOMER_EDITABLE_STATUSES)
+        )
+        .order_by("pk")
+        .values_list("pk", "order_id")
+    )
+    abandoned = []
+    for pk, order_id in list(due):
+        with transaction.atomic():
+            order = lock_order(order_id)
+            change = PendingChange.objects.select_related("payment").filter(pk=pk).first()
+            if change is None or not change.is_open:
+                continue
+            change.cancelled_at = now
+            change.save(update_fields=["cancelled_at"])
+            if change.payment.status == PaymentState.PENDING:
+                cancel_payment(change.payment)
+            save_payment_status(order)
+        abandoned.append(pk)
+    return abandoned

@@ -88,7 +88,8 @@ def place_order(
     offered extras; a delivery goes to a served postal code and reaches the minimum order; the payment
     method suits the channel; the requested time is an offered slot with room.
     Effects: the order (status `received`, or `awaiting_payment` when paid online), its lines, one `order`
-    stock movement per ingredient and the first status change; the confirmation email after commit.
+    stock movement per ingredient and the first status change; the confirmation email's job (deferred in
+    the same transaction).
     Errors: OrderError (with a code) for any broken rule; ProductUnavailable, naming the products, when the
     stock is short; AlreadyPlaced when an order already carries `checkout_token` (the same checkout sent
     again). Nothing is written when it raises.
@@ -132,8 +133,7 @@ def _start(order: Order, *, by: User | None) -> None:
     if order.is_paid_online:
         start_online_payment(order=order)
     else:
-        order_id = order.pk
-        transaction.on_commit(lambda: notifications.order_confirmed(order_id))
+        notifications.defer_confirmation(order)
 
 
 def _check_request(*, fulfilment: str, payment_method: str, channel: str, contact: Contact) -> str:

@@ -1,8 +1,12 @@
-"""Stripe's signed webhook events, handled at most once: each becomes the order service it reports.
+"""Stripe's signed webhook events, each recorded once and handled once by the worker.
 
-Events are recorded by id (orders.models.StripeEvent) in the transaction that handles them, so a duplicate
-or replayed event is a no-op, even when two copies arrive at the same time. Reading an event (which payment
-or refund of ours it names, what Stripe says of it) is the adapter's, orders.payments.stripe.
+The webhook records an event by id (orders.models.StripeEvent) and defers its job in the same transaction
+(record_stripe_event), then answers: Stripe gets its 200 as soon as the event is safe. A duplicate or replayed
+event fails to insert its row and is a no-op, even when two copies arrive at the same time. The job
+(handle_stripe_event) does what the event reports (confirm a payment, expire a checkout, record a refund)
+under a lock of the event's row, and marks it processed in the same transaction, so it is done once even if
+the job runs twice; an unexpected error rolls it back and the queue runs it again later. Reading an event
+(which payment or refund of ours it names, what Stripe says of it) is the adapter's, orders.payments.stripe.
 """
 
 from __future__ import annotations
@@ -12,9 +16,12 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from procrastinate.contrib.django import app
 
 from orders.errors import OrderError
 from orders.models import Order, PaymentState, Status, StripeEvent
+from orders.payments import JOB_RETRY
+from orders.payments.base import QUEUE
 from orders.payments.stripe import (
     CURRENCY,
     event_object,
@@ -30,13 +37,13 @@ from orders.services.refunds import record_refund_report
 logger = logging.getLogger(__name__)
 
 
-def handle_stripe_event(event: dict[str, Any]) -> str:
-    """Handle one verified webhook event, at most once; returns what was done (for the log and tests).
+def record_stripe_event(event: dict[str, Any]) -> str:
+    """Record one verified webhook event and defer its handling; returns "recorded" or "duplicate".
 
-    Effects: a StripeEvent row for the event id, then the effect of its type, in one transaction. The row
-    goes first: a second copy of the event (a retry, a replay, or a copy arriving at the same time, which
-    waits on the unique index) fails to insert it and is a no-op. An unexpected error rolls everything
-    back, row included, so Stripe's retry is handled afresh.
+    Effects, in one transaction: a StripeEvent row for the event id and its job (handle_stripe_event). The
+    row goes first: a second copy of the event (a retry, a replay, or a copy arriving at the same time,
+    which waits on the unique index) fails to insert it and is a no-op. Nothing slow happens here: the
+    webhook answers as soon as this commits.
     """
     with transaction.atomic():
         try:
@@ -45,12 +52,30 @@ def handle_stripe_event(event: dict[str, Any]) -> str:
                     event_id=event["id"], type=event.get("type", "")[:100], payload=event
                 )
         except IntegrityError:
-            logger.info("Stripe event %s already handled", event["id"])
+            logger.info("Stripe event %s already recorded", event["id"])
             return "duplicate"
-        outcome = _dispatch(event)
+        handle_stripe_event.defer(record_id=record.pk)
+    return "recorded"
+
+
+@app.task(name="orders.handle_stripe_event", queue=QUEUE, retry=JOB_RETRY)
+def handle_stripe_event(record_id: int) -> str:
+    """The worker's task: do what a recorded event reports, once; returns what was done (its `outcome`).
+
+    Effects, in one transaction under the event row's lock: the effect of its type (confirm_payment,
+    fail_payment, expire_checkout, record_refund_report), then the row's `processed_at` and `outcome`. An
+    event already processed is a no-op ("already_handled"), so a second run does nothing. An unexpected
+    error rolls everything back and the queue tries again (JOB_RETRY).
+    """
+    with transaction.atomic():
+        record = StripeEvent.objects.select_for_update().filter(pk=record_id).first()
+        if record is None or record.processed_at is not None:
+            return "already_handled"
+        outcome = _dispatch(record.payload)
         record.processed_at = timezone.now()
-        record.save(update_fields=["processed_at"])
-    logger.info("Stripe event %s (%s): %s", event["id"], event.get("type"), outcome)
+        record.outcome = outcome[:200]
+        record.save(update_fields=["processed_at", "outcome"])
+    logger.info("Stripe event %s (%s): %s", record.event_id, record.type, outcome)
     return outcome
 
 

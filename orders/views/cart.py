@@ -8,7 +8,7 @@ in. Bad POST data gets a 400 page that says what went wrong; the cart is then le
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -63,6 +63,11 @@ def _too_many_message(line: PricedLine, *, can_add: int, in_cart: int) -> str:
     }
 
 
+def _line_gone(request: HttpRequest) -> HttpResponse:
+    messages.error(request, _("This line is no longer in your cart."))
+    return redirect("cart")
+
+
 @require_GET
 def cart(request: HttpRequest) -> HttpResponse:
     current = Cart.load(request.session)
@@ -86,53 +91,20 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     restaurant = Restaurant.objects.active().filter(pk=restaurant_id).first() if restaurant_id else None
     if restaurant is None:
         return _refuse(request, _("This restaurant does not take orders at the moment."))
-    product_id = whole_number(request.POST.get("product"))
-    if product_id is None:
-        return _refuse(request, _("This product is not on the menu."), restaurant=restaurant)
-    quantity = whole_number(request.POST.get("quantity", "1"))
-    if quantity is None or not 1 <= quantity <= MAX_QUANTITY_PER_LINE:
-        return _refuse(request, _quantity_error(), restaurant=restaurant)
-    removed = [whole_number(value) for value in request.POST.getlist("removed")]
-    extras = [whole_number(value) for value in request.POST.getlist("extras")]
-    if None in removed or None in extras:
-        return _refuse(request, _("This choice is not offered on this product."), restaurant=restaurant)
-    line = LineRequest(
-        product_id=product_id,
-        quantity=quantity,
-        removed_ids=frozenset(removed),
-        extra_ids=frozenset(extras),
-    )
     try:
+        line = _line_asked(request.POST)
         (priced,) = price_lines([line])
+    except _BadLine as error:
+        return _refuse(request, str(error), restaurant=restaurant)
     except OrderError as error:
         return _refuse(request, error.message, restaurant=restaurant)
 
     current = Cart.load(request.session)
     switching = bool(current.lines) and not current.is_for(restaurant.pk)
-    kept = [] if switching else cart_contents(current).priced_lines
-    same = next(
-        (
-            existing
-            for existing in current.lines
-            if not switching
-            and (existing.product_id, existing.removed_ids, existing.extra_ids)
-            == (line.product_id, line.removed_ids, line.extra_ids)
-        ),
-        None,
-    )
-    in_cart = same.quantity if same else 0
-    if in_cart + quantity > MAX_QUANTITY_PER_LINE:
-        messages.error(
-            request,
-            _("You can order at most %(max)d of the same item; your cart holds %(in_cart)d.")
-            % {"max": MAX_QUANTITY_PER_LINE, "in_cart": in_cart},
-        )
+    refusal = _why_not_addable(current, restaurant, line, priced, switching=switching)
+    if refusal:
+        messages.error(request, refusal)
         return redirect(_back_to_menu(restaurant, priced))
-    can_add = addable_quantity(restaurant=restaurant, cart_lines=kept, line=priced)
-    if quantity > can_add:
-        messages.error(request, _too_many_message(priced, can_add=can_add, in_cart=in_cart))
-        return redirect(_back_to_menu(restaurant, priced))
-
     if switching and request.POST.get("confirm") != "replace":
         previous = Restaurant.objects.filter(pk=current.restaurant_id).first()
         if previous is not None and previous.is_active:
@@ -161,13 +133,54 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     return redirect(f"{menu_url}?added={priced.product.pk}#product-{priced.product.slug}")
 
 
+class _BadLine(ValueError):
+    """What is wrong with the line a form asks for, in words for the customer."""
+
+
+def _line_asked(post: QueryDict) -> LineRequest:
+    """The line an add-to-cart form asks for, not yet checked against the menu; _BadLine when unreadable."""
+    product_id = whole_number(post.get("product"))
+    if product_id is None:
+        raise _BadLine(_("This product is not on the menu."))
+    quantity = whole_number(post.get("quantity", "1"))
+    if quantity is None or not 1 <= quantity <= MAX_QUANTITY_PER_LINE:
+        raise _BadLine(_quantity_error())
+    removed = [whole_number(value) for value in post.getlist("removed")]
+    extras = [whole_number(value) for value in post.getlist("extras")]
+    if None in removed or None in extras:
+        raise _BadLine(_("This choice is not offered on this product."))
+    return LineRequest(
+        product_id=product_id,
+        quantity=quantity,
+        removed_ids=frozenset(removed),
+        extra_ids=frozenset(extras),
+    )
+
+
+def _why_not_addable(
+    current: Cart, restaurant: Restaurant, line: LineRequest, priced: PricedLine, *, switching: bool
+) -> str:
+    """Why the line cannot join the cart (the per-line cap, or the stock), or "" when it can. A cart of
+    another restaurant (`switching`) is to be replaced: it neither counts nor takes stock."""
+    kept = [] if switching else cart_contents(current).priced_lines
+    in_cart = 0 if switching else current.quantity_of(line)
+    if in_cart + line.quantity > MAX_QUANTITY_PER_LINE:
+        return _("You can order at most %(max)d of the same item; your cart holds %(in_cart)d.") % {
+            "max": MAX_QUANTITY_PER_LINE,
+            "in_cart": in_cart,
+        }
+    can_add = addable_quantity(restaurant=restaurant, cart_lines=kept, line=priced)
+    if line.quantity > can_add:
+        return _too_many_message(priced, can_add=can_add, in_cart=in_cart)
+    return ""
+
+
 @require_POST
 def cart_update(request: HttpRequest, index: int) -> HttpResponse:
     """Set a line's quantity (0 removes it). More than the stock can make is refused with a message."""
     current = Cart.load(request.session)
     if not 0 <= index < len(current.lines):
-        messages.error(request, _("This line is no longer in your cart."))
-        return redirect("cart")
+        return _line_gone(request)
     quantity = whole_number(request.POST.get("quantity"))
     if quantity is None or not 0 <= quantity <= MAX_QUANTITY_PER_LINE:
         return _refuse(request, _quantity_error())
@@ -200,8 +213,7 @@ def cart_update(request: HttpRequest, index: int) -> HttpResponse:
 def cart_remove(request: HttpRequest, index: int) -> HttpResponse:
     current = Cart.load(request.session)
     if not 0 <= index < len(current.lines):
-        messages.error(request, _("This line is no longer in your cart."))
-        return redirect("cart")
+        return _line_gone(request)
     current.remove(index)
     if not current.lines:
         current.clear()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -15,11 +17,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from orders import payments
-from orders.cart import Cart, cart_contents
+from orders.cart import Cart, CartContents, cart_contents
 from orders.errors import AlreadyPlaced, OrderError, ProductUnavailable
-from orders.forms import CheckoutForm
-from orders.models import Channel, Fulfilment, PaymentMethod, PaymentState
-from orders.services import Contact, available_times, checkout_url, place_order
+from orders.forms import CheckoutForm, offered_times
+from orders.models import Channel, PaymentMethod, PaymentState
+from orders.services import Contact, checkout_url, place_order
 from restaurants import schedule
 
 CART_CHANGED = gettext_lazy(
@@ -37,7 +39,6 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if not contents.rows or contents.restaurant is None:
         return redirect("cart")
     if contents.problems:
-        names = ", ".join(dict.fromkeys(row.name for row in contents.problems))
         messages.error(
             request,
             ngettext(
@@ -45,7 +46,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 "Sorry, %(products)s can no longer be ordered as they are in your cart.",
                 len(contents.problems),
             )
-            % {"products": names},
+            % {"products": contents.problem_names},
         )
         return redirect("cart")
     restaurant = contents.restaurant
@@ -55,12 +56,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         user=request.user,
         restaurant=restaurant,
-        delivery_times=available_times(
-            restaurant=restaurant, fulfilment=Fulfilment.DELIVERY, pizzas=contents.pizzas, now=now
-        ),
-        pickup_times=available_times(
-            restaurant=restaurant, fulfilment=Fulfilment.PICKUP, pizzas=contents.pizzas, now=now
-        ),
+        **offered_times(restaurant=restaurant, pizzas=contents.pizzas, now=now),
         online=payments.online_payment_available(),
         now=now,
         served_postal_codes=restaurant.served_postal_codes(),
@@ -77,31 +73,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
             form.add_error(None, CART_CHANGED)
             status = 409
         elif form.is_valid():
-            try:
-                order = _place(request, form, contents, checkout_token=current.checkout_token, now=now)
-            except AlreadyPlaced as error:
-                # The same checkout sent again, its first answer lost: show the order placed, once.
-                current.clear()
-                current.save(request.session)
-                messages.info(
-                    request, _("Your order %(number)s was already placed.") % {"number": error.number}
-                )
-                return redirect(reverse("order_tracking", args=[error.number]))
-            except ProductUnavailable as error:
-                messages.error(request, error.message)
-                return redirect("cart")
-            except OrderError as error:
-                form.add_error(None, error.message)
-            else:
-                current.clear()
-                current.save(request.session)
-                if order.payment_method == PaymentMethod.ONLINE:
-                    payment = order.payments.get(status=PaymentState.PENDING)
-                    return redirect(checkout_url(payment=payment, request=request))
-                messages.success(
-                    request, _("Thank you! Your order %(number)s is placed.") % {"number": order.number}
-                )
-                return redirect(reverse("order_tracking", args=[order.number]))
+            placed = _place_and_go_on(request, form, current, contents, now=now)
+            if placed is not None:
+                return placed
     return render(
         request,
         "orders/checkout.html",
@@ -114,6 +88,34 @@ def checkout(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _place_and_go_on(
+    request: HttpRequest, form: CheckoutForm, current: Cart, contents: CartContents, *, now: datetime
+) -> HttpResponse | None:
+    """Place the order of a valid form and send the customer on (to pay, or to follow it); None when it is
+    refused, the reason then on the form."""
+    try:
+        order = _place(request, form, contents, checkout_token=current.checkout_token, now=now)
+    except AlreadyPlaced as error:
+        # The same checkout sent again, its first answer lost: show the order placed, once.
+        current.clear()
+        current.save(request.session)
+        messages.info(request, _("Your order %(number)s was already placed.") % {"number": error.number})
+        return redirect(reverse("order_tracking", args=[error.number]))
+    except ProductUnavailable as error:
+        messages.error(request, error.message)
+        return redirect("cart")
+    except OrderError as error:
+        form.add_error(None, error.message)
+        return None
+    current.clear()
+    current.save(request.session)
+    if order.payment_method == PaymentMethod.ONLINE:
+        payment = order.payments.get(status=PaymentState.PENDING)
+        return redirect(checkout_url(payment=payment, request=request))
+    messages.success(request, _("Thank you! Your order %(number)s is placed.") % {"number": order.number})
+    return redirect(reverse("order_tracking", args=[order.number]))
 
 
 def _place(request: HttpRequest, form: CheckoutForm, contents, *, checkout_token: str, now):

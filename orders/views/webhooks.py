@@ -1,8 +1,10 @@
-"""Stripe's webhook: events signed with STRIPE_WEBHOOK_SECRET, each handled at most once.
+"""Stripe's webhook: events signed with STRIPE_WEBHOOK_SECRET, each recorded once and handled by the worker.
 
 Answers: 400 for a missing, bad or stale signature (older than Stripe's 5-minute tolerance) or a body that
-is not an event (`is_event`); 200 once the event is handled, or when it was handled before, or concerns nothing of ours.
-An unexpected error is a 500 with nothing recorded, so Stripe sends the event again later.
+is not an event (`is_event`); 200 ("recorded") as soon as the event and its job are committed, or
+("duplicate") when it was recorded before: what it reports is done by the worker (handle_stripe_event), so
+Stripe never waits on our order services. A failure to record (the database away) is a 500 with nothing
+recorded, so Stripe sends the event again later.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from orders.models import StripeEvent
-from orders.services import handle_stripe_event
+from orders.services import record_stripe_event
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +47,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("Invalid signature or payload.", content_type="text/plain")
     if not is_event(event):
         return HttpResponseBadRequest("Not an event.", content_type="text/plain")
-    outcome = handle_stripe_event(event)
-    return HttpResponse(outcome, content_type="text/plain")
+    return HttpResponse(record_stripe_event(event), content_type="text/plain")
 
 
 def is_event(event: object) -> bool:

@@ -12,10 +12,10 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from procrastinate.contrib.django import app as queue
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from accounts.models import User
+from common.tasks import send_email
 from menu.models import Allergen, Product
 from orders.models import (
     Fulfilment,
@@ -36,11 +36,13 @@ from orders.models import (
 from restaurants.models import MovementReason, Restaurant, StaffMember, Stock, StockMovement
 from restaurants.services import record_waste, restock
 from tests import factories as f
+from tests.queue import deferred
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 # Written only by migrations or services: the admin shows them and never adds one.
 NOT_ADDED_IN_ADMIN = {
     Allergen,
+    ProcrastinateJob,
     Order,
     OrderLine,
     OrderLineExtra,
@@ -49,7 +51,6 @@ NOT_ADDED_IN_ADMIN = {
     PendingChange,
     Refund,
     StripeEvent,
-    ProcrastinateJob,
 }
 
 
@@ -140,7 +141,7 @@ def world(
     Group.objects.create(name="Siège")
     assert EmailAddress.objects.filter(user=customer, verified=True).exists()  # made by UserFactory
     StripeEvent.objects.create(event_id="evt_1", type="checkout.session.completed", payload={"id": "evt_1"})
-    queue.configure_task(name="tests.world_job").defer(note="a job waiting in the queue")
+    send_email.defer(key="admin-world", subject="Bonjour", body="Bonjour", to=["alice@example.com"])
     return {
         "order_a": make_order(restaurant_a, menu, ingredients, customer=customer, number="AAA-AAA"),
         "order_b": make_order(restaurant_b, menu, ingredients, number="BBB-BBB"),
@@ -617,3 +618,41 @@ def test_a_managers_changelists_run_a_constant_number_of_queries(
 
     assert after == before
     assert len(listed(response)) >= 5
+
+
+# -- The task queue: head office sees the jobs and retries a failed one; managers do not see them --------
+
+
+def failed_email_job() -> ProcrastinateJob:
+    """An email job that failed for good (its last try refused by the mail server)."""
+    job_id = send_email.defer(key="failed", subject="Commande", body="Bonjour", to=["alice@example.com"])
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE procrastinate_jobs SET status = 'doing' WHERE id = %s", [job_id])
+        cursor.execute(
+            "UPDATE procrastinate_jobs SET status = 'failed', attempts = 13 WHERE id = %s", [job_id]
+        )
+    return ProcrastinateJob.objects.get(pk=job_id)
+
+
+def test_head_office_finds_the_failed_jobs_and_retries_one(head_office_client):
+    job = failed_email_job()
+    url = admin_url(ProcrastinateJob, "changelist")
+
+    assert listed(head_office_client.get(url, {"status__exact": "failed"})) == {job}
+    response = head_office_client.post(url, {"action": "retry", "_selected_action": [job.pk]})
+
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == "todo"
+    assert [waiting.pk for waiting in deferred("common.send_email")] == [job.pk]
+
+
+def test_a_manager_does_not_see_the_task_queue(manager_client):
+    failed_email_job()
+
+    index = manager_client.get(reverse("admin:index"))
+    response = manager_client.get(admin_url(ProcrastinateJob, "changelist"))
+
+    assert index.status_code == 200
+    assert admin_url(ProcrastinateJob, "changelist") not in index.content.decode()
+    assert response.status_code == 403

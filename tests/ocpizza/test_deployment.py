@@ -92,6 +92,8 @@ def heroku_like_app(tmp_path_factory):
         "DATABASE_URL": f"{server_url()}/{database}",
         "STATIC_ROOT": str(static_root),
         "PORT": str(port),
+        # Heroku binds 0.0.0.0:$PORT (gunicorn's default when PORT is set); here loopback only.
+        "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}",
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
     }
     commands = procfile()
@@ -115,8 +117,7 @@ def heroku_like_app(tmp_path_factory):
     )
     assert release.returncode == 0, release.stderr
     log = (tmp_path_factory.mktemp("logs") / "web.log").open("w+")
-    # Heroku binds 0.0.0.0:$PORT; here the process listens on loopback only.
-    web = commands["web"].replace("0.0.0.0:", "127.0.0.1:")
+    web = commands["web"]
     process = subprocess.Popen(  # noqa: S602 - the Procfile's own command line
         web, shell=True, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
@@ -162,13 +163,38 @@ def test_the_web_process_serves_the_site_over_https_behind_the_router(heroku_lik
     assert re.search(r'href="/static/css/site\.[0-9a-f]{12}\.css"', body.decode())
 
 
+def test_the_web_process_runs_the_task_worker_beside_gunicorn(heroku_like_app):
+    db = psycopg.connect(heroku_like_app["database"])
+    try:
+        for _ in range(100):
+            with db.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM procrastinate_workers")
+                if cursor.fetchone()[0] == 1:
+                    break
+            db.commit()
+            time.sleep(0.2)
+        else:
+            pytest.fail("no worker registered in the database")
+    finally:
+        db.close()
+    status, _, body = get(heroku_like_app["url"] + "/healthz", **{"X-Forwarded-Proto": "https"})
+    assert status == 200
+    assert json.loads(body)["queue"] == "ok"
+
+
 def test_plain_http_is_redirected_to_https_but_the_health_check_answers(heroku_like_app):
     status, headers, _ = get(heroku_like_app["url"] + "/restaurants/")
     health_status, _, health = get(heroku_like_app["url"] + "/healthz")
 
     assert status == 301 and headers["Location"] == f"https://{HOST}/restaurants/"
     assert health_status == 200
-    assert json.loads(health) == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert json.loads(health) == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "queue": "ok",
+        "queue_oldest_waiting_seconds": 0,
+    }
 
 
 def test_fingerprinted_static_files_are_compressed_with_gzip_and_brotli_and_cached_for_a_year(
@@ -223,7 +249,8 @@ def test_app_json_describes_the_heroku_app():
     assert app["buildpacks"] == [{"url": "heroku/python"}]
     assert app["formation"]["web"]["size"] == "standard-2x"
     plans = {addon["plan"].split(":")[0] for addon in app["addons"]}
-    assert {"heroku-postgresql", "scheduler"} <= plans
+    # The queue's worker runs the periodic jobs (orders.tasks, ocpizza.tasks): no Heroku Scheduler.
+    assert plans == {"heroku-postgresql"}
     assert app["env"]["SECRET_KEY"]["generator"] == "secret"
     assert app["env"]["DEBUG"]["value"] == "false"
     for name in ("ALLOWED_HOSTS", "AWS_STORAGE_BUCKET_NAME", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
@@ -259,8 +286,10 @@ def test_app_json_has_only_keys_of_heroku_s_schema_and_the_guide_lists_the_sched
     assert set(app) <= APP_JSON_KEYS, set(app) - APP_JSON_KEYS
     for name, variable in app["env"].items():
         assert set(variable) <= APP_JSON_ENV_KEYS, (name, set(variable) - APP_JSON_ENV_KEYS)
-    for command in ("python manage.py expire_unpaid_orders", "python manage.py clearsessions"):
+    for command in ("python manage.py expire_unpaid_orders",):
         assert f"`{command}`" in guide
+    # The timers that became periodic tasks of the worker are listed by their task's name.
+    assert "`ocpizza.clear_sessions`" in guide and "`ocpizza.retry_stalled_jobs`" in guide
 
 
 def test_heroku_reads_the_python_version_from_python_version_the_same_as_runtime_txt():

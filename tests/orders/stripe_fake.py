@@ -4,7 +4,9 @@
 `settings.STRIPE_API_BASE`). It records every request (method, path, headers, form fields as Stripe encodes
 them: `line_items[0][price_data][unit_amount]`) and answers like Stripe for the calls the project makes:
 creating, reading and expiring Checkout Sessions, and creating refunds. Like Stripe, it answers a repeated
-idempotency key with the first answer. `fail(...)` makes a route answer an error instead.
+idempotency key with the first answer. `fail(...)` makes a route answer an error instead (`times=` for
+only the next few calls), `hang(...)` makes it keep the connection open without answering, as a Stripe that
+does not respond would; `refunds_made` counts the refunds it actually made (a replayed key makes none).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class Recorded:
     path: str
     headers: dict[str, str]
     form: dict[str, str]
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
     def header(self, name: str) -> str:
         return {key.lower(): value for key, value in self.headers.items()}.get(name.lower(), "")
@@ -41,6 +44,9 @@ class FakeStripe:
     sessions: dict[str, dict] = field(default_factory=dict)
     refund_status: str = "succeeded"
     failures: dict[tuple[str, str], tuple[int, dict]] = field(default_factory=dict)
+    failures_left: dict[tuple[str, str], int] = field(default_factory=dict)
+    hangs: dict[tuple[str, str], float] = field(default_factory=dict)
+    refunds_made: int = 0
     _answers_by_key: dict[str, tuple[int, dict]] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -52,18 +58,37 @@ class FakeStripe:
         return [request for request in self.requests if request.method == method and request.path == path]
 
     def fail(
-        self, method: str, path: str, status: int = 400, message: str = "Your card was declined."
+        self,
+        method: str,
+        path: str,
+        status: int = 400,
+        message: str = "Your card was declined.",
+        *,
+        times: int | None = None,
     ) -> None:
-        self.failures[(method, path)] = (
-            status,
-            {"error": {"type": "invalid_request_error", "message": message}},
-        )
+        kind = "api_error" if status >= 500 else "invalid_request_error"
+        self.failures[(method, path)] = (status, {"error": {"type": kind, "message": message}})
+        if times is not None:
+            self.failures_left[(method, path)] = times
+
+    def hang(self, method: str, path: str, seconds: float = 30) -> None:
+        """Accept the calls to this route and answer nothing for `seconds`."""
+        self.hangs[(method, path)] = seconds
 
     # ---- the server ----
 
     def answer(self, request: Recorded) -> tuple[int, dict]:
-        failure = self.failures.get((request.method, request.path))
+        route = (request.method, request.path)
+        if route in self.hangs:
+            time.sleep(self.hangs[route])
+        failure = self.failures.get(route)
         if failure is not None:
+            with self._lock:
+                left = self.failures_left.get(route)
+                if left is not None:
+                    self.failures_left[route] = left - 1
+                    if left <= 1:
+                        del self.failures[route], self.failures_left[route]
             return failure
         key = request.header("Idempotency-Key")
         with self._lock:
@@ -110,6 +135,7 @@ class FakeStripe:
                 session["status"] = "expired"
             return 200, session
         if request.method == "POST" and request.path == "/v1/refunds":
+            self.refunds_made += 1
             return 200, {
                 "id": f"re_test_{next(self._ids)}",
                 "object": "refund",
@@ -164,7 +190,6 @@ def fake_stripe(settings):
     settings.STRIPE_SECRET_KEY = SECRET_KEY
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     settings.STRIPE_API_BASE = fake.url
-    settings.STRIPE_MAX_NETWORK_RETRIES = 0
     try:
         yield fake
     finally:

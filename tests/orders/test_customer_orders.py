@@ -19,6 +19,7 @@ from orders.services import LineRequest, confirm_payment, transition_order
 from restaurants.models import MovementReason, Stock
 from restaurants.services import record_waste, restock
 from tests import factories as f
+from tests.queue import run_deferred
 
 
 def url(name, order):
@@ -470,6 +471,7 @@ def test_cancelling_asks_for_confirmation_then_gives_the_stock_back(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("order_cancel", order), {"reason": "Plans changed"})
+    run_deferred()
 
     assert response.status_code == 302 and response["Location"] == url("order_tracking", order)
     order.refresh_from_db()
@@ -538,6 +540,7 @@ def test_cancelling_a_paid_order_refunds_it_and_the_tracking_page_shows_the_refu
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url("order_cancel", order), {"reason": ""}, headers={"accept-language": "en"})
+    run_deferred()
 
     assert response.status_code == 302
     assert "The amount you paid is refunded to your card." in messages_of(response)

@@ -14,6 +14,7 @@ from orders.models import OrderStatusChange, Payment, PaymentState, PaymentStatu
 from orders.services import confirm_payment, expire_unpaid_orders
 from restaurants.models import MovementReason, Stock
 from tests.orders.stripe_fake import fake_stripe
+from tests.queue import deferred, run_deferred
 
 
 def run(*args) -> str:
@@ -105,9 +106,7 @@ def test_the_deadline_itself_counts_as_past(order_for, customer, noon):
     assert expire_unpaid_orders(now=order.payment_expires_at) == [order.number]
 
 
-def test_an_expired_order_has_its_stripe_session_closed_after_commit(
-    order_for, customer, settings, late, django_capture_on_commit_callbacks
-):
+def test_an_expired_order_has_its_stripe_session_closed_by_the_worker(order_for, customer, settings, late):
     with fake_stripe(settings) as stripe_api:
         order = order_for(customer, payment_method="online")
         Payment.objects.filter(order=order).update(provider_reference="cs_test_open")
@@ -118,11 +117,11 @@ def test_an_expired_order_has_its_stripe_session_closed_after_commit(
         }
         late()
 
-        with django_capture_on_commit_callbacks() as callbacks:
-            run()
-            assert stripe_api.requests == []
-        for callback in callbacks:
-            callback()
+        run()
+        assert stripe_api.requests == []  # the worker closes it: a job deferred with the cancellation
+        [job] = deferred("orders.void_checkout")
+        assert job.args == {"payment_id": order.payments.get().pk}
+        run_deferred()
 
         assert len(stripe_api.calls("POST", "/v1/checkout/sessions/cs_test_open/expire")) == 1
         assert stripe_api.sessions["cs_test_open"]["status"] == "expired"

@@ -11,7 +11,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core import mail
 from django.utils import translation
 
 from menu.models import Product
@@ -26,6 +25,10 @@ from orders.services import (
     transition_order,
 )
 from tests.orders.stripe_fake import fake_stripe
+from tests.queue import WorkerOutbox, run_deferred
+
+# The emails as the worker sends them: each read runs the jobs deferred so far.
+outbox = WorkerOutbox()
 
 
 def margheritas(menu, quantity: int) -> LineRequest:
@@ -57,6 +60,7 @@ def test_cancelling_a_paid_delivery_refunds_everything_paid_delivery_fee_include
 
         with django_capture_on_commit_callbacks(execute=True):
             cancel_order(order=order, by=customer, reason="Plus faim")
+        run_deferred()
 
         [call] = stripe_api.calls("POST", "/v1/refunds")
     assert (call.form["payment_intent"], call.form["amount"]) == ("pi_test_delivery", "2150")
@@ -180,12 +184,13 @@ def test_every_status_change_emails_the_customer_the_new_status(
         order = transition_order(order=order, to=status, by=pizzaiolo)
     if to in (Status.PICKED_UP, Status.DELIVERED):
         record_payment_on_delivery(order=order, method="cash", by=pizzaiolo)
-    mail.outbox.clear()
+    outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
         transition_order(order=order, to=to, by=pizzaiolo, reason="Client injoignable")
+    run_deferred()
 
-    [email] = mail.outbox
+    [email] = outbox
     assert email.to == [customer.email]
     with translation.override(order.language):
         assert email.subject == f"Commande {order.number} : {Status(to).label}"
@@ -195,11 +200,12 @@ def test_a_confirmed_online_payment_emails_the_confirmation(
     noon, order_for, customer, menu, django_capture_on_commit_callbacks
 ):
     order = order_for(customer, payment_method="online")
-    mail.outbox.clear()
+    outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
         confirm_payment(payment=order.payments.get())
+    run_deferred()
 
-    [email] = mail.outbox
+    [email] = outbox
     assert email.to == [customer.email]
     assert email.subject == f"Votre commande {order.number} chez OC Pizza Lyon Presqu'île est confirmée"

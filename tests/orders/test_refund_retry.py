@@ -17,6 +17,7 @@ from orders.services import LineRequest, cancel_order, confirm_payment, mark_ref
 from restaurants.models import Role
 from tests import factories as f
 from tests.orders.stripe_fake import fake_stripe
+from tests.queue import run_deferred
 
 
 @pytest.fixture
@@ -49,6 +50,7 @@ def failed(noon, order_for, customer, menu, stripe_api, django_capture_on_commit
     stripe_api.fail("POST", "/v1/refunds", status=402, message="Your card was declined.")
     with django_capture_on_commit_callbacks(execute=True):
         cancel_order(order=order, by=customer, reason="Plus faim")
+    run_deferred()
     stripe_api.failures.clear()
     refund = Refund.objects.get()
     assert refund.status == RefundState.FAILED
@@ -85,6 +87,7 @@ def test_the_manager_of_the_orders_restaurant_retries_a_failed_refund_through_st
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(retry_url(failed), headers={"accept-language": "en"})
+    run_deferred()
 
     assert response.status_code == 302 and response["Location"] == order_page(failed)
     first, second = stripe_api.calls("POST", "/v1/refunds")
@@ -110,6 +113,7 @@ def test_head_office_retries_a_refund_of_any_restaurant(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(retry_url(failed))
+    run_deferred()
 
     assert response.status_code == 302
     assert Refund.objects.get().status == RefundState.SUCCEEDED
@@ -122,6 +126,7 @@ def test_the_customers_timeline_leaves_out_the_retry(
     client.force_login(head_office)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(retry_url(failed))
+    run_deferred()
     client.force_login(customer)
 
     response = client.get(
@@ -141,6 +146,7 @@ def test_a_refund_that_fails_again_stays_failed_and_can_be_retried_again(
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(retry_url(failed))
+    run_deferred()
 
     refund = Refund.objects.get()
     assert refund.status == RefundState.FAILED and "Still declined." in refund.failure_message
@@ -153,6 +159,7 @@ def test_a_refund_that_fails_again_stays_failed_and_can_be_retried_again(
     stripe_api.failures.clear()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(retry_url(failed))
+    run_deferred()
 
     assert Refund.objects.get().status == RefundState.SUCCEEDED
     assert len(stripe_api.calls("POST", "/v1/refunds")) == 3
@@ -165,10 +172,12 @@ def test_a_refund_that_went_through_is_never_retried(
     client.force_login(manager_a)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(retry_url(failed))
+    run_deferred()
     assert Refund.objects.get().status == RefundState.SUCCEEDED
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(retry_url(failed), headers={"accept-language": "en"})
+    run_deferred()
 
     assert response.status_code == 302 and response["Location"] == order_page(failed)
     assert [str(message) for message in get_messages(response.wsgi_request)][-1] == (
@@ -263,6 +272,7 @@ def test_the_demo_provider_refunds_at_once_when_retried(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(retry_url(Refund.objects.get()), headers={"accept-language": "en"})
+    run_deferred()
 
     assert response.status_code == 302
     refund = Refund.objects.get()
@@ -275,11 +285,16 @@ def test_the_demo_provider_refunds_at_once_when_retried(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_after_the_retry_the_page_says_the_refund_went_through(client, failed, manager_a):
+def test_after_the_retry_the_page_says_the_refund_is_asked_and_the_worker_makes_it(client, failed, manager_a):
     client.force_login(manager_a)
 
     response = client.post(retry_url(failed), headers={"accept-language": "en"}, follow=True)
 
     assert response.status_code == 200
-    assert "The refund of 19.00\u00a0€ went through." in response.content.decode()
+    assert (
+        "The refund of 19.00\u00a0€ is asked again; the provider has not answered yet."
+        in response.content.decode()
+    )
+    assert Refund.objects.get().status == RefundState.PENDING
+    run_deferred()
     assert Refund.objects.get().status == RefundState.SUCCEEDED

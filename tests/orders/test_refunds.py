@@ -24,6 +24,7 @@ from orders.payments import paid_amount
 from orders.services import LineRequest, cancel_order, confirm_payment, modify_order, transition_order
 from restaurants.models import Stock
 from tests.orders.stripe_fake import completed_session, event, fake_stripe, post_event
+from tests.queue import deferred, run_deferred
 
 
 @pytest.fixture
@@ -55,15 +56,17 @@ def quantities(stock_a) -> dict[str, Decimal]:
 # ---------- Cancel ----------
 
 
-def test_cancelling_a_paid_order_refunds_it_in_full_after_commit(
+def test_cancelling_a_paid_order_refunds_it_in_full_through_the_worker(
     paid, customer, stripe_api, stock_a, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks() as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         cancel_order(order=paid, by=customer, reason="Plus faim")
-        assert stripe_api.requests == []  # nothing leaves while the transaction is open
 
-    for callback in callbacks:
-        callback()
+    assert stripe_api.requests == []  # nothing leaves in the request: a job waits for the worker
+    [job] = deferred("orders.execute_refund")
+    assert job.args == {"refund_id": Refund.objects.get().pk} and job.queue_name == "payments"
+
+    run_deferred()
 
     [call] = stripe_api.calls("POST", "/v1/refunds")
     refund = Refund.objects.get()
@@ -82,8 +85,10 @@ def test_cancelling_a_paid_order_refunds_it_in_full_after_commit(
 def test_every_refund_has_its_own_idempotency_key(paid, customer, menu, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         modify_order(order=paid, lines=[margheritas(menu, 1)], by=customer)
+    run_deferred()
     with django_capture_on_commit_callbacks(execute=True):
         cancel_order(order=paid, by=customer)
+    run_deferred()
 
     keys = list(Refund.objects.values_list("idempotency_key", flat=True))
     assert len(keys) == 2 and len(set(keys)) == 2
@@ -96,6 +101,7 @@ def test_a_stripe_failure_leaves_the_refund_failed_and_the_order_needing_attenti
 
     with django_capture_on_commit_callbacks(execute=True):
         cancelled = cancel_order(order=paid, by=customer)
+    run_deferred()
 
     assert cancelled.status == Status.CANCELLED
     refund = Refund.objects.get()
@@ -113,6 +119,7 @@ def test_a_cancelled_paid_order_page_shows_the_refund(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         cancel_order(order=paid, by=customer)
+    run_deferred()
     client.force_login(customer)
 
     page = client.get(
@@ -131,6 +138,7 @@ def test_a_smaller_change_of_a_paid_order_refunds_the_difference(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         changed = modify_order(order=paid, lines=[margheritas(menu, 1)], by=customer)
+    run_deferred()
 
     assert changed.total == Decimal("9.50")
     [call] = stripe_api.calls("POST", "/v1/refunds")
@@ -169,6 +177,7 @@ def test_a_larger_change_of_a_paid_order_waits_for_the_difference_then_applies(
 
     with django_capture_on_commit_callbacks(execute=True):
         confirm_payment(payment=change.payment, provider_payment_id="pi_test_difference")
+    run_deferred()
 
     paid.refresh_from_db()
     change.refresh_from_db()
@@ -188,6 +197,7 @@ def test_a_difference_paid_once_the_kitchen_started_is_refunded_and_the_order_ke
 
     with django_capture_on_commit_callbacks(execute=True):
         confirm_payment(payment=change.payment, provider_payment_id="pi_test_difference")
+    run_deferred()
 
     paid.refresh_from_db()
     change.refresh_from_db()
@@ -238,6 +248,7 @@ def test_a_larger_change_while_awaiting_payment_asks_stripe_for_the_new_total(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         modify_order(order=awaiting, lines=[margheritas(menu, 2)], by=customer)
+    run_deferred()
 
     old = awaiting.payments.get(provider_reference="cs_test_1")
     new = awaiting.payments.get(status=PaymentState.PENDING)
@@ -263,6 +274,7 @@ def test_a_larger_change_while_awaiting_payment_asks_stripe_for_the_new_total(
         post_event(
             client, event("checkout.session.completed", completed_session("cs_test_2", amount_cents=1900))
         )
+    run_deferred()
 
     awaiting.refresh_from_db()
     assert (awaiting.status, awaiting.payment_status) == (Status.RECEIVED, PaymentStatus.PAID)
@@ -275,6 +287,7 @@ def test_the_replaced_session_paid_anyway_is_refunded_in_full(
     stripe_api.fail("POST", "/v1/checkout/sessions/cs_test_1/expire", message="already complete")
     with django_capture_on_commit_callbacks(execute=True):
         modify_order(order=awaiting, lines=[margheritas(menu, 2)], by=customer)
+    run_deferred()
 
     with django_capture_on_commit_callbacks(execute=True):
         post_event(
@@ -284,6 +297,7 @@ def test_the_replaced_session_paid_anyway_is_refunded_in_full(
                 completed_session("cs_test_1", amount_cents=950, payment_intent="pi_old"),
             ),
         )
+    run_deferred()
 
     [call] = stripe_api.calls("POST", "/v1/refunds")
     assert (call.form["payment_intent"], call.form["amount"]) == ("pi_old", "950")
@@ -308,6 +322,7 @@ def test_a_second_checkout_paid_after_the_first_is_refunded_and_was_voided(
         post_event(
             client, event("checkout.session.completed", completed_session("cs_test_a", amount_cents=950))
         )
+    run_deferred()
 
     second.refresh_from_db()
     assert second.status == PaymentState.CANCELLED
@@ -321,6 +336,7 @@ def test_a_second_checkout_paid_after_the_first_is_refunded_and_was_voided(
                 completed_session("cs_test_b", amount_cents=950, payment_intent="pi_b"),
             ),
         )
+    run_deferred()
 
     [call] = stripe_api.calls("POST", "/v1/refunds")
     assert (call.form["payment_intent"], call.form["amount"]) == ("pi_b", "950")
@@ -338,6 +354,7 @@ def test_the_demo_provider_refunds_a_smaller_change_at_once(
 
     with django_capture_on_commit_callbacks(execute=True):
         modify_order(order=order, lines=[margheritas(menu, 1)], by=customer)
+    run_deferred()
 
     refund = Refund.objects.get()
     assert (refund.amount, refund.status) == (Decimal("9.50"), RefundState.SUCCEEDED)

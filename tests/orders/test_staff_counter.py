@@ -27,6 +27,7 @@ from orders.staff.counter.new_order import CUSTOMER_KEY, CounterCart
 from restaurants.models import Role, Stock, StockMovement
 from restaurants.services import record_waste
 from tests import factories as f
+from tests.queue import run_deferred
 
 pytestmark = pytest.mark.django_db
 
@@ -548,6 +549,7 @@ def test_a_phone_order_for_a_customer_found_by_phone_is_placed_for_their_account
     # The order being taken is gone from the session; the customer gets the confirmation.
     assert CounterCart.load(at_counter.session).lines == []
     assert CUSTOMER_KEY not in at_counter.session
+    run_deferred()  # what the worker does a moment later
     assert [message.to for message in mailoutbox] == [[customer.email]]
     assert order.tracking_token in mailoutbox[0].body
 

@@ -19,6 +19,7 @@ from orders.services import (
     record_payment_on_delivery,
     transition_order,
 )
+from tests.queue import run_deferred
 
 
 def tracking(order):
@@ -215,6 +216,7 @@ def test_a_cancelled_paid_order_shows_its_refund(
     confirm_payment(payment=order.payments.get())
     with django_capture_on_commit_callbacks(execute=True):
         cancel_order(order=order, by=customer)
+    run_deferred()
     client.force_login(customer)
     page = client.get(tracking(order), headers={"accept-language": "en"}).content.decode()
     assert "status-badge--cancelled" in page

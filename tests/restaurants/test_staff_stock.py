@@ -12,7 +12,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core import mail
 from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
@@ -31,6 +30,7 @@ from restaurants.services import (
     set_alert_threshold,
 )
 from tests import factories as f
+from tests.queue import WorkerOutbox
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY_NOON = datetime(2026, 11, 30, 12, 0, tzinfo=PARIS)
@@ -480,15 +480,16 @@ def test_a_page_out_of_range_shows_the_last_page(client, manager_a, stock_a):
 # -- The low-stock alert --------------------------------------------------------------------------------
 
 
-# These tests commit for real (transaction=True), so the emails leave after commit as in production.
+# These tests commit for real (transaction=True), so the alerts' jobs commit as in production.
 committing = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def alerts(stock_a, manager_a):
-    """The emails sent from now on (the opening stock's own alerts are forgotten)."""
-    mail.outbox.clear()
-    return mail.outbox
+    """The emails the worker sends from now on (the opening stock's own alerts are forgotten)."""
+    outbox = WorkerOutbox()
+    outbox.clear()
+    return outbox
 
 
 @committing

@@ -1,4 +1,6 @@
-"""Cancel the online orders left unpaid past their deadline and give their stock back (for the scheduler)."""
+"""Cancel the online orders left unpaid past their deadline and give their stock back, by hand.
+
+The worker does it every minute (orders.tasks); this command is for a check or a catch-up from a shell."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from orders.services import expire_unpaid_orders
 class Command(BaseCommand):
     help = (
         "Cancel the online orders still awaiting payment past their deadline and give their stock back. "
-        "Idempotent: run it every few minutes from the scheduler."
+        "The worker does it every minute; idempotent, so running it by hand as well does no harm."
     )
 
     def add_arguments(self, parser) -> None:

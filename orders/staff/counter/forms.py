@@ -8,29 +8,18 @@ never reaches orders.services.place_order, which checks everything once more.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Mapping
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 from phonenumber_field.phonenumber import PhoneNumber
 
-from accounts.models import Address, User
+from accounts.models import User
 from accounts.phones import PhoneInput, parse_phone
-from common.parsing import is_postal_code
-from orders.forms import (
-    ASAP,
-    NEW_ADDRESS,
-    NOTE_ERRORS,
-    NOTE_HELP,
-    NOTE_MAX_LENGTH,
-    PAYMENT_LABELS,
-    FulfilmentFields,
-    time_choices,
-)
+from orders.forms import PAYMENT_LABELS, FulfilmentFields, note_field, payment_method_field
 from orders.models import Channel, Fulfilment, PaymentMethod
-from orders.services import MAX_QUANTITY_PER_LINE, PAYMENT_METHODS_BY_CHANNEL, DeliveryAddress, LineRequest
+from orders.services import MAX_QUANTITY_PER_LINE, PAYMENT_METHODS_BY_CHANNEL, LineRequest
 from restaurants.selectors import MenuItem
 
 COUNTER_CHANNELS = [(Channel.PHONE.value, _("By phone")), (Channel.COUNTER.value, _("At the counter"))]
@@ -46,12 +35,6 @@ COUNTER_PAYMENT_LABELS = {
 # A search that reads as (part of) a phone number: digits, spaces, dots, dashes, brackets, a leading "+".
 _PHONE_CHARACTERS = re.compile(r"^\+?[0-9 .()\-]+$")
 MIN_SEARCH_LENGTH = 2
-
-
-def address_label(address: Address, *, served: bool) -> str:
-    if served:
-        return str(address)
-    return _("%(address)s (outside the delivery area)") % {"address": address}
 
 
 class CustomerSearchForm(forms.Form):
@@ -182,73 +165,31 @@ class CounterOrderForm(FulfilmentFields):
         help_text=_("The confirmation and the tracking link are sent there."),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
-    payment_method = forms.ChoiceField(
-        label=_("Payment"),
-        widget=forms.RadioSelect,
-        choices=[(method.value, COUNTER_PAYMENT_LABELS[method]) for method in COUNTER_PAYMENT_METHODS],
-        error_messages={"invalid_choice": _("This payment method is not available here.")},
+    payment_method = payment_method_field(
+        choices=[(method.value, COUNTER_PAYMENT_LABELS[method]) for method in COUNTER_PAYMENT_METHODS]
     )
-    note = forms.CharField(
-        label=_("A note for the kitchen"),
-        max_length=NOTE_MAX_LENGTH,
-        required=False,
-        help_text=NOTE_HELP,
-        error_messages=NOTE_ERRORS,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = note_field(_("A note for the kitchen"))
 
-    def __init__(
-        self,
-        *args,
-        customer: User | None,
-        addresses: Sequence[Address],
-        delivery_times: Sequence[datetime],
-        pickup_times: Sequence[datetime],
-        now: datetime,
-        served_postal_codes: Collection[str],
-        **kwargs,
-    ) -> None:
+    NEW_ADDRESS_LABEL = _("Another address")
+    # Pick-up first: most orders taken at the counter or on the phone are collected.
+    PICKUP_FIRST = True
+    NO_TIME_CHOSEN = _("Choose when the order is wanted.")
+
+    def __init__(self, *args, customer: User | None, **kwargs) -> None:
         self.customer = customer
-        self.addresses = {str(address.pk): address for address in addresses}
-        served = [pk for pk, address in self.addresses.items() if address.postal_code in served_postal_codes]
         initial = kwargs.setdefault("initial", {})
         initial.setdefault("channel", Channel.PHONE.value)
         initial.setdefault("fulfilment", Fulfilment.PICKUP.value)
-        initial.setdefault("address", served[0] if served else NEW_ADDRESS)
-        initial.setdefault("delivery_time", ASAP)
-        initial.setdefault("pickup_time", ASAP)
         initial.setdefault("payment_method", PaymentMethod.CASH_ON_DELIVERY.value)
         if customer is not None:
             initial.setdefault("name", customer.get_full_name() or customer.email)
             initial.setdefault("phone", customer.phone)
             initial.setdefault("email", customer.email)
         super().__init__(*args, **kwargs)
-        # Pick-up first: most orders taken at the counter or on the phone are collected.
-        self.fields["fulfilment"].choices = [
-            (value, label)
-            for value, label in reversed(Fulfilment.choices)
-            if served_postal_codes or value == Fulfilment.PICKUP
-        ]
-        self.fields["address"].choices = [
-            (pk, address_label(address, served=pk in served)) for pk, address in self.addresses.items()
-        ] + [(NEW_ADDRESS, _("Another address"))]
-        self.fields["delivery_time"].choices = time_choices(delivery_times, now=now)
-        self.fields["pickup_time"].choices = time_choices(pickup_times, now=now)
-
-    @property
-    def new_address_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in ("street", "complement", "postal_code", "city", "instructions")]
-
-    def clean_postal_code(self) -> str:
-        value = self.cleaned_data["postal_code"].strip().replace(" ", "")
-        if value and not is_postal_code(value):
-            raise forms.ValidationError(_("Enter a French postal code of 5 digits."))
-        return value
 
     def clean(self) -> dict:
         data = super().clean()
         channel = data.get("channel")
-        fulfilment = data.get("fulfilment")
         method = data.get("payment_method")
         if channel and method and method not in PAYMENT_METHODS_BY_CHANNEL[channel]:
             self.add_error(
@@ -257,49 +198,10 @@ class CounterOrderForm(FulfilmentFields):
                     "Payment at the counter is only for customers ordering at the counter: choose cash or card."
                 ),
             )
-        needs_phone = channel == Channel.PHONE or fulfilment == Fulfilment.DELIVERY
+        needs_phone = channel == Channel.PHONE or data.get("fulfilment") == Fulfilment.DELIVERY
         if needs_phone and not data.get("phone") and "phone" not in self.errors:
             self.add_error("phone", _("A phone number is needed for a phone order or a delivery."))
-        if fulfilment == Fulfilment.DELIVERY:
-            data["delivery_address"] = self._delivery_address(data)
-        if fulfilment in Fulfilment.values:
-            name = "delivery_time" if fulfilment == Fulfilment.DELIVERY else "pickup_time"
-            value = data.get(name)
-            if not self.fields[name].choices:
-                self.add_error(None, _("This restaurant takes no orders in the coming days."))
-            elif not value:
-                self.add_error(name, _("Choose when the order is wanted."))
-            data["requested_time"] = None if value in (None, "", ASAP) else datetime.fromisoformat(value)
         return data
-
-    def _delivery_address(self, data: dict) -> DeliveryAddress | None:
-        choice = data.get("address") or NEW_ADDRESS
-        if choice != NEW_ADDRESS:
-            # The choices are this customer's own addresses: any other value failed validation already.
-            address = self.addresses[choice]
-            return DeliveryAddress(
-                street=address.street,
-                postal_code=address.postal_code,
-                city=address.city,
-                complement=address.complement,
-                instructions=address.instructions,
-                address_id=address.pk,
-            )
-        missing = False
-        for name in self.DELIVERY_ADDRESS_REQUIRED:
-            if not data.get(name, "").strip():
-                missing = True
-                if name not in self.errors:
-                    self.add_error(name, _("This field is required for a delivery."))
-        if missing or any(name in self.errors for name in self.DELIVERY_ADDRESS_REQUIRED):
-            return None
-        return DeliveryAddress(
-            street=data["street"],
-            postal_code=data["postal_code"],
-            city=data["city"],
-            complement=data.get("complement", ""),
-            instructions=data.get("instructions", ""),
-        )
 
 
 class CancelForm(forms.Form):

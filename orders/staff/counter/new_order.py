@@ -24,8 +24,9 @@ from accounts.models import Address, User
 from common.parsing import whole_number
 from orders.cart import Cart, CartContents, addable_quantity, cart_contents
 from orders.errors import OrderError
-from orders.models import Fulfilment, Order
-from orders.services import MAX_QUANTITY_PER_LINE, Contact, available_times, place_order, price_lines
+from orders.forms import offered_times
+from orders.models import Order
+from orders.services import MAX_QUANTITY_PER_LINE, Contact, place_order, price_lines
 from orders.staff.counter.forms import AddLineForm, CounterOrderForm, CustomerSearchForm
 from orders.staff.counter.views import COUNTER_STAFF
 from orders.views.cart import describe
@@ -119,12 +120,7 @@ def _order_form(
         initial=initial,
         customer=customer,
         addresses=customer.book if customer is not None else [],
-        delivery_times=available_times(
-            restaurant=restaurant, fulfilment=Fulfilment.DELIVERY, pizzas=contents.pizzas, now=now
-        ),
-        pickup_times=available_times(
-            restaurant=restaurant, fulfilment=Fulfilment.PICKUP, pizzas=contents.pizzas, now=now
-        ),
+        **offered_times(restaurant=restaurant, pizzas=contents.pizzas, now=now),
         now=now,
         served_postal_codes=restaurant.served_postal_codes(),
     )
@@ -136,7 +132,6 @@ def _lines_can_be_placed(form: CounterOrderForm, contents: CartContents) -> bool
         form.add_error(None, _("Add at least one product to the order."))
         return False
     if contents.problems:
-        names = ", ".join(dict.fromkeys(row.name for row in contents.problems))
         form.add_error(
             None,
             ngettext(
@@ -144,7 +139,7 @@ def _lines_can_be_placed(form: CounterOrderForm, contents: CartContents) -> bool
                 "%(products)s can no longer be made as they are: change the order.",
                 len(contents.problems),
             )
-            % {"products": names},
+            % {"products": contents.problem_names},
         )
         return False
     return True
@@ -254,16 +249,7 @@ def counter_add(request: HttpRequest) -> HttpResponse:
     except OrderError as error:
         return _refuse_line(request, error.message)
     cart = _counter_cart(request)
-    same = next(
-        (
-            existing
-            for existing in cart.lines
-            if (existing.product_id, existing.removed_ids, existing.extra_ids)
-            == (line.product_id, line.removed_ids, line.extra_ids)
-        ),
-        None,
-    )
-    in_order = same.quantity if same else 0
+    in_order = cart.quantity_of(line)
     if in_order + line.quantity > MAX_QUANTITY_PER_LINE:
         return _refuse_line(
             request,
@@ -299,11 +285,7 @@ def counter_line(request: HttpRequest, index: int) -> HttpResponse:
     """Set the quantity of a line of the order being taken (0 removes it)."""
     cart = _counter_cart(request)
     if not 0 <= index < len(cart.lines):
-        return refuse(
-            request,
-            _("This line is no longer in the order."),
-            f"{reverse('staff_counter_new')}#counter-lines",
-        )
+        return _refuse_line(request, _("This line is no longer in the order."))
     quantity = whole_number(request.POST.get("quantity"), max_digits=3)
     if quantity is None or quantity > MAX_QUANTITY_PER_LINE:
         return _refuse_line(

@@ -87,6 +87,24 @@ class _PositiveQuantityMixin:
         return quantity
 
 
+class _NotNegativeQuantityMixin:
+    negative = ""  # the error for a quantity below zero
+
+    def clean_quantity(self) -> Decimal:
+        quantity = self.cleaned_data["quantity"]
+        if quantity < 0:
+            raise forms.ValidationError(self.negative, code="negative")
+        return quantity
+
+
+def _about(message: str, quantity: Decimal, stock: Stock) -> str:
+    """`message` with the quantity in the ingredient's unit and the ingredient's name filled in."""
+    return message % {
+        "quantity": format_quantity(quantity, stock.ingredient.unit),
+        "ingredient": stock.ingredient.name,
+    }
+
+
 class RestockForm(_PositiveQuantityMixin, StockActionForm):
     title = _("Delivery received")
     action = "restock"
@@ -104,10 +122,7 @@ class RestockForm(_PositiveQuantityMixin, StockActionForm):
             # The database column would overflow (a 500): refuse it as the input error it is.
             raise services.StockError(gettext("This is more than a stock can hold."), code="too_large")
         services.restock(stock=stock, quantity=quantity, by=by, note=self.cleaned_data["note"])
-        return gettext("Delivery of %(quantity)s of %(ingredient)s recorded.") % {
-            "quantity": format_quantity(quantity, stock.ingredient.unit),
-            "ingredient": stock.ingredient.name,
-        }
+        return _about(gettext("Delivery of %(quantity)s of %(ingredient)s recorded."), quantity, stock)
 
 
 class WasteForm(_PositiveQuantityMixin, StockActionForm):
@@ -121,13 +136,10 @@ class WasteForm(_PositiveQuantityMixin, StockActionForm):
     def run(self, *, stock: Stock, by: User | None) -> str:
         quantity = self.cleaned_data["quantity"]
         services.record_waste(stock=stock, quantity=quantity, by=by, note=self.cleaned_data["note"])
-        return gettext("Waste of %(quantity)s of %(ingredient)s recorded.") % {
-            "quantity": format_quantity(quantity, stock.ingredient.unit),
-            "ingredient": stock.ingredient.name,
-        }
+        return _about(gettext("Waste of %(quantity)s of %(ingredient)s recorded."), quantity, stock)
 
 
-class InventoryCountForm(StockActionForm):
+class InventoryCountForm(_NotNegativeQuantityMixin, StockActionForm):
     title = _("Inventory count")
     action = "count"
     submit_label = _("Record the count")
@@ -135,11 +147,7 @@ class InventoryCountForm(StockActionForm):
     quantity = _quantity_field(_("Counted"), _("What is on the shelves now; the stock is set to it."))
     note = _note_field()
 
-    def clean_quantity(self) -> Decimal:
-        quantity = self.cleaned_data["quantity"]
-        if quantity < 0:
-            raise forms.ValidationError(_("A counted quantity cannot be negative."), code="negative")
-        return quantity
+    negative = _("A counted quantity cannot be negative.")
 
     def run(self, *, stock: Stock, by: User | None) -> str:
         counted = self.cleaned_data["quantity"]
@@ -150,32 +158,24 @@ class InventoryCountForm(StockActionForm):
             return gettext("The count of %(ingredient)s matches the stock: nothing to change.") % {
                 "ingredient": stock.ingredient.name
             }
-        return gettext("%(ingredient)s counted: the stock is now %(quantity)s.") % {
-            "quantity": format_quantity(counted, stock.ingredient.unit),
-            "ingredient": stock.ingredient.name,
-        }
+        return _about(gettext("%(ingredient)s counted: the stock is now %(quantity)s."), counted, stock)
 
 
-class ThresholdForm(StockActionForm):
+class ThresholdForm(_NotNegativeQuantityMixin, StockActionForm):
     title = _("Alert threshold")
     action = "threshold"
     submit_label = _("Change the threshold")
 
     quantity = _quantity_field(_("Alert at"), _("You are emailed when the stock falls to this level."))
 
-    def clean_quantity(self) -> Decimal:
-        quantity = self.cleaned_data["quantity"]
-        if quantity < 0:
-            raise forms.ValidationError(_("A threshold cannot be negative."), code="negative")
-        return quantity
+    negative = _("A threshold cannot be negative.")
 
     def run(self, *, stock: Stock, by: User | None) -> str:
         threshold = self.cleaned_data["quantity"]
         services.set_alert_threshold(stock=stock, threshold=threshold)
-        return gettext("You will be warned when %(ingredient)s falls to %(quantity)s.") % {
-            "quantity": format_quantity(threshold, stock.ingredient.unit),
-            "ingredient": stock.ingredient.name,
-        }
+        return _about(
+            gettext("You will be warned when %(ingredient)s falls to %(quantity)s."), threshold, stock
+        )
 
 
 # The action forms by the name their URL carries, in the order the stock page shows them.

@@ -1,0 +1,25 @@
+"""What several order admins show alike."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from common import formats
+from menu.models import Extra
+from orders.models import OrderLine
+
+
+def field_label(model, field_name: str):
+    return model._meta.get_field(field_name).verbose_name
+
+
+class OrderLineDisplayMixin:
+    """Shows a line's modifiers; the queryset must prefetch `extras` and `removed_ingredients`."""
+
+    @admin.display(description=Extra._meta.verbose_name_plural)
+    def extras_list(self, line: OrderLine) -> str:
+        return ", ".join(f"+ {extra.name} ({formats.euros(extra.unit_price)})" for extra in line.extras.all())
+
+    @admin.display(description=field_label(OrderLine, "removed_ingredients"))
+    def removed_list(self, line: OrderLine) -> str:
+        return ", ".join(ingredient.name for ingredient in line.removed_ingredients.all())

@@ -1,0 +1,91 @@
+"""Order lines and their extras, read-only."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from orders.admin.display import OrderLineDisplayMixin, field_label
+from orders.models import OrderLine, OrderLineExtra
+from restaurants.admin import ReadOnlyAdminMixin, RestaurantScopedAdminMixin
+
+
+class OrderLineInline(
+    OrderLineDisplayMixin, ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.TabularInline
+):
+    model = OrderLine
+    restaurant_field = "order__restaurant"
+    fields = (
+        "product_name",
+        "quantity",
+        "unit_price",
+        "extras_list",
+        "removed_list",
+        "vat_rate",
+        "line_total",
+    )
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("extras", "removed_ingredients")
+
+
+class OrderLineExtraInline(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.TabularInline):
+    model = OrderLineExtra
+    restaurant_field = "line__order__restaurant"
+    fields = ("extra", "name", "unit_price")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(OrderLine)
+class OrderLineAdmin(OrderLineDisplayMixin, ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.ModelAdmin):
+    restaurant_field = "order__restaurant"
+    list_display = (
+        "order_number",
+        "product_name",
+        "quantity",
+        "unit_price",
+        "extras_list",
+        "removed_list",
+        "line_total",
+    )
+    list_select_related = ("order",)
+    list_filter = (
+        ("order__restaurant", admin.RelatedOnlyFieldListFilter),
+        ("product", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("order__number", "product_name")
+    ordering = ("-order__created_at", "id")
+    fields = (
+        "order",
+        "product",
+        "product_name",
+        "quantity",
+        "unit_price",
+        "vat_rate",
+        "removed_list",
+        "line_total",
+    )
+    readonly_fields = fields
+    inlines = [OrderLineExtraInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("extras", "removed_ingredients")
+
+    @admin.display(description=field_label(OrderLine, "order"), ordering="order__number")
+    def order_number(self, line: OrderLine) -> str:
+        return line.order.number
+
+
+@admin.register(OrderLineExtra)
+class OrderLineExtraAdmin(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.ModelAdmin):
+    restaurant_field = "line__order__restaurant"
+    list_display = ("order_number", "line", "name", "unit_price")
+    list_select_related = ("line__order",)
+    search_fields = ("line__order__number", "name")
+    ordering = ("-line__order__created_at", "id")
+
+    @admin.display(description=field_label(OrderLine, "order"), ordering="line__order__number")
+    def order_number(self, extra: OrderLineExtra) -> str:
+        return extra.line.order.number
