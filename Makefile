@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-dates lint format messages bench faults clean dumps
+.PHONY: run test test-dates lint format messages bench page-weight faults clean dumps
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ messages: venv
 bench: venv
 	WITH_WRK=1 scripts/system-deps.sh
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/page_weight.py
+
+# The menu page's weight in Chromium at 390 px (bench/page_weight.py), alone.
+page-weight: venv
+	$(BIN)/python bench/page_weight.py
 
 # Faults under load: a worker killed, the database restarted (bench/README.md).
 faults: venv

@@ -19,6 +19,8 @@ EMAILS = "emails"
 # strategies are orders.payments' (PROVIDER_RETRY: nine tries over about nine minutes, then the refund is
 # failed and the managers are told), since they know which of the provider's errors are worth a new try.
 PAYMENTS = "payments"
+# The pictures' renditions (common.renditions), made after each upload.
+RENDITIONS = "renditions"
 # The queue's own upkeep and the site's timers (stalled jobs, old jobs, expired sessions).
 MAINTENANCE = "maintenance"
 

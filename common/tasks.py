@@ -1,4 +1,5 @@
-"""The generic email task: a message already rendered (allauth's, by ocpizza.auth), sent once."""
+"""The common app's tasks, found by the worker here: the generic email (a message already rendered,
+allauth's by ocpizza.auth, sent once) and the pictures' renditions (defined in common.renditions)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from procrastinate.contrib.django import app
 
 from common.email import send_once
 from common.queue import EMAILS, RETRY_EMAIL
+from common.renditions import make_renditions
+
+__all__ = ["make_renditions", "send_email"]
 
 
 @app.task(name="common.send_email", queue=EMAILS, retry=RETRY_EMAIL)

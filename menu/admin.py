@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from common import renditions
 from menu.models import Allergen, Category, Extra, Ingredient, Product, RecipeLine, RecipeStep
 
 
@@ -84,11 +85,12 @@ class RecipeStepInline(admin.TabularInline):
 
 
 def _image_tag(product: Product, size: int) -> str | None:
+    """The dish's 224 px rendition once made (the list shows dozens), the original until then."""
     if not product.image:
         return None
     return format_html(
         '<img src="{}" alt="" width="{}" height="{}" style="object-fit: cover; border-radius: 4px">',
-        product.image.url,
+        renditions.largest_url(product.image, product.image_renditions_of, renditions.DISH),
         size,
         size,
     )

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from common import formats
+from common import formats, renditions
 from common.validators import validate_image_file
 
 
@@ -120,8 +120,10 @@ class ProductQuerySet(models.QuerySet["Product"]):
         return self.filter(is_active=True)
 
 
-class Product(models.Model):
+class Product(renditions.HasRenditions):
     """A pizza, drink or dessert. Its recipe lines say what one portion takes from stock."""
+
+    RENDITIONS = {"image": renditions.DISH}
 
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("category")
@@ -140,6 +142,7 @@ class Product(models.Model):
         help_text=_("10% for food and soft drinks to take away or delivered, 20% for alcohol."),
     )
     image = models.ImageField(_("image"), upload_to="products/", blank=True, validators=[validate_image_file])
+    image_renditions_of = renditions.made_of_field()
     is_active = models.BooleanField(_("on the menu"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     baking_minutes = models.PositiveSmallIntegerField(_("baking time (minutes)"), null=True, blank=True)
@@ -163,6 +166,10 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def renditions_made(self) -> None:
+        # The cached menus (restaurants.menu_cache) are keyed by the catalogue's version.
+        CatalogueVersion.raise_version()
 
 
 class RecipeLine(models.Model):

@@ -225,6 +225,9 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Renditions of the uploaded pictures (common/renditions.py, django-imagekit's namer) go to the same storage,
+# under renditions/<upload's path>/.
+IMAGEKIT_CACHEFILE_DIR = "renditions"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Cache: it holds the sign-in rate limits, so in production it must be shared by every process of every

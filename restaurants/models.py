@@ -11,9 +11,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from common import formats
+from common import formats, renditions
 from common.validators import validate_document_file, validate_image_file, validate_video_file
-from menu.models import Ingredient
+from menu.models import CatalogueVersion, Ingredient
 
 
 class RestaurantQuerySet(models.QuerySet["Restaurant"]):
@@ -24,7 +24,9 @@ class RestaurantQuerySet(models.QuerySet["Restaurant"]):
         return self.filter(delivery_zones__postal_code=postal_code.strip()).distinct()
 
 
-class Restaurant(models.Model):
+class Restaurant(renditions.HasRenditions):
+    RENDITIONS = {"photo": renditions.RESTAURANT, "video_poster": renditions.POSTER}
+
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), unique=True)
     street = models.CharField(_("street"), max_length=200)
@@ -36,9 +38,18 @@ class Restaurant(models.Model):
     photo = models.ImageField(
         _("photo"), upload_to="restaurants/photos/", blank=True, validators=[validate_image_file]
     )
+    photo_renditions_of = renditions.made_of_field()
     video = models.FileField(
         _("presentation video"), upload_to="restaurants/videos/", blank=True, validators=[validate_video_file]
     )
+    video_poster = models.ImageField(
+        _("poster of the video"),
+        upload_to="restaurants/posters/",
+        blank=True,
+        validators=[validate_image_file],
+        help_text=_("Shown before the video plays; the restaurant's photo when empty."),
+    )
+    video_poster_renditions_of = renditions.made_of_field()
     menu_card = models.FileField(
         _("menu card"),
         upload_to="restaurants/menus/",
@@ -87,6 +98,10 @@ class Restaurant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def renditions_made(self) -> None:
+        # Its page is cached (restaurants.menu_cache) under the catalogue's version.
+        CatalogueVersion.raise_version()
 
     @property
     def address(self) -> str:
@@ -175,8 +190,10 @@ class StaffMemberQuerySet(models.QuerySet["StaffMember"]):
         return self.filter(is_active=True)
 
 
-class StaffMember(models.Model):
+class StaffMember(renditions.HasRenditions):
     """A user's job at one restaurant. Pizzaiolos with a photo are shown as the restaurant's chefs."""
+
+    RENDITIONS = {"photo": renditions.CHEF}
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
@@ -186,6 +203,7 @@ class StaffMember(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     photo = models.ImageField(_("photo"), upload_to="staff/", blank=True, validators=[validate_image_file])
+    photo_renditions_of = renditions.made_of_field()
     bio = models.CharField(_("short presentation"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
@@ -205,6 +223,10 @@ class StaffMember(models.Model):
     def __str__(self) -> str:
         name = self.user.get_full_name() or self.user.email
         return f"{name}, {self.get_role_display()} ({self.restaurant.name})"
+
+    def renditions_made(self) -> None:
+        # A chef is shown on the restaurant's cached page, keyed by the catalogue's version.
+        CatalogueVersion.raise_version()
 
 
 class StockQuerySet(models.QuerySet["Stock"]):

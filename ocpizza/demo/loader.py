@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Address, User
+from common import renditions
 from menu.models import Allergen, Category, Extra, Ingredient, Product, RecipeLine, RecipeStep
 from ocpizza.demo import images
 from ocpizza.demo.data import (
@@ -84,6 +85,9 @@ def load_demo(*, password: str, reset: bool = False, now: datetime | None = None
 
     Precondition: migrations applied (the 14 allergens exist). Pictures are generated into the default
     storage only for image fields that are empty; a file already stored under the same name is reused.
+    Their renditions are made here rather than left to the worker (`attach_picture`, and after the commit
+    for pictures of an earlier load that have none): the demo's pages are light from the first view,
+    whether a worker runs or not.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -93,6 +97,8 @@ def load_demo(*, password: str, reset: bool = False, now: datetime | None = None
         loader = _Loader(password=password, now=now)
         loader.load()
         after = _counts()
+    for instance, field_name in renditions.missing_renditions():
+        renditions.make(instance, field_name)
     created = {
         label: after[label] - before[label] for label in COUNTED_MODELS if after[label] != before[label]
     }
@@ -246,7 +252,7 @@ class _Loader:
             if spec.is_pizza:
                 product.extras.add(*self.extras.values())
             attach_picture(
-                product, "image", f"demo-{spec.slug}.png", lambda spec=spec: product_picture(spec, looks)
+                product, "image", f"demo-{spec.slug}.jpg", lambda spec=spec: product_picture(spec, looks)
             )
             self.products[spec.slug] = product
         for line in RecipeLine.objects.filter(product__in=self.products.values()).order_by("id"):
@@ -284,8 +290,8 @@ class _Loader:
         attach_picture(
             restaurant,
             "photo",
-            f"demo-{spec.slug}.png",
-            lambda: images.storefront_png(spec.name, facade=spec.facade, awning=spec.awning),
+            f"demo-{spec.slug}.jpg",
+            lambda: images.storefront_photo(spec.name, facade=spec.facade, awning=spec.awning),
         )
         return restaurant
 
@@ -302,8 +308,8 @@ class _Loader:
                 attach_picture(
                     member,
                     "photo",
-                    f"demo-{email.split('@')[0]}.png",
-                    lambda email=email, style=staff.portrait: images.chef_png(email, style=style),
+                    f"demo-{email.split('@')[0]}.jpg",
+                    lambda email=email, style=staff.portrait: images.chef_photo(email, style=style),
                 )
             members.setdefault(staff.role, []).append(user)
             self.logins.append(DemoLogin(staff.role, spec.name, email, self.password))

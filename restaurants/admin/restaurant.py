@@ -63,7 +63,7 @@ class RestaurantAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "slug", "is_active")}),
         (_("Contact"), {"fields": ("street", ("postal_code", "city"), "phone", "email")}),
-        (_("Presentation"), {"fields": ("description", "photo", "video", "menu_card")}),
+        (_("Presentation"), {"fields": ("description", "photo", "video", "video_poster", "menu_card")}),
         (
             _("Service"),
             {

@@ -19,8 +19,11 @@ from django.core.management import CommandError, call_command
 from django.db.models import F, Sum
 from django.test import override_settings
 from django.utils import timezone
+from PIL import Image
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from accounts.models import User
+from common import renditions
 from menu.models import Product
 from ocpizza.demo import reset_demo
 from ocpizza.demo.data import RESTAURANTS
@@ -188,18 +191,30 @@ def loaded_demo(django_db_setup, django_db_blocker, tmp_path_factory):
 class TestTheLoadedDemo:
     """What one load gives: checked without changing it, so the tests share a single load."""
 
-    def test_pictures_are_small_pngs_for_products_restaurants_and_chefs(self, loaded_demo):
+    def test_pictures_are_real_sized_photos_with_their_renditions_made(self, loaded_demo):
         products = Product.objects.all()
         assert all(product.image for product in products)
         assert all(restaurant.photo for restaurant in Restaurant.objects.all())
         chefs = StaffMember.objects.filter(role=Role.PIZZAIOLO)
         assert all(chef.photo and chef.bio for chef in chefs)
         assert not StaffMember.objects.exclude(role=Role.PIZZAIOLO).exclude(photo="").exists()
-        files = [path for path in loaded_demo.media.rglob("*") if path.is_file()]
-        assert len(files) == products.count() + 5 + chefs.count()
-        for path in files:
-            assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n"), path
-            assert path.stat().st_size < 60 * 1024, path
+        media = loaded_demo.media
+        originals = [
+            path
+            for path in media.rglob("*")
+            if path.is_file() and path.relative_to(media).parts[0] != "renditions"
+        ]
+        assert len(originals) == products.count() + 5 + chefs.count()
+        for path in originals:
+            with Image.open(path) as image:
+                assert (image.format, image.size) == ("JPEG", (1600, 1200)), path
+            assert 800 * 1024 < path.stat().st_size < 1300 * 1024, path  # about 1 MB, as a camera's
+        # load_demo made every rendition itself: no job left for the worker.
+        assert list(renditions.missing_renditions()) == []
+        assert not ProcrastinateJob.objects.exists()
+        product = products.first()
+        for box in renditions.DISH.boxes():
+            assert (media / renditions.rendition_name(product.image, box, "WEBP")).is_file()
 
     def test_five_restaurants_in_two_cities_with_hours_zones_and_a_full_team(self, loaded_demo):
         restaurants = Restaurant.objects.all()

@@ -24,9 +24,11 @@ from django.urls import reverse
 from PIL import Image
 from storages.backends.s3 import S3Storage
 
+from common import renditions
 from menu.models import Product
 from ocpizza.csp import s3_media_origins
 from tests import factories as f
+from tests.queue import run_deferred
 
 CREDENTIALS = {"access_key": "testing", "secret_key": "testing"}
 
@@ -225,3 +227,25 @@ def test_restaurant_photos_videos_menu_cards_and_chef_photos_go_to_the_bucket(db
         "restaurants/menus",
         "staff",
     }
+
+
+def test_renditions_are_made_into_the_bucket_and_served_by_signed_urls(admin_client, s3_storage, s3, bucket):
+    response = add_product(admin_client, image=upload("calzone.png", png_bytes((600, 450), noise=True)))
+    assert response.status_code == 302
+    product = Product.objects.get(slug="calzone")
+
+    assert run_deferred("renditions.make") == 1
+
+    product.refresh_from_db()
+    keys = {item["Key"] for item in s3.list_objects_v2(Bucket=bucket)["Contents"]}
+    made = {
+        renditions.rendition_name(product.image, box, f)
+        for box in renditions.DISH.boxes()
+        for f in ("WEBP", "PNG")
+    }
+    assert keys == {product.image.name, *made}
+    picture = renditions.picture(product.image, product.image_renditions_of, renditions.DISH)
+    webp = picture.sources[0].srcset.split(" ")[0]
+    status, body, headers = fetch(webp)
+    assert status == 200 and headers["Content-Type"] == "image/webp"
+    assert Image.open(io.BytesIO(body)).size == (112, 112)

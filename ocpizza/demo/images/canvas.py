@@ -1,12 +1,13 @@
-"""What every demo picture is drawn with: sizes, a seeded generator, shapes, and the PNG it ends as."""
+"""What every demo picture is drawn with: sizes, a seeded generator, shapes, and the camera's JPEG it ends as."""
 
 from __future__ import annotations
 
 import io
 import math
 import random
+from functools import cache
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps
 
 Color = tuple[int, int, int]
 Point = tuple[float, float]
@@ -14,6 +15,9 @@ Point = tuple[float, float]
 SQUARE = 480
 STOREFRONT = (640, 400)
 PORTRAIT = 320
+PHOTO = (1600, 1200)  # a 2-megapixel photo in 4:3, as a phone or a camera delivers it
+_GRAIN = 40  # amplitude of the noise, out of 255
+_QUALITY = 95
 _SS = 2  # supersampling factor
 
 
@@ -26,11 +30,24 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def _png(image: Image.Image, size: tuple[int, int], colors: int = 96) -> bytes:
-    small = image.resize(size, Image.Resampling.LANCZOS)
-    paletted = small.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+@cache
+def _grain() -> Image.Image:
+    """The same noise over every picture: random per channel, centred on zero by the offset in _photo."""
+    noise = _rng("grain").randbytes(PHOTO[0] * PHOTO[1] * 3)
+    return Image.frombytes("RGB", PHOTO, noise).point(lambda value: value * _GRAIN // 255)
+
+
+def _photo(image: Image.Image) -> bytes:
+    """The drawing as a camera's JPEG: 4:3 (a square padded with its background, a wide one cropped),
+    PHOTO's size, with grain."""
+    width, height = image.size
+    if width * 3 <= height * 4:
+        framed = ImageOps.pad(image, (height * 4 // 3, height), color=image.getpixel((0, 0)))
+    else:
+        framed = ImageOps.fit(image, (height * 4 // 3, height))
+    photo = ImageChops.add(framed.resize(PHOTO, Image.Resampling.BICUBIC), _grain(), offset=-_GRAIN // 2)
     buffer = io.BytesIO()
-    paletted.save(buffer, format="PNG", optimize=True)
+    photo.save(buffer, format="JPEG", quality=_QUALITY)
     return buffer.getvalue()
 
 

@@ -7,7 +7,7 @@ from functools import cache
 
 from PIL import Image, ImageDraw
 
-from ocpizza.demo.images.canvas import _SS, PORTRAIT, Color, _circle, _png, _rng, _shade
+from ocpizza.demo.images.canvas import _SS, PORTRAIT, Color, _circle, _photo, _rng, _shade
 
 _SKIN: Sequence[Color] = [(247, 214, 186), (232, 188, 150), (198, 142, 104), (150, 100, 70), (110, 72, 50)]
 _HAIR: Sequence[Color] = [(40, 30, 26), (90, 60, 36), (150, 110, 60), (200, 170, 110), (120, 120, 120)]
@@ -20,14 +20,14 @@ _BACKDROPS: Sequence[Color] = [
 ]
 
 
-def chef_png(seed: str, *, style: str = "short") -> bytes:
+def chef_photo(seed: str, *, style: str = "short") -> bytes:
     """An illustrated chef's portrait: face, toque and white jacket; `style` is short, long or moustache,
     skin, hair colour and backdrop vary with `seed`."""
-    return _chef_png(seed, style)
+    return _chef_photo(seed, style)
 
 
 @cache
-def _chef_png(seed: str, style: str) -> bytes:
+def _chef_photo(seed: str, style: str) -> bytes:
     rng = _rng("chef", seed)
     size = PORTRAIT * _SS
     backdrop = rng.choice(_BACKDROPS)
@@ -71,4 +71,4 @@ def _chef_png(seed: str, style: str) -> bytes:
     draw.arc((c - 44, c + 60, c + 44, c + 116), 20, 160, fill=(150, 60, 60), width=7)
     if style == "moustache":
         draw.chord((c - 56, c + 68, c + 56, c + 110), 180, 360, fill=_shade(hair, 0.9))
-    return _png(image, (PORTRAIT, PORTRAIT))
+    return _photo(image)

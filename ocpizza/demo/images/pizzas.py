@@ -16,7 +16,7 @@ from ocpizza.demo.images.canvas import (
     _blob,
     _circle,
     _ellipse_points,
-    _png,
+    _photo,
     _rect_points,
     _rng,
     _scatter,
@@ -223,13 +223,13 @@ TOPPINGS: dict[str, tuple[ToppingDrawer, int]] = {
 }
 
 
-def pizza_png(name: str, looks: Sequence[str], *, base: str = "tomato", folded: bool = False) -> bytes:
+def pizza_photo(name: str, looks: Sequence[str], *, base: str = "tomato", folded: bool = False) -> bytes:
     """A pizza seen from above on a wooden peel; `looks` lists its toppings, `base` is tomato or cream."""
-    return _pizza_png(name, tuple(looks), base, folded)
+    return _pizza_photo(name, tuple(looks), base, folded)
 
 
 @cache
-def _pizza_png(name: str, looks: tuple[str, ...], base: str, folded: bool) -> bytes:
+def _pizza_photo(name: str, looks: tuple[str, ...], base: str, folded: bool) -> bytes:
     rng = _rng("pizza", name)
     size = SQUARE * _SS
     image = Image.new("RGB", (size, size), (246, 238, 224))
@@ -248,7 +248,7 @@ def _pizza_png(name: str, looks: tuple[str, ...], base: str, folded: bool) -> by
         )
     if folded:
         _draw_calzone(draw, rng, c)
-        return _png(image, (SQUARE, SQUARE))
+        return _photo(image)
     # Crust, with the dark blisters of a hot oven, then the base.
     _circle(draw, c, c, 400, fill=_CRUST, outline=_CRUST_EDGE, width=10)
     for _ in range(22):
@@ -271,7 +271,7 @@ def _pizza_png(name: str, looks: tuple[str, ...], base: str, folded: bool) -> by
             drawer(draw, rng, x, y)
     for look in centred:
         TOPPINGS[look][0](draw, rng, c, c)
-    return _png(image, (SQUARE, SQUARE))
+    return _photo(image)
 
 
 def _draw_calzone(draw: ImageDraw.ImageDraw, rng: random.Random, c: float) -> None:

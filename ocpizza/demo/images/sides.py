@@ -6,19 +6,19 @@ from functools import cache
 
 from PIL import Image, ImageDraw
 
-from ocpizza.demo.images.canvas import _SS, SQUARE, Color, _blob, _circle, _font, _png, _rng, _shade
+from ocpizza.demo.images.canvas import _SS, SQUARE, Color, _blob, _circle, _font, _photo, _rng, _shade
 from ocpizza.demo.images.pizzas import _leaf
 
 
-def drink_png(
+def drink_photo(
     name: str, *, shape: str, color: Color, label: str, label_color: Color = (255, 255, 255)
 ) -> bytes:
     """A can or a bottle on a pastel background, with a short label."""
-    return _drink_png(name, shape, color, label, label_color)
+    return _drink_photo(name, shape, color, label, label_color)
 
 
 @cache
-def _drink_png(name: str, shape: str, color: Color, label: str, label_color: Color) -> bytes:
+def _drink_photo(name: str, shape: str, color: Color, label: str, label_color: Color) -> bytes:
     size = SQUARE * _SS
     background = _shade(color, 0.35) if sum(color) > 600 else tuple(min(255, 200 + ch // 5) for ch in color)
     image = Image.new("RGB", (size, size), background)  # type: ignore[arg-type]
@@ -60,16 +60,16 @@ def _drink_png(name: str, shape: str, color: Color, label: str, label_color: Col
     font = _font(68 if len(label) <= 6 else 48)
     text_color = color if sum(label_color) > 600 else (255, 255, 255)
     draw.text((c, (band_top + band_bottom) / 2), label, font=font, fill=text_color, anchor="mm")
-    return _png(image, (SQUARE, SQUARE))
+    return _photo(image)
 
 
-def dessert_png(name: str, *, look: str) -> bytes:
+def dessert_photo(name: str, *, look: str) -> bytes:
     """A dessert on a plate: tiramisu, panna cotta, chocolate fondant or cookie."""
-    return _dessert_png(name, look)
+    return _dessert_photo(name, look)
 
 
 @cache
-def _dessert_png(name: str, look: str) -> bytes:
+def _dessert_photo(name: str, look: str) -> bytes:
     rng = _rng("dessert", name)
     size = SQUARE * _SS
     image = Image.new("RGB", (size, size), (236, 226, 214))
@@ -128,4 +128,4 @@ def _dessert_png(name: str, look: str) -> bytes:
             draw.line(
                 (x, y, x + rng.uniform(-40, 40), y + rng.uniform(-40, 40)), fill=(184, 128, 64), width=5
             )
-    return _png(image, (SQUARE, SQUARE))
+    return _photo(image)

@@ -7,16 +7,16 @@ from functools import cache
 
 from PIL import Image, ImageDraw
 
-from ocpizza.demo.images.canvas import _SS, STOREFRONT, Color, _circle, _font, _png, _rng, _shade
+from ocpizza.demo.images.canvas import _SS, STOREFRONT, Color, _circle, _font, _photo, _rng, _shade
 
 
-def storefront_png(name: str, *, facade: Color, awning: Color) -> bytes:
+def storefront_photo(name: str, *, facade: Color, awning: Color) -> bytes:
     """A shop front: stone facade with windows above, an awning, the restaurant's name on its sign."""
-    return _storefront_png(name, facade, awning)
+    return _storefront_photo(name, facade, awning)
 
 
 @cache
-def _storefront_png(name: str, facade: Color, awning: Color) -> bytes:
+def _storefront_photo(name: str, facade: Color, awning: Color) -> bytes:
     rng = _rng("storefront", name)
     width, height = STOREFRONT[0] * _SS, STOREFRONT[1] * _SS
     image = Image.new("RGB", (width, height), (150, 196, 230))
@@ -35,7 +35,7 @@ def _storefront_png(name: str, facade: Color, awning: Color) -> bytes:
     draw.rectangle((0, height - 70, width, height), fill=(170, 166, 160))  # pavement
     for x in range(0, width, 120):
         draw.line((x, height - 70, x - 40, height), fill=(150, 146, 140), width=3)
-    return _png(image, STOREFRONT, colors=128)
+    return _photo(image)
 
 
 def _sky_and_upper_floor(
