@@ -19,12 +19,13 @@ from restaurants.models import Role, StaffMember, Stock
 logger = logging.getLogger(__name__)
 
 
-def send_low_stock_alert(*, stock_ids: Sequence[int], alert: str) -> int:
+def send_low_stock_alert(*, stock_ids: Sequence[int], alert: str, digest: bool = False) -> int:
     """Email the active managers of each stock's restaurant the ingredients that ran low; returns how many
     emails left now.
 
     One email per manager and restaurant, listing that restaurant's stocks among `stock_ids` with their
-    quantity now, sent once under the key "low-stock:<alert>:<restaurant>:<manager>". A mail server
+    quantity now, sent once under the key "low-stock:<alert>:<restaurant>:<manager>". The morning's
+    `digest` tells of ingredients still low rather than just fallen low. A mail server
     failure does not stop the other emails; the first one is raised at the end, so a retry sends only
     those that did not leave.
     """
@@ -54,6 +55,7 @@ def send_low_stock_alert(*, stock_ids: Sequence[int], alert: str) -> int:
             "stocks": restaurant_stocks,
             "manager": manager.user,
             "stock_url": stock_url,
+            "digest": digest,
         }
         try:
             sent += send_templated_email(

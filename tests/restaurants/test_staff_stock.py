@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from procrastinate.contrib.django import app
 
 from orders.services import Contact, LineRequest, place_order
 from restaurants.availability import why_unavailable
@@ -29,6 +30,7 @@ from restaurants.services import (
     restock,
     set_alert_threshold,
 )
+from restaurants.tasks import low_stock_digest
 from tests import factories as f
 from tests.queue import WorkerOutbox
 
@@ -627,3 +629,50 @@ def test_a_restock_through_the_screen_clears_the_alert(alerts, client, manager_a
     ham.refresh_from_db()
     assert ham.quantity == Decimal("590")
     assert ham.low_alert_sent_at is None
+
+
+# -- The morning's low-stock digest ---------------------------------------------------------------------
+
+SIX_AM = datetime(2026, 12, 1, 6, 0, tzinfo=ZoneInfo("UTC"))
+
+
+def test_the_digest_runs_every_morning_before_the_days_orders():
+    schedule = {
+        periodic.task.name: periodic.cron for periodic in app.periodic_registry.periodic_tasks.values()
+    }
+
+    assert schedule["restaurants.low_stock_digest"] == "0 6 * * *"
+
+
+def test_the_digest_lists_each_restaurants_ingredients_still_low_once_a_day(
+    stock_a, manager_a, manager_b, restaurant_b, ingredients, mailoutbox
+):
+    f.StockFactory(restaurant=restaurant_b, ingredient=ingredients["Jambon"], quantity=Decimal("900"))
+    record_waste(stock=stock_a["Jambon"], quantity=Decimal("30"), by=None)  # 90 g ≤ 100 g; its alert left
+    mailoutbox.clear()
+
+    assert low_stock_digest(timestamp=int(SIX_AM.timestamp())) == 1
+
+    [email] = mailoutbox
+    assert email.to == [manager_a.email]  # restaurant B has nothing low: its manager is not bothered
+    assert email.subject == "Low stock at OC Pizza Lyon Presqu'île: Basilic and 1 other ingredient"
+    assert "This morning, these ingredients of OC Pizza Lyon Presqu'île are still at or below" in email.body
+    assert "Basilic: 100\u00a0g left (alert at 100\u00a0g)" in email.body
+    assert "Jambon: 90\u00a0g left (alert at 100\u00a0g)" in email.body
+    assert "Mozzarella" not in email.body
+    assert "every morning while an ingredient stays low" in email.body
+
+    # The same tick run again (a retry, a second worker) sends nothing; the next morning sends again.
+    assert low_stock_digest(timestamp=int(SIX_AM.timestamp()) + 30) == 0
+    assert low_stock_digest(timestamp=int((SIX_AM + timedelta(days=1)).timestamp())) == 1
+    assert len(mailoutbox) == 2
+
+
+def test_the_digest_sends_nothing_when_nothing_is_low_or_the_restaurant_is_closed_for_good(
+    stock_a, manager_a, restaurant_a, mailoutbox
+):
+    restaurant_a.is_active = False
+    restaurant_a.save(update_fields=["is_active"])
+
+    assert low_stock_digest(timestamp=int(SIX_AM.timestamp())) == 0
+    assert mailoutbox == []
