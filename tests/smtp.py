@@ -1,7 +1,8 @@
 """A mail server on loopback for the worker's tests and the fault run (bench/faults_email.py).
 
 `FakeSmtp(port, delay=s)` answers as a real server (aiosmtpd), `delay` seconds before taking each message,
-and keeps every message it accepted; `hang()` makes it
+and keeps every message it accepted; `pause()` holds every new message before the server takes it, until
+`resume()` (so a test knows no message is between the server's "accepted" and its sender's commit); `hang()` makes it
 accept connections and never answer, as an SMTP server that is stuck; `answer()` brings it back.
 Messages are counted by (recipient, subject): each email of the site has its own subject (order number,
 status), so a count above one is an email sent twice.
@@ -33,6 +34,8 @@ class _Keep:
         # A slow server is slow before it takes the message, never between taking it and saying so.
         if self.server.delay:
             await asyncio.sleep(self.server.delay)
+        while self.server.paused.is_set():
+            await asyncio.sleep(0.02)
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
@@ -56,6 +59,7 @@ class FakeSmtp:
         self._hanging: socket.socket | None = None
         self._held: list[socket.socket] = []
         self._stop = threading.Event()
+        self.paused = threading.Event()
 
     @property
     def url(self) -> str:
@@ -92,6 +96,13 @@ class FakeSmtp:
         self._accepting = threading.Thread(target=accept, daemon=True)
         self._accepting.start()
         return self
+
+    def pause(self) -> None:
+        """Hold every message not yet taken (its sender waits for the answer to MAIL FROM)."""
+        self.paused.set()
+
+    def resume(self) -> None:
+        self.paused.clear()
 
     def counts(self) -> Counter:
         with self.lock:
