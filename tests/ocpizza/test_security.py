@@ -11,10 +11,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from csp.middleware import CSPMiddleware
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.urls import reverse
 
 from ocpizza.csp import content_security_policy
+from ocpizza.middleware import ContentSecurityPolicyMiddleware
 from restaurants.models import Role
 from tests import factories as f
 from tests.factories import PASSWORD
@@ -123,6 +126,22 @@ def test_only_the_admin_may_use_style_attributes(client, pages):
             assert directives["style-src-attr"] == ["'unsafe-inline'"], url
         else:
             assert "style-src-attr" not in directives, url
+
+
+def test_the_policy_built_once_per_process_is_django_csps_own_and_a_per_view_policy_still_applies(rf):
+    ours = ContentSecurityPolicyMiddleware(lambda request: HttpResponse("ok"))
+    theirs = CSPMiddleware(lambda request: HttpResponse("ok"))
+
+    for _ in range(2):  # the second time from the headers built the first time
+        for path in ("/", "/restaurants/lyon/"):
+            assert policy(ours(rf.get(path))) == policy(theirs(rf.get(path)))
+        admin = policy(ours(rf.get("/admin/orders/order/")))
+        assert admin == {**policy(theirs(rf.get("/admin/"))), "style-src-attr": ["'unsafe-inline'"]}
+
+    special = HttpResponse("a page with its own policy")
+    special._csp_update = {"img-src": ["https://maps.example.com"]}
+    response = ContentSecurityPolicyMiddleware(lambda request: special)(rf.get("/"))
+    assert "https://maps.example.com" in policy(response)["img-src"]
 
 
 def test_htmx_is_told_not_to_inject_its_inline_indicator_style(client, db):
