@@ -95,12 +95,15 @@ class LegalDocument(models.Model):
         return self.published_at is not None
 
     def blocks(self) -> list[tuple[str, str]]:
-        """The text as (kind, text) blocks for the page: ("h", heading) or ("p", paragraph)."""
+        """The text as (kind, text) blocks for the page: ("h", heading) or ("p", paragraph). A heading is its
+        line only: text right under it is the next paragraph."""
         result = []
         for block in self.body.replace("\r\n", "\n").split("\n\n"):
             block = block.strip()
             if block.startswith("## "):
-                result.append(("h", block[3:].strip()))
-            elif block:
+                heading, _newline, rest = block.partition("\n")
+                result.append(("h", heading[3:].strip()))
+                block = rest.strip()
+            if block:
                 result.append(("p", block))
         return result

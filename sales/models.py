@@ -162,3 +162,8 @@ class Closing(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.restaurant_id} {self.kind} {self.period_start}"
+
+    @property
+    def sales_vat(self):
+        """The VAT the period's sales include."""
+        return self.sales_total - self.sales_net

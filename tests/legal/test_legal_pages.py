@@ -61,12 +61,13 @@ def test_the_privacy_policy_states_the_retention_periods_of_the_settings(client,
 
 def test_a_new_version_replaces_the_old_one_which_stays_readable(client, english):
     LegalDocument.objects.create(
-        kind=DocumentKind.TERMS, version=2, body="## Nouveau\n\nTexte v2", published_at=timezone.now()
+        kind=DocumentKind.TERMS, version=2, body="## Nouveau\nTexte v2\n\nSuite", published_at=timezone.now()
     )
     LegalDocument.objects.create(kind=DocumentKind.TERMS, version=3, body="Brouillon")  # a draft
 
     current = client.get(reverse("legal_page", args=["cgv"])).content.decode()
     assert "Version 2, in force since" in current and "<h2>Nouveau</h2>" in current
+    assert "<p>Texte v2</p>" in current and "<p>Suite</p>" in current
     old = client.get(reverse("legal_page_version", args=["cgv", 1])).content.decode()
     assert "This version is no longer in force: version 2 replaced it." in old
     assert client.get(reverse("legal_page_version", args=["cgv", 3])).status_code == 404
