@@ -58,7 +58,7 @@ def record_payment_on_delivery(*, order: Order, method: str, by, now: datetime |
             recorded_by=by,
             succeeded_at=now,
         )
-        record_payment(payment=payment, by=by)
+        record_payment(payment=payment, by=by, new=True)
         save_payment_status(locked)
     return payment
 

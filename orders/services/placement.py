@@ -127,17 +127,17 @@ def place_order(
             accepted_terms=accepted_terms,
         )
         reserve_stock(order=order, lines=priced, by=taken_by or customer)
-        write_lines(order, priced)
-        _start(order, by=taken_by or customer)
+        lines_written = write_lines(order, priced)
+        _start(order, lines_written, by=taken_by or customer)
     return order
 
 
-def _start(order: Order, *, by: User | None) -> None:
+def _start(order: Order, lines: list[OrderLine], *, by: User | None) -> None:
     """The order's first status change, then its first payment (online) or its confirmation email."""
     OrderStatusChange.objects.create(order=order, from_status="", to_status=order.status, actor=by)
     if order.status == Status.RECEIVED:
         # Confirmed at once (paid at the counter or on delivery): the sale enters the sales record.
-        record_sale(order=order, by=by)
+        record_sale(order=order, by=by, lines=lines, new=True)
     if order.is_paid_online:
         start_online_payment(order=order)
     else:
@@ -264,8 +264,9 @@ def _address_fields(address: DeliveryAddress | None) -> dict[str, str]:
     }
 
 
-def write_lines(order: Order, priced: Sequence[PricedLine]) -> None:
-    """The order's lines as priced, with their removed ingredients and extras, in three inserts."""
+def write_lines(order: Order, priced: Sequence[PricedLine]) -> list[OrderLine]:
+    """The order's lines as priced, with their removed ingredients and extras, in three inserts; returns the
+    lines written."""
     order_lines = OrderLine.objects.bulk_create(
         [
             OrderLine(
@@ -293,3 +294,4 @@ def write_lines(order: Order, priced: Sequence[PricedLine]) -> None:
         ]
     OrderLine.removed_ingredients.through.objects.bulk_create(removals)
     OrderLineExtra.objects.bulk_create(extras)
+    return order_lines
