@@ -6,7 +6,6 @@ screens are saved under tests/e2e/screenshots/ (ignored by git) for a person to 
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 from pathlib import Path
@@ -99,16 +98,3 @@ def demo_payments(settings):
     """Payments go through the in-app demo provider, whatever the environment says about Stripe."""
     settings.STRIPE_SECRET_KEY = ""
     settings.DEMO_PAYMENTS = True
-
-
-@pytest.fixture(autouse=True)
-def _legal_pages(request):
-    """The first version of each legal page, as the data migration publishes it: a test that commits
-    (live_server) flushes the migration's rows for the ones after it."""
-    if "live_server" not in request.fixturenames:
-        return
-    request.getfixturevalue("transactional_db")
-    from django.apps import apps
-
-    first_versions = importlib.import_module("legal.migrations.0002_first_versions")
-    first_versions.create(apps, None)
