@@ -36,7 +36,13 @@ INSTALLED_APPS = [
     "accounts",
     "menu",
     "restaurants",
+    # The legal pages (legal notice, privacy policy, terms of sale), versioned, and the company's details.
+    "legal",
+    # The sales record (cash-register law): a hash-chained journal of every money event, and its closings.
+    "sales",
     "orders",
+    # The customers' rights over their data (RGPD): erasure, retention; above orders, which it anonymises.
+    "privacy",
     # The project: its management command `load_demo` fills every app (only ocpizza may import them all).
     "ocpizza",
     "django.contrib.admin",
@@ -389,3 +395,13 @@ LOGGING = {
         "ocpizza.request": {"handlers": ["access"], "level": "INFO", "propagate": False},
     },
 }
+
+# ---- Personal data kept (RGPD art. 5-1-e), read by the privacy policy's page (legal.retention) ----
+# The CNIL's reference for customer data: 3 years after the end of the relationship (the last order).
+RETENTION_CUSTOMER_DAYS = env_int("RETENTION_CUSTOMER_DAYS", 3 * 365)
+# An order's delivery details and notes (address, instructions, note): needed for the delivery and a claim.
+RETENTION_DELIVERY_DETAILS_DAYS = env_int("RETENTION_DELIVERY_DETAILS_DAYS", 365)
+# The sales record (article L102 B of the Livre des procédures fiscales): 6 years; it holds no personal data.
+RETENTION_SALES_RECORD_YEARS = 6
+# A customer's export of their data (privacy.export) can be downloaded this long after it is ready.
+PRIVACY_EXPORT_HOURS = env_int("PRIVACY_EXPORT_HOURS", 48)

@@ -29,6 +29,9 @@ handler500 = "ocpizza.views.server_error"
 urlpatterns = [
     path("", include("restaurants.urls")),
     path("", include("orders.urls")),
+    path("", include("sales.urls")),
+    path("", include("legal.urls")),
+    path("", include("privacy.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import lazy
@@ -20,6 +21,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from accounts.models import Address, User
 from accounts.phones import PhoneInput
 from common.parsing import is_postal_code
+from legal.models import DocumentKind, LegalDocument
 from orders.models import Fulfilment, PaymentMethod
 from orders.services import DeliveryAddress, available_times
 from restaurants.models import Restaurant
@@ -312,6 +314,7 @@ class CheckoutForm(FulfilmentFields):
     ) -> None:
         self.user = user
         self.restaurant = restaurant
+        self.terms = LegalDocument.objects.current(DocumentKind.TERMS)
         initial = kwargs.setdefault("initial", {})
         # Delivery first, unless the cart is below the minimum for it.
         delivers = bool(served_postal_codes) and not below_minimum
@@ -334,6 +337,38 @@ class CheckoutForm(FulfilmentFields):
             del self.fields["phone"]
         else:
             self.fields["phone"].required = True
+        self._add_terms_fields()
+
+    def _add_terms_fields(self) -> None:
+        """The required "I accept the terms of sale" box, linking to the version in force, and that version's
+        number, so terms published while the page was open are not taken as accepted (clean_terms_version)."""
+        if self.terms is None:
+            return
+        self.fields["accept_terms"] = forms.BooleanField(
+            label=_("I have read and accept the terms of sale"),
+            error_messages={"required": _("Accept the terms of sale to place your order.")},
+            help_text=format_html(
+                '<a href="{}" target="_blank" rel="noopener">{}</a>',
+                reverse("legal_page_version", args=["cgv", self.terms.version]),
+                _("Read the terms of sale (version %(version)s)") % {"version": self.terms.version},
+            ),
+        )
+        self.fields["terms_version"] = forms.IntegerField(
+            widget=forms.HiddenInput, initial=self.terms.version
+        )
+
+    def clean_terms_version(self) -> int:
+        version = self.cleaned_data["terms_version"]
+        if version != self.terms.version:
+            raise forms.ValidationError(
+                _("The terms of sale changed while this page was open: read the new version and accept it."),
+                code="terms_changed",
+            )
+        return version
+
+    def accepted_terms(self) -> LegalDocument | None:
+        """The version of the terms the customer accepted (None when no terms were ever published)."""
+        return self.terms
 
     def _address_choice(self, data: dict) -> str:
         choice = data.get("address")

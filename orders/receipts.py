@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from orders.models import Order, OrderLine, Payment, PaymentState, Refund, RefundState
+from sales.models import SalesEntry
 
 CENT = Decimal("0.01")
 
@@ -41,6 +42,12 @@ class Receipt:
     refunds: list[Refund]  # every refund asked for, oldest first, failed ones included
     paid: Decimal  # taken in total
     refunded: Decimal  # refunded or being refunded (failed refunds excluded)
+    entries: list[SalesEntry]  # the order's entries in the sales record, in their order
+
+    @property
+    def entry_numbers(self) -> str:
+        """The numbers of the order's sales record entries, as the receipt prints them ("12, 15")."""
+        return ", ".join(str(entry.sequence) for entry in self.entries)
 
     @property
     def total_vat(self) -> Decimal:
@@ -79,11 +86,18 @@ def vat_breakdown(lines: list[OrderLine], delivery_fee: Decimal) -> list[VatRate
 
 
 def build_receipt(order: Order, lines: list[OrderLine] | None = None) -> Receipt:
-    """The receipt of an order. `lines` defaults to the order's (prefetched or not); two more queries read
-    its payments and refunds."""
+    """The receipt of an order. `lines` defaults to the order's (prefetched or not); three more queries read
+    its payments, refunds and sales record entries. Each payment and refund recorded in the sales record
+    gets its entry's number as `record_number` (None while not recorded: a refund under way)."""
     lines = list(order.lines.all()) if lines is None else list(lines)
     payments = list(order.payments.filter(status=PaymentState.SUCCEEDED).order_by("created_at", "id"))
     refunds = list(Refund.objects.filter(payment__order=order).order_by("created_at", "id"))
+    entries = list(SalesEntry.objects.filter(order=order).order_by("sequence"))
+    numbers = {entry.reference: entry.sequence for entry in entries if entry.reference}
+    for payment in payments:
+        payment.record_number = numbers.get(f"payment:{payment.pk}")
+    for refund in refunds:
+        refund.record_number = numbers.get(f"refund:{refund.pk}")
     return Receipt(
         order=order,
         lines=lines,
@@ -94,4 +108,5 @@ def build_receipt(order: Order, lines: list[OrderLine] | None = None) -> Receipt
         refunded=sum(
             (refund.amount for refund in refunds if refund.status != RefundState.FAILED), Decimal("0")
         ),
+        entries=entries,
     )

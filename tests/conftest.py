@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import importlib
 from decimal import Decimal
 
 import pytest
@@ -49,6 +50,26 @@ def _empty_the_queue_after_a_committing_test(request, django_db_blocker):
     if committing:
         with django_db_blocker.unblock():
             empty_queue()
+
+
+@pytest.fixture(autouse=True)
+def _legal_pages(request):
+    """The first version of each legal page, as its data migration publishes it, for every test that uses
+    the database: a test that commits flushes the migration's rows for the tests run after it."""
+    marker = request.node.get_closest_marker("django_db")
+    committing = (marker is not None and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if committing:
+        request.getfixturevalue("transactional_db")
+    elif marker is not None or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    from django.apps import apps
+
+    importlib.import_module("legal.migrations.0002_first_versions").create(apps, None)
 
 
 @pytest.fixture

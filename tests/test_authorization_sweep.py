@@ -69,6 +69,10 @@ def stock(world: World) -> list:
     return [world.stock_a["Mozzarella"].pk]
 
 
+def closing(world: World) -> list:
+    return [world.closing.pk]
+
+
 #            anonymous  customer  other   pizzaiolo driver  counter  manager_a manager_b head_office
 ACCESS: dict[str, Access] = {
     # ---- Public pages ----
@@ -104,6 +108,9 @@ ACCESS: dict[str, Access] = {
     "address_create": Access(get=SIGNED_IN, post=SIGNED_IN),
     "address_update": Access(lambda w: [w.address.pk], get=OWNER, post=OWNER),
     "address_delete": Access(lambda w: [w.address.pk], get=OWNER, post=OWNER_302),
+    "account_delete": Access(get=SIGNED_IN, post=(LOGIN, 400, 400, 400, 400, 400, 400, 400, 400)),
+    "account_export": Access(get=SIGNED_IN, post=SIGNED_IN_302),
+    "account_export_download": Access(lambda w: [w.export.pk], get=OWNER, post=SIGNED_IN_405),
     # ---- Staff: entrance ----
     #            anonymous  customer  other   pizzaiolo driver  counter  manager_a manager_b head_office
     "staff_home": Access(get=(LOGIN, 403, 403, 302, 302, 302, 302, 302, 302)),
@@ -230,6 +237,18 @@ ACCESS: dict[str, Access] = {
     # ---- Staff: dashboard (managers; head office compares every restaurant) ----
     "staff_dashboard": Access(get=(LOGIN, 403, 403, 403, 403, 403, 200, 200, 200), post=EVERYONE_405),
     "staff_dashboard_csv": Access(get=(LOGIN, 403, 403, 403, 403, 403, 200, 200, 200), post=EVERYONE_405),
+    # ---- The legal pages (public) ----
+    "legal_page": Access(lambda w: ["cgv"], get=EVERYONE_200, post=EVERYONE_405),
+    "legal_page_version": Access(lambda w: ["confidentialite", 1], get=EVERYONE_200, post=EVERYONE_405),
+    # ---- Staff: the sales record (managers read their restaurant's; head office checks every one) ----
+    "staff_sales_record": Access(get=(LOGIN, 403, 403, 403, 403, 403, 200, 200, 200), post=EVERYONE_405),
+    "staff_sales_closing": Access(
+        closing, get=(LOGIN, 403, 403, 403, 403, 403, 200, 404, 200), post=EVERYONE_405
+    ),
+    "staff_sales_archive": Access(
+        closing, get=(LOGIN, 403, 403, 403, 403, 403, 200, 404, 200), post=EVERYONE_405
+    ),
+    "staff_sales_integrity": Access(get=(LOGIN, 403, 403, 403, 403, 403, 403, 403, 200), post=EVERYONE_405),
 }
 
 # What the sweep leaves to others, by the module of the view or the namespace.

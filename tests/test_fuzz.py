@@ -385,6 +385,8 @@ def test_checkout(world, data):
         "phone": field_value("06 12 34 56 78"),
         "note": field_value(),
         "cart_fingerprint": field_value(page.context["contents"].fingerprint, "0" * 32),
+        "accept_terms": field_value("on"),
+        "terms_version": field_value("1", "2", "-1"),
     }
     exercise(
         client,

@@ -13,7 +13,7 @@ from accounts.models import Address
 from common.parsing import is_postal_code, whole_number
 from orders.models import Order, Payment, PaymentState
 from restaurants.staff.access import SESSION_KEY
-from tests.orders.checkout import shown_fingerprint
+from tests.orders.checkout import shown_fingerprint, terms_accepted
 from tests.orders.stripe_fake import completed_session, event, post_event
 from tests.world import WEBHOOK_SECRET
 
@@ -96,6 +96,7 @@ def test_a_checkout_to_a_postal_code_in_other_digits_is_refused(world):
         reverse("checkout"),
         {
             "cart_fingerprint": shown,
+            **terms_accepted(),
             "fulfilment": "delivery",
             "address": "new",
             "street": "1 rue de la Ré",

@@ -11,19 +11,25 @@ Time is Monday 30 November 2026 at noon (Paris): A is open; the orders are place
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from http.cookies import SimpleCookie
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import Address, User
 from orders.models import Order, Payment, PaymentState, Provider, Refund, Status
 from orders.services import Contact, DeliveryAddress, LineRequest, place_order, transition_order
+from privacy.models import DataExport, PrivacyRequest
 from restaurants.models import Restaurant, Role, Stock
 from restaurants.services import restock
+from sales.closings import close_period
+from sales.models import Closing, ClosingKind
 from tests import factories as f
 
 NOON = datetime(2026, 11, 30, 12, 0, tzinfo=ZoneInfo("Europe/Paris"))
@@ -58,6 +64,8 @@ class World:
     demo_payment: Payment | None = None
     stripe_payment: Payment | None = None
     refund: Refund | None = None
+    export: DataExport | None = None  # a ready data export of `customer`
+    closing: Closing | None = None  # A's daily closing (of the day before the clock's)
     _sessions: dict[str, str] = field(default_factory=dict)
     _clients: dict[str, Client] = field(default_factory=dict)
 
@@ -166,5 +174,16 @@ def build_world(*, restaurant_a, restaurant_b, menu, ingredients, stock_a, users
         amount=Decimal("1.00"),
         idempotency_key="fuzz-refund",
         provider_reference="re_test_fuzz",
+    )
+    world.export = DataExport.objects.create(
+        user=customer,
+        requested_at=timezone.now(),
+        ready_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(hours=1),
+        file_name=default_storage.save("private/exports/world.zip", ContentFile(b"PK")),
+    )
+    PrivacyRequest.objects.create(kind="export", account_id=customer.pk, done_by=customer)
+    world.closing = close_period(
+        restaurant_id=restaurant_a.pk, kind=ClosingKind.DAY, day=timezone.localdate() - timedelta(days=1)
     )
     return world

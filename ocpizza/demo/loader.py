@@ -36,6 +36,7 @@ from ocpizza.demo.data import (
 from ocpizza.demo.history import OrderWriter, Team
 from ocpizza.demo.pictures import attach_picture, product_picture
 from ocpizza.demo.reset import reset_demo
+from ocpizza.demo.sales_record import record_history
 from ocpizza.demo.scenario import OrderPlan, opening_quantities, order_plans, stock_targets
 from orders.models import Order
 from restaurants.models import DeliveryZone, OpeningHours, Restaurant, Role, StaffMember, Stock, StockMovement
@@ -96,6 +97,14 @@ def load_demo(*, password: str, reset: bool = False, now: datetime | None = None
         before = _counts()
         loader = _Loader(password=password, now=now)
         loader.load()
+        record_history(
+            restaurant_ids=list(
+                Restaurant.objects.filter(slug__in=[spec.slug for spec in RESTAURANTS]).values_list(
+                    "pk", flat=True
+                )
+            ),
+            now=now,
+        )
         after = _counts()
     for instance, field_name in renditions.missing_renditions():
         renditions.make(instance, field_name)

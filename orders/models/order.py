@@ -177,6 +177,15 @@ class Order(models.Model):
     checkout_token = models.CharField(
         _("checkout token"), max_length=32, blank=True, default="", editable=False
     )
+    # The version of the terms of sale the customer accepted at checkout (empty for orders taken by staff).
+    accepted_terms = models.ForeignKey(
+        "legal.LegalDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("terms of sale accepted"),
+    )
     created_at = models.DateTimeField(_("placed at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)

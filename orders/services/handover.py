@@ -25,6 +25,7 @@ from orders.models import (
     Status,
 )
 from orders.payments import paid_amount, save_payment_status
+from orders.sales_record import record_payment
 from orders.services.lifecycle import check_move, transition_order
 from orders.services.locking import lock_order
 
@@ -57,6 +58,7 @@ def record_payment_on_delivery(*, order: Order, method: str, by, now: datetime |
             recorded_by=by,
             succeeded_at=now,
         )
+        record_payment(payment=payment, by=by, new=True)
         save_payment_status(locked)
     return payment
 

@@ -26,6 +26,7 @@ from orders.models import (
     Status,
 )
 from orders.payments import void_checkout_after_commit
+from orders.sales_record import record_cancellation, record_sale
 from orders.services.locking import lock_order
 from orders.services.refunds import refund_order_after_commit
 from orders.services.reservation import give_back_stock
@@ -81,6 +82,11 @@ def transition_order(
         change = OrderStatusChange.objects.create(
             order=locked, from_status=from_status, to_status=to, actor=by, reason=reason[:300]
         )
+        # The sales record, after the stock rows (its head is the last lock): confirmed, or reversed.
+        if to == Status.RECEIVED:
+            record_sale(order=locked, by=by)
+        elif to == Status.CANCELLED:
+            record_cancellation(order=locked, by=by)
         notifications.defer_status_email(locked, change)
     return locked
 

@@ -31,6 +31,7 @@ from orders.models import (
     Status,
 )
 from orders.payments import cancel_payment, paid_amount, save_payment_status, start_online_payment
+from orders.sales_record import record_modification
 from orders.services.locking import lock_order, lock_restaurant
 from orders.services.placement import PAYMENT_WINDOW, check_minimum_order, write_lines
 from orders.services.pricing import LineRequest, PricedLine, oven_items, price_lines, subtotal_of
@@ -125,6 +126,7 @@ def _replace_lines(order: Order, priced: Sequence[PricedLine], *, by: User | Non
         actor=by,
         reason=_("Order modified"),
     )
+    record_modification(order=order, by=by)
     if order.total != previous_total and order.is_paid_online:
         # Awaiting payment: the checkout is re-priced. Paid: a fall is refunded (a rise never gets here:
         # it waits as a PendingChange).

@@ -32,6 +32,7 @@ from orders.payments import (
     save_payment_status,
     start_online_payment,
 )
+from orders.sales_record import record_payment
 from orders.services.lifecycle import transition_order
 from orders.services.locking import lock_order
 from orders.services.modification import apply_pending_change
@@ -65,6 +66,8 @@ def confirm_payment(*, payment: Payment, provider_payment_id: str = "", now: dat
         payment.provider_payment_id = provider_payment_id or payment.provider_payment_id
         payment.save(update_fields=["status", "succeeded_at", "provider_payment_id", "updated_at"])
         _keep_or_refund(order, payment, wanted=wanted, now=now)
+        # The money in the sales record, after any stock the change it paid for moved (the head locks last).
+        record_payment(payment=payment)
         save_payment_status(order)
         if order.status == Status.AWAITING_PAYMENT and order.is_paid:
             _cancel_other_pending_payments(order, keep=payment)

@@ -15,6 +15,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import User
 from common import formats
+from legal.models import LegalDocument
 from orders import notifications
 from orders.errors import AlreadyPlaced, OrderError
 from orders.models import (
@@ -29,6 +30,7 @@ from orders.models import (
     Status,
 )
 from orders.payments import start_online_payment
+from orders.sales_record import record_sale
 from orders.services.locking import lock_restaurant
 from orders.services.pricing import LineRequest, PricedLine, oven_items, price_lines, subtotal_of
 from orders.services.reservation import reserve_stock
@@ -81,6 +83,7 @@ def place_order(
     note: str = "",
     now: datetime | None = None,
     checkout_token: str = "",
+    accepted_terms: LegalDocument | None = None,
 ) -> Order:
     """Create an order and reserve its ingredients, all or nothing.
 
@@ -92,7 +95,8 @@ def place_order(
     the same transaction).
     Errors: OrderError (with a code) for any broken rule; ProductUnavailable, naming the products, when the
     stock is short; AlreadyPlaced when an order already carries `checkout_token` (the same checkout sent
-    again). Nothing is written when it raises.
+    again). Nothing is written when it raises. `accepted_terms` is the version of the terms of sale the
+    customer accepted at checkout, recorded on the order.
     """
     now = now or timezone.now()
     phone = _check_request(
@@ -120,16 +124,20 @@ def place_order(
             note=note,
             now=now,
             checkout_token=checkout_token,
+            accepted_terms=accepted_terms,
         )
         reserve_stock(order=order, lines=priced, by=taken_by or customer)
-        write_lines(order, priced)
-        _start(order, by=taken_by or customer)
+        lines_written = write_lines(order, priced)
+        _start(order, lines_written, by=taken_by or customer)
     return order
 
 
-def _start(order: Order, *, by: User | None) -> None:
+def _start(order: Order, lines: list[OrderLine], *, by: User | None) -> None:
     """The order's first status change, then its first payment (online) or its confirmation email."""
     OrderStatusChange.objects.create(order=order, from_status="", to_status=order.status, actor=by)
+    if order.status == Status.RECEIVED:
+        # Confirmed at once (paid at the counter or on delivery): the sale enters the sales record.
+        record_sale(order=order, by=by, lines=lines, new=True)
     if order.is_paid_online:
         start_online_payment(order=order)
     else:
@@ -202,6 +210,7 @@ def _new_order(
     note: str,
     now: datetime,
     checkout_token: str,
+    accepted_terms: LegalDocument | None,
 ) -> Order:
     """The order row, booked into the oven slot it is due in (schedule_order, under the restaurant's lock):
     `awaiting_payment` with a deadline when paid online, else `received` and confirmed."""
@@ -239,6 +248,7 @@ def _new_order(
         taken_by=taken_by,
         confirmed_at=None if online else now,
         checkout_token=checkout_token,
+        accepted_terms=accepted_terms,
     )
 
 
@@ -254,8 +264,9 @@ def _address_fields(address: DeliveryAddress | None) -> dict[str, str]:
     }
 
 
-def write_lines(order: Order, priced: Sequence[PricedLine]) -> None:
-    """The order's lines as priced, with their removed ingredients and extras, in three inserts."""
+def write_lines(order: Order, priced: Sequence[PricedLine]) -> list[OrderLine]:
+    """The order's lines as priced, with their removed ingredients and extras, in three inserts; returns the
+    lines written."""
     order_lines = OrderLine.objects.bulk_create(
         [
             OrderLine(
@@ -283,3 +294,4 @@ def write_lines(order: Order, priced: Sequence[PricedLine]) -> None:
         ]
     OrderLine.removed_ingredients.through.objects.bulk_create(removals)
     OrderLineExtra.objects.bulk_create(extras)
+    return order_lines

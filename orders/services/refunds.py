@@ -38,6 +38,7 @@ from orders.payments import (
     save_payment_status,
 )
 from orders.payments.base import QUEUE, ProviderUnavailable, RefundReport
+from orders.sales_record import record_refund
 from orders.services.locking import lock_order
 
 logger = logging.getLogger(__name__)
@@ -178,14 +179,19 @@ def record_refund_report(*, refund: Refund, report: RefundReport) -> None:
 
 
 def mark_refund_succeeded(*, refund: Refund, provider_reference: str = "") -> None:
-    """The provider gave the money back. Recomputes the order's payment status."""
+    """The provider gave the money back. Recomputes the order's payment status; the money out enters the
+    sales record once (a second report of the same success writes nothing)."""
     with transaction.atomic():
         order = lock_order(refund.payment.order_id)
+        locked = Refund.objects.select_for_update().select_related("payment__order").get(pk=refund.pk)
+        was = locked.status
         Refund.objects.filter(pk=refund.pk).update(
             status=RefundState.SUCCEEDED,
             provider_reference=provider_reference or refund.provider_reference,
             updated_at=timezone.now(),
         )
+        if was != RefundState.SUCCEEDED:
+            record_refund(refund=locked)
         save_payment_status(order)
 
 

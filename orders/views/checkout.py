@@ -139,6 +139,7 @@ def _place(request: HttpRequest, form: CheckoutForm, contents, *, checkout_token
             note=data.get("note", ""),
             now=now,
             checkout_token=checkout_token,
+            accepted_terms=form.accepted_terms(),
         )
         if not user.phone and phone:
             user.phone = phone

@@ -66,6 +66,7 @@ def test_a_customer_orders_changes_the_order_then_cancels_it(
     page.get_by_role("radio", name="Retrait sur place").check()
     page.get_by_role("radio", name="Espèces, à la livraison ou au retrait").check()
     expect(page.get_by_role("complementary")).to_contain_text("23,00")
+    page.get_by_label(re.compile("accepte les conditions générales de vente")).check()
     screenshot("journey-3-checkout")
     page.get_by_role("button", name="Valider ma commande").click()
 

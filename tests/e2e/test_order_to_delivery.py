@@ -46,6 +46,7 @@ def test_a_customer_pays_online_and_follows_the_order_to_delivery(
     page.get_by_role("radio", name=re.compile(re.escape(address.street))).check()
     page.get_by_role("radio", name="Payer en ligne maintenant").check()
     expect(page.get_by_role("complementary")).to_contain_text("21,50")  # 2 × 9.50 + 2.50 delivery
+    page.get_by_label(re.compile("accepte les conditions générales de vente")).check()
     screenshot("delivery-journey-1-checkout")
     page.get_by_role("button", name="Valider ma commande").click()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,10 +13,12 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from accounts.models import User
 from common.tasks import send_email
+from legal.models import CompanyDetails
 from menu.models import Allergen, Product
 from orders.models import (
     Fulfilment,
@@ -33,8 +36,12 @@ from orders.models import (
     Status,
     StripeEvent,
 )
+from orders.sales_record import record_sale
+from privacy.models import Customer, PrivacyRequest
 from restaurants.models import MovementReason, Restaurant, StaffMember, Stock, StockMovement
 from restaurants.services import record_waste, restock
+from sales.closings import close_period
+from sales.models import Closing, SalesEntry
 from tests import factories as f
 from tests.queue import deferred
 
@@ -51,6 +58,13 @@ NOT_ADDED_IN_ADMIN = {
     PendingChange,
     Refund,
     StripeEvent,
+    # The sales record is written by the order services only; the company's details row by a migration;
+    # the customers' data and the log of requests are read, and acted on through an action.
+    SalesEntry,
+    Closing,
+    CompanyDetails,
+    Customer,
+    PrivacyRequest,
 }
 
 
@@ -142,8 +156,12 @@ def world(
     assert EmailAddress.objects.filter(user=customer, verified=True).exists()  # made by UserFactory
     StripeEvent.objects.create(event_id="evt_1", type="checkout.session.completed", payload={"id": "evt_1"})
     send_email.defer(key="admin-world", subject="Bonjour", body="Bonjour", to=["alice@example.com"])
+    order_a = make_order(restaurant_a, menu, ingredients, customer=customer, number="AAA-AAA")
+    record_sale(order=order_a)  # the sales record, and a closing of the day before
+    close_period(restaurant_id=restaurant_a.pk, kind="day", day=timezone.localdate() - timedelta(days=1))
+    PrivacyRequest.objects.create(kind="erasure", account_id=customer.pk, by_staff=True)
     return {
-        "order_a": make_order(restaurant_a, menu, ingredients, customer=customer, number="AAA-AAA"),
+        "order_a": order_a,
         "order_b": make_order(restaurant_b, menu, ingredients, number="BBB-BBB"),
     }
 

@@ -16,7 +16,7 @@ from orders.services import available_times
 from restaurants.models import Stock, StockMovement
 from restaurants.services import record_waste
 from tests import factories as f
-from tests.orders.checkout import shown_fingerprint
+from tests.orders.checkout import shown_fingerprint, terms_accepted
 
 CHECKOUT = "/checkout/"
 
@@ -31,6 +31,7 @@ def add(client, restaurant, product, quantity=1, **more):
 def checkout(client, **data):
     form = {
         "cart_fingerprint": data.pop("cart_fingerprint", None) or shown_fingerprint(client),
+        **terms_accepted(),
         "fulfilment": "pickup",
         "pickup_time": "asap",
         "delivery_time": "asap",
@@ -513,6 +514,7 @@ def test_a_cart_changed_in_another_tab_is_told_in_french(cart_of, customer, rest
         reverse("checkout"),
         {
             "cart_fingerprint": seen,
+            **terms_accepted(),
             "fulfilment": "pickup",
             "pickup_time": "asap",
             "payment_method": "cash_on_delivery",

@@ -30,7 +30,7 @@ from orders.tasks import (
     retry_stuck_refunds_every_minute,
 )
 from restaurants.models import Stock
-from tests.orders.checkout import shown_fingerprint
+from tests.orders.checkout import shown_fingerprint, terms_accepted
 from tests.orders.stripe_fake import fake_stripe
 from tests.queue import deferred, run_deferred
 
@@ -362,6 +362,7 @@ def test_a_checkout_with_stripe_hanging_answers_within_its_budget_and_the_order_
     )
     form = {
         "cart_fingerprint": shown_fingerprint(client),
+        **terms_accepted(),
         "fulfilment": "pickup",
         "pickup_time": "asap",
         "delivery_time": "asap",

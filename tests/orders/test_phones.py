@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from orders.models import Order
 from tests import factories as f
-from tests.orders.checkout import shown_fingerprint
+from tests.orders.checkout import shown_fingerprint, terms_accepted
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +26,7 @@ def test_checkout_refuses_a_phone_that_is_not_a_number_and_writes_nothing(
     assert client.post(reverse("cart_add"), data).status_code == 302
     form = {"fulfilment": "pickup", "pickup_time": "asap", "payment_method": "cash_on_delivery"}
     form["cart_fingerprint"] = shown_fingerprint(client)
+    form.update(terms_accepted())
 
     response = client.post(reverse("checkout"), {**form, "phone": "abc"}, HTTP_ACCEPT_LANGUAGE="en")
 

@@ -15,6 +15,7 @@ from orders import payments
 from orders.models import Order, PaymentState, PaymentStatus, Provider, Status
 from orders.payments.stripe import line_items, to_cents
 from orders.services import LineRequest, confirm_payment
+from tests.orders.checkout import terms_accepted
 from tests.orders.stripe_fake import SECRET_KEY, fake_stripe
 
 
@@ -136,6 +137,7 @@ def test_checking_out_online_sends_the_customer_to_stripe(
         reverse("checkout"),
         {
             "cart_fingerprint": shown,
+            **terms_accepted(),
             "fulfilment": "pickup",
             "pickup_time": "asap",
             "delivery_time": "asap",

@@ -150,6 +150,7 @@ def test_each_role_lands_on_its_screen_and_sees_the_screens_it_may_open_in_order
             ("staff_counter", "Counter"),
             ("staff_stock", "Stock"),
             ("staff_dashboard", "Dashboard"),
+            ("staff_sales_record", "Sales record"),
         ]
     user = request.getfixturevalue(who)
     client.force_login(user)

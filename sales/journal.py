@@ -1,0 +1,133 @@
+"""Writing the sales record: one entry a money event, chained by SHA-256, the chain's head locked.
+
+The hash of an entry is SHA-256 over the previous entry's hash followed by a canonical JSON of its fields
+(sorted keys, no spaces, ASCII: the form Odoo's l10n_fr_pos_cert hashes its orders in), so recomputing it
+later from the stored row gives the same hex digest, and changing any field, removing an entry or swapping
+two breaks the chain from there (sales.integrity finds where).
+
+Lock order: callers take their own rows first (restaurant, order, stock) and append last: the chain's head
+is the last row locked in any transaction, so two writers never wait on each other in a cycle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from sales.models import SalesChain, SalesEntry
+
+CENT = Decimal("0.01")
+
+
+class JournalOutsideTransaction(RuntimeError):
+    """An entry was appended with no transaction open: it would not commit with its event."""
+
+
+def money(amount: Decimal | None) -> str:
+    """An amount as the journal writes and hashes it: two places, never "-0.00"; "" for none."""
+    if amount is None:
+        return ""
+    return format((Decimal(amount) + 0).quantize(CENT, rounding=ROUND_HALF_UP) + 0, "f")
+
+
+def vat_dict(rates: dict[Decimal, tuple[Decimal, Decimal]]) -> dict[str, dict[str, str]]:
+    """{rate: (gross, vat)} as the journal stores it: {"10.00": {"gross": "12.00", "vat": "1.09"}}."""
+    return {money(rate): {"gross": money(gross), "vat": money(vat)} for rate, (gross, vat) in rates.items()}
+
+
+def canonical(values: dict[str, Any]) -> str:
+    return json.dumps(values, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+
+
+def chain_hash(previous_hash: str, values: dict[str, Any]) -> str:
+    return hashlib.sha256((previous_hash + canonical(values)).encode("ascii")).hexdigest()
+
+
+def payload(entry: SalesEntry) -> dict[str, Any]:
+    """The fields an entry's hash covers, as strings and ids, the same read back from the database."""
+    return {
+        "restaurant": entry.restaurant_id,
+        "sequence": entry.sequence,
+        "recorded_at": entry.recorded_at.astimezone(UTC).isoformat(),
+        "kind": entry.kind,
+        "order": entry.order_id,
+        "order_number": entry.order_number,
+        "amount": money(entry.amount),
+        "amount_net": money(entry.amount_net),
+        "vat": entry.vat,
+        "payment_method": entry.payment_method,
+        "reference": entry.reference,
+        "recorded_by": entry.recorded_by_id,
+    }
+
+
+def entry_hash(entry: SalesEntry) -> str:
+    return chain_hash(entry.previous_hash, payload(entry))
+
+
+@dataclass(frozen=True)
+class Event:
+    """What the caller records: an order's sale or money moving. Amounts are signed (see SalesEntry)."""
+
+    restaurant_id: int
+    kind: str
+    order_id: int
+    order_number: str
+    amount: Decimal
+    payment_method: str
+    amount_net: Decimal | None = None
+    vat: dict[str, dict[str, str]] | None = None
+    reference: str = ""
+    recorded_by_id: int | None = None
+
+
+def lock_chain(restaurant_id: int) -> SalesChain:
+    """The restaurant's chain head, created on first use and locked until the transaction ends."""
+    if not transaction.get_connection().in_atomic_block:
+        raise JournalOutsideTransaction(
+            "A sales record entry is written in its event's transaction: call it inside transaction.atomic()."
+        )
+    chain = SalesChain.objects.select_for_update().filter(restaurant_id=restaurant_id).first()
+    if chain is None:
+        # The restaurant's first entry. Two at once: one insert wins, the other does nothing; both then wait
+        # on the lock, and the second reads the head the first one moved.
+        SalesChain.objects.bulk_create([SalesChain(restaurant_id=restaurant_id)], ignore_conflicts=True)
+        chain = SalesChain.objects.select_for_update().get(restaurant_id=restaurant_id)
+    return chain
+
+
+def append_entry(event: Event, *, now: datetime | None = None) -> SalesEntry:
+    """Append one entry to the event's restaurant's journal, in the caller's transaction.
+
+    Preconditions: a transaction is open (JournalOutsideTransaction otherwise) and the caller has taken its
+    own row locks already (the head comes last). Effects: the head is locked, the entry gets the next number
+    and the hash over its fields and the previous hash; the head moves on. Both commit or roll back with
+    the caller's event. `now` is the time recorded (the clock by default).
+    """
+    chain = lock_chain(event.restaurant_id)
+    entry = SalesEntry(
+        restaurant_id=event.restaurant_id,
+        sequence=chain.last_sequence + 1,
+        recorded_at=now or timezone.now(),
+        kind=event.kind,
+        order_id=event.order_id,
+        order_number=event.order_number,
+        amount=Decimal(money(event.amount)),
+        amount_net=None if event.amount_net is None else Decimal(money(event.amount_net)),
+        vat=event.vat or {},
+        payment_method=event.payment_method,
+        reference=event.reference,
+        recorded_by_id=event.recorded_by_id,
+        previous_hash=chain.last_hash,
+    )
+    entry.hash = entry_hash(entry)
+    entry.save(force_insert=True)
+    SalesChain.objects.filter(pk=chain.pk).update(last_sequence=entry.sequence, last_hash=entry.hash)
+    return entry
