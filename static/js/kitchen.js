@@ -1,6 +1,7 @@
 // OC Pizza live boards (the kitchen display, the pass, the deliveries): update only what changed, keep the
-// focus, announce new and late orders, age the tickets between polls; on the kitchen display, the actions
-// without a page load, the undo window and the bump bar's keys. Loaded with `defer`; no inline script (the
+// focus, announce new and late orders, age the tickets between polls; the actions without a page load
+// (forms with data-kitchen-action) and the undo window of the irreversible ones (data-undo: a ticket's bump,
+// a delivery handed over); on the kitchen display, the bump bar's keys. Loaded with `defer`; no inline script (the
 // Content Security Policy forbids them). Without it, the boards still work: HTMX swaps them whole and every
 // action is a plain form.
 //
@@ -364,7 +365,29 @@
 
   // ---------- Actions without a page load (kitchen display) ----------
 
+  function formData(form, submitter) {
+    try {
+      return new FormData(form, submitter || undefined);
+    } catch (error) {
+      const data = new FormData(form); // a browser without FormData's submitter: add the button's value
+      if (submitter && submitter.name) data.append(submitter.name, submitter.value);
+      return data;
+    }
+  }
+
+  // A plain form's view answers with a redirect to its screen: its messages are in that page.
+  function pageMessages(html) {
+    const template = document.createElement("template");
+    template.innerHTML = html;
+    const region = template.content.querySelector("[data-staff-messages]");
+    const message = region && region.querySelector(".message");
+    if (!message) return;
+    const level = (message.className.match(/message--(\w+)/) || [])[1];
+    staff().message(level, message.textContent.trim());
+  }
+
   async function send(form, options) {
+    const submitter = options && options.submitter;
     const board = form.closest("[data-live-board]") || document.querySelector("[data-live-board]");
     const key = focusKeyOf(form.querySelector("[data-focus-key]"));
     const index = ticketIndex(form);
@@ -372,7 +395,7 @@
     try {
       const response = await fetch(form.action, {
         method: "POST",
-        body: new FormData(form),
+        body: formData(form, submitter),
         credentials: "same-origin",
         headers: { "HX-Request": "true", "HX-Current-URL": window.location.href },
         keepalive: Boolean(options && options.keepalive),
@@ -382,6 +405,8 @@
         return;
       }
       const trigger = response.headers.get("HX-Trigger");
+      const html = await response.text();
+      if (!trigger) pageMessages(html);
       if (trigger) {
         try {
           const events = JSON.parse(trigger);
@@ -391,11 +416,19 @@
         }
       }
       if (!response.ok && response.status !== 409) {
-        form.submit(); // anything unexpected: let the plain form do it, and show the page it leads to
+        // Anything unexpected: let the plain form do it, and show the page it leads to.
+        if (submitter && submitter.name) {
+          const hidden = document.createElement("input");
+          hidden.type = "hidden";
+          hidden.name = submitter.name;
+          hidden.value = submitter.value;
+          form.append(hidden);
+        }
+        form.submit();
         return;
       }
       staff().connection("live");
-      const fresh = parseBoard(await response.text(), board.id);
+      const fresh = parseBoard(html, board.id);
       if (fresh && board.isConnected) {
         form.closest("[data-pending]") && form.closest("[data-pending]").removeAttribute("data-pending");
         apply(board, fresh);
@@ -428,7 +461,7 @@
     window.clearInterval(current.timer);
     const bar = undoBar();
     if (bar) bar.hidden = true;
-    send(current.form, options);
+    send(current.form, Object.assign({ submitter: current.submitter }, options || {}));
   }
 
   function cancelPending() {
@@ -440,16 +473,16 @@
     current.item.classList.remove("is-pending");
     const bar = undoBar();
     if (bar) bar.hidden = true;
-    const button = current.form.querySelector("button");
+    const button = current.submitter || current.form.querySelector("button");
     if (button && button.isConnected) button.focus();
   }
 
-  function startUndo(form) {
+  function startUndo(form, submitter) {
     commitPending();
     const bar = undoBar();
     const item = form.closest("[data-key]") || form;
     if (!bar) {
-      send(form);
+      send(form, { submitter: submitter });
       return;
     }
     item.setAttribute("data-pending", "");
@@ -458,10 +491,11 @@
     const text = bar.querySelector("[data-undo-text]");
     function show() {
       const seconds = Math.max(0, Math.ceil((endsAt - Date.now()) / 1000));
-      text.textContent = form.dataset.undoLabel + " · " + seconds + " s";
+      const label = (submitter && submitter.dataset.undoLabel) || form.dataset.undoLabel;
+      text.textContent = label + " · " + seconds + " s";
       if (Date.now() >= endsAt) commitPending();
     }
-    pending = { form: form, item: item, timer: window.setInterval(show, 250) };
+    pending = { form: form, item: item, submitter: submitter, timer: window.setInterval(show, 250) };
     show();
     bar.hidden = false;
     bar.querySelector("[data-undo-cancel]").focus();
@@ -471,8 +505,8 @@
     const form = event.target.closest("form[data-kitchen-action]");
     if (!form || !window.fetch) return;
     event.preventDefault();
-    if (form.hasAttribute("data-undo")) startUndo(form);
-    else send(form);
+    if (form.hasAttribute("data-undo")) startUndo(form, event.submitter);
+    else send(form, { submitter: event.submitter });
   });
 
   document.addEventListener("click", function (event) {

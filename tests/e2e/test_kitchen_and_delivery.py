@@ -125,7 +125,11 @@ def test_a_driver_takes_and_delivers_a_cash_order_on_a_phone(
     screenshot("delivery-taken-phone")
 
     card.get_by_role("button", name="En espèces").click()
-    expect(page.get_by_role("article", name=order.number)).to_have_count(0)
+    # Handed over after the undo window, without a page load.
+    expect(page.locator("[data-undo-bar]")).to_contain_text(
+        f"Commande {order.number}\u00a0: livrée, payée en espèces"
+    )
+    expect(page.get_by_role("article", name=order.number)).to_have_count(0, timeout=UNDO_MS + 5_000)
     expect(page.locator(".messages")).to_contain_text(order.number)
     screenshot("delivery-delivered-phone")
 

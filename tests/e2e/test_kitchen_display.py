@@ -195,7 +195,7 @@ def test_a_driver_groups_two_deliveries_into_one_trip_and_marks_each_stop(
 
     for order in orders:
         page.get_by_role("article", name=order.number).get_by_role("button", name="En espèces").click()
-        expect(page.get_by_role("article", name=order.number)).to_have_count(0)
+        expect(page.get_by_role("article", name=order.number)).to_have_count(0, timeout=UNDO_MS + 5_000)
     for order in orders:
         order.refresh_from_db()
         assert (order.status, order.delivered_by, order.payment_status) == (

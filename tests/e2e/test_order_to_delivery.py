@@ -118,7 +118,7 @@ def test_a_customer_pays_online_and_follows_the_order_to_delivery(
     screenshot("delivery-journey-8-tracking-on-its-way")
 
     card.get_by_role("button", name="Livrée").click()
-    expect(delivery.get_by_role("article", name=order.number)).to_have_count(0)
+    expect(delivery.get_by_role("article", name=order.number)).to_have_count(0, timeout=UNDO_MS + 5_000)
     expect(delivery.locator(".messages")).to_contain_text(order.number)
 
     poll_now(page, TRACKING_POLL_MS)
