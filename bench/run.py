@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,6 +37,12 @@ def signed_in_cookie(base: str, email: str, password: str) -> str:
         raise RuntimeError(f"{email} could not sign in.")
     browser.close()
     return "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
+
+
+def board_version(url: str, headers: dict[str, str]) -> str:
+    """The version of the kitchen board a tablet would show now (its ETag, orders.staff.board.board_version)."""
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as response:
+        return response.headers["ETag"].strip('"')
 
 
 def placement_items(fixtures: dict) -> list[tuple[dict, int, bool]]:
@@ -63,6 +70,9 @@ def wrk_runs(base: str, fixtures: dict, duration: int) -> dict:
     tracking_cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
     kitchen_cookie = signed_in_cookie(base, fixtures["pizzaiolo"]["email"], fixtures["pizzaiolo"]["password"])
     htmx = {"HX-Request": "true"}
+    kitchen_board = f"{base}/staff/kitchen/board/"
+    # A tablet between two changes: it sends the version it shows, the board answers 204 without rendering.
+    shown = board_version(kitchen_board, {**proxy, "Cookie": kitchen_cookie, **htmx})
     plan = [
         ("floor", "Floor: /robots.txt (full middleware stack, no database)", f"{base}/robots.txt", {}),
         ("menu_anonymous", "Menu page, anonymous", menu, {}),
@@ -76,8 +86,14 @@ def wrk_runs(base: str, fixtures: dict, duration: int) -> dict:
         (
             "kitchen_fragment",
             "Kitchen board fragment (pizzaiolo's poll)",
-            f"{base}/staff/kitchen/board/",
+            kitchen_board,
             {"Cookie": kitchen_cookie, **htmx},
+        ),
+        (
+            "kitchen_fragment_unchanged",
+            "Kitchen board fragment, nothing changed since the last poll (204)",
+            kitchen_board,
+            {"Cookie": kitchen_cookie, **htmx, "X-Board-Version": shown},
         ),
     ]
     results = {}

@@ -98,10 +98,10 @@ def _image_tag(product: Product, size: int) -> str | None:
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ("thumbnail", "name", "category", "price", "vat_rate", "is_active", "position")
+    list_display = ("thumbnail", "name", "category", "station", "price", "vat_rate", "is_active", "position")
     list_display_links = ("thumbnail", "name")
     list_select_related = ("category",)
-    list_filter = ("category", "is_active", "vat_rate")
+    list_filter = ("category", "station", "is_active", "vat_rate")
     search_fields = ("name", "slug", "description")
     ordering = ("category__position", "position", "name")
     prepopulated_fields = {"slug": ("name",)}
@@ -111,7 +111,7 @@ class ProductAdmin(admin.ModelAdmin):
         (None, {"fields": ("category", "name", "slug", "description", "is_active", "position")}),
         (_("Price"), {"fields": ("price", "vat_rate")}),
         (None, {"fields": ("image", "image_preview")}),
-        (_("Recipe card"), {"fields": ("baking_minutes", "baking_temperature")}),
+        (_("Recipe card"), {"fields": ("station", "baking_minutes", "baking_temperature")}),
         (None, {"fields": ("extras",)}),
     )
     inlines = [RecipeLineInline, RecipeStepInline]

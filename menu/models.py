@@ -115,6 +115,15 @@ class Extra(models.Model):
         return f"{self.ingredient.name} (+{formats.euros(self.price)})"
 
 
+class Station(models.TextChoices):
+    """Where a product is made in the kitchen: each station has its own screen on the kitchen display, and an
+    order is ready once every station has bumped its part (orders.services.kitchen)."""
+
+    OVEN = "oven", _("Oven")
+    COLD = "cold", _("Cold station")
+    DRINKS = "drinks", _("Drinks")
+
+
 class ProductQuerySet(models.QuerySet["Product"]):
     def active(self) -> ProductQuerySet:
         return self.filter(is_active=True)
@@ -145,6 +154,13 @@ class Product(renditions.HasRenditions):
     image_renditions_of = renditions.made_of_field()
     is_active = models.BooleanField(_("on the menu"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    station = models.CharField(
+        _("kitchen station"),
+        max_length=10,
+        choices=Station.choices,
+        default=Station.OVEN,
+        help_text=_("Where it is made: the kitchen display shows each station its part of an order."),
+    )
     baking_minutes = models.PositiveSmallIntegerField(_("baking time (minutes)"), null=True, blank=True)
     baking_temperature = models.PositiveSmallIntegerField(_("baking temperature (°C)"), null=True, blank=True)
     extras = models.ManyToManyField(

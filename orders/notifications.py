@@ -80,9 +80,12 @@ def defer_modification(order: Order) -> None:
 
 
 def defer_status_email(order: Order, change: OrderStatusChange) -> None:
-    """The status change `change` told to the customer; a payment that arrives is the confirmation."""
+    """The status change `change` told to the customer; a payment that arrives is the confirmation. The
+    kitchen's recall of a ticket (ready back to preparing) is not news to the customer: no email."""
     if change.from_status == Status.AWAITING_PAYMENT and change.to_status == Status.RECEIVED:
         defer_confirmation(order)
+    elif change.from_status == Status.READY and change.to_status == Status.PREPARING:
+        return
     elif order.customer_email:
         send_order_email.defer(
             order_id=order.pk,

@@ -77,6 +77,11 @@ urlpatterns = [
     path("staff/counter/new/lines/<int:index>/", counter_new_order.counter_line, name="staff_counter_line"),
     path("staff/counter/new/customer/", counter_new_order.counter_customer, name="staff_counter_customer"),
     path("staff/counter/new/clear/", counter_new_order.counter_clear, name="staff_counter_clear"),
+    path(
+        "staff/counter/new/repeat/<order_number:number>/",
+        counter_new_order.counter_repeat,
+        name="staff_counter_repeat",
+    ),
     # Kitchen board, recipe cards and tickets; delivery board (staff).
     path("staff/kitchen/", staff_kitchen.kitchen, name="staff_kitchen"),
     path("staff/kitchen/board/", staff_kitchen.kitchen_board, name="staff_kitchen_board"),
@@ -95,7 +100,15 @@ urlpatterns = [
         staff_kitchen.kitchen_ticket,
         name="staff_kitchen_ticket",
     ),
+    path(
+        "staff/kitchen/orders/<order_number:number>/recall/",
+        staff_kitchen.kitchen_recall,
+        name="staff_kitchen_recall",
+    ),
     path("staff/kitchen/lines/<int:line_id>/", staff_kitchen.recipe_card, name="staff_recipe_card"),
+    path("staff/kitchen/lines/<int:line_id>/bump/", staff_kitchen.kitchen_line, name="staff_kitchen_line"),
+    path("staff/expo/", staff_kitchen.expo, name="staff_expo"),
+    path("staff/expo/board/", staff_kitchen.expo_board, name="staff_expo_board"),
     path("staff/delivery/", staff_delivery.delivery, name="staff_delivery"),
     path("staff/delivery/board/", staff_delivery.delivery_board, name="staff_delivery_board"),
     path(
@@ -103,6 +116,7 @@ urlpatterns = [
         staff_delivery.delivery_take,
         name="staff_delivery_take",
     ),
+    path("staff/delivery/trip/", staff_delivery.delivery_trip, name="staff_delivery_trip"),
     path(
         "staff/delivery/orders/<order_number:number>/delivered/",
         staff_delivery.delivery_deliver,

@@ -130,6 +130,25 @@ ACCESS: dict[str, Access] = {
     "staff_kitchen_ready": Access(
         order("preparing"), get=EVERYONE_405, post=(LOGIN, 403, 403, 302, 403, 403, 302, 404, 302)
     ),
+    # Bumping the only line of a received order starts it and makes it ready; a recall of an order being
+    # prepared clears its bumps: both succeed (a redirect to the display).
+    "staff_kitchen_line": Access(
+        lambda w: [w.orders["received"].lines.first().pk],
+        get=EVERYONE_405,
+        post=(LOGIN, 403, 403, 302, 403, 403, 302, 404, 302),
+    ),
+    "staff_kitchen_recall": Access(
+        order("preparing"), get=EVERYONE_405, post=(LOGIN, 403, 403, 302, 403, 403, 302, 404, 302)
+    ),
+    # The pass: the kitchen's viewers (the counter too), each seeing their current restaurant's.
+    "staff_expo": Access(
+        get=(LOGIN, 403, 403, 200, 403, 200, 200, 200, 200),
+        post=(LOGIN, 403, 403, 405, 403, 405, 405, 405, 405),
+    ),
+    "staff_expo_board": Access(
+        get=(LOGIN, 403, 403, 200, 403, 200, 200, 200, 200),
+        post=(LOGIN, 403, 403, 405, 403, 405, 405, 405, 405),
+    ),
     "staff_kitchen_ticket": Access(
         order("received"),
         get=(LOGIN, 403, 403, 200, 403, 200, 200, 404, 200),
@@ -161,6 +180,8 @@ ACCESS: dict[str, Access] = {
     "staff_delivery_take": Access(
         order("ready_delivery"), get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 302, 403, 302, 404, 302)
     ),
+    # A trip without any order chosen is refused, back to the board (303), whoever may drive.
+    "staff_delivery_trip": Access(get=EVERYONE_405, post=(LOGIN, 403, 403, 403, 303, 403, 303, 303, 303)),
     # Paid on delivery: an empty form (no payment method) is refused, by the driver and the managers alike,
     # and the browser sent back to the board (303: a reload does not post again).
     "staff_delivery_deliver": Access(
@@ -213,6 +234,12 @@ ACCESS: dict[str, Access] = {
     "staff_counter_customer": Access(
         get=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
         post=(LOGIN, 403, 403, 403, 403, 303, 303, 303, 303),
+    ),
+    # Repeating an order of A puts its lines in the new order (a redirect to it); B's manager gets a 404.
+    "staff_counter_repeat": Access(
+        order("received"),
+        get=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
+        post=(LOGIN, 403, 403, 403, 403, 302, 302, 404, 302),
     ),
     "staff_counter_clear": Access(
         get=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),

@@ -155,6 +155,12 @@ class ProductSpec:
     def is_pizza(self) -> bool:
         return self.category in (PIZZAS_TOMATO, PIZZAS_CREAM)
 
+    @property
+    def station(self) -> str:
+        """Where the kitchen makes it (menu.models.Station): pizzas at the oven, drinks at the drinks station,
+        desserts at the cold station."""
+        return {DRINKS: "drinks", DESSERTS: "cold"}.get(self.category, "oven")
+
 
 # How the steps name an ingredient, when not by the first word of its name (casefolded).
 STEP_WORDS: dict[str, tuple[str, ...]] = {

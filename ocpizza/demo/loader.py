@@ -239,6 +239,7 @@ class _Loader:
                     "position": position,
                     "baking_minutes": spec.baking_minutes,
                     "baking_temperature": spec.baking_temperature,
+                    "station": spec.station,
                 },
             )
             # A product's recipe and steps are filled only when it has none: a recipe edited since, or a product

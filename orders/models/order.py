@@ -50,12 +50,14 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# The moves the order lifecycle allows (DESIGN §3); everything else is refused.
+# The moves the order lifecycle allows (DESIGN §3); everything else is refused. Ready -> preparing is the
+# kitchen's recall of a ticket bumped by mistake, while the order is still at the pass
+# (orders.services.kitchen.recall_order).
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.AWAITING_PAYMENT: frozenset({Status.RECEIVED, Status.CANCELLED}),
     Status.RECEIVED: frozenset({Status.PREPARING, Status.CANCELLED}),
     Status.PREPARING: frozenset({Status.READY}),
-    Status.READY: frozenset({Status.OUT_FOR_DELIVERY, Status.PICKED_UP}),
+    Status.READY: frozenset({Status.OUT_FOR_DELIVERY, Status.PICKED_UP, Status.PREPARING}),
     Status.OUT_FOR_DELIVERY: frozenset({Status.DELIVERED, Status.CANCELLED}),
     Status.DELIVERED: frozenset(),
     Status.PICKED_UP: frozenset(),
@@ -277,6 +279,17 @@ class OrderLine(models.Model):
         Ingredient, blank=True, related_name="+", verbose_name=_("without")
     )
     line_total = models.DecimalField(_("line total"), max_digits=8, decimal_places=2)
+    # The kitchen display's bump of this line (its station's part made): orders.services.kitchen. The order is
+    # ready once every line is bumped; a recall clears the bumps.
+    bumped_at = models.DateTimeField(_("made at"), null=True, blank=True)
+    bumped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("made by"),
+    )
 
     class Meta:
         verbose_name = _("order line")

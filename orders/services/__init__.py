@@ -7,7 +7,8 @@ import place_order`).
 - placement: place_order;
 - lifecycle: transition_order, the one door for status changes, and its guards; cancel and expiry;
 - modification: modify_order and the changes of paid orders waiting for their difference;
-- handover: the pick-up and the delivery, with the payment taken then;
+- kitchen: the kitchen display's start, bumps (per line, per station, per ticket) and recall;
+- handover: the pick-up, the drivers' trips and the delivery, with the payment taken then;
 - payment: what providers report (confirmed, failed, expired), recorded against the order;
 - refunds: money given back through the provider by the worker, retried until the provider answers;
 - stripe_events: Stripe's webhook events, recorded by the webhook and handled by the worker;
@@ -20,7 +21,13 @@ or rolls back with its cause, and the worker does the work after the answer; no 
 lock is held.
 """
 
-from orders.services.handover import deliver_order, hand_over_pickup, record_payment_on_delivery
+from orders.services.handover import (
+    deliver_order,
+    hand_over_pickup,
+    record_payment_on_delivery,
+    take_deliveries,
+)
+from orders.services.kitchen import BumpResult, bump, recall_order, start_order, unbump_line
 from orders.services.lifecycle import (
     cancel_order,
     check_move,
@@ -67,6 +74,7 @@ __all__ = [
     "MAX_LINES",
     "MAX_QUANTITY_PER_LINE",
     "PAYMENT_METHODS_BY_CHANNEL",
+    "BumpResult",
     "Contact",
     "DeliveryAddress",
     "LineRequest",
@@ -75,6 +83,7 @@ __all__ = [
     "abandon_pending_changes",
     "apply_pending_change",
     "available_times",
+    "bump",
     "cancel_order",
     "check_move",
     "checkout_url",
@@ -95,6 +104,7 @@ __all__ = [
     "place_order",
     "price_lines",
     "products_for_pricing",
+    "recall_order",
     "record_payment_on_delivery",
     "record_stripe_event",
     "refund_order_after_commit",
@@ -103,7 +113,10 @@ __all__ = [
     "retry_refund",
     "retry_stuck_refunds",
     "schedule_order",
+    "start_order",
     "stock_needs",
+    "take_deliveries",
     "transition_order",
     "transition_order_once",
+    "unbump_line",
 ]

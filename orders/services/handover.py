@@ -128,3 +128,34 @@ def deliver_order(
             _require_payment_given(payment)
             record_payment_on_delivery(order=locked, method=payment, by=by, now=now)
         return transition_order(order=locked, to=Status.DELIVERED, by=by, now=now), True
+
+
+def take_deliveries(*, orders: list[Order], by: User, now: datetime | None = None) -> list[Order]:
+    """A driver takes several ready deliveries at once: one trip.
+
+    Preconditions: every order is a delivery of the same restaurant. Effects, in one transaction: each order
+    moves to `out_for_delivery` through transition_order, delivered by `by`; all of them or none. The orders
+    are locked by id, so two drivers taking overlapping trips never deadlock. An order this driver took
+    already stays theirs (idempotent). Returns the orders, by id.
+    Errors: OrderError "not_a_delivery", "already_taken" (another driver has it: their name is said),
+    "invalid_transition" (not ready yet, or gone).
+    """
+    now = now or timezone.now()
+    taken = []
+    with transaction.atomic():
+        for order in sorted(orders, key=lambda order: order.pk):
+            locked = lock_order(order.pk, with_restaurant=True)
+            if locked.fulfilment != Fulfilment.DELIVERY:
+                raise OrderError(_("This order is picked up, not delivered."), code="not_a_delivery")
+            if locked.status == Status.OUT_FOR_DELIVERY and locked.delivered_by_id is not None:
+                if locked.delivered_by_id == by.pk:
+                    taken.append(locked)
+                    continue
+                driver = locked.delivered_by
+                raise OrderError(
+                    _("Order %(number)s was already taken by %(name)s.")
+                    % {"number": locked.number, "name": driver.get_full_name() or driver.email},
+                    code="already_taken",
+                )
+            taken.append(transition_order(order=locked, to=Status.OUT_FOR_DELIVERY, by=by, now=now))
+    return taken

@@ -92,7 +92,14 @@ def transition_order(
 
 
 def _set_status(order: Order, to: str, *, by: User | None, now: datetime) -> list[str]:
-    """Set the status, the time it was reached and who took the order on; returns the fields to save."""
+    """Set the status, the time it was reached and who took the order on; returns the fields to save.
+
+    A recall (ready back to preparing) keeps when the preparation started and by whom, and clears `ready_at`:
+    the order is ready again when the kitchen bumps it again."""
+    if order.status == Status.READY and to == Status.PREPARING:
+        order.status = to
+        order.ready_at = None
+        return ["status", "updated_at", "ready_at"]
     order.status = to
     update_fields = ["status", "updated_at"]
     timestamp = _TIMESTAMPS.get(to)

@@ -1,9 +1,9 @@
-"""The staff screens of `orders`, by role: the kitchen board, the delivery board, the counter and the
-manager dashboard. Each is registered in the staff navigation (restaurants.staff.screens) from here."""
+"""The staff screens of `orders`, by role: the kitchen display and the pass, the delivery board, the counter
+and the manager dashboard. Each is registered in the staff navigation (restaurants.staff.screens) from here."""
 
 
 def register_screens() -> None:
-    """Put the kitchen, delivery, counter and dashboard in the staff navigation, each the home screen of its
+    """Put the kitchen, the pass, delivery, counter and dashboard in the staff navigation, each the home screen of its
     role (called by OrdersConfig.ready)."""
     from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +18,7 @@ def register_screens() -> None:
     screens.register(
         "staff_kitchen", label=_("Kitchen"), roles=KITCHEN_VIEWERS, position=10, home_of=(Role.PIZZAIOLO,)
     )
+    screens.register("staff_expo", label=_("Pass"), roles=KITCHEN_VIEWERS, position=15)
     screens.register("staff_delivery", label=_("Deliveries"), roles=DRIVERS, position=30, home_of=DRIVERS)
     screens.register(
         "staff_counter", label=_("Counter"), roles=COUNTER_STAFF, position=40, home_of=(Role.COUNTER,)

@@ -1,6 +1,8 @@
-"""The delivery board: ready delivery orders to take, and the driver's own orders out for delivery.
+"""The delivery board: ready delivery orders to take (nearest area first), and the driver's own orders out for
+delivery: their trip, with the route through its stops in the phone's navigation app.
 
-A driver takes an order (it becomes `out_for_delivery`, delivered by them), then marks it delivered,
+A driver takes an order, or several at once into one trip (each becomes `out_for_delivery`, delivered by
+them; all or none: orders.services.take_deliveries), then marks each stop delivered,
 recording cash or card when it is paid on delivery, or records a failed delivery with a reason (a staff
 cancellation: the food is gone, no stock comes back). Only the driver who took an order may close it;
 managers may close any. Orders of another restaurant, and other drivers' orders, are 404s. A POST ends on
@@ -10,24 +12,28 @@ again, with the form's error.
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orders.errors import OrderError
 from orders.models import Order, Status
-from orders.services import cancel_order, deliver_order, transition_order_once
+from orders.services import cancel_order, deliver_order, take_deliveries, transition_order_once
 from orders.staff import selectors
 from restaurants.models import Role
 from restaurants.staff.access import staff_required
 from restaurants.staff.post_redirect import refuse
 
 DRIVERS = (Role.DRIVER,)
+MAX_TRIP = 8  # orders taken at once, at most
+ORDER_NUMBER = re.compile(r"^[A-Za-z0-9-]{1,12}$")  # as orders.urls.OrderNumberConverter reads them
 
 
 class FailedDeliveryForm(forms.Form):
@@ -91,6 +97,38 @@ def delivery_take(request: HttpRequest, number: str) -> HttpResponse:
         }
         return refuse(request, message, "staff_delivery", level=messages.WARNING)
     messages.success(request, _("Order %(number)s is yours: on your way!") % {"number": moved.number})
+    return redirect("staff_delivery")
+
+
+@require_POST
+@staff_required(*DRIVERS)
+def delivery_trip(request: HttpRequest) -> HttpResponse:
+    """Take the chosen ready deliveries (`orders`: their numbers, up to MAX_TRIP) into one trip: all of them,
+    or none when one was taken by someone else meanwhile. A number of another restaurant is a 404."""
+    numbers = {number.upper() for number in request.POST.getlist("orders") if ORDER_NUMBER.match(number)}
+    if not numbers:
+        return refuse(request, _("Choose the deliveries to take."), "staff_delivery")
+    if len(numbers) > MAX_TRIP:
+        message = _("Take at most %(count)d deliveries at once.") % {"count": MAX_TRIP}
+        return refuse(request, message, "staff_delivery")
+    orders = list(
+        selectors.delivery_orders().for_restaurant(request.staff.restaurant).filter(number__in=numbers)
+    )
+    if len(orders) != len(numbers):
+        raise Http404
+    try:
+        taken = take_deliveries(orders=orders, by=request.user)
+    except OrderError as error:
+        return refuse(request, error.message, "staff_delivery", level=messages.WARNING)
+    messages.success(
+        request,
+        ngettext(
+            "Order %(numbers)s is yours: on your way!",
+            "Orders %(numbers)s are yours: on your way!",
+            len(taken),
+        )
+        % {"numbers": ", ".join(order.number for order in taken)},
+    )
     return redirect("staff_delivery")
 
 

@@ -1,5 +1,6 @@
 """Reads of the staff screens: the order a screen acts on (`get_order_for_staff`, the permission check of
-the staff side), the kitchen queue, a line's recipe card and the delivery board.
+the staff side), a line's recipe card and the delivery board. The kitchen display and the expo screen read
+through orders.staff.board.
 
 Every read takes the restaurant (the current one of the staff user, `request.staff.restaurant`) and runs a
 fixed number of queries whatever the number of orders: the boards are polled every few seconds.
@@ -8,14 +9,13 @@ fixed number of queries whatever the number of orders: the boards are polled eve
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.phones import phone_link
@@ -29,12 +29,7 @@ from orders.models import (
 )
 from restaurants.models import Restaurant
 
-KITCHEN_STATUSES = (Status.RECEIVED, Status.PREPARING)
-MAP_SEARCH_URL = "https://www.openstreetmap.org/search"
-
-
-def _minutes(delta_seconds: float) -> int:
-    return int(delta_seconds // 60)
+MAP_ROUTE_URL = "https://www.google.com/maps/dir/"
 
 
 def get_order_for_staff(
@@ -66,40 +61,7 @@ def get_order_for_staff(
 # ---------- Kitchen ----------
 
 
-@dataclass(frozen=True)
-class KitchenTicket:
-    """An order on the kitchen board, with its clock read at `now`."""
-
-    order: Order
-    waiting_minutes: int  # since the order reached the kitchen
-    due_in_minutes: int | None  # negative once late; None without a due time
-
-    @property
-    def is_late(self) -> bool:
-        return self.due_in_minutes is not None and self.due_in_minutes < 0
-
-    @property
-    def late_minutes(self) -> int:
-        return -self.due_in_minutes if self.is_late else 0
-
-    @property
-    def is_preparing(self) -> bool:
-        return self.order.status == Status.PREPARING
-
-
-def kitchen_orders(restaurant: Restaurant) -> QuerySet[Order]:
-    """The restaurant's received and preparing orders, oldest due first, with their lines and modifiers.
-
-    Four queries: the orders (with who prepares them), their lines, the ingredients left out, the extras."""
-    return (
-        _with_lines(Order.objects.for_restaurant(restaurant))
-        .filter(status__in=KITCHEN_STATUSES)
-        .select_related("prepared_by")
-        .order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
-    )
-
-
-def _with_lines(orders: QuerySet[Order]) -> QuerySet[Order]:
+def with_lines(orders: QuerySet[Order]) -> QuerySet[Order]:
     """Orders with their lines, each with the ingredients left out and the extras added."""
     return orders.prefetch_related(
         Prefetch(
@@ -112,25 +74,9 @@ def _with_lines(orders: QuerySet[Order]) -> QuerySet[Order]:
     )
 
 
-def kitchen_queue(restaurant: Restaurant, *, now: datetime | None = None) -> list[KitchenTicket]:
-    now = now or timezone.now()
-    tickets = []
-    for order in kitchen_orders(restaurant):
-        since = order.confirmed_at or order.created_at
-        due_in = None if order.due_at is None else _minutes((order.due_at - now).total_seconds())
-        tickets.append(
-            KitchenTicket(
-                order=order,
-                waiting_minutes=max(0, _minutes((now - since).total_seconds())),
-                due_in_minutes=due_in,
-            )
-        )
-    return tickets
-
-
 def ticket_orders() -> QuerySet[Order]:
     """Orders shaped for a printed ticket: the restaurant, the lines and their modifiers. Four queries."""
-    return _with_lines(Order.objects.select_related("restaurant"))
+    return with_lines(Order.objects.select_related("restaurant"))
 
 
 @dataclass(frozen=True)
@@ -266,6 +212,35 @@ def get_recipe_card(restaurant: Restaurant, line_id: int) -> RecipeCard:
 # ---------- Delivery ----------
 
 
+def _address(street: str, postal_code: str, city: str) -> str:
+    return f"{street}, {postal_code} {city}".strip(" ,")
+
+
+def route_url(stops: list[str], *, origin: str = "") -> str:
+    """A link that opens the phone's navigation app (Google Maps' public URL scheme, no key needed) on the
+    route from `origin` (else where the phone is) through `stops`, in that order, to the last one."""
+    params = {"api": "1", "travelmode": "driving", "destination": stops[-1]}
+    if origin:
+        params["origin"] = origin
+    if len(stops) > 1:
+        params["waypoints"] = "|".join(stops[:-1])
+    return f"{MAP_ROUTE_URL}?{urlencode(params)}"
+
+
+def area_key(restaurant: Restaurant) -> Callable[[Order], tuple]:
+    """Orders by how far their area is from the restaurant's, nearest first: the restaurant's own postal code,
+    then the postal codes nearest in number (neighbouring districts in Lyon and Paris), then the due time.
+    There is no geocoding of addresses: this is the order a driver groups deliveries by."""
+    home = int(restaurant.postal_code) if restaurant.postal_code.isdigit() else 0
+
+    def key(order: Order) -> tuple:
+        code = order.delivery_postal_code
+        gap = abs(int(code) - home) if code.isdigit() and home else 10**6
+        return (gap, order.delivery_postal_code, order.due_at or order.created_at, order.pk)
+
+    return key
+
+
 @dataclass(frozen=True)
 class Delivery:
     """An order on the delivery board, with what the driver needs at the door."""
@@ -287,21 +262,33 @@ class Delivery:
         return self.order.is_paid_online and not self.is_paid
 
     @property
-    def map_url(self) -> str:
+    def address(self) -> str:
         order = self.order
-        query = f"{order.delivery_street}, {order.delivery_postal_code} {order.delivery_city}".strip(" ,")
-        return f"{MAP_SEARCH_URL}?{urlencode({'query': query})}"
+        return _address(order.delivery_street, order.delivery_postal_code, order.delivery_city)
+
+    @property
+    def map_url(self) -> str:
+        """The route to this stop, from where the driver is."""
+        return route_url([self.address])
 
     @property
     def phone_link(self) -> str:
         """The phone number for a tel: link (E.164)."""
         return phone_link(self.order.customer_phone)
 
+    @property
+    def version(self) -> str:
+        """Changes whenever the order does: the live board replaces only the cards whose version changed."""
+        return str(int(self.order.updated_at.timestamp() * 1000))
+
 
 @dataclass(frozen=True)
 class DeliveryBoard:
-    ready: list[Delivery]  # ready delivery orders nobody has taken
-    out: list[Delivery]  # out for delivery: the driver's own (all of them for a manager)
+    ready: list[Delivery]  # ready delivery orders nobody has taken, nearest area first
+    out: list[Delivery]  # out for delivery: the driver's own (all of them for a manager), in the trip's order
+    trip_url: str = (
+        ""  # the route from the restaurant through the driver's own stops ("" for none, or managers)
+    )
 
 
 def delivery_orders() -> QuerySet[Order]:
@@ -315,13 +302,15 @@ def delivery_orders() -> QuerySet[Order]:
 
 def delivery_board(restaurant: Restaurant, *, driver: User, sees_all: bool) -> DeliveryBoard:
     """Ready delivery orders of the restaurant and the orders out for delivery taken by `driver` (every
-    driver's when `sees_all`, for managers). Two queries: the orders with their driver, their lines."""
+    driver's when `sees_all`, for managers), each list in area order (`area_key`), with the route of the
+    driver's trip. Two queries: the orders with their driver, their lines."""
     out = Q(status=Status.OUT_FOR_DELIVERY)
     if not sees_all:
         out &= Q(delivered_by=driver)
     orders = delivery_orders().for_restaurant(restaurant).filter(Q(status=Status.READY) | out)
-    orders = orders.order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
-    ready, taken = [], []
-    for order in orders:
-        (ready if order.status == Status.READY else taken).append(Delivery(order))
-    return DeliveryBoard(ready=ready, out=taken)
+    by_area = sorted(orders, key=area_key(restaurant))
+    ready = [Delivery(order) for order in by_area if order.status == Status.READY]
+    taken = [Delivery(order) for order in by_area if order.status != Status.READY]
+    trip = [delivery.address for delivery in taken if delivery.order.delivered_by_id == driver.pk]
+    origin = _address(restaurant.street, restaurant.postal_code, restaurant.city)
+    return DeliveryBoard(ready=ready, out=taken, trip_url=route_url(trip, origin=origin) if trip else "")

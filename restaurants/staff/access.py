@@ -16,6 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from restaurants.models import Restaurant, Role, StaffMember
@@ -37,6 +38,13 @@ class StaffContext:
     @property
     def is_manager(self) -> bool:
         return self.role in (Role.MANAGER, HEAD_OFFICE)
+
+    @property
+    def role_label(self) -> str:
+        """The role as the staff bar names it."""
+        if self.is_head_office:
+            return str(_("Head office"))
+        return str(Role(self.role).label)
 
     def can(self, *roles: str) -> bool:
         """Managers and head office may do everything a role of their restaurant may do."""

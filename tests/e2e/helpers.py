@@ -14,6 +14,9 @@ from orders.services import Contact, LineRequest, place_order
 from tests.factories import PASSWORD
 
 TABLET = {"width": 1024, "height": 768}
+# The kitchen display's undo window (UNDO_MS of static/js/kitchen.js): a bump is sent after it. Waits for a
+# bump's effect allow this much more.
+UNDO_MS = 5_000
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from orders.models import Channel, Order, PaymentMethod, PaymentStatus, Provider, Status
 from restaurants.models import Role
 from tests import factories as f
-from tests.e2e.helpers import DESKTOP, TABLET, french, poll_now, sign_in
+from tests.e2e.helpers import DESKTOP, TABLET, UNDO_MS, french, poll_now, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -107,7 +107,7 @@ def test_a_counter_clerk_takes_a_phone_order_the_kitchen_makes_it_and_the_clerk_
     screenshot("counter-4-kitchen-board", of=kitchen)
     ticket.get_by_role("button", name="Commencer").click()
     ticket.get_by_role("button", name="Prête").click()
-    expect(ticket).to_have_count(0)
+    expect(ticket).to_have_count(0, timeout=UNDO_MS + 5_000)
 
     # The counter's list shows it ready by itself, with the hand-over buttons.
     poll_now(page, COUNTER_POLL_MS)

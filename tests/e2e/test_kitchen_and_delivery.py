@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from orders.models import Payment, PaymentStatus, Provider, Status
 from orders.services import DeliveryAddress, LineRequest, transition_order
-from tests.e2e.helpers import PHONE, TABLET, french, order_for, poll_now, sign_in
+from tests.e2e.helpers import PHONE, TABLET, UNDO_MS, french, order_for, poll_now, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,7 +79,7 @@ def test_the_kitchen_board_shows_new_orders_by_itself_with_their_recipes(
     ticket.get_by_role("button", name="Commencer").click()
     expect(ticket.locator(".status-badge")).to_have_text(french(Status.PREPARING))
     ticket.get_by_role("button", name="Prête").click()
-    expect(ticket).to_have_count(0)
+    expect(ticket).to_have_count(0, timeout=UNDO_MS + 5_000)
     expect(fresh).to_be_visible()
     screenshot("kitchen-board-after-ready-tablet")
 
@@ -120,12 +120,16 @@ def test_a_driver_takes_and_delivers_a_cash_order_on_a_phone(
     card = page.get_by_role("article", name=order.number)
     expect(card.get_by_role("button", name="En espèces")).to_be_visible()
     expect(card.locator('a[href^="tel:"]')).to_be_visible()
-    expect(card.locator('a[href^="https://www.openstreetmap.org/search?query="]')).to_be_visible()
+    expect(card.locator('a[href^="https://www.google.com/maps/dir/?api=1"]')).to_be_visible()
     expect(card).to_contain_text("Sonner deux fois")
     screenshot("delivery-taken-phone")
 
     card.get_by_role("button", name="En espèces").click()
-    expect(page.get_by_role("article", name=order.number)).to_have_count(0)
+    # Handed over after the undo window, without a page load.
+    expect(page.locator("[data-undo-bar]")).to_contain_text(
+        f"Commande {order.number}\u00a0: livrée, payée en espèces"
+    )
+    expect(page.get_by_role("article", name=order.number)).to_have_count(0, timeout=UNDO_MS + 5_000)
     expect(page.locator(".messages")).to_contain_text(order.number)
     screenshot("delivery-delivered-phone")
 

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from orders.models import Order, PaymentState, PaymentStatus, Status
-from tests.e2e.helpers import PHONE, TABLET, add_to_cart, french, poll_now, sign_in
+from tests.e2e.helpers import PHONE, TABLET, UNDO_MS, add_to_cart, french, poll_now, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,7 +83,7 @@ def test_a_customer_pays_online_and_follows_the_order_to_delivery(
     expect(ticket).to_contain_text(customer.get_full_name())
     screenshot("delivery-journey-4-kitchen-board", of=kitchen)
     ticket.get_by_role("button", name="Commencer").click()
-    expect(ticket.get_by_role("button", name="Prête")).to_be_visible()
+    expect(ticket.locator(".status-badge")).to_have_text(french(Status.PREPARING))
 
     poll_now(page, TRACKING_POLL_MS)
     expect(badge).to_have_text(french(Status.PREPARING), timeout=FOLLOWS)
@@ -94,7 +94,7 @@ def test_a_customer_pays_online_and_follows_the_order_to_delivery(
     screenshot("delivery-journey-5-tracking-preparing")
 
     ticket.get_by_role("button", name="Prête").click()
-    expect(kitchen.get_by_role("article", name=order.number)).to_have_count(0)
+    expect(kitchen.get_by_role("article", name=order.number)).to_have_count(0, timeout=UNDO_MS + 5_000)
     poll_now(page, TRACKING_POLL_MS)
     expect(badge).to_have_text(french(Status.READY), timeout=FOLLOWS)
     expect(status).to_contain_text("Prête, elle part bientôt")
@@ -119,7 +119,7 @@ def test_a_customer_pays_online_and_follows_the_order_to_delivery(
     screenshot("delivery-journey-8-tracking-on-its-way")
 
     card.get_by_role("button", name="Livrée").click()
-    expect(delivery.get_by_role("article", name=order.number)).to_have_count(0)
+    expect(delivery.get_by_role("article", name=order.number)).to_have_count(0, timeout=UNDO_MS + 5_000)
     expect(delivery.locator(".messages")).to_contain_text(order.number)
 
     poll_now(page, TRACKING_POLL_MS)

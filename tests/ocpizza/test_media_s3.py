@@ -101,6 +101,7 @@ def add_product(admin_client, *, image):
         "position": "0",
         "price": "13.50",
         "vat_rate": "10.00",
+        "station": "oven",
         "image": image,
         "_save": "1",
     }

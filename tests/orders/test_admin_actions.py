@@ -67,19 +67,22 @@ def test_the_actions_move_orders_through_the_lifecycle_with_their_history(
 def test_each_refusal_is_reported_with_its_message_and_the_others_still_move(
     admin_client, order_for, customer, other_customer, pizzaiolo
 ):
+    from orders.services import hand_over_pickup
+
     fresh = order_for(customer)
     started = order_for(other_customer)
     transition_order(order=started, to=Status.PREPARING, by=pizzaiolo)
     transition_order(order=started, to=Status.READY, by=pizzaiolo)
+    hand_over_pickup(order=started, by=pizzaiolo, payment="cash")
 
     response = act(admin_client, "start_preparing", fresh, started)
 
     fresh.refresh_from_db()
     started.refresh_from_db()
-    assert (fresh.status, started.status) == (Status.PREPARING, Status.READY)
+    assert (fresh.status, started.status) == (Status.PREPARING, Status.PICKED_UP)
     assert sorted(messages_of(response)) == sorted(
         [
-            ("error", f"{started.number}: An order that is “Ready” cannot become “Preparing”."),
+            ("error", f"{started.number}: An order that is “Picked up” cannot become “Preparing”."),
             ("success", f"1 order is now “Preparing”: {fresh.number}."),
         ]
     )

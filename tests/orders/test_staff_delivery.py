@@ -225,8 +225,10 @@ def test_a_card_gives_the_address_instructions_phone_map_and_what_to_collect(
     assert "Sonner deux fois" in page
     assert f'href="tel:{customer.phone.as_e164}"' in page
     assert customer.phone.as_e164.startswith("+336") and customer.phone.as_national in page
+    # The route to the stop, in the phone's navigation app.
     assert (
-        'href="https://www.openstreetmap.org/search?query=12+rue+de+la+R%C3%A9publique%2C+69001+Lyon"' in page
+        'href="https://www.google.com/maps/dir/?api=1&amp;travelmode=driving'
+        '&amp;destination=12+rue+de+la+R%C3%A9publique%2C+69001+Lyon"' in page
     )
     assert "To collect: <strong>21.50\u00a0€</strong>" in page
     assert "The customer plans to pay in cash." in page
@@ -251,8 +253,14 @@ def test_the_board_refreshes_itself_through_a_fragment(client, driver, ready_del
     fragment = client.get(reverse("staff_delivery_board"), HTTP_HX_REQUEST="true").content.decode()
     assert fragment.lstrip().startswith("<section") and "<html" not in fragment
     assert order.number in fragment
-    # Nothing to type on the board, so a refresh never loses what someone was typing.
-    assert not re.search(r'<(textarea|select)|<input(?![^>]*type="hidden")', fragment)
+    # Nothing to type on the board; the only fields are the boxes that add an order to a trip, in cards
+    # that the live update keeps as they are while they do not change (each with its key and version).
+    fields = re.findall(r'<textarea|<select|<input(?![^>]*type="hidden")[^>]*>', fragment)
+    assert fields == [
+        f'<input type="checkbox" name="orders" value="{order.number}" form="trip-form" '
+        f'data-focus-key="pick-{order.number}">'
+    ]
+    assert f'data-key="{order.number}" data-version="' in fragment
 
 
 def test_the_board_runs_the_same_queries_for_three_times_the_orders(

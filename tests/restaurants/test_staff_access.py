@@ -129,10 +129,19 @@ def test_switching_restaurant_keeps_the_page_it_was_made_on(client, pizzaiolo, r
         (
             "pizzaiolo",
             "staff_kitchen",
-            [("staff_kitchen", "Kitchen"), ("staff_recipes", "Recipes"), ("staff_stock", "Stock")],
+            [
+                ("staff_kitchen", "Kitchen"),
+                ("staff_expo", "Pass"),
+                ("staff_recipes", "Recipes"),
+                ("staff_stock", "Stock"),
+            ],
         ),
         ("driver", "staff_delivery", [("staff_delivery", "Deliveries")]),
-        ("counter", "staff_counter", [("staff_kitchen", "Kitchen"), ("staff_counter", "Counter")]),
+        (
+            "counter",
+            "staff_counter",
+            [("staff_kitchen", "Kitchen"), ("staff_expo", "Pass"), ("staff_counter", "Counter")],
+        ),
         ("manager_a", "staff_dashboard", "all"),
         ("head_office", "staff_dashboard", "all"),
     ],
@@ -145,6 +154,7 @@ def test_each_role_lands_on_its_screen_and_sees_the_screens_it_may_open_in_order
     if screens == "all":
         screens = [
             ("staff_kitchen", "Kitchen"),
+            ("staff_expo", "Pass"),
             ("staff_recipes", "Recipes"),
             ("staff_delivery", "Deliveries"),
             ("staff_counter", "Counter"),

@@ -25,10 +25,12 @@ from common.parsing import whole_number
 from orders.cart import Cart, CartContents, addable_quantity, cart_contents
 from orders.errors import OrderError
 from orders.forms import offered_times
-from orders.models import Order
+from orders.models import Order, OrderLine, Status
+from orders.selectors import reorder_lines
 from orders.services import MAX_QUANTITY_PER_LINE, Contact, place_order, price_lines
 from orders.staff.counter.forms import AddLineForm, CounterOrderForm, CustomerSearchForm
 from orders.staff.counter.views import COUNTER_STAFF
+from orders.staff.selectors import get_order_for_staff
 from orders.views.cart import describe
 from restaurants.models import Restaurant
 from restaurants.selectors import MenuItem, menu_sections
@@ -37,6 +39,7 @@ from restaurants.staff.post_redirect import refuse
 
 CUSTOMER_KEY = "counter_customer"
 MAX_MATCHES = 10
+RECENT_ORDERS = 3  # a found customer's last orders at the restaurant, each one tap from being repeated
 # Words of a search beyond these are left out: a name and a surname find anyone.
 MAX_SEARCH_WORDS = 4
 
@@ -65,17 +68,29 @@ def _chosen_customer(request: HttpRequest) -> User | None:
     return User.objects.filter(pk=customer_id, is_active=True).first()
 
 
-def find_customers(search: CustomerSearchForm) -> list[User]:
-    """Up to MAX_MATCHES active accounts for a valid search, each with its address book (`user.book`).
+def find_customers(search: CustomerSearchForm, restaurant: Restaurant) -> list[User]:
+    """Up to MAX_MATCHES active accounts for a valid search, each with its address book (`user.book`) and
+    its last RECENT_ORDERS orders at `restaurant` with their lines (`user.recent`), to repeat one in a tap.
 
     A whole phone number is one equality on the indexed E.164 column, so its owner comes first and alone.
     Anything else is read word by word, each word found in the first name, the last name or the email; a
     search that reads as part of a phone number ("06 12", "56 78", "+44 20") also finds the numbers that
-    start with it, or contain it when written without its leading 0. Two queries: accounts, addresses.
+    start with it, or contain it when written without its leading 0. Four queries: accounts, addresses,
+    recent orders, their lines.
     """
     book = Prefetch("addresses", queryset=Address.objects.active().order_by("label", "id"), to_attr="book")
+    recent = Prefetch(
+        "orders",
+        queryset=Order.objects.filter(restaurant=restaurant)
+        .exclude(status=Status.AWAITING_PAYMENT)
+        .order_by("-created_at", "-id")
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))[:RECENT_ORDERS],
+        to_attr="recent",
+    )
     users = (
-        User.objects.filter(is_active=True).prefetch_related(book).order_by("last_name", "first_name", "id")
+        User.objects.filter(is_active=True)
+        .prefetch_related(book, recent)
+        .order_by("last_name", "first_name", "id")
     )
     number = search.phone
     if number is not None:
@@ -189,7 +204,7 @@ def _new_order_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     if customer is not None:
         customer.book = list(Address.objects.active().filter(user=customer).order_by("label", "id"))
     search = CustomerSearchForm(request.GET if "q" in request.GET else None)
-    matches = find_customers(search) if search.is_valid() else None
+    matches = find_customers(search, restaurant) if search.is_valid() else None
     form = _order_form(
         request, restaurant=restaurant, customer=customer, contents=contents, search=search, now=now
     )
@@ -347,3 +362,32 @@ def counter_clear(request: HttpRequest) -> HttpResponse:
     request.session.pop(CUSTOMER_KEY, None)
     messages.info(request, _("The order was cleared."))
     return redirect("staff_counter_new")
+
+
+@staff_required(*COUNTER_STAFF)
+@require_POST
+def counter_repeat(request: HttpRequest, number: str) -> HttpResponse:
+    """Start a new order as a copy of a previous order of this restaurant: its lines, as the stock allows now
+    (orders.selectors.reorder_lines: what is sold out or off the menu is left out and said), for its customer's
+    account when it had one. Replaces the order being taken. An order of another restaurant is a 404."""
+    order = get_order_for_staff(request, number)
+    again = reorder_lines(order)
+    for sentence in again.left_out:
+        messages.warning(request, sentence)
+    if not again.lines:
+        return refuse(
+            request,
+            _("Nothing from order %(number)s can be made at the moment.") % {"number": order.number},
+            f"{reverse('staff_counter_new')}#counter-customer",
+        )
+    cart = _counter_cart(request)
+    cart.replace(request.staff.restaurant.pk, again.lines)
+    cart.save(request.session)
+    if order.customer_id and order.customer.is_active:
+        request.session[CUSTOMER_KEY] = order.customer_id
+    else:
+        request.session.pop(CUSTOMER_KEY, None)
+    messages.success(
+        request, _("The products of order %(number)s are in the new order.") % {"number": order.number}
+    )
+    return _back_to_new("counter-lines")

@@ -1,0 +1,278 @@
+"""Reads of the kitchen display and the expo screen: the tickets of a station ordered by due time with their
+ageing, the all-day counts, the tickets to recall, and the board's version for the polls.
+
+The board is polled every few seconds by every kitchen tablet. A poll first reads the board's version
+(`board_version`: one aggregate query on the restaurant's kitchen orders); when the tablet already shows that
+version, the view answers without rendering. Otherwise `kitchen_board` reads the orders with their lines in
+four queries whatever their number, and at most MAX_TICKETS are rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from menu.models import Ingredient, Station
+from orders.models import Fulfilment, Order, OrderLine, OrderLineExtra, Status
+from restaurants.models import Restaurant
+
+KITCHEN_STATUSES = (Status.RECEIVED, Status.PREPARING)
+DUE_SOON_MINUTES = 5  # a ticket due within this many minutes turns amber
+RECALL_WINDOW = timedelta(minutes=15)  # a ticket bumped this recently can be recalled from the board
+MAX_RECALLS = 6
+MAX_TICKETS = 40  # tickets rendered at most; the others are counted ("and 3 more")
+
+
+def _minutes(delta_seconds: float) -> int:
+    return int(delta_seconds // 60)
+
+
+def station_or_all(value: str | None) -> str:
+    """A station named in a request, or "" (every station) for anything else."""
+    return value if value in Station.values else ""
+
+
+@dataclass(frozen=True)
+class KitchenTicket:
+    """An order on the kitchen display, as one station (or every one) sees it, with its clock read at `now`."""
+
+    order: Order
+    lines: list[OrderLine]  # the lines this screen shows: its station's, or all of them
+    waiting_minutes: int  # since the order reached the kitchen
+    due_in_minutes: int | None  # negative once late; None without a due time
+    elsewhere: int  # lines still to make at the other stations (on a station's screen)
+
+    @property
+    def is_late(self) -> bool:
+        return self.due_in_minutes is not None and self.due_in_minutes < 0
+
+    @property
+    def late_minutes(self) -> int:
+        return -self.due_in_minutes if self.is_late else 0
+
+    @property
+    def age(self) -> str:
+        """ "late", "soon" (due within DUE_SOON_MINUTES) or "on-time": the ticket's colour and its words."""
+        if self.is_late:
+            return "late"
+        if self.due_in_minutes is not None and self.due_in_minutes < DUE_SOON_MINUTES:
+            return "soon"
+        return "on-time"
+
+    @property
+    def is_preparing(self) -> bool:
+        return self.order.status == Status.PREPARING
+
+    @property
+    def to_make(self) -> list[OrderLine]:
+        return [line for line in self.lines if line.bumped_at is None]
+
+    @property
+    def stations(self) -> list[tuple[str, str, bool]]:
+        """(station, its name, done) of every station this order needs, in the stations' order."""
+        needed: dict[str, bool] = {}
+        for line in self.order.lines.all():
+            needed[line.station] = needed.get(line.station, True) and line.bumped_at is not None
+        return [(value, label, needed[value]) for value, label in Station.choices if value in needed]
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the order does (a bump or a status moves `updated_at`): the live board swaps
+        only the tickets whose version changed."""
+        return str(int(self.order.updated_at.timestamp() * 1000))
+
+
+@dataclass(frozen=True)
+class Recall:
+    order: Order
+    at: datetime  # when it was bumped (the order's ready time, or the station's last bump)
+
+
+@dataclass(frozen=True)
+class KitchenBoard:
+    station: str  # "" for every station
+    tickets: list[KitchenTicket]  # at most MAX_TICKETS, due first
+    hidden: int  # tickets beyond MAX_TICKETS
+    all_day: list[tuple[str, int]]  # (product, how many to make) over every ticket of the screen, most first
+    recalls: list[Recall]  # the last tickets bumped, latest first
+    now: datetime
+
+    @property
+    def late(self) -> int:
+        return sum(1 for ticket in self.tickets if ticket.is_late)
+
+
+def _on_the_board(now: datetime) -> Q:
+    """The orders the kitchen display reads: those in the kitchen, and those ready for less than
+    RECALL_WINDOW (they may be recalled)."""
+    return Q(status__in=KITCHEN_STATUSES) | Q(status=Status.READY, ready_at__gte=now - RECALL_WINDOW)
+
+
+def board_version(
+    restaurant: Restaurant, *, station: str, can_cook: bool, now: datetime | None = None
+) -> str:
+    """A short fingerprint of what the kitchen display of `restaurant` shows to this screen: one aggregate
+    query (count, sum of ids and last change of the orders on the board, how many are being prepared, how
+    many of their lines are bumped). A bump, a new order, a status change,
+    a modification (each moves the order's `updated_at`) or an order leaving the board changes it; so do the
+    screen's station, whether it may cook and the language. The time is not part of it: the ticket ages are
+    computed again by the browser (static/js/kitchen.js)."""
+    now = now or timezone.now()
+    state = (
+        Order.objects.for_restaurant(restaurant)
+        .filter(_on_the_board(now))
+        .aggregate(
+            count=Count("id", distinct=True),
+            ids=Sum("id", distinct=True),
+            last=Max("updated_at"),
+            # Two changes within the same instant still differ: how many are being prepared, and how many of
+            # their lines are bumped.
+            preparing=Count("id", distinct=True, filter=Q(status=Status.PREPARING)),
+            bumped=Count("lines__bumped_at"),
+        )
+    )
+    last = state["last"].timestamp() if state["last"] else 0
+    raw = "|".join(
+        str(part)
+        for part in (
+            restaurant.pk,
+            station,
+            int(can_cook),
+            get_language(),
+            state["count"],
+            state["ids"],
+            last,
+            state["preparing"],
+            state["bumped"],
+        )
+    )
+    return hashlib.blake2b(raw.encode(), digest_size=8).hexdigest()
+
+
+def board_orders(restaurant: Restaurant, now: datetime) -> QuerySet[Order]:
+    """The restaurant's orders on the kitchen display, oldest due first, with who prepares them and their lines
+    (each with its product's station, the ingredients left out and the extras). Four queries."""
+    lines = (
+        OrderLine.objects.annotate(station=F("product__station"))
+        .order_by("id")
+        .prefetch_related(
+            Prefetch("removed_ingredients", queryset=Ingredient.objects.order_by("name")),
+            Prefetch("extras", queryset=OrderLineExtra.objects.order_by("id")),
+        )
+    )
+    return (
+        Order.objects.for_restaurant(restaurant)
+        .filter(_on_the_board(now))
+        .select_related("prepared_by")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
+    )
+
+
+def _ticket(order: Order, station: str, now: datetime) -> KitchenTicket | None:
+    lines = list(order.lines.all())
+    mine = [line for line in lines if not station or line.station == station]
+    if station and not any(line.bumped_at is None for line in mine):
+        return None  # nothing left for this station
+    since = order.confirmed_at or order.created_at
+    return KitchenTicket(
+        order=order,
+        lines=mine,
+        waiting_minutes=max(0, _minutes((now - since).total_seconds())),
+        due_in_minutes=None if order.due_at is None else _minutes((order.due_at - now).total_seconds()),
+        elsewhere=sum(1 for line in lines if line.station != station and line.bumped_at is None)
+        if station
+        else 0,
+    )
+
+
+def _recall(order: Order, station: str) -> Recall | None:
+    """The order as a ticket this screen may recall: ready, or (on a station's screen) with every line of the
+    station bumped; None otherwise."""
+    mine = [line for line in order.lines.all() if not station or line.station == station]
+    if order.status == Status.READY:
+        if station and not mine:
+            return None
+        return Recall(order=order, at=order.ready_at)
+    if not station or not mine or any(line.bumped_at is None for line in mine):
+        return None
+    return Recall(order=order, at=max(line.bumped_at for line in mine))
+
+
+def kitchen_board(restaurant: Restaurant, *, station: str = "", now: datetime | None = None) -> KitchenBoard:
+    """The kitchen display of `restaurant` for `station` ("" for every station): the tickets with something
+    left to make there, due first; the all-day counts of what is left to make; the tickets to recall."""
+    now = now or timezone.now()
+    tickets: list[KitchenTicket] = []
+    recalls: list[Recall] = []
+    for order in board_orders(restaurant, now):
+        if order.status in KITCHEN_STATUSES:
+            ticket = _ticket(order, station, now)
+            if ticket is not None:
+                tickets.append(ticket)
+        recall = _recall(order, station)
+        if recall is not None:
+            recalls.append(recall)
+    all_day: Counter[str] = Counter()
+    for ticket in tickets:
+        for line in ticket.to_make:
+            all_day[line.product_name] += line.quantity
+    recalls.sort(key=lambda recall: recall.at, reverse=True)
+    return KitchenBoard(
+        station=station,
+        tickets=tickets[:MAX_TICKETS],
+        hidden=max(0, len(tickets) - MAX_TICKETS),
+        all_day=sorted(all_day.items(), key=lambda item: (-item[1], item[0])),
+        recalls=recalls[:MAX_RECALLS],
+        now=now,
+    )
+
+
+# ---------- Expo (the pass) ----------
+
+
+@dataclass(frozen=True)
+class PassTicket:
+    order: Order
+    minutes: int  # since it became ready (or since it reached the kitchen, for a ticket still cooking)
+    stations: list[tuple[str, str, bool]]  # for tickets still in the kitchen: each station and whether done
+
+
+@dataclass(frozen=True)
+class Expo:
+    cooking: list[PassTicket]  # in the kitchen, some stations done
+    pickups: list[PassTicket]  # ready, waiting for their customer at the counter
+    deliveries: list[PassTicket]  # ready, waiting for a driver
+    now: datetime
+
+
+def expo(restaurant: Restaurant, *, now: datetime | None = None) -> Expo:
+    """The pass: the orders still in the kitchen (with each station's progress), then the ready pick-ups
+    waiting for their customer and the ready deliveries waiting for a driver, the longest waiting first.
+    Two queries: the orders, their lines with their stations."""
+    now = now or timezone.now()
+    lines = OrderLine.objects.annotate(station=F("product__station")).order_by("id")
+    orders = (
+        Order.objects.for_restaurant(restaurant)
+        .filter(status__in=(*KITCHEN_STATUSES, Status.READY))
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
+    )
+    cooking, pickups, deliveries = [], [], []
+    for order in orders:
+        if order.status == Status.READY:
+            waiting = PassTicket(order, max(0, _minutes((now - (order.ready_at or now)).total_seconds())), [])
+            (deliveries if order.fulfilment == Fulfilment.DELIVERY else pickups).append(waiting)
+            continue
+        since = order.confirmed_at or order.created_at
+        stations = KitchenTicket(order, [], 0, None, 0).stations
+        cooking.append(PassTicket(order, max(0, _minutes((now - since).total_seconds())), stations))
+    pickups.sort(key=lambda ticket: -ticket.minutes)
+    deliveries.sort(key=lambda ticket: -ticket.minutes)
+    return Expo(cooking=cooking, pickups=pickups, deliveries=deliveries, now=now)
