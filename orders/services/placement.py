@@ -15,6 +15,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import User
 from common import formats
+from common.languages import copied
 from orders import notifications
 from orders.errors import AlreadyPlaced, OrderError
 from orders.models import (
@@ -255,13 +256,14 @@ def _address_fields(address: DeliveryAddress | None) -> dict[str, str]:
 
 
 def write_lines(order: Order, priced: Sequence[PricedLine]) -> None:
-    """The order's lines as priced, with their removed ingredients and extras, in three inserts."""
+    """The order's lines as priced, with their removed ingredients and extras, in three inserts. Names are
+    copied in every language (common.languages.copied)."""
     order_lines = OrderLine.objects.bulk_create(
         [
             OrderLine(
                 order=order,
                 product=line.product,
-                product_name=line.product.name,
+                **copied("product_name", line.product, "name"),
                 unit_price=line.product.price,
                 vat_rate=line.product.vat_rate,
                 quantity=line.quantity,
@@ -278,7 +280,12 @@ def write_lines(order: Order, priced: Sequence[PricedLine]) -> None:
             for ingredient in line.removed
         ]
         extras += [
-            OrderLineExtra(line=order_line, extra=extra, name=extra.ingredient.name, unit_price=extra.price)
+            OrderLineExtra(
+                line=order_line,
+                extra=extra,
+                unit_price=extra.price,
+                **copied("name", extra.ingredient, "name"),
+            )
             for extra in line.extras
         ]
     OrderLine.removed_ingredients.through.objects.bulk_create(removals)
