@@ -6,12 +6,14 @@ The translated texts (menu/translation.py) show one field per language, French f
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from common import renditions
+from common.admin_inlines import LabelledFieldsInline
 from menu.models import Allergen, Category, Extra, Ingredient, Product, RecipeLine, RecipeStep
 
 
@@ -48,7 +50,12 @@ class IngredientAdmin(TranslationAdmin):
     list_filter = ("unit", "allergens")
     search_fields = ("name_fr", "name_en")
     ordering = ("name",)
-    filter_horizontal = ("allergens",)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Boxes to tick (14 allergens): Django's two-list widget fails accessibility checks (unnamed tooltips).
+        if db_field.name == "allergens":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("allergens")
@@ -68,7 +75,7 @@ class ExtraAdmin(admin.ModelAdmin):
     autocomplete_fields = ("ingredient",)
 
 
-class RecipeLineInline(admin.TabularInline):
+class RecipeLineInline(LabelledFieldsInline, admin.TabularInline):
     model = RecipeLine
     extra = 0
     fields = ("ingredient", "quantity", "removable")
@@ -79,7 +86,7 @@ class RecipeLineInline(admin.TabularInline):
         return super().get_queryset(request).select_related("product", "ingredient")
 
 
-class RecipeStepInline(TranslationTabularInline):
+class RecipeStepInline(LabelledFieldsInline, TranslationTabularInline):
     model = RecipeStep
     extra = 0
     fields = ("position", "text", "ingredients")
@@ -110,7 +117,6 @@ class ProductAdmin(TranslationAdmin):
     search_fields = ("name_fr", "name_en", "slug", "description_fr", "description_en")
     ordering = ("category__position", "position", "name")
     prepopulated_fields = {"slug": ("name",)}
-    filter_horizontal = ("extras",)
     readonly_fields = ("image_preview",)
     fieldsets = (
         (None, {"fields": ("category", "name", "slug", "description", "is_active", "position")}),
@@ -131,8 +137,10 @@ class ProductAdmin(TranslationAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "extras":
-            # An extra is named after its ingredient: one query for the list, not one per option.
+            # An extra is named after its ingredient: one query for the list, not one per option. Boxes to
+            # tick (a dozen extras): Django's two-list widget fails accessibility checks (unnamed tooltips).
             kwargs["queryset"] = Extra.objects.select_related("ingredient")
+            kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 

@@ -7,19 +7,20 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from common.admin_inlines import LabelledFieldsInline
 from restaurants.admin.scoping import ALL_ACTIONS, RestaurantScopedAdminMixin
 from restaurants.admin.stock import StockInline
 from restaurants.models import DeliveryZone, OpeningHours, Restaurant, StaffMember
 
 
-class OpeningHoursInline(RestaurantScopedAdminMixin, admin.TabularInline):
+class OpeningHoursInline(LabelledFieldsInline, RestaurantScopedAdminMixin, admin.TabularInline):
     model = OpeningHours
     manager_actions = ALL_ACTIONS
     fields = ("weekday", "opens", "closes")
     extra = 0
 
 
-class DeliveryZoneInline(RestaurantScopedAdminMixin, admin.TabularInline):
+class DeliveryZoneInline(LabelledFieldsInline, RestaurantScopedAdminMixin, admin.TabularInline):
     model = DeliveryZone
     manager_actions = ALL_ACTIONS
     fields = ("postal_code",)
@@ -29,7 +30,7 @@ class DeliveryZoneInline(RestaurantScopedAdminMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("restaurant")
 
 
-class StaffMemberInline(RestaurantScopedAdminMixin, TranslationTabularInline):
+class StaffMemberInline(LabelledFieldsInline, RestaurantScopedAdminMixin, TranslationTabularInline):
     model = StaffMember
     manager_actions = frozenset({"view", "change"})
     fields = ("user", "role", "is_active", "photo", "bio")
