@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
@@ -91,6 +92,8 @@ class RecipeStepInline(LabelledFieldsInline, TranslationTabularInline):
     extra = 0
     fields = ("position", "text", "ingredients")
     autocomplete_fields = ("ingredients",)
+    # The French and the English side by side: narrower boxes keep the row within the page.
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 32})}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("product")
