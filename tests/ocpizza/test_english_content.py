@@ -314,3 +314,14 @@ class TestTheCheckItself:
         Product.objects.filter(slug="napolitaine").update(name_en=None)
         page = english_client().get(reverse("restaurant_detail", args=["lyon-bellecour"])).content.decode()
         assert any("napolitaine" in line for line in french_in(page, french))
+
+
+def test_the_dashboards_top_products_read_in_english_with_the_french_fallback(world):
+    """The top products are read with values() across the order line's product (common.languages)."""
+    client = world.client("manager_a")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    margherita = world.menu["margherita"]
+    Product.objects.filter(pk=margherita.pk).update(name_en="Daisy")
+    assert "Daisy" in client.get(reverse("staff_dashboard")).content.decode()
+    Product.objects.filter(pk=margherita.pk).update(name_en=None)
+    assert "Margherita" in client.get(reverse("staff_dashboard")).content.decode()
