@@ -44,7 +44,7 @@ class ProfileForm(forms.ModelForm):
             "phone": PhoneInput(attrs={"autocomplete": "tel"}),
         }
         # Written for the customer; the admin keeps the model's wording for staff.
-        labels = {"language": _("Language of your emails")}
+        labels = {"language": _("Language of the site and of your emails")}
         help_texts = {"language": ""}
 
     def __init__(self, *args, **kwargs) -> None:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import AddressForm, ProfileForm
+from accounts.languages import speak
 from accounts.models import Address
 
 
@@ -15,7 +16,9 @@ from accounts.models import Address
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        user = form.save()
+        # The account's language is the site's too: the message and the pages after it speak it.
+        speak(request, user.language)
         messages.success(request, _("Your profile has been saved."))
         return redirect("profile")
     return render(request, "accounts/profile.html", {"form": form}, status=400 if form.is_bound else 200)

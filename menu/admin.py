@@ -1,12 +1,20 @@
-"""Head office's admin of the catalogue shared by every restaurant."""
+"""Head office's admin of the catalogue shared by every restaurant.
+
+The translated texts (menu/translation.py) show one field per language, French first: "name [fr]",
+"name [en]". The English may stay empty: the pages then show the French.
+"""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from common import renditions
+from common.admin_inlines import LabelledFieldsInline
 from menu.models import Allergen, Category, Extra, Ingredient, Product, RecipeLine, RecipeStep
 
 
@@ -29,21 +37,26 @@ class AllergenAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslationAdmin):
     list_display = ("name", "slug", "position")
     list_editable = ("position",)
-    search_fields = ("name", "slug")
+    search_fields = ("name_fr", "name_en", "slug")
     ordering = ("position", "name")
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Ingredient)
-class IngredientAdmin(admin.ModelAdmin):
+class IngredientAdmin(TranslationAdmin):
     list_display = ("name", "unit", "allergen_list")
     list_filter = ("unit", "allergens")
-    search_fields = ("name",)
+    search_fields = ("name_fr", "name_en")
     ordering = ("name",)
-    filter_horizontal = ("allergens",)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Boxes to tick (14 allergens): Django's two-list widget fails accessibility checks (unnamed tooltips).
+        if db_field.name == "allergens":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("allergens")
@@ -58,12 +71,12 @@ class ExtraAdmin(admin.ModelAdmin):
     list_display = ("ingredient", "price", "quantity", "is_active")
     list_select_related = ("ingredient",)
     list_filter = ("is_active",)
-    search_fields = ("ingredient__name",)
+    search_fields = ("ingredient__name_fr", "ingredient__name_en")
     ordering = ("ingredient__name",)
     autocomplete_fields = ("ingredient",)
 
 
-class RecipeLineInline(admin.TabularInline):
+class RecipeLineInline(LabelledFieldsInline, admin.TabularInline):
     model = RecipeLine
     extra = 0
     fields = ("ingredient", "quantity", "removable")
@@ -74,11 +87,13 @@ class RecipeLineInline(admin.TabularInline):
         return super().get_queryset(request).select_related("product", "ingredient")
 
 
-class RecipeStepInline(admin.TabularInline):
+class RecipeStepInline(LabelledFieldsInline, TranslationTabularInline):
     model = RecipeStep
     extra = 0
     fields = ("position", "text", "ingredients")
     autocomplete_fields = ("ingredients",)
+    # The French and the English side by side: narrower boxes keep the row within the page.
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 32})}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("product")
@@ -97,15 +112,14 @@ def _image_tag(product: Product, size: int) -> str | None:
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(TranslationAdmin):
     list_display = ("thumbnail", "name", "category", "station", "price", "vat_rate", "is_active", "position")
     list_display_links = ("thumbnail", "name")
     list_select_related = ("category",)
     list_filter = ("category", "station", "is_active", "vat_rate")
-    search_fields = ("name", "slug", "description")
+    search_fields = ("name_fr", "name_en", "slug", "description_fr", "description_en")
     ordering = ("category__position", "position", "name")
     prepopulated_fields = {"slug": ("name",)}
-    filter_horizontal = ("extras",)
     readonly_fields = ("image_preview",)
     fieldsets = (
         (None, {"fields": ("category", "name", "slug", "description", "is_active", "position")}),
@@ -126,8 +140,10 @@ class ProductAdmin(admin.ModelAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "extras":
-            # An extra is named after its ingredient: one query for the list, not one per option.
+            # An extra is named after its ingredient: one query for the list, not one per option. Boxes to
+            # tick (a dozen extras): Django's two-list widget fails accessibility checks (unnamed tooltips).
             kwargs["queryset"] = Extra.objects.select_related("ingredient")
+            kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
@@ -138,7 +154,7 @@ class RecipeLineAdmin(admin.ModelAdmin):
     list_display = ("product", "ingredient", "quantity", "unit", "removable")
     list_select_related = ("product", "ingredient")
     list_filter = ("removable", "product__category", "ingredient")
-    search_fields = ("product__name", "ingredient__name")
+    search_fields = ("product__name_fr", "product__name_en", "ingredient__name_fr", "ingredient__name_en")
     ordering = ("product__name", "ingredient__name")
     autocomplete_fields = ("product", "ingredient")
 
@@ -148,10 +164,10 @@ class RecipeLineAdmin(admin.ModelAdmin):
 
 
 @admin.register(RecipeStep)
-class RecipeStepAdmin(admin.ModelAdmin):
+class RecipeStepAdmin(TranslationAdmin):
     list_display = ("product", "position", "text")
     list_select_related = ("product",)
     list_filter = ("product__category",)
-    search_fields = ("product__name", "text")
+    search_fields = ("product__name_fr", "product__name_en", "text_fr", "text_en")
     ordering = ("product__name", "position", "id")
     autocomplete_fields = ("product", "ingredients")

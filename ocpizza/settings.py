@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "privacy",
     # The project: its management command `load_demo` fills every app (only ocpizza may import them all).
     "ocpizza",
+    # Translated catalogue content (name_fr, name_en columns): before the admin, whose forms it adapts.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ocpizza.middleware.StaffSessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # ?lang= on a page, and the language cookie set after a choice or a sign-in (accounts/languages.py).
+    "accounts.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -164,6 +168,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+# Translated content (django-modeltranslation, the `translation.py` of menu, restaurants and orders): one
+# column per language beside the original; a text missing in English shows the French one; slugs are made
+# from the French name.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "fr"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("fr",)
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "fr"
 
 # Static files: served by WhiteNoise from the app, compressed and fingerprinted.
 STATIC_URL = "/static/"

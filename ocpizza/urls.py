@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts import languages
 from ocpizza import views
 
 admin.site.site_header = _("OC Pizza administration")
@@ -34,7 +35,8 @@ urlpatterns = [
     path("", include("privacy.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch (same address as Django's: the header's form posts here).
+    path("i18n/setlang/", languages.set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -107,7 +107,10 @@ def _key_query() -> tuple[str, tuple, int]:
     """The SQL of the key's parts, built by the ORM once per process: building it costs more than running
     it. Returns the SQL, its parameters and the position of the slug among them."""
     queryset = (
+        # rewrite(False): django-modeltranslation's values_list() would select the columns in another order
+        # than listed (none of them is translated), and this SQL is read by position.
         Restaurant.objects.active()
+        .rewrite(False)
         .filter(slug=_SLUG)
         .annotate(catalogue_version=Coalesce(Subquery(CatalogueVersion.current()), 0))
         .values_list("pk", "slug", "name", "catalogue_version", stock_state(OuterRef("pk")))[:1]

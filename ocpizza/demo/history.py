@@ -15,6 +15,7 @@ from decimal import Decimal
 from itertools import pairwise
 
 from accounts.models import User
+from common.languages import copied
 from menu.models import Extra, Ingredient, Product, RecipeLine
 from ocpizza.demo.scenario import OrderPlan, money
 from orders.models import (
@@ -144,7 +145,7 @@ class OrderWriter:
             order_line = OrderLine.objects.create(
                 order=order,
                 product=product,
-                product_name=product.name,
+                **copied("product_name", product, "name"),
                 unit_price=product.price,
                 vat_rate=product.vat_rate,
                 quantity=quantity,
@@ -154,7 +155,10 @@ class OrderWriter:
                 order_line.removed_ingredients.set(removed)
             for extra in extras:
                 OrderLineExtra.objects.create(
-                    line=order_line, extra=extra, name=extra.ingredient.name, unit_price=extra.price
+                    line=order_line,
+                    extra=extra,
+                    unit_price=extra.price,
+                    **copied("name", extra.ingredient, "name"),
                 )
             # What the line takes from stock: recipe minus removed ingredients, plus extras.
             removed_ids = {ingredient.id for ingredient in removed}

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Model
+from django.utils import timezone, translation
 
 from accounts.models import Address, User
 from common import renditions
@@ -33,6 +35,7 @@ from ocpizza.demo.data import (
     staff_email,
     step_ingredients,
 )
+from ocpizza.demo.english import english
 from ocpizza.demo.history import OrderWriter, Team
 from ocpizza.demo.pictures import attach_picture, product_picture
 from ocpizza.demo.reset import reset_demo
@@ -88,10 +91,11 @@ def load_demo(*, password: str, reset: bool = False, now: datetime | None = None
     storage only for image fields that are empty; a file already stored under the same name is reused.
     Their renditions are made here rather than left to the worker (`attach_picture`, and after the commit
     for pictures of an earlier load that have none): the demo's pages are light from the first view,
-    whether a worker runs or not.
+    whether a worker runs or not. Texts are written in French and English (`ocpizza.demo.english`), natural
+    keys read in French whatever the caller's language.
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         if reset:
             reset_demo()
         before = _counts()
@@ -112,6 +116,19 @@ def load_demo(*, password: str, reset: bool = False, now: datetime | None = None
         label: after[label] - before[label] for label in COUNTED_MODELS if after[label] != before[label]
     }
     return DemoResult(logins=loader.logins, created=created)
+
+
+def _with_english(instance: Model, **french: str) -> None:
+    """Write the English of each translated field given with its demo French text, where the row has no
+    English yet and still holds that French text (a demo loaded before the translations existed; a text
+    edited since is left alone)."""
+    changed = []
+    for name, text in french.items():
+        if text and not getattr(instance, f"{name}_en") and getattr(instance, f"{name}_fr") == text:
+            setattr(instance, f"{name}_en", english(text))
+            changed.append(f"{name}_en")
+    if changed:
+        instance.save(update_fields=changed)
 
 
 def _counts() -> dict[str, int]:
@@ -213,10 +230,15 @@ class _Loader:
         categories = {}
         for spec in CATEGORIES:
             categories[spec.slug], _ = Category.objects.get_or_create(
-                slug=spec.slug, defaults={"name": spec.name, "position": spec.position}
+                slug=spec.slug,
+                defaults={"name_fr": spec.name, "name_en": english(spec.name), "position": spec.position},
             )
+            _with_english(categories[spec.slug], name=spec.name)
         for spec in INGREDIENTS:
-            ingredient, _ = Ingredient.objects.get_or_create(name=spec.name, defaults={"unit": spec.unit})
+            ingredient, _ = Ingredient.objects.get_or_create(
+                name_fr=spec.name, defaults={"name_en": english(spec.name), "unit": spec.unit}
+            )
+            _with_english(ingredient, name=spec.name)
             if spec.allergens:
                 ingredient.allergens.add(*(allergens[code] for code in spec.allergens))
             self.ingredients[spec.name] = ingredient
@@ -232,8 +254,10 @@ class _Loader:
                 slug=spec.slug,
                 defaults={
                     "category": categories[spec.category],
-                    "name": spec.name,
-                    "description": spec.description,
+                    "name_fr": spec.name,
+                    "name_en": english(spec.name),
+                    "description_fr": spec.description,
+                    "description_en": english(spec.description),
                     "price": spec.price,
                     "vat_rate": spec.vat_rate,
                     "position": position,
@@ -242,6 +266,7 @@ class _Loader:
                     "station": spec.station,
                 },
             )
+            _with_english(product, name=spec.name, description=spec.description)
             # A product's recipe and steps are filled only when it has none: a recipe edited since, or a product
             # of the same slug created by someone else, is left as it is.
             has_recipe = product.recipe_lines.exists()
@@ -251,11 +276,17 @@ class _Loader:
                     ingredient=self.ingredients[item.ingredient],
                     defaults={"quantity": item.quantity, "removable": item.removable},
                 )
-            has_steps = product.recipe_steps.exists()
-            steps = () if has_steps else zip(spec.steps, step_ingredients(spec, extra_names), strict=True)
+            existing_steps = list(product.recipe_steps.order_by("position", "id"))
+            for step, text in zip(existing_steps, spec.steps, strict=False):
+                _with_english(step, text=text)
+            steps = (
+                () if existing_steps else zip(spec.steps, step_ingredients(spec, extra_names), strict=True)
+            )
             for step_position, (text, names) in enumerate(steps, start=1):
                 step, created = RecipeStep.objects.get_or_create(
-                    product=product, position=step_position, defaults={"text": text}
+                    product=product,
+                    position=step_position,
+                    defaults={"text_fr": text, "text_en": english(text)},
                 )
                 if created:
                     step.ingredients.add(*(self.ingredients[name] for name in names))
@@ -280,7 +311,8 @@ class _Loader:
                 "city": spec.city,
                 "phone": spec.phone,
                 "email": spec.email,
-                "description": spec.description,
+                "description_fr": spec.description,
+                "description_en": english(spec.description),
                 "delivery_fee": spec.delivery_fee,
                 "minimum_order": spec.minimum_order,
                 "preparation_minutes": spec.preparation_minutes,
@@ -288,6 +320,7 @@ class _Loader:
                 "pizzas_per_slot": spec.pizzas_per_slot,
             },
         )
+        _with_english(restaurant, description=spec.description)
         # Hours and zones are filled only when the restaurant has none (a manager may have changed them).
         has_hours = restaurant.opening_hours.exists()
         for weekday, opens, closes in () if has_hours else spec.hours:
@@ -312,8 +345,15 @@ class _Loader:
             person = PersonSpec(email, staff.first_name, staff.last_name, staff.phone)
             user = self._user(person, is_staff=staff.role == Role.MANAGER)
             member, _ = StaffMember.objects.get_or_create(
-                user=user, restaurant=restaurant, defaults={"role": staff.role, "bio": staff.bio}
+                user=user,
+                restaurant=restaurant,
+                defaults={
+                    "role": staff.role,
+                    "bio_fr": staff.bio,
+                    "bio_en": english(staff.bio) if staff.bio else "",
+                },
             )
+            _with_english(member, bio=staff.bio)
             if staff.role == Role.PIZZAIOLO:
                 attach_picture(
                     member,

@@ -43,11 +43,11 @@ def reset_demo() -> None:
             used=set(OrderLine.objects.values_list("product_id", flat=True)),
         )
         _delete_unused(
-            Extra.objects.filter(ingredient__name__in=[spec.ingredient for spec in EXTRAS]),
+            Extra.objects.filter(ingredient__name_fr__in=[spec.ingredient for spec in EXTRAS]),
             used=set(OrderLineExtra.objects.values_list("extra_id", flat=True)),
         )
         _delete_unused(
-            Ingredient.objects.filter(name__in=[spec.name for spec in INGREDIENTS]),
+            Ingredient.objects.filter(name_fr__in=[spec.name for spec in INGREDIENTS]),
             used=set(RecipeLine.objects.values_list("ingredient_id", flat=True))
             | set(Stock.objects.values_list("ingredient_id", flat=True))
             | set(Extra.objects.values_list("ingredient_id", flat=True))

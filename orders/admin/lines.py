@@ -55,7 +55,7 @@ class OrderLineAdmin(OrderLineDisplayMixin, ReadOnlyAdminMixin, RestaurantScoped
         ("order__restaurant", admin.RelatedOnlyFieldListFilter),
         ("product", admin.RelatedOnlyFieldListFilter),
     )
-    search_fields = ("order__number", "product_name")
+    search_fields = ("order__number", "product_name_fr", "product_name_en")
     ordering = ("-order__created_at", "id")
     fields = (
         "order",
@@ -83,7 +83,7 @@ class OrderLineExtraAdmin(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.
     restaurant_field = "line__order__restaurant"
     list_display = ("order_number", "line", "name", "unit_price")
     list_select_related = ("line__order",)
-    search_fields = ("line__order__number", "name")
+    search_fields = ("line__order__number", "name_fr", "name_en")
     ordering = ("-line__order__created_at", "id")
 
     @admin.display(description=field_label(OrderLine, "order"), ordering="line__order__number")

@@ -15,6 +15,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import User
 from common import formats
+from common.languages import copied
 from legal.models import LegalDocument
 from orders import notifications
 from orders.errors import AlreadyPlaced, OrderError
@@ -266,13 +267,13 @@ def _address_fields(address: DeliveryAddress | None) -> dict[str, str]:
 
 def write_lines(order: Order, priced: Sequence[PricedLine]) -> list[OrderLine]:
     """The order's lines as priced, with their removed ingredients and extras, in three inserts; returns the
-    lines written."""
+    lines written. Names are copied in every language (common.languages.copied)."""
     order_lines = OrderLine.objects.bulk_create(
         [
             OrderLine(
                 order=order,
                 product=line.product,
-                product_name=line.product.name,
+                **copied("product_name", line.product, "name"),
                 unit_price=line.product.price,
                 vat_rate=line.product.vat_rate,
                 quantity=line.quantity,
@@ -289,7 +290,12 @@ def write_lines(order: Order, priced: Sequence[PricedLine]) -> list[OrderLine]:
             for ingredient in line.removed
         ]
         extras += [
-            OrderLineExtra(line=order_line, extra=extra, name=extra.ingredient.name, unit_price=extra.price)
+            OrderLineExtra(
+                line=order_line,
+                extra=extra,
+                unit_price=extra.price,
+                **copied("name", extra.ingredient, "name"),
+            )
             for extra in line.extras
         ]
     OrderLine.removed_ingredients.through.objects.bulk_create(removals)

@@ -1,23 +1,26 @@
-"""Admin of restaurants, their opening hours, delivery zones and staff."""
+"""Admin of restaurants, their opening hours, delivery zones and staff. A restaurant's presentation and a
+chef's short presentation are edited in French and in English (restaurants/translation.py)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from common.admin_inlines import LabelledFieldsInline
 from restaurants.admin.scoping import ALL_ACTIONS, RestaurantScopedAdminMixin
 from restaurants.admin.stock import StockInline
 from restaurants.models import DeliveryZone, OpeningHours, Restaurant, StaffMember
 
 
-class OpeningHoursInline(RestaurantScopedAdminMixin, admin.TabularInline):
+class OpeningHoursInline(LabelledFieldsInline, RestaurantScopedAdminMixin, admin.TabularInline):
     model = OpeningHours
     manager_actions = ALL_ACTIONS
     fields = ("weekday", "opens", "closes")
     extra = 0
 
 
-class DeliveryZoneInline(RestaurantScopedAdminMixin, admin.TabularInline):
+class DeliveryZoneInline(LabelledFieldsInline, RestaurantScopedAdminMixin, admin.TabularInline):
     model = DeliveryZone
     manager_actions = ALL_ACTIONS
     fields = ("postal_code",)
@@ -27,7 +30,7 @@ class DeliveryZoneInline(RestaurantScopedAdminMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("restaurant")
 
 
-class StaffMemberInline(RestaurantScopedAdminMixin, admin.TabularInline):
+class StaffMemberInline(LabelledFieldsInline, RestaurantScopedAdminMixin, TranslationTabularInline):
     model = StaffMember
     manager_actions = frozenset({"view", "change"})
     fields = ("user", "role", "is_active", "photo", "bio")
@@ -43,7 +46,7 @@ class StaffMemberInline(RestaurantScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Restaurant)
-class RestaurantAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
+class RestaurantAdmin(RestaurantScopedAdminMixin, TranslationAdmin):
     restaurant_field = "pk"
     manager_actions = frozenset({"view", "change"})
     list_display = (
@@ -99,7 +102,7 @@ class DeliveryZoneAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
+class StaffMemberAdmin(RestaurantScopedAdminMixin, TranslationAdmin):
     manager_actions = frozenset({"view", "change"})
     list_display = ("user", "restaurant", "role", "is_active", "created_at")
     list_select_related = ("user", "restaurant")

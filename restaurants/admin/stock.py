@@ -79,7 +79,7 @@ class StockAdmin(StockDisplayMixin, RestaurantScopedAdminMixin, admin.ModelAdmin
         StockStateFilter,
         ("ingredient", admin.RelatedOnlyFieldListFilter),
     )
-    search_fields = ("ingredient__name", "restaurant__name")
+    search_fields = ("ingredient__name_fr", "ingredient__name_en", "restaurant__name")
     ordering = ("restaurant__name", "ingredient__name")
     add_fields = ("restaurant", "ingredient", "opening_quantity", "alert_threshold")
     change_fields = (
@@ -156,7 +156,13 @@ class StockMovementAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
         ("stock__restaurant", admin.RelatedOnlyFieldListFilter),
         ("stock__ingredient", admin.RelatedOnlyFieldListFilter),
     )
-    search_fields = ("stock__ingredient__name", "note", "order__number", "user__email")
+    search_fields = (
+        "stock__ingredient__name_fr",
+        "stock__ingredient__name_en",
+        "note",
+        "order__number",
+        "user__email",
+    )
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
     autocomplete_fields = ("stock",)

@@ -76,12 +76,12 @@ def test_the_profile_refuses_a_phone_that_is_not_a_number_and_keeps_the_old_one(
     assert customer.phone.as_e164 == before
 
 
-def test_the_profile_speaks_to_the_customer_about_the_language_of_their_emails(client, customer):
+def test_the_profile_speaks_to_the_customer_about_the_language_of_the_site_and_their_emails(client, customer):
     client.force_login(customer)
 
     content = client.get(reverse("profile"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
 
-    assert "Langue de vos e-mails" in content
+    assert "Langue du site et de vos e-mails" in content
     assert "cette personne" not in content
 
 

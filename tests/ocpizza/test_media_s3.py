@@ -94,9 +94,11 @@ def add_product(admin_client, *, image):
     page = admin_client.get(url)
     data = {
         "category": f.CategoryFactory().pk,
-        "name": "Calzone",
+        "name_fr": "Calzone",
+        "name_en": "Calzone",
         "slug": "calzone",
-        "description": "",
+        "description_fr": "",
+        "description_en": "",
         "is_active": "on",
         "position": "0",
         "price": "13.50",

@@ -19,6 +19,7 @@ from django.db.models.expressions import ExpressionWrapper
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
+from common.languages import in_active_language
 from orders.models import ACTIVE_STATUSES, Fulfilment, Order, OrderLine, Status
 from orders.staff.dashboard.forms import local_bounds
 from restaurants.models import Restaurant, Stock
@@ -236,9 +237,10 @@ def _add_top_products(figures: dict[int, Figures], orders: QuerySet[Order]) -> N
     """The products ordered most, cancelled orders left out, per restaurant. One query."""
     lines = (
         OrderLine.objects.filter(order__in=orders.exclude(status=Status.CANCELLED))
-        .values_list("order__restaurant_id", "product_id", "product__name")
+        .annotate(product_label=in_active_language("product__name"))
+        .values_list("order__restaurant_id", "product_id", "product_label")
         .annotate(quantity=Sum("quantity"))
-        .order_by("order__restaurant_id", "-quantity", "product__name")
+        .order_by("order__restaurant_id", "-quantity", "product_label")
     )
     for restaurant_id, _product_id, name, quantity in lines:
         top = figures[restaurant_id].top_products

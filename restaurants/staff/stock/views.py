@@ -74,6 +74,13 @@ def _products(restaurant: Restaurant, quantities: dict[int, Decimal]) -> list[Pr
     return rows
 
 
+def _products_context(restaurant: Restaurant, quantities: dict[int, Decimal]) -> dict:
+    """`products` (see `_products`) and `unavailable`, the names of those that cannot be made: what the live
+    fragment reads out when it changes (data-announce)."""
+    rows = _products(restaurant, quantities)
+    return {"products": rows, "unavailable": [row.product.name for row in rows if row.portions_left <= 0]}
+
+
 def _stocks(restaurant: Restaurant) -> list[Stock]:
     return list(
         Stock.objects.filter(restaurant=restaurant).select_related("ingredient").order_by("ingredient__name")
@@ -118,7 +125,7 @@ def _stock_page(request: HttpRequest) -> HttpResponse:
     states = [stock.state for stock in stocks]
     context = {
         "rows": rows,
-        "products": _products(restaurant, {stock.ingredient_id: stock.quantity for stock in stocks}),
+        **_products_context(restaurant, {stock.ingredient_id: stock.quantity for stock in stocks}),
         "can_manage": can_manage,
         "counts": {state: states.count(state) for state in ("ok", "low", "out")},
     }
@@ -137,9 +144,7 @@ def stock_products(request: HttpRequest) -> HttpResponse:
     """The live part of the stock page: what can still be made, polled by HTMX."""
     restaurant = request.staff.restaurant
     quantities = dict(Stock.objects.filter(restaurant=restaurant).values_list("ingredient_id", "quantity"))
-    return render(
-        request, "staff/includes/stock_products.html", {"products": _products(restaurant, quantities)}
-    )
+    return render(request, "staff/includes/stock_products.html", _products_context(restaurant, quantities))
 
 
 @require_POST
