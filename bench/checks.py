@@ -29,8 +29,8 @@ import django
 
 django.setup()
 
-from django.db.models import Count, F, OuterRef, Subquery, Sum  # noqa: E402
-from django.db.models.functions import Coalesce  # noqa: E402
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum  # noqa: E402
+from django.db.models.functions import Coalesce, Now  # noqa: E402
 from django.utils.dateparse import parse_datetime  # noqa: E402
 
 from menu.models import Extra, RecipeLine  # noqa: E402
@@ -140,12 +140,16 @@ def email_checks(since) -> dict:
         orders = orders.filter(created_at__gte=since)
     sent = set(SentEmail.objects.filter(key__startswith="order-confirmed:").values_list("key", flat=True))
     jobs = dict(ProcrastinateJob.objects.values_list("status").annotate(n=Count("id")).order_by("status"))
+    # Jobs due now and not done (a job scheduled for later, a retry's next try, is not late).
+    due = ProcrastinateJob.objects.filter(
+        Q(status="doing") | Q(status="todo") & (Q(scheduled_at__isnull=True) | Q(scheduled_at__lte=Now()))
+    ).count()
     return {
         "orders_without_confirmation_email": sum(
             1 for pk in orders.values_list("pk", flat=True) if f"order-confirmed:{pk}" not in sent
         ),
         "jobs_by_status": jobs,
-        "jobs_waiting_or_running": jobs.get("todo", 0) + jobs.get("doing", 0),
+        "jobs_waiting_or_running": due,
         "jobs_failed": jobs.get("failed", 0),
     }
 

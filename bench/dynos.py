@@ -239,6 +239,8 @@ backend web
                     "status": row["status"],
                     "requests": sum(int(row[f"hrsp_{c}"] or 0) for c in ("1xx", "2xx", "3xx", "4xx", "5xx")),
                     "5xx": int(row["hrsp_5xx"] or 0),
+                    # Requests being answered by the instance right now.
+                    "in_flight": int(row["scur"] or 0),
                 }
         return found
 

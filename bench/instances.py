@@ -344,11 +344,18 @@ def faults(args) -> int:
         def inject() -> None:
             time.sleep(args.duration / 3)
             victim = cluster.instances[victim_index - 1]
+            # Mid-request: wait (up to 5 s) until the router has requests in progress on it.
+            name, waited = f"web{victim_index}", time.monotonic()
+            while not cluster.router.stats()[name]["in_flight"] and time.monotonic() - waited < 5:
+                time.sleep(0.01)
+            in_flight = cluster.router.stats()[name]["in_flight"]
             killed = crash(victim)
             events.append(
                 {
-                    "event": f"web{victim_index} killed: SIGKILL to its {len(killed)} processes at once",
+                    "event": f"web{victim_index} killed: SIGKILL to its {len(killed)} processes at once, "
+                    f"{in_flight} request(s) in progress on it",
                     "at_s": round(time.perf_counter() - origin, 2),
+                    "requests_in_progress": in_flight,
                 }
             )
             log(events[-1]["event"])

@@ -28,28 +28,36 @@ from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 
 from locust import HttpUser, between, constant, task
+from locust.exception import StopUser
 
 FIXTURES = json.loads(Path(os.environ["SOAK_FIXTURES"]).read_text())
 ORDERS_UNTIL = float(os.environ.get("SOAK_ORDERS_UNTIL", "inf"))
-ROUTER = {"X-Forwarded-Proto": "https", "Accept-Language": "fr"}
+# As Heroku's router sends them. `Connection: close`: gunicorn drops a kept-alive connection after 2 s idle,
+# and requests would then post a form on a dead connection (a browser sends it again; requests does not).
+ROUTER = {"X-Forwarded-Proto": "https", "Accept-Language": "fr", "Connection": "close"}
 HTMX = {"HX-Request": "true"}
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 ORDER_PAGE = re.compile(r"/orders/([A-Z0-9-]+)/$")
 DEMO_PAYMENT = re.compile(r"/payments/demo/[^/]+/$")
 KITCHEN_ACTION = re.compile(r'action="(/staff/kitchen/orders/[A-Z0-9-]+/(?:start|ready)/)"')
 DELIVERY_ACTION = re.compile(r'action="(/staff/delivery/orders/[A-Z0-9-]+/(?:take|delivered)/)"')
+# Each visitor's own address, appended to X-Forwarded-For as the router does (TRUSTED_PROXY_COUNT=1): the
+# sign-in limits per address count each visitor, not the load client (198.18.0.0/15: for benchmarks).
+_visitors = itertools.count()
 # Each new customer, kitchen tablet or driver takes the next account of its restaurant.
 _customers = itertools.count()
 _tablets = itertools.count()
 _drivers = itertools.count()
 
 
-class SecureCookiesOverLoopback(DefaultCookiePolicy):
-    """The site's cookies are `Secure` (TLS ends at the router); Locust speaks plain HTTP to the router's
-    stand-in on loopback, so they are sent back all the same, as a browser behind TLS would."""
+def _secure_cookies_over_loopback(self, cookie, request) -> bool:
+    """The site's cookies are `Secure` (TLS ends at Heroku's router); Locust speaks plain HTTP to the server
+    on loopback, so they are sent back all the same, as a browser behind TLS would. Patched on the policy's
+    class, in Locust's process only: requests builds a fresh cookie jar for every request."""
+    return True
 
-    def return_ok_secure(self, cookie, request):
-        return True
+
+DefaultCookiePolicy.return_ok_secure = _secure_cookies_over_loopback
 
 
 def first_option(body: str, name: str) -> str:
@@ -63,19 +71,29 @@ def hidden_value(body: str, name: str) -> str:
     return found.group(1) if found else ""
 
 
+def path_of(response) -> str:
+    """The path the redirects ended at ("" when the request failed)."""
+    if not response.url or not response.ok:
+        return ""
+    path = "/" + response.url.split("://", 1)[-1].split("/", 1)[-1]
+    return path.split("?", 1)[0].split("#", 1)[0]
+
+
 class Visitor(HttpUser):
     abstract = True
 
     def on_start(self) -> None:
-        self.client.headers.update(ROUTER)
-        self.client.cookies.set_policy(SecureCookiesOverLoopback())
+        number = next(_visitors)
+        self.client.headers.update(
+            {**ROUTER, "X-Forwarded-For": f"198.18.{number // 250 % 250}.{number % 250 + 1}"}
+        )
         self.origin = "https://" + self.host.split("://", 1)[1].rstrip("/")
 
     def token(self, body: str = "") -> str:
         found = CSRF.search(body)
         return found.group(1) if found else self.client.cookies.get("csrftoken", "")
 
-    def post(self, path: str, data, *, name: str, body: str = ""):
+    def post(self, path: str, data, *, name: str, body: str = "", **options):
         """A form posted as a browser does (its CSRF token, Origin), redirects followed."""
         fields = list(data.items()) if isinstance(data, dict) else list(data)
         return self.client.post(
@@ -83,18 +101,24 @@ class Visitor(HttpUser):
             data=[("csrfmiddlewaretoken", self.token(body)), *fields],
             headers={"Origin": self.origin, "Referer": self.origin + path},
             name=name,
+            **options,
         )
 
     def sign_in(self, account: dict) -> None:
         page = self.client.get("/accounts/login/", name="sign-in form")
-        response = self.post(
+        with self.post(
             "/accounts/login/",
             {"login": account["email"], "password": account["password"]},
             name="sign in",
             body=page.text,
-        )
-        if "/accounts/login/" in response.url:
-            raise RuntimeError(f"{account['email']} could not sign in.")
+            catch_response=True,
+        ) as response:
+            signed_in = "/accounts/login/" not in response.url and response.ok
+            if not signed_in:
+                response.failure(f"{account['email']} could not sign in ({response.status_code})")
+        if not signed_in:
+            # Counted as a failure of "sign in"; this user stops rather than trying again and again.
+            raise StopUser()
 
 
 class Customer(Visitor):
@@ -139,12 +163,11 @@ class Customer(Visitor):
             "cart_fingerprint": hidden_value(checkout.text, "cart_fingerprint"),
         }
         placed = self.post("/checkout/", form, name="checkout", body=checkout.text)
-        path = placed.url.split("://", 1)[-1].split("/", 1)[-1]
-        path = "/" + path.split("?", 1)[0].split("#", 1)[0]
+        path = path_of(placed)
         if DEMO_PAYMENT.search(path):
             time.sleep(random.uniform(2, 5))
             placed = self.post(path, {"action": "pay"}, name="online payment", body=placed.text)
-            path = "/" + placed.url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0].split("#", 1)[0]
+            path = path_of(placed)
         found = ORDER_PAGE.search(path)
         if not found:
             # The cart is left as it is: the next visit starts from an empty one.

@@ -203,7 +203,7 @@ def main() -> int:
         )
         locust = subprocess.run(
             [str(ROOT / ".venv" / "bin" / "locust"), "-f", str(HERE / "locustfile.py"), "--headless",
-             "--host", server.base, "-u", str(users), "-r", "2", "-t", f"{seconds}s", "--stop-timeout", "15",
+             "--host", server.base, "-u", str(users), "-r", "1", "-t", f"{seconds}s", "--stop-timeout", "15",
              "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING"],
             cwd=ROOT, env=env, capture_output=True, text=True,
         )  # fmt: skip
