@@ -382,4 +382,7 @@ def parse_wrk(output: str) -> dict:
         "p50_ms": _ms(latency["50"]),
         "p99_ms": _ms(latency["99"]),
         "errors": socket_errors + (int(non_2xx.group(1)) if non_2xx else 0),
+        # The two kinds apart: answers not 2xx/3xx, and connections that failed or gave up (wrk's 2 s timeout).
+        "non_2xx_3xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": socket_errors,
     }
