@@ -291,12 +291,15 @@ PROCRASTINATE_WORKER_DEFAULTS = {
     # Its heartbeat, and how long without one before another worker may take its jobs back.
     "update_heartbeat_interval": env_float("TASKS_HEARTBEAT_SECONDS", 5.0),
     "stalled_worker_timeout": env_float("TASKS_STALLED_WORKER_SECONDS", 30.0),
-    # LISTEN/NOTIFY wakes the worker at once; polling is only the safety net. Through PgBouncer in
-    # transaction mode LISTEN cannot work (it outlives the transaction): TASKS_LISTEN_NOTIFY=false, and the
-    # worker polls every TASKS_POLLING_SECONDS.
-    "listen_notify": env_bool("TASKS_LISTEN_NOTIFY", default=True),
+    # LISTEN/NOTIFY wakes the worker at once; polling is only the safety net.
     "fetch_job_polling_interval": env_float("TASKS_POLLING_SECONDS", 5.0),
 }
+# Through PgBouncer in transaction mode LISTEN cannot work (it outlives the transaction):
+# TASKS_LISTEN_NOTIFY=false, and the worker polls every TASKS_POLLING_SECONDS. Otherwise the option is not
+# given at all: given as true, tests/ocpizza/test_worker.py's worker-killed-mid-batch test failed (3 tries
+# of 3; not understood yet), so procrastinate keeps its own default.
+if not env_bool("TASKS_LISTEN_NOTIFY", default=True):
+    PROCRASTINATE_WORKER_DEFAULTS["listen_notify"] = False
 TASKS_STALLED_WORKER_SECONDS = PROCRASTINATE_WORKER_DEFAULTS["stalled_worker_timeout"]
 # A periodic tick missed while no worker ran is still deferred if it is at most this old.
 PROCRASTINATE_PERIODIC_DEFAULTS = {"max_delay": 600}

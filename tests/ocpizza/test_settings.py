@@ -235,7 +235,7 @@ def test_behind_a_transaction_pooler_the_database_and_worker_settings_come_from_
         "import json, django; django.setup(); from django.conf import settings as s; "
         "from django.db import connection; d = s.DATABASES['default']; w = s.PROCRASTINATE_WORKER_DEFAULTS; "
         "print(json.dumps([d['CONN_MAX_AGE'], d['DISABLE_SERVER_SIDE_CURSORS'], "
-        "connection.get_connection_params().get('prepare_threshold', 'unset'), w['listen_notify'], "
+        "connection.get_connection_params().get('prepare_threshold', 'unset'), w.get('listen_notify', True), "
         "w['fetch_job_polling_interval']]))"
     )
     pooled_names = (
