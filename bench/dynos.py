@@ -22,7 +22,7 @@ from contextlib import contextmanager, suppress
 from harness import WORK, Database, Server, log, prepare
 
 DYNOS = WORK / "dynos"
-# What each web process is told when it sits behind PgBouncer in transaction mode (docs/operations.md § 4):
+# What each web process is told when it sits behind PgBouncer in transaction mode (docs/operations.md § 9.1):
 # a connection is lent for one transaction only, so nothing may outlive one on it.
 POOLED_SETTINGS = {
     # Django closes its connection after each request: PgBouncer keeps the server connections.

@@ -98,7 +98,7 @@ TEMPLATES = [
 
 # Database: PostgreSQL everywhere. The default is the local cluster that `make run` starts (scripts/run.sh);
 # tests start a throwaway one, production reads DATABASE_URL. The task queue (procrastinate) lives in it too.
-# Behind PgBouncer in transaction mode (Heroku's connection pooler, docs/operations.md § 4), a server
+# Behind PgBouncer in transaction mode (Heroku's connection pooler, docs/operations.md § 9.1), a server
 # connection is lent for one transaction only: CONN_MAX_AGE=0 (the pooler keeps the connections) and
 # DISABLE_SERVER_SIDE_CURSORS=true (a named cursor would outlive its transaction). psycopg's prepared
 # statements are off already (Django's default, client-side binding).
