@@ -71,7 +71,7 @@ class Database:
     def version(self) -> str:
         out = subprocess.run(
             [PYTHON, "-c", "import django; django.setup(); from django.db import connection; "
-             "print(connection.cursor().connection.server_version)"],
+             "connection.ensure_connection(); print(connection.pg_version)"],
             capture_output=True, text=True, env=server_env(self.url, debug=True), cwd=ROOT,
         )  # fmt: skip
         number = int(out.stdout.strip() or 0)
