@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-dates lint format messages bench page-weight faults clean dumps
+.PHONY: run test test-dates lint format messages bench page-weight faults soak clean dumps
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,20 +35,38 @@ messages: venv
 	$(BIN)/python manage.py makemessages -l fr -l en --ignore=.venv --ignore=staticfiles --ignore=.tmp
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
-# Load benchmark (bench/README.md): figures in bench/results.json, never a test.
+# Load benchmark (bench/README.md): figures in bench/results.json, never a test. INSTANCES=2: that many
+# copies of the Procfile's web process behind HAProxy, PgBouncer and Redis, and the checks across them.
 bench: venv
+ifdef INSTANCES
+	WITH_WRK=1 WITH_DYNOS=1 scripts/system-deps.sh
+	$(BIN)/python bench/instances.py bench --instances $(INSTANCES) $(BENCH_ARGS)
+else
 	WITH_WRK=1 scripts/system-deps.sh
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/page_weight.py
+endif
 
 # The menu page's weight in Chromium at 390 px (bench/page_weight.py), alone.
 page-weight: venv
 	$(BIN)/python bench/page_weight.py
 
-# Faults under load: a worker killed, the database restarted (bench/README.md).
+# Faults under load: a worker killed, the database restarted (bench/README.md). INSTANCES=2: one of the
+# instances killed while customers order through the router.
 faults: venv
+ifdef INSTANCES
+	WITH_WRK=1 WITH_DYNOS=1 scripts/system-deps.sh
+	$(BIN)/python bench/instances.py faults --instances $(INSTANCES) $(FAULTS_ARGS)
+else
 	WITH_WRK=1 scripts/system-deps.sh
 	$(BIN)/python bench/faults.py
+endif
+
+# A Friday evening compressed (bench/soak/): Locust, headless, SOAK_MINUTES long (20); bench/soak.json and .svg.
+SOAK_MINUTES ?= 20
+soak: venv
+	scripts/system-deps.sh
+	$(BIN)/python bench/soak/run.py --minutes $(SOAK_MINUTES) $(SOAK_ARGS)
 
 # The manual's structure.sql, data.sql and dataAndStructure.sql (docs/operations.md).
 dumps: venv

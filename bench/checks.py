@@ -1,13 +1,15 @@
 """What must hold after any load or fault run, read from the database; prints JSON.
 
-`checks.py [--since ISO_TIME] [--contention RESTAURANT_SLUG PRODUCT_ID]`
+`checks.py [--since ISO_TIME] [--contention RESTAURANT_SLUG PRODUCT_ID] [--emails]`
 
 - no stock below zero, and every stock equal to the sum of its ledger (movements);
 - no half-written order: each has lines, a subtotal equal to the sum of its lines, a first status change;
 - what each order holds in stock is exactly what its lines need (recipe × quantity − removals + extras),
   nothing when cancelled;
 Orders are those placed since --since (all when not given); with --contention, how many portions of the
-product were ordered at that restaurant (cancelled orders left out) since then.
+product were ordered at that restaurant (cancelled orders left out) since then. With --emails, the orders
+without their confirmation email (common.SentEmail, sent once by the worker) and the task queue's jobs by
+status.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ import django
 
 django.setup()
 
-from django.db.models import Count, F, OuterRef, Subquery, Sum  # noqa: E402
-from django.db.models.functions import Coalesce  # noqa: E402
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum  # noqa: E402
+from django.db.models.functions import Coalesce, Now  # noqa: E402
 from django.utils.dateparse import parse_datetime  # noqa: E402
 
 from menu.models import Extra, RecipeLine  # noqa: E402
@@ -128,12 +130,39 @@ def contention_count(restaurant_slug: str, product_id: int, since) -> int:
     )
 
 
+def email_checks(since) -> dict:
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from common.models import SentEmail
+
+    orders = Order.objects.all()
+    if since:
+        orders = orders.filter(created_at__gte=since)
+    sent = set(SentEmail.objects.filter(key__startswith="order-confirmed:").values_list("key", flat=True))
+    jobs = dict(ProcrastinateJob.objects.values_list("status").annotate(n=Count("id")).order_by("status"))
+    # Jobs due now and not done (a job scheduled for later, a retry's next try, is not late).
+    due = ProcrastinateJob.objects.filter(
+        Q(status="doing") | Q(status="todo") & (Q(scheduled_at__isnull=True) | Q(scheduled_at__lte=Now()))
+    ).count()
+    return {
+        "orders_without_confirmation_email": sum(
+            1 for pk in orders.values_list("pk", flat=True) if f"order-confirmed:{pk}" not in sent
+        ),
+        "jobs_by_status": jobs,
+        "jobs_waiting_or_running": due,
+        "jobs_failed": jobs.get("failed", 0),
+    }
+
+
 def main() -> dict:
     parser = argparse.ArgumentParser()
     parser.add_argument("--since", type=parse_datetime)
     parser.add_argument("--contention", nargs=2, metavar=("RESTAURANT", "PRODUCT_ID"))
+    parser.add_argument("--emails", action="store_true")
     args = parser.parse_args()
     result = {**stock_checks(), **order_checks(args.since)}
+    if args.emails:
+        result.update(email_checks(args.since))
     if args.contention:
         slug, product_id = args.contention
         result["contention_portions_ordered"] = contention_count(slug, int(product_id), args.since)

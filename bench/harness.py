@@ -71,7 +71,7 @@ class Database:
     def version(self) -> str:
         out = subprocess.run(
             [PYTHON, "-c", "import django; django.setup(); from django.db import connection; "
-             "print(connection.cursor().connection.server_version)"],
+             "connection.ensure_connection(); print(connection.pg_version)"],
             capture_output=True, text=True, env=server_env(self.url, debug=True), cwd=ROOT,
         )  # fmt: skip
         number = int(out.stdout.strip() or 0)
@@ -139,19 +139,32 @@ def procfile_web_command() -> str:
 
 
 class Server:
-    """The Procfile's web command, run by bash with PORT set (so ${WEB_CONCURRENCY:-3} means the same)."""
+    """The Procfile's web command, run by bash with PORT set (so ${WEB_CONCURRENCY:-3} means the same).
+    Another command (stock Django's gunicorn) with `command`, `env` and `health`, the path answered once
+    it serves; `name` names its log file under .tmp/bench/."""
 
-    def __init__(self, database_url: str, port: int | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+        *,
+        command: str | None = None,
+        health: str = "/healthz",
+        name: str = "gunicorn",
+    ) -> None:
         self.port = port or free_port()
         self.database_url = database_url
         self.extra_env = env or {}
-        self.command = procfile_web_command()
+        self.command = command or procfile_web_command()
+        self.health = health
+        self.name = name
         self.process: subprocess.Popen | None = None
         self.base = f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
         env = {**server_env(self.database_url, port=self.port), "PORT": str(self.port), **self.extra_env}
-        self.log_file = open(WORK / "gunicorn.log", "a")  # noqa: SIM115 - closed in stop()
+        self.log_file = open(WORK / f"{self.name}.log", "a")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             ["bash", "-c", f"exec {self.command}"],
             cwd=ROOT,
@@ -167,7 +180,7 @@ class Server:
         while time.monotonic() - started < timeout:
             try:
                 request = urllib.request.Request(
-                    f"{self.base}/healthz", headers={"X-Forwarded-Proto": "https"}
+                    f"{self.base}{self.health}", headers={"X-Forwarded-Proto": "https"}
                 )
                 with urllib.request.urlopen(request, timeout=2) as response:
                     if response.status == 200:
@@ -175,7 +188,7 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"The server did not answer within {timeout} s (see {WORK / 'gunicorn.log'}).")
+        raise RuntimeError(f"The server did not answer within {timeout} s (see {WORK / self.name}.log).")
 
     def worker_pids(self) -> list[int]:
         """gunicorn's worker processes: children of its master, which supervisord runs beside the task
@@ -199,6 +212,59 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
         if getattr(self, "log_file", None):
             self.log_file.close()
+
+
+STOCK = ROOT / "bench" / "stock"
+STOCK_DATABASE = "stock_django"
+
+
+def sibling_database(database_url: str, name: str) -> str:
+    """The URL of database `name` on the server of `database_url`, created when missing."""
+    import psycopg
+
+    base, _, _ = database_url.rpartition("/")
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
+
+
+@contextmanager
+def stock_django(database_url: str, *, items: int = 26):
+    """Stock Django (bench/stock/) on the same PostgreSQL server, in a database of its own, served by
+    gunicorn with OC Pizza's gunicorn.conf.py (3 workers × 4 threads, --preload): yields the server and
+    what its pages need (session cookie, poll id)."""
+    url = sibling_database(database_url, STOCK_DATABASE)
+    # One secret for the setup and the server: the session it stores is signed with it.
+    env = {
+        "STOCK_DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "stocksite.settings",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+    }
+    out = subprocess.run(
+        [PYTHON, str(STOCK / "setup.py"), str(items)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=STOCK,
+        env={**server_env(database_url), **env},
+    )
+    fixtures = json.loads(out.stdout)
+    server = Server(
+        database_url,
+        env=env,
+        command=f"gunicorn -c {shlex.quote(str(ROOT / 'gunicorn.conf.py'))} --chdir {shlex.quote(str(STOCK))} "
+        "stocksite.wsgi",
+        health="/",
+        name="stock-gunicorn",
+    )
+    try:
+        log(f"Starting stock Django: {server.command}")
+        server.start()
+        yield server, fixtures
+    finally:
+        server.stop()
 
 
 def _children(pid: int) -> list[int]:
@@ -232,13 +298,17 @@ def running_stack(*, customers: int, contention_portions: int, env: dict[str, st
         database.stop()
 
 
-def check_consistency(database_url: str, *, since: str = "", contention: dict | None = None) -> dict:
+def check_consistency(
+    database_url: str, *, since: str = "", contention: dict | None = None, emails: bool = False
+) -> dict:
     """bench/checks.py in a separate process (Django set up with the same settings)."""
     args = [PYTHON, str(ROOT / "bench" / "checks.py")]
     if since:
         args += ["--since", since]
     if contention:
         args += ["--contention", contention["restaurant"], str(contention["product_id"])]
+    if emails:
+        args.append("--emails")
     out = subprocess.run(
         args, check=True, capture_output=True, text=True, cwd=ROOT, env=server_env(database_url, debug=True)
     )
@@ -267,6 +337,8 @@ def machine() -> dict:
         "python": platform.python_version(),
         "server": procfile_web_command(),
         "note": "load client, web server and PostgreSQL on the same machine, sharing its cores",
+        # Other work on the machine when the run ended (1, 5 and 15 minutes): figures of a busy machine are low.
+        "load_average": [round(n, 2) for n in os.getloadavg()],
     }
 
 
@@ -310,4 +382,7 @@ def parse_wrk(output: str) -> dict:
         "p50_ms": _ms(latency["50"]),
         "p99_ms": _ms(latency["99"]),
         "errors": socket_errors + (int(non_2xx.group(1)) if non_2xx else 0),
+        # The two kinds apart: answers not 2xx/3xx, and connections that failed or gave up (wrk's 2 s timeout).
+        "non_2xx_3xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": socket_errors,
     }

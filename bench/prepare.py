@@ -1,5 +1,8 @@
 """Prepares the demo data for a load run, through the application's own services, and prints what the load
-clients need as JSON: `prepare.py CUSTOMERS CONTENTION_PORTIONS`.
+clients need as JSON: `prepare.py CUSTOMERS CONTENTION_PORTIONS`; `prepare.py last-portion` (after it)
+limits one pizza to a single portion at a third restaurant, for the checks of several instances;
+`prepare.py soak N` (after it) readies all 5 restaurants for `make soak`: stock raised, N customers each with
+an address in the restaurant's delivery zone, two pizzaiolos and a driver each, and a manager.
 
 - Every restaurant is open all day and its oven takes many pizzas per slot (a Friday evening compressed
   into a few seconds would otherwise fill the slots of the whole evening).
@@ -62,20 +65,32 @@ def raise_stock(restaurant: Restaurant) -> None:
             restock(stock=stock, quantity=RAISED_TO - stock.quantity, by=None, note="Benchmark")
 
 
-def bench_customers(count: int, restaurant: Restaurant) -> list[dict]:
+def bench_user(email: str, password: str, *, first_name: str, last_name: str, phone: str) -> User:
+    """A user who can sign in at once (email verified), with `password`."""
+    user, _ = User.objects.get_or_create(
+        email=email, defaults={"first_name": first_name, "last_name": last_name}
+    )
+    user.phone = phone
+    user.set_password(password)
+    user.save()
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def bench_customers(count: int, restaurant: Restaurant, *, prefix: str = "bench.customer") -> list[dict]:
     zone = restaurant.delivery_zones.order_by("postal_code").first()
     password = secrets.token_urlsafe(16)
     customers = []
     for index in range(count):
-        email = f"bench.customer{index}@ocpizza.example"
-        user, _ = User.objects.get_or_create(
-            email=email, defaults={"first_name": "Bench", "last_name": str(index)}
-        )
-        user.phone = f"06 00 00 {index // 100:02d} {index % 100:02d}"
-        user.set_password(password)
-        user.save()
-        EmailAddress.objects.update_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
+        email = f"{prefix}{index}@ocpizza.example"
+        user = bench_user(
+            email,
+            password,
+            first_name="Bench",
+            last_name=str(index),
+            phone=f"06 00 00 {index // 100:02d} {index % 100:02d}",
         )
         address, _ = Address.objects.get_or_create(
             user=user,
@@ -139,6 +154,70 @@ def main(customers: int, portions: int) -> dict:
     }
 
 
+def last_portion() -> dict:
+    """At a restaurant the load runs leave alone, the Margherita limited to exactly one portion and the stock
+    of everything else raised: the last portion, for bench/instances.py to sell through one instance and look
+    for on the other's menu."""
+    restaurant = (
+        Restaurant.objects.active().exclude(slug__in=[PLACEMENT, CONTENTION]).order_by("slug").first()
+    )
+    pizza = Product.objects.get(slug=CONTENTION_PIZZA)
+    with transaction.atomic():
+        raise_stock(restaurant)
+        limit_to_portions(restaurant, pizza, 1)
+    return {
+        "restaurant": restaurant.slug,
+        "restaurant_id": restaurant.pk,
+        "product": product_choices(pizza.slug),
+    }
+
+
+def soak(customers_per_restaurant: int) -> dict:
+    """Every active restaurant ready for an evening: stock raised, its customers, its staff."""
+    password = secrets.token_urlsafe(16)
+    restaurants = []
+    with transaction.atomic():
+        for number, restaurant in enumerate(Restaurant.objects.active().order_by("slug")):
+            raise_stock(restaurant)
+            staff = {}
+            for role, count in ((Role.PIZZAIOLO, 2), (Role.DRIVER, 1)):
+                staff[role] = []
+                for index in range(count):
+                    email = f"soak.{role}{index}.{restaurant.slug}@ocpizza.example"
+                    user = bench_user(
+                        email,
+                        password,
+                        first_name=role.label,
+                        last_name=str(index),
+                        phone=f"06 10 {number:02d} 00 {index:02d}",
+                    )
+                    StaffMember.objects.get_or_create(user=user, restaurant=restaurant, role=role)
+                    staff[role].append({"email": email, "password": password})
+            restaurants.append(
+                {
+                    "slug": restaurant.slug,
+                    "id": restaurant.pk,
+                    "customers": bench_customers(
+                        customers_per_restaurant, restaurant, prefix=f"soak.{restaurant.slug}."
+                    ),
+                    "pizzaiolos": staff[Role.PIZZAIOLO],
+                    "driver": staff[Role.DRIVER][0],
+                }
+            )
+        first = Restaurant.objects.active().order_by("slug").first()
+        email = "soak.manager@ocpizza.example"
+        user = bench_user(email, password, first_name="Manager", last_name="Soak", phone="06 10 99 00 00")
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        StaffMember.objects.get_or_create(user=user, restaurant=first, role=Role.MANAGER)
+    pizzas = [product_choices(slug) for slug in ("margherita", *PLACEMENT_PIZZAS)]
+    return {
+        "restaurants": restaurants,
+        "manager": {"email": email, "password": password},
+        "pizzas": pizzas,
+    }
+
+
 def settle() -> None:
     """Statistics for the planner and the dirty pages written, so the runs do not measure the preparation:
     what autovacuum and the checkpointer would have done by themselves a few minutes later."""
@@ -150,6 +229,13 @@ def settle() -> None:
 
 
 if __name__ == "__main__":
-    fixtures = main(int(sys.argv[1]), int(sys.argv[2]))
-    settle()
-    print(json.dumps(fixtures))
+    if sys.argv[1] == "last-portion":
+        print(json.dumps(last_portion()))
+    elif sys.argv[1] == "soak":
+        fixtures = soak(int(sys.argv[2]))
+        settle()
+        print(json.dumps(fixtures))
+    else:
+        fixtures = main(int(sys.argv[1]), int(sys.argv[2]))
+        settle()
+        print(json.dumps(fixtures))

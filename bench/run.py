@@ -2,6 +2,9 @@
 bench/README.md. A benchmark, not a test: it fails only when the system loses or corrupts something
 (a 5xx, a contention run that is not exact, a stock that drifts from its ledger), never on speed.
 
+Stock Django (bench/stock/) is measured in the same run, on the same database server with the same
+gunicorn settings, and each of the project's figures is given as a share of its stock counterpart.
+
 Options: `--duration SECONDS` per wrk run (10), `--customers N` placement clients (8),
 `--portions K` for the contention run (60), `--no-readme` to leave bench/README.md alone.
 """
@@ -19,16 +22,32 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from client import Browser, Recorder, place_order, run_customers
-from harness import ROOT, check_consistency, log, machine, running_stack, wrk
+from harness import ROOT, check_consistency, log, machine, running_stack, stock_django, wrk
 
 RESULTS = ROOT / "bench" / "results.json"
 README = ROOT / "bench" / "README.md"
 TABLE_START, TABLE_END = "<!-- results:start -->", "<!-- results:end -->"
 
-# Targets of the issue, on a 2-core machine with the load client on the same cores.
-MENU_RATIO_TARGET = 0.25
-MENU_P99_TARGET_MS = 50
-ORDERS_PER_SECOND_TARGET = 60
+PROXY_HEADERS = {"X-Forwarded-Proto": "https", "Accept-Language": "fr"}
+# Each of the project's runs and the stock Django page doing the same kind of work.
+COUNTERPARTS = {
+    "floor": "stock_trivial",
+    "menu_anonymous": "stock_list",
+    "menu_signed_in": "stock_signed_in",
+    "tracking_fragment": "stock_poll",
+    "kitchen_fragment": "stock_poll",
+}
+READ_RUNS = ("floor", "menu_anonymous", "menu_signed_in", "tracking_fragment", "kitchen_fragment")
+# The targets of issue 18, each against stock Django in the same run: (run, stock run, share at least).
+SHARE_TARGETS = {
+    "floor_vs_stock_trivial": ("floor", "stock_trivial", 0.80),
+    "menu_signed_in_vs_stock_signed_in": ("menu_signed_in", "stock_signed_in", 0.80),
+    "tracking_vs_stock_poll": ("tracking_fragment", "stock_poll", 0.80),
+    "menu_anonymous_vs_stock_trivial": ("menu_anonymous", "stock_trivial", 0.30),
+}
+ORDERS_PER_SECOND_TARGET = 30
+ORDER_P99_TARGET_MS = 250
+READ_P99_TARGET_MS = 50
 
 
 def signed_in_cookie(base: str, email: str, password: str) -> str:
@@ -51,9 +70,36 @@ def placement_items(fixtures: dict) -> list[tuple[dict, int, bool]]:
     return [(first, 1, True), (second, 2, False)]
 
 
+def measure(base: str, plan: list[tuple[str, str, str, dict]], duration: int) -> dict:
+    """One wrk run per (key, label, path, headers), one after the other."""
+    results = {}
+    for key, label, path, headers in plan:
+        log(f"wrk: {label}")
+        results[key] = {
+            "label": label,
+            "url": path,
+            **wrk(f"{base}{path}", duration=duration, headers={**PROXY_HEADERS, **headers}),
+        }
+    return results
+
+
+def stock_runs(database_url: str, duration: int) -> dict:
+    """Stock Django's four pages (bench/stock/): the figures the project's are compared with."""
+    with stock_django(database_url) as (server, fixtures):
+        signed_in = {"Cookie": fixtures["cookie"]}
+        plan = [
+            ("stock_trivial", "Stock Django: trivial view (default middleware)", "/", {}),
+            ("stock_signed_in", "Stock Django: signed-in page (DB session + user, tiny template)", "/signed-in/",
+             signed_in),
+            ("stock_poll", "Stock Django: signed-in page reading one object with 5 lines (a poll)",
+             f"/polls/{fixtures['poll']}/", signed_in),
+            ("stock_list", "Stock Django: 26 rows as cards with a CSRF form each, no cache", "/items/", {}),
+        ]  # fmt: skip
+        return measure(server.base, plan, duration)
+
+
 def wrk_runs(base: str, fixtures: dict, duration: int) -> dict:
-    proxy = {"X-Forwarded-Proto": "https", "Accept-Language": "fr"}
-    menu = f"{base}/restaurants/{fixtures['placement']['restaurant']}/"
+    menu = f"/restaurants/{fixtures['placement']['restaurant']}/"
     customer = fixtures["customers"][0]
     customer_cookie = signed_in_cookie(base, customer["email"], customer["password"])
     # The customer's order, placed through the forms, for the tracking fragment.
@@ -70,17 +116,17 @@ def wrk_runs(base: str, fixtures: dict, duration: int) -> dict:
     tracking_cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
     kitchen_cookie = signed_in_cookie(base, fixtures["pizzaiolo"]["email"], fixtures["pizzaiolo"]["password"])
     htmx = {"HX-Request": "true"}
-    kitchen_board = f"{base}/staff/kitchen/board/"
+    kitchen_board = "/staff/kitchen/board/"
     # A tablet between two changes: it sends the version it shows, the board answers 204 without rendering.
-    shown = board_version(kitchen_board, {**proxy, "Cookie": kitchen_cookie, **htmx})
+    shown = board_version(base + kitchen_board, {**PROXY_HEADERS, "Cookie": kitchen_cookie, **htmx})
     plan = [
-        ("floor", "Floor: /robots.txt (full middleware stack, no database)", f"{base}/robots.txt", {}),
+        ("floor", "Floor: /robots.txt (full middleware stack, no database)", "/robots.txt", {}),
         ("menu_anonymous", "Menu page, anonymous", menu, {}),
         ("menu_signed_in", "Menu page, signed in", menu, {"Cookie": customer_cookie}),
         (
             "tracking_fragment",
             "Tracking fragment (customer's poll)",
-            f"{base}/orders/{outcome.number}/status/",
+            f"/orders/{outcome.number}/status/",
             {"Cookie": tracking_cookie, **htmx},
         ),
         (
@@ -96,15 +142,7 @@ def wrk_runs(base: str, fixtures: dict, duration: int) -> dict:
             {"Cookie": kitchen_cookie, **htmx, "X-Board-Version": shown},
         ),
     ]
-    results = {}
-    for key, label, url, headers in plan:
-        log(f"wrk: {label}")
-        results[key] = {
-            "label": label,
-            "url": url.removeprefix(base),
-            **wrk(url, duration=duration, headers={**proxy, **headers}),
-        }
-    return results
+    return measure(base, plan, duration)
 
 
 def placement_run(base: str, fixtures: dict, duration: int) -> dict:
@@ -167,14 +205,83 @@ def contention_run(base: str, fixtures: dict) -> dict:
     }
 
 
+def share(part: float, whole: float) -> float:
+    return round(part / whole, 3) if whole else 0.0
+
+
+def compare(runs: dict, stock: dict) -> None:
+    """Each run's share of the floor and of its stock-Django counterpart (stock runs: of the stock trivial
+    view, as the floor is for the project's), written into the runs."""
+    floor = runs["floor"]["rps"]
+    for key, run in runs.items():
+        run["ratio_to_floor"] = share(run["rps"], floor)
+        counterpart = COUNTERPARTS.get(key)
+        if counterpart in stock:
+            run["stock_django_counterpart"] = counterpart
+            run["share_of_stock_django"] = share(run["rps"], stock[counterpart]["rps"])
+    for run in stock.values():
+        run["share_of_stock_trivial"] = share(run["rps"], stock["stock_trivial"]["rps"])
+
+
+def targets(runs: dict, stock: dict) -> dict:
+    """Every target of issue 18 with its figure from this run and whether it is met."""
+    found = {}
+    for name, (key, stock_key, at_least) in SHARE_TARGETS.items():
+        figure = share(runs[key]["rps"], stock[stock_key]["rps"])
+        found[name] = {
+            "what": f"{runs[key]['label']} ÷ {stock[stock_key]['label']}",
+            "target": f">= {at_least:.0%}",
+            "figure": figure,
+            "met": figure >= at_least,
+        }
+    placement = runs["placement"]
+    found["order_placement"] = {
+        "what": "complete orders per second through the forms, and the p99 of their requests",
+        "target": f">= {ORDERS_PER_SECOND_TARGET} orders/s with p99 < {ORDER_P99_TARGET_MS} ms",
+        "figure": {"orders_per_s": placement["orders_per_s"], "p99_ms": placement["p99_ms"]},
+        "met": placement["orders_per_s"] >= ORDERS_PER_SECOND_TARGET
+        and placement["p99_ms"] < ORDER_P99_TARGET_MS,
+    }
+    slowest = max(READ_RUNS, key=lambda key: runs[key]["p99_ms"])
+    found["read_pages_p99"] = {
+        "what": "p99 of every read page at 8 connections (the slowest named)",
+        "target": f"< {READ_P99_TARGET_MS} ms",
+        "figure": {key: runs[key]["p99_ms"] for key in READ_RUNS},
+        "slowest": slowest,
+        "met": runs[slowest]["p99_ms"] < READ_P99_TARGET_MS,
+    }
+    found["checkout_post_queries"] = {
+        "what": "queries of the checkout POST",
+        "target": "<= 25",
+        "figure": None,
+        "measured_by": "the test suite (assertNumQueries on the checkout), not by a load run",
+        "met": None,
+    }
+    return found
+
+
 def table(results: dict) -> str:
-    floor = results["runs"]["floor"]["rps"]
-    rows = ["| run | requests/s | p50 ms | p99 ms | errors | vs floor |", "|---|---:|---:|---:|---:|---:|"]
+    rows = [
+        "| run | requests/s | p50 ms | p99 ms | errors | vs floor | share of stock Django |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in results["stock_django"].values():
+        rows.append(
+            f"| {run['label']} | {run['rps']:.0f} | {run['p50_ms']:.1f} | {run['p99_ms']:.1f} | {run['errors']} | "
+            f"— | {run['share_of_stock_trivial']:.0%} of its trivial view |"
+        )
+    stock = results["stock_django"]
     for run in results["runs"].values():
         errors = run.get("errors", run.get("errors_5xx", 0) + run.get("connection_errors", 0))
+        counterpart = run.get("stock_django_counterpart")
+        of_stock = (
+            f'{run["share_of_stock_django"]:.0%} of "{stock[counterpart]["label"].removeprefix("Stock Django: ")}"'
+            if counterpart
+            else "—"
+        )
         rows.append(
             f"| {run['label']} | {run['rps']:.0f} | {run['p50_ms']:.1f} | {run['p99_ms']:.1f} | {errors} | "
-            f"{run['rps'] / floor:.0%} |"
+            f"{run['ratio_to_floor']:.0%} | {of_stock} |"
         )
     placement, contention = results["runs"]["placement"], results["runs"]["contention"]
     checks = results["checks"]
@@ -188,6 +295,13 @@ def table(results: dict) -> str:
         f"- Stocks: {checks['negative_stocks']} below zero, {checks['stocks_not_equal_to_ledger']} different from "
         f"their ledger; orders: {checks['orders_without_lines']} without lines, "
         f"{checks['orders_holding_wrong_stock']} holding the wrong stock.",
+        "",
+        "Targets (issue 18), this run: "
+        + "; ".join(
+            f"{name} {'met' if target['met'] else 'not met' if target['met'] is False else 'see tests'}"
+            for name, target in results["targets"].items()
+        )
+        + ".",
     ]
     return "\n".join(rows)
 
@@ -199,7 +313,9 @@ def write_readme(results: dict) -> None:
     m = results["machine"]
     block = (
         f"{TABLE_START}\nMeasured {results['date']} on {m['cpus']} cores ({m['cpu']}), {m['memory']}, "
-        f"Python {m['python']}, PostgreSQL {results['postgresql']}; {m['note']}.\n\n{table(results)}\n{TABLE_END}"
+        f"Python {m['python']}, PostgreSQL {results['postgresql']}; {m['note']}; load average "
+        f"{' / '.join(str(n) for n in m.get('load_average', []))} (1 / 5 / 15 min) at the end.\n\n"
+        f"{table(results)}\n{TABLE_END}"
     )
     README.write_text(head + block + tail)
 
@@ -219,6 +335,8 @@ def main() -> int:
         fixtures,
     ):
         started = datetime.now(UTC).isoformat()
+        log("Stock Django, same database server, same gunicorn settings...")
+        stock = stock_runs(database.url, args.duration)
         runs = wrk_runs(server.base, fixtures, args.duration)
         log("Order placement...")
         runs["placement"] = placement_run(server.base, fixtures, args.duration)
@@ -226,32 +344,30 @@ def main() -> int:
         runs["contention"] = contention_run(server.base, fixtures)
         checks = check_consistency(database.url, since=started, contention=fixtures["contention"])
         postgresql = database.version()
-    floor = runs["floor"]["rps"]
-    for run in runs.values():
-        run["ratio_to_floor"] = round(run["rps"] / floor, 3)
+    compare(runs, stock)
     checks["contention_exact"] = checks["contention_portions_ordered"] == fixtures["contention"]["portions"]
-    server_errors = sum(r.get("errors", 0) for r in runs.values()) + sum(
-        r.get("errors_5xx", 0) for r in runs.values()
+    # Answers other than 2xx/3xx (wrk) or 5xx (the clients). wrk's timeouts (2 s) and cut connections are
+    # the load client giving up on a busy machine, not the site answering wrong: counted apart.
+    every_run = [*runs.values(), *stock.values()]
+    server_errors = sum(r.get("non_2xx_3xx", 0) + r.get("errors_5xx", 0) for r in every_run)
+    checks["wrk_timeouts_and_cut_connections"] = sum(
+        r.get("socket_errors", 0) + r.get("connection_errors", 0) for r in every_run
     )
     results = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
         "postgresql": postgresql,
+        "stock_django": stock,
         "runs": runs,
         "checks": checks,
-        "targets": {
-            "menu_ratio_to_floor": MENU_RATIO_TARGET,
-            "menu_p99_ms": MENU_P99_TARGET_MS,
-            "orders_per_s": ORDERS_PER_SECOND_TARGET,
-            "menu_anonymous_met": runs["menu_anonymous"]["ratio_to_floor"] >= MENU_RATIO_TARGET
-            and runs["menu_anonymous"]["p99_ms"] < MENU_P99_TARGET_MS,
-            "orders_per_s_met": runs["placement"]["orders_per_s"] >= ORDERS_PER_SECOND_TARGET,
-        },
+        "targets": targets(runs, stock),
     }
     # The page weight (bench/page_weight.py, run after this by `make bench`) keeps its figures, "before" included.
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    if "page_weight" in previous:
-        results["page_weight"] = previous["page_weight"]
+    # So do the runs of several instances (`make bench INSTANCES=2`, bench/instances.py).
+    for kept in ("page_weight", "instances"):
+        if kept in previous:
+            results[kept] = previous[kept]
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     if not args.no_readme:
         write_readme(results)

@@ -108,12 +108,19 @@ TEMPLATES = [
 
 # Database: PostgreSQL everywhere. The default is the local cluster that `make run` starts (scripts/run.sh);
 # tests start a throwaway one, production reads DATABASE_URL. The task queue (procrastinate) lives in it too.
+# Behind PgBouncer in transaction mode (Heroku's connection pooler, docs/operations.md § 9.1), a server
+# connection is lent for one transaction only: CONN_MAX_AGE=0 (the pooler keeps the connections) and
+# DISABLE_SERVER_SIDE_CURSORS=true (a named cursor would outlive its transaction). psycopg's prepared
+# statements are off already (Django's default, client-side binding).
 DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", "postgres://app@127.0.0.1:54329/app"),
-        conn_max_age=env_int("CONN_MAX_AGE", 600),
-        conn_health_checks=True,
-    )
+    "default": {
+        **dj_database_url.parse(
+            env_str("DATABASE_URL", "postgres://app@127.0.0.1:54329/app"),
+            conn_max_age=env_int("CONN_MAX_AGE", 600),
+            conn_health_checks=True,
+        ),
+        "DISABLE_SERVER_SIDE_CURSORS": env_bool("DISABLE_SERVER_SIDE_CURSORS"),
+    }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -301,8 +308,13 @@ PROCRASTINATE_WORKER_DEFAULTS = {
     "update_heartbeat_interval": env_float("TASKS_HEARTBEAT_SECONDS", 5.0),
     "stalled_worker_timeout": env_float("TASKS_STALLED_WORKER_SECONDS", 30.0),
     # LISTEN/NOTIFY wakes the worker at once; polling is only the safety net.
-    "fetch_job_polling_interval": 5.0,
+    "fetch_job_polling_interval": env_float("TASKS_POLLING_SECONDS", 5.0),
 }
+# Through PgBouncer in transaction mode LISTEN cannot work (it outlives the transaction):
+# TASKS_LISTEN_NOTIFY=false, and the worker polls every TASKS_POLLING_SECONDS. Otherwise the option is not
+# given at all: the worker's options stay exactly what they were before this setting existed.
+if not env_bool("TASKS_LISTEN_NOTIFY", default=True):
+    PROCRASTINATE_WORKER_DEFAULTS["listen_notify"] = False
 TASKS_STALLED_WORKER_SECONDS = PROCRASTINATE_WORKER_DEFAULTS["stalled_worker_timeout"]
 # A periodic tick missed while no worker ran is still deferred if it is at most this old.
 PROCRASTINATE_PERIODIC_DEFAULTS = {"max_delay": 600}

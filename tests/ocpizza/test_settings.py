@@ -226,3 +226,60 @@ def test_production_caches_in_the_database_unless_redis_is_configured():
     assert backend(PRODUCTION) == "django.core.cache.backends.db.DatabaseCache"
     assert backend({**PRODUCTION, "REDIS_URL": "rediss://h:p@redis.example.com:6380"}).endswith("RedisCache")
     assert backend({"DEBUG": "true"}) == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_behind_a_transaction_pooler_the_database_and_worker_settings_come_from_the_environment():
+    """PgBouncer in transaction mode (docs/operations.md § 9.1): no persistent connection, no server-side
+    cursor, no prepared statement, and a worker that polls instead of LISTEN; the defaults otherwise."""
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "from django.db import connection; d = s.DATABASES['default']; w = s.PROCRASTINATE_WORKER_DEFAULTS; "
+        "print(json.dumps([d['CONN_MAX_AGE'], d['DISABLE_SERVER_SIDE_CURSORS'], "
+        "connection.get_connection_params().get('prepare_threshold', 'unset'), w.get('listen_notify', True), "
+        "w['fetch_job_polling_interval']]))"
+    )
+    pooled_names = (
+        "CONN_MAX_AGE",
+        "DISABLE_SERVER_SIDE_CURSORS",
+        "TASKS_LISTEN_NOTIFY",
+        "TASKS_POLLING_SECONDS",
+    )
+
+    def read(env):
+        base = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k not in pooled_names}
+        return json.loads(
+            subprocess.run(
+                [sys.executable, "-c", script],
+                cwd=ROOT,
+                env={**base, "DJANGO_SETTINGS_MODULE": "ocpizza.settings", **env},
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
+            ).stdout
+        )
+
+    assert read(PRODUCTION) == [600, False, None, True, 5.0]
+    pooled = {
+        "CONN_MAX_AGE": "0",
+        "DISABLE_SERVER_SIDE_CURSORS": "true",
+        "TASKS_LISTEN_NOTIFY": "false",
+        "TASKS_POLLING_SECONDS": "1",
+    }
+    assert read({**PRODUCTION, **pooled}) == [0, True, None, False, 1.0]
+    broken = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            **PRODUCTION,
+            "DJANGO_SETTINGS_MODULE": "ocpizza.settings",
+            "DISABLE_SERVER_SIDE_CURSORS": "sometimes",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert broken.returncode != 0
+    assert "DISABLE_SERVER_SIDE_CURSORS must be a boolean" in broken.stderr

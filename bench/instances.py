@@ -1,0 +1,478 @@
+"""`make bench INSTANCES=2` and `make faults INSTANCES=2`: several copies of the Procfile's `web:` process
+behind a round-robin router, sharing PostgreSQL through PgBouncer (transaction mode) and Redis
+(bench/dynos.py), and what one process cannot prove:
+
+bench:  throughput of 1 instance, then of all of them, through the same router and pooler; a session opened
+        on one instance works on the other (signed in, the cart); a portion sold through one instance is gone
+        from the other's menu on the next request; the sign-in rate limit counts failures made on both; the
+        contention run, through the router, sells exactly K portions. Figures under "instances" in
+        bench/results.json and the table of bench/README.md.
+faults: customers ordering through the router while one instance is killed (SIGKILL to all its processes,
+        a crashed dyno), then started again: nothing lost (every order complete, its stock exact, its
+        confirmation email sent once, the dead worker's jobs taken up). Figures under "instances" in
+        bench/faults.json.
+
+Exits non-zero when a check fails or anything is lost, never on speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from client import Browser, Recorder, add_to_cart, place_order, run_customers
+from dynos import crash, database_connections, running_cluster
+from harness import PYTHON, ROOT, check_consistency, log, machine, server_env
+from run import contention_run, placement_items, placement_run, wrk_runs
+
+RESULTS = ROOT / "bench" / "results.json"
+FAULTS = ROOT / "bench" / "faults.json"
+README = ROOT / "bench" / "README.md"
+TABLE_START, TABLE_END = "<!-- instances:start -->", "<!-- instances:end -->"
+# Failed sign-ins on one account before even the right password is refused (ACCOUNT_RATE_LIMITS, "5/15m/key").
+SIGN_IN_FAILURES_ALLOWED = 5
+
+
+class Pinned(Browser):
+    """A visitor whose requests the router sends to one instance (`instance`, "web1"...), through the router
+    all the same (its X-Forwarded-For, as in production). Change `instance` to move to another."""
+
+    def __init__(self, base: str, recorder: Recorder, instance: str) -> None:
+        super().__init__(base, recorder)
+        self.instance = instance
+
+    def request(self, method, path, data=None, headers=None):
+        return super().request(method, path, data, {"X-Bench-Instance": self.instance, **(headers or {})})
+
+
+def served_during(router, action):
+    """Runs `action()`; returns its result and how many requests each instance answered meanwhile."""
+    before = router.served()
+    result = action()
+    after = router.served()
+    return result, {name: after[name] - before.get(name, 0) for name in after}
+
+
+# --- throughput -------------------------------------------------------------------------------------------
+
+
+def throughput(cluster, fixtures: dict, duration: int) -> dict:
+    """The same runs with the first instance alone, then with all of them, through the same router."""
+    found = {}
+    for count in sorted({1, cluster.count}):
+        cluster.router.use_only(count)
+        log(f"Throughput with {count} instance(s)...")
+
+        def runs():
+            measured = wrk_runs(cluster.base, fixtures, duration)
+            measured["placement"] = placement_run(cluster.base, fixtures, duration)
+            return measured
+
+        measured, served = served_during(cluster.router, runs)
+        found[str(count)] = {"instances": count, "runs": measured, "requests_by_instance": served}
+    cluster.router.use_only(cluster.count)
+    return found
+
+
+# --- what one process cannot prove ------------------------------------------------------------------------
+
+
+def session_on_both(cluster, fixtures: dict) -> dict:
+    """Signed in and a pizza added to the cart on web1; web2 knows the customer and the cart."""
+    customer = fixtures["customers"][0]
+    placement = fixtures["placement"]
+    browser = Pinned(cluster.base, Recorder(), "web1")
+    signed_in = browser.sign_in(customer["email"], customer["password"])
+    added, _ = add_to_cart(
+        browser,
+        placement["restaurant_id"],
+        placement["pizzas"][1],
+        quantity=2,
+        token=browser.csrf(),
+        modifiers=False,
+    )
+    browser.instance = "web2"
+    orders_status, orders_location, _ = browser.request("GET", "/orders/")
+    checkout_status, _, checkout = browser.request("GET", "/checkout/")
+    browser.request("POST", "/cart/clear/", {"csrfmiddlewaretoken": browser.csrf(checkout)})
+    browser.close()
+    ok = signed_in and added and orders_status == 200 and checkout_status == 200
+    return {
+        "signed_in_and_cart_filled_on": "web1",
+        "my_orders_on_web2": orders_status,
+        "my_orders_redirect": orders_location,
+        "checkout_on_web2": checkout_status,
+        "ok": ok,
+    }
+
+
+def is_sold_out(body: str, slug: str) -> bool | None:
+    """Whether the menu shows the product as sold out; None when the product is not on the page."""
+    card = re.search(rf'<article[^>]*id="product-{re.escape(slug)}"[^>]*>', body)
+    return None if not card else "sold-out" in card.group(0)
+
+
+def last_portion_across(cluster, fixtures: dict, database_url: str) -> dict:
+    """One portion left at a third restaurant: web2's workers all show it on the menu (each caches the menu
+    in its own memory), the portion is sold through web1, and web2's next answers all show it sold out."""
+    out = subprocess.run(
+        [PYTHON, str(ROOT / "bench" / "prepare.py"), "last-portion"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=server_env(database_url, debug=True),
+    )
+    last = json.loads(out.stdout)
+    menu = f"/restaurants/{last['restaurant']}/"
+    slug = last["product"]["slug"]
+    # More requests than web2 has threads, so every worker renders (and caches) the menu at least once.
+    looks = 12
+    viewer = Pinned(cluster.base, Recorder(), "web2")
+    before = [is_sold_out(viewer.request("GET", menu)[2], slug) for _ in range(looks)]
+    customer = fixtures["customers"][1]
+    buyer = Pinned(cluster.base, Recorder(), "web1")
+    buyer.sign_in(customer["email"], customer["password"])
+    outcome = place_order(
+        buyer,
+        restaurant_id=last["restaurant_id"],
+        items=[({**last["product"], "removable": [], "extras": []}, 1, False)],
+        address=customer["address"],
+        fulfilment="pickup",
+    )
+    after = [is_sold_out(viewer.request("GET", menu)[2], slug) for _ in range(looks)]
+    viewer.close()
+    buyer.close()
+    return {
+        "restaurant": last["restaurant"],
+        "product": slug,
+        "web2_menu_before_sold_out": before,
+        "sold_through_web1": outcome.placed,
+        "order": outcome.number,
+        "web2_menu_after_sold_out": after,
+        "ok": outcome.placed and not any(before) and None not in before and all(after),
+    }
+
+
+def sign_in_limit_across(cluster, fixtures: dict) -> dict:
+    """Failed sign-ins on one account, alternately on web1 and web2 (3 and 2, each instance below the
+    limit), then the right password: refused only if the count is shared."""
+    customer = fixtures["rate_limit_customer"]
+    attempts = []
+    for attempt in range(SIGN_IN_FAILURES_ALLOWED):
+        instance = f"web{attempt % cluster.count + 1}"
+        browser = Pinned(cluster.base, Recorder(), instance)
+        signed_in = browser.sign_in(customer["email"], "not-the-password-" + str(attempt))
+        browser.close()
+        attempts.append({"on": instance, "signed_in": signed_in})
+    browser = Pinned(cluster.base, Recorder(), "web2")
+    right_password = browser.sign_in(customer["email"], customer["password"])
+    browser.close()
+    per_instance = {
+        name: sum(1 for a in attempts if a["on"] == name) for name in sorted({a["on"] for a in attempts})
+    }
+    return {
+        "failed_attempts": attempts,
+        "failures_per_instance": per_instance,
+        "right_password_then_on_web2_signed_in": right_password,
+        "ok": not any(a["signed_in"] for a in attempts) and not right_password,
+    }
+
+
+def write_readme(results: dict) -> None:
+    text = README.read_text()
+    if TABLE_START not in text:
+        return
+    head, rest = text.split(TABLE_START, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    runs = results["throughput"]
+    counts = list(runs)
+    rows = [
+        "| run | "
+        + " | ".join(f"{c} instance{'s' if c != '1' else ''} req/s (p99 ms)" for c in counts)
+        + " |",
+        "|---|" + "---:|" * len(counts),
+    ]
+    for key, run in runs[counts[0]]["runs"].items():
+        cells = [f"{runs[c]['runs'][key]['rps']:.0f} ({runs[c]['runs'][key]['p99_ms']:.0f})" for c in counts]
+        rows.append(f"| {run['label']} | " + " | ".join(cells) + " |")
+    rows.append(
+        "| Complete orders/s | "
+        + " | ".join(f"{runs[c]['runs']['placement']['orders_per_s']}" for c in counts)
+        + " |"
+    )
+    checks = results["checks"]
+    m = results["machine"]
+    lines = [
+        f"Measured {results['date']} on {m['cpus']} cores, load average "
+        f"{' / '.join(str(n) for n in m['load_average'])} at the end; requests answered by each instance "
+        f"with {counts[-1]}: {runs[counts[-1]]['requests_by_instance']}.",
+        "",
+        *rows,
+        "",
+        f"- Session on both: {'yes' if checks['session_on_both']['ok'] else 'NO'}; last portion sold through "
+        f"web1, gone from web2's menu on the next request: {'yes' if checks['last_portion']['ok'] else 'NO'}; "
+        f"sign-in limit counted across instances: {'yes' if checks['sign_in_limit']['ok'] else 'NO'}.",
+        f"- Contention through the router: {results['contention']['orders']} orders for "
+        f"{results['contention']['portions']} portions, exact: {checks['contention_exact']}; requests by "
+        f"instance {results['contention']['requests_by_instance']}.",
+        f"- Stocks: {checks['ledger']['negative_stocks']} below zero, "
+        f"{checks['ledger']['stocks_not_equal_to_ledger']} different from their ledger; orders: "
+        f"{checks['ledger']['orders_holding_wrong_stock']} holding the wrong stock.",
+    ]
+    README.write_text(head + TABLE_START + "\n" + "\n".join(lines) + "\n" + TABLE_END + tail)
+
+
+def bench(args) -> int:
+    with running_cluster(
+        count=args.instances, customers=args.customers + 1, contention_portions=args.portions
+    ) as (database, cluster, fixtures):
+        fixtures = {
+            **fixtures,
+            "customers": fixtures["customers"][:-1],
+            "rate_limit_customer": fixtures["customers"][-1],
+        }
+        started = datetime.now(UTC).isoformat()
+        measured = throughput(cluster, fixtures, args.duration)
+        log("Checks across instances: session, last portion, sign-in limit...")
+        checks = {
+            "session_on_both": session_on_both(cluster, fixtures),
+            "last_portion": last_portion_across(cluster, fixtures, database.url),
+            "sign_in_limit": sign_in_limit_across(cluster, fixtures),
+        }
+        log("Contention run through the router...")
+        contention, served = served_during(cluster.router, lambda: contention_run(cluster.base, fixtures))
+        contention["requests_by_instance"] = served
+        connections = database_connections(database.url)
+        ledger = check_consistency(database.url, since=started, contention=fixtures["contention"])
+    checks["contention_exact"] = ledger["contention_portions_ordered"] == fixtures["contention"]["portions"]
+    checks["ledger"] = ledger
+    # Answers other than 2xx/3xx (wrk) and 5xx (the clients); wrk's timeouts (2 s, on a busy machine) and cut
+    # connections are reported apart: they are the load client giving up, not the site answering wrong.
+    runs = [run for found in measured.values() for run in found["runs"].values()]
+    server_errors = sum(
+        run.get("non_2xx_3xx", 0) + run.get("errors_5xx", 0) for run in runs
+    ) + contention.get("errors_5xx", 0)
+    client_gave_up = sum(run.get("socket_errors", 0) + run.get("connection_errors", 0) for run in runs)
+    results = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "instances": args.instances,
+        "stack": "HAProxy round robin -> N × Procfile web (gunicorn 3×4 + task worker) -> PgBouncer "
+        "(transaction mode, pool 20) -> PostgreSQL; Redis for the cache (rate limits)",
+        "throughput": measured,
+        "contention": contention,
+        "database_connections_at_the_end": connections,
+        "checks": checks,
+        "server_errors": server_errors,
+        "wrk_timeouts_and_cut_connections": client_gave_up,
+    }
+    everything = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    everything["instances"] = results
+    RESULTS.write_text(json.dumps(everything, indent=2) + "\n")
+    if not args.no_readme:
+        write_readme(results)
+    ok = (
+        checks["session_on_both"]["ok"]
+        and checks["last_portion"]["ok"]
+        and checks["sign_in_limit"]["ok"]
+        and checks["contention_exact"]
+        and not server_errors
+        and not ledger["negative_stocks"]
+        and not ledger["stocks_not_equal_to_ledger"]
+        and not ledger["orders_without_lines"]
+        and not ledger["orders_with_wrong_subtotal"]
+        and not ledger["orders_holding_wrong_stock"]
+    )
+    print(
+        json.dumps(
+            {k: results[k] for k in ("checks", "server_errors", "wrk_timeouts_and_cut_connections")}, indent=2
+        )
+    )
+    for count, found in measured.items():
+        rps = ", ".join(f"{key} {run['rps']:.0f}/s" for key, run in found["runs"].items())
+        print(f"- {count} instance(s): {rps}; by instance {found['requests_by_instance']}")
+    print(f"\n{'All checks pass' if ok else 'A CHECK FAILED'}: bench/results.json (instances)")
+    return 0 if ok else 1
+
+
+# --- one instance killed ----------------------------------------------------------------------------------
+
+
+def wait_for_queue(database_url: str, since: str, timeout: float = 150) -> dict:
+    """Until every order since `since` has its confirmation email and no job waits or runs (the dead
+    worker's jobs are taken back after TASKS_STALLED_WORKER_SECONDS, by the minute's upkeep job)."""
+    started = time.monotonic()
+    while True:
+        found = check_consistency(database_url, since=since, emails=True)
+        settled = not found["orders_without_confirmation_email"] and not found["jobs_waiting_or_running"]
+        if settled or time.monotonic() - started > timeout:
+            found["seconds_waited_for_the_queue"] = round(time.monotonic() - started, 1)
+            return found
+        time.sleep(5)
+
+
+def faults(args) -> int:
+    with running_cluster(count=args.instances, customers=args.customers, contention_portions=10) as (
+        database,
+        cluster,
+        fixtures,
+    ):
+        started_at = datetime.now(UTC).isoformat()
+        placement = fixtures["placement"]
+        items = placement_items(fixtures)
+        origin = time.perf_counter()
+        events: list[dict] = []
+
+        def work(browser, customer, deadline):
+            while time.perf_counter() < deadline:
+                outcome = place_order(
+                    browser,
+                    restaurant_id=placement["restaurant_id"],
+                    items=items,
+                    address=customer["address"],
+                )
+                yield outcome
+                if not outcome.placed:
+                    browser.request("POST", "/cart/clear/", {"csrfmiddlewaretoken": browser.csrf()})
+                    time.sleep(0.2)
+
+        victim_index = cluster.count
+
+        def inject() -> None:
+            time.sleep(args.duration / 3)
+            victim = cluster.instances[victim_index - 1]
+            # Mid-request: wait (up to 5 s) until the router has requests in progress on it.
+            name, waited = f"web{victim_index}", time.monotonic()
+            while not cluster.router.stats()[name]["in_flight"] and time.monotonic() - waited < 5:
+                time.sleep(0.01)
+            in_flight = cluster.router.stats()[name]["in_flight"]
+            killed = crash(victim)
+            events.append(
+                {
+                    "event": f"web{victim_index} killed: SIGKILL to its {len(killed)} processes at once, "
+                    f"{in_flight} request(s) in progress on it",
+                    "at_s": round(time.perf_counter() - origin, 2),
+                    "requests_in_progress": in_flight,
+                }
+            )
+            log(events[-1]["event"])
+            time.sleep(args.duration / 3)
+            at = time.perf_counter() - origin
+            took = cluster.restart(victim_index)
+            events.append(
+                {"event": f"web{victim_index} started again", "at_s": round(at, 2), "serving_after_s": took}
+            )
+            log(events[-1]["event"])
+
+        injector = threading.Thread(target=inject)
+        before = cluster.router.served()
+        injector.start()
+        log(
+            f"{args.customers} clients ordering through the router for {args.duration} s; one instance killed..."
+        )
+        recorder, outcomes, elapsed = run_customers(
+            cluster.base, fixtures["customers"], work, duration=args.duration
+        )
+        injector.join()
+        cluster.router.wait_until_up([f"web{i}" for i in range(1, cluster.count + 1)])
+        after_stats = cluster.router.stats()
+        served = {name: row["requests"] - before.get(name, 0) for name, row in after_stats.items()}
+        # Afterwards: a new visitor orders, on the instance that was killed.
+        fresh = Pinned(cluster.base, Recorder(), f"web{victim_index}")
+        customer = fixtures["customers"][0]
+        fresh.sign_in(customer["email"], customer["password"])
+        afterwards = place_order(
+            fresh, restaurant_id=placement["restaurant_id"], items=items, address=customer["address"]
+        )
+        log("Waiting for every confirmation email (the dead worker's jobs are taken back)...")
+        checks = wait_for_queue(database.url, started_at)
+        connections = database_connections(database.url)
+    summary = recorder.summary(elapsed)
+    confirmed = sum(1 for o in outcomes if o.placed) + (1 if afterwards.placed else 0)
+    results = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "instances": args.instances,
+        "clients": args.customers,
+        "duration_s": round(elapsed, 1),
+        "events": events,
+        "requests": summary["requests"],
+        "statuses": summary["statuses"],
+        "requests_by_instance": served,
+        "server_errors_500": summary["statuses"].get("500", 0),
+        "cut_by_the_crash_502_503": summary["statuses"].get("502", 0) + summary["statuses"].get("503", 0),
+        "connections_cut": summary["connection_errors"],
+        "orders_confirmed_to_clients": confirmed,
+        "orders_in_database": checks["orders"],
+        "orders_not_confirmed_but_complete": checks["orders"] - confirmed,
+        "order_after_restart_on_the_killed_instance": afterwards.placed,
+        "database_connections_at_the_end": connections,
+        "checks": checks,
+        "client_failures": recorder.failures[:15],
+    }
+    clean = (
+        results["server_errors_500"] == 0
+        and afterwards.placed
+        and checks["orders"] >= confirmed
+        and not checks["negative_stocks"]
+        and not checks["stocks_not_equal_to_ledger"]
+        and not checks["orders_without_lines"]
+        and not checks["orders_with_wrong_subtotal"]
+        and not checks["orders_without_history"]
+        and not checks["orders_holding_wrong_stock"]
+        and not checks["orders_without_confirmation_email"]
+        and not checks["jobs_waiting_or_running"]
+        and not checks["jobs_failed"]
+    )
+    results["clean"] = clean
+    everything = json.loads(FAULTS.read_text()) if FAULTS.exists() else {}
+    everything["instances"] = results
+    FAULTS.write_text(json.dumps(everything, indent=2) + "\n")
+    for event in events:
+        print(f"- at {event['at_s']:>5} s: {event['event']}")
+    print(f"- {summary['requests']} requests; statuses {summary['statuses']}; by instance {served}")
+    print(
+        f"- orders: {confirmed} confirmed to clients, {checks['orders']} in the database; without their "
+        f"confirmation email: {checks['orders_without_confirmation_email']}; jobs failed: {checks['jobs_failed']}, "
+        f"still waiting or running: {checks['jobs_waiting_or_running']} (after {checks['seconds_waited_for_the_queue']} s)"
+    )
+    print(
+        f"- stocks below zero: {checks['negative_stocks']}; not equal to their ledger: "
+        f"{checks['stocks_not_equal_to_ledger']}; orders holding the wrong stock: {checks['orders_holding_wrong_stock']}"
+    )
+    print(f"\n{'Clean' if clean else 'NOT CLEAN'}: bench/faults.json (instances)")
+    return 0 if clean else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("mode", choices=("bench", "faults"))
+    parser.add_argument("--instances", type=int, default=2)
+    parser.add_argument("--duration", type=int, default=None, help="seconds per run (bench 10, faults 30)")
+    parser.add_argument("--customers", type=int, default=8)
+    parser.add_argument("--portions", type=int, default=60)
+    parser.add_argument("--no-readme", action="store_true")
+    args = parser.parse_args()
+    if args.instances < 2:
+        parser.error("--instances: at least 2 (one instance is `make bench` without INSTANCES).")
+    if args.mode == "bench":
+        args.duration = args.duration or 10
+        return bench(args)
+    args.duration = args.duration or 30
+    return faults(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
