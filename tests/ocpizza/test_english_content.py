@@ -225,6 +225,7 @@ def test_head_office_edits_a_product_in_both_languages_in_the_admin(client, head
         "position": "0",
         "price": "9.50",
         "vat_rate": "10.00",
+        "station": "oven",
         "extras": [menu["extra_mozzarella"].pk],
         **management_forms(margherita),
     }
