@@ -23,6 +23,18 @@ from tests.queue import empty_queue
 from tests.world import NOON, WEBHOOK_SECRET, World, build_world
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The sales record refuses TRUNCATE (sales migration 0003) except where `sales.allow_truncate` is on:
+    on the throwaway test database only, so that Django's flush after a test that commits still empties it."""
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        name = connection.ops.quote_name(connection.settings_dict["NAME"])
+        cursor.execute(f"ALTER DATABASE {name} SET sales.allow_truncate = 'on'")
+        cursor.execute("SET sales.allow_truncate = 'on'")
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     # The manifest storage needs `collectstatic`; tests use the plain storage.

@@ -334,3 +334,40 @@ def test_fifty_payments_at_the_same_instant_give_an_unbroken_chain(
     assert SalesEntry.objects.filter(kind=EntryKind.PAYMENT).count() == 50
     assert check_restaurant(restaurant_a).ok
     assert Stock.objects.filter(restaurant=restaurant_a).count() == 5
+
+
+def test_the_database_refuses_to_truncate_the_record(order_for, customer, menu):
+    order_for(customer, margheritas(menu, 1))
+    for table in ("sales_salesentry", "sales_closing"):
+        with (
+            pytest.raises(IntegrityError, match="append-only: TRUNCATE"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending foreign key check
+            cursor.execute("SET LOCAL sales.allow_truncate = 'off'")  # as in production: never set
+            cursor.execute(f"TRUNCATE {table} CASCADE")
+    assert SalesEntry.objects.count() == 1
+
+
+def test_a_money_event_costs_the_journal_three_queries(
+    order_for, customer, counter, menu, django_assert_num_queries
+):
+    """The journal's cost, pinned: the locked head read, one row inserted, the head moved on."""
+    order = order_for(customer, margheritas(menu, 1))  # the chain's head exists from the sale's entry
+    event = Event(
+        kind=EntryKind.PAYMENT,
+        restaurant_id=order.restaurant_id,
+        order_id=order.pk,
+        order_number=order.number,
+        amount=order.total,
+        payment_method="cash",
+        recorded_by_id=counter.pk,
+    )
+    with transaction.atomic(), django_assert_num_queries(3) as captured:
+        append_entry(event)
+    select, insert, update = (query["sql"] for query in captured.captured_queries)
+    assert "FOR UPDATE" in select and "sales_saleschain" in select
+    assert insert.startswith('INSERT INTO "sales_salesentry"')
+    assert update.startswith('UPDATE "sales_saleschain"')
+    assert SalesEntry.objects.filter(order=order).count() == 2
