@@ -1,5 +1,5 @@
-"""Head office in the admin: erase the personal data of a customer who asks by phone or letter (logged as
-done by head office, PrivacyRequest), and read the log of the requests answered. Superusers only."""
+"""Head office in the admin: send a customer who asks by phone or letter a copy of their data (emailed link),
+or erase their personal data (both logged as done by head office, PrivacyRequest), and read the log of the requests answered. Superusers only."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from privacy.erasure import ErasureRefused, erase_customer
+from privacy.export import ExportRefused, request_export
 from privacy.models import Customer, PrivacyRequest
 
 
@@ -32,12 +33,29 @@ class CustomerAdmin(HeadOfficeReadOnly):
     list_display = ("email", "first_name", "last_name", "phone", "date_joined", "last_login")
     search_fields = ("email", "first_name", "last_name", "phone")
     fields = ("email", "first_name", "last_name", "phone", "date_joined", "last_login")
-    actions = ["erase_personal_data"]
+    actions = ["send_data_export", "erase_personal_data"]
 
     def get_actions(self, request):
         # The action needs no "change" permission: head office only (has_view_permission).
         actions = super().get_actions(request)
         return actions if request.user.is_superuser else {}
+
+    @admin.action(description=_("Send the customer a copy of their data (RGPD)"))
+    def send_data_export(self, request, queryset) -> None:
+        """For a customer who asks by phone: the same export as from their account, built by the worker and
+        emailed to them as a link; logged with who asked it for whom."""
+        for customer in queryset:
+            try:
+                request_export(user=customer, by=request.user)
+            except ExportRefused as error:
+                self.message_user(request, f"{customer.email}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("%(email)s: the copy is being built, the customer will get the link by email.")
+                    % {"email": customer.email},
+                    messages.SUCCESS,
+                )
 
     @admin.action(description=_("Erase the personal data of the selected customers (RGPD)"))
     def erase_personal_data(self, request, queryset) -> None:

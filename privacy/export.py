@@ -21,11 +21,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from procrastinate.contrib.django import app
 
 from accounts.models import Address, User
+from common.email import send_templated_email
 from common.queue import MAINTENANCE, RETRY_LOCAL
 from orders.models import Order, Refund
 from privacy.models import DataExport, PrivacyRequest, RequestKind
@@ -185,24 +187,31 @@ def build_zip(data: dict) -> bytes:
     return buffer.getvalue()
 
 
-def request_export(*, user: User, now: datetime | None = None) -> DataExport:
-    """The customer asks for their data: an export row, the request logged, the job deferred, in one
-    transaction. Errors: ExportRefused when one is already being built (the page shows it)."""
+def request_export(*, user: User, by: User | None = None, now: datetime | None = None) -> DataExport:
+    """The customer asks for their data (or head office, `by`, for a customer who asks by phone): an export
+    row, the request logged (who, for whom), the job deferred, in one transaction; the task emails the
+    customer the link once built. Errors: ExportRefused when one is already being built."""
     now = now or timezone.now()
     with transaction.atomic():
         User.objects.select_for_update().get(pk=user.pk)
         if DataExport.objects.filter(user=user, ready_at__isnull=True).exists():
             raise ExportRefused(_("Your export is being prepared: it will be ready in a moment."))
         export = DataExport.objects.create(user=user, requested_at=now)
-        PrivacyRequest.objects.create(kind=RequestKind.EXPORT, account_id=user.pk, done_by=user)
+        PrivacyRequest.objects.create(
+            kind=RequestKind.EXPORT,
+            account_id=user.pk,
+            done_by=by or user,
+            by_staff=by is not None and by.pk != user.pk,
+        )
         build_export.defer(export_id=export.pk)
     return export
 
 
 @app.task(name="privacy.build_export", queue=MAINTENANCE, retry=RETRY_LOCAL)
 def build_export(*, export_id: int) -> None:
-    """The worker's task: build the ZIP of an export not built yet and offer it until it expires.
-    Idempotent: an export already ready (or gone) is left alone."""
+    """The worker's task: build the ZIP of an export not built yet, offer it until it expires and email the
+    customer the link to it, in one transaction (a failure rolls all back and the queue tries again).
+    Idempotent: an export already ready (or gone) is left alone; the email goes once (its key)."""
     with transaction.atomic():
         export = DataExport.objects.select_for_update().select_related("user").filter(pk=export_id).first()
         if export is None or export.ready_at is not None:
@@ -215,6 +224,16 @@ def build_export(*, export_id: int) -> None:
         export.ready_at = now
         export.expires_at = now + timedelta(hours=settings.PRIVACY_EXPORT_HOURS)
         export.save(update_fields=["file_name", "ready_at", "expires_at"])
+        send_templated_email(
+            key=f"export-ready:{export.pk}",
+            name="export-ready",
+            to=export.user.email,
+            context={
+                "export_url": settings.SITE_URL + reverse("account_export"),
+                "expires_at": export.expires_at,
+            },
+            language=export.user.language,
+        )
 
 
 def delete_exports(exports) -> int:

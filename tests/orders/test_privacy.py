@@ -232,6 +232,8 @@ def test_the_export_holds_every_order_of_the_customer_and_nothing_of_another(
     export = DataExport.objects.get()
     page = client.get(reverse("account_export")).content.decode()
     assert reverse("account_export_download", args=[export.pk]) in page
+    [email] = [message for message in mail.outbox if message.to == [EMAIL]]  # the copy is ready: told once
+    assert "http://testserver" not in email.body and reverse("account_export") in email.body
 
     response = client.get(reverse("account_export_download", args=[export.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
@@ -274,3 +276,25 @@ def test_an_export_expires_and_is_then_deleted_with_its_file(client, zebulon, se
     assert client.get(reverse("account_export_download", args=[export.pk])).status_code == 404
     apply_retention(now=noon + timedelta(hours=49))
     assert not DataExport.objects.exists() and not default_storage.exists(export.file_name)
+
+
+def test_head_office_sends_a_customer_a_copy_of_their_data_and_it_is_logged(zebulon, head_office, manager_a):
+    from privacy.models import DataExport
+
+    admin = site._registry[Customer]
+    request = RequestFactory().post("/")
+    request._messages = type("Messages", (), {"add": lambda *args, **kwargs: None})()
+    request.user = manager_a
+    assert "send_data_export" not in admin.get_actions(request)  # managers: not theirs
+    request.user = head_office
+    assert "send_data_export" in admin.get_actions(request)
+
+    admin.send_data_export(request, admin.get_queryset(request).filter(pk=zebulon.pk))
+    run_deferred("privacy.build_export")
+
+    export = DataExport.objects.get()
+    assert export.user == zebulon and export.ready_at is not None
+    log = PrivacyRequest.objects.get()
+    assert (log.kind, log.account_id, log.done_by, log.by_staff) == ("export", zebulon.pk, head_office, True)
+    [email] = [message for message in mail.outbox if message.to == [EMAIL]]
+    assert reverse("account_export") in email.body
