@@ -3,7 +3,9 @@
 What goes: the account's name, email (replaced by `erased-<id>@erased.invalid`), phone and password (the
 account can no longer sign in); its address book; on each of its orders the name, phone, email, street,
 complement, delivery instructions and note (a delivery keeps a dash as street, its postal code and city);
-allauth's email addresses; the recipient of the emails recorded as sent to it; its data exports and their files.
+allauth's email addresses; the recipient of the emails recorded as sent to it; its data exports and their files;
+the free texts about its orders (status change and refund reasons, stock movement notes), the Stripe events
+naming its email (their payload, kept as the event's id and type), the admin's history of its account.
 What stays: the orders' lines, amounts, VAT, dates, statuses and payment methods, and the sales record, which
 holds no name, contact or address (sales.models.SalesEntry), so it still checks.
 """
@@ -13,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Case, Value, When
 from django.utils.translation import gettext as _
@@ -22,9 +26,10 @@ from accounts.models import Address, User
 from common.email import send_templated_email
 from common.models import SentEmail
 from common.queue import EMAILS, RETRY_EMAIL
-from orders.models import Fulfilment, Order, Status
+from orders.models import Fulfilment, Order, OrderStatusChange, Refund, Status, StripeEvent
 from privacy.export import delete_exports
-from privacy.models import DataExport, ErasureNotice, PrivacyRequest, RequestKind
+from privacy.models import Customer, DataExport, ErasureNotice, PrivacyRequest, RequestKind
+from restaurants.models import StockMovement
 
 ERASED_DOMAIN = "erased.invalid"  # also privacy.models.CustomerManager's
 # An order in one of these is over: its customer may go.
@@ -57,6 +62,22 @@ def anonymise_orders(orders) -> int:
         delivery_instructions="",
         note="",
     )
+
+
+def forget_free_texts(user: User) -> None:
+    """The texts written about a customer's orders and account that may quote them: reasons and notes are
+    emptied (the amounts and times stay), Stripe's copies of their email lose their payload, the admin's
+    history of the account loses its label and message."""
+    orders = Order.objects.filter(customer=user)
+    OrderStatusChange.objects.filter(order__in=orders).exclude(reason="").update(reason="")
+    Refund.objects.filter(payment__order__in=orders).exclude(reason="").update(reason="")
+    StockMovement.objects.filter(order__in=orders).exclude(note="").update(note="")
+    StripeEvent.objects.filter(payload__icontains=user.email).update(payload={})
+    for model in (User, Customer):  # its history under either admin
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+            object_id=str(user.pk),
+        ).update(object_repr=ANONYMOUS_NAME, change_message="")
 
 
 @dataclass(frozen=True)
@@ -93,6 +114,7 @@ def erase_customer(*, user: User, by: User | None, by_staff: bool, kind: str = R
             )
         email, language = locked.email, locked.language
         orders = anonymise_orders(Order.objects.filter(customer=locked))
+        forget_free_texts(locked)
         Address.objects.filter(user=locked).delete()
         delete_exports(DataExport.objects.filter(user=locked))
         EmailAddress.objects.filter(user=locked).delete()
