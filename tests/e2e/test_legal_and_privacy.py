@@ -1,0 +1,66 @@
+"""French law in a browser (issue #14): the footer links to the three legal pages; a manager prints the day's
+Z report of the sales record; head office checks the record's integrity on its screen."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from orders.models import Provider
+from orders.services import record_payment_on_delivery
+from restaurants.models import Role
+from sales.closings import close_period
+from sales.models import SalesEntry
+from tests import factories as f
+from tests.e2e.helpers import DESKTOP, order_for, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_footer_links_to_the_three_legal_pages(live_server, page, screenshot, restaurant_a):
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_server.url + "/")
+    legal = page.get_by_role("navigation", name="Informations légales")
+    for link, heading in (
+        ("Mentions légales", "Mentions légales"),
+        ("Politique de confidentialité", "Politique de confidentialité"),
+        ("Conditions générales de vente", "Conditions générales de vente"),
+    ):
+        legal.get_by_role("link", name=link).click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        screenshot(f"legal-{link.split()[0].lower()}")
+        page.go_back()
+
+
+def test_a_manager_prints_the_z_report_and_head_office_checks_the_record(
+    live_server, page, screenshot, restaurant_a, menu, stock_a, customer, head_office
+):
+    counter = f.StaffMemberFactory(restaurant=restaurant_a, role=Role.COUNTER).user
+    manager = f.StaffMemberFactory(restaurant=restaurant_a, role=Role.MANAGER).user
+    for _ in range(2):
+        order = order_for(customer, restaurant_a, menu)
+        record_payment_on_delivery(order=order, method=Provider.CASH, by=counter)
+    # The day of the entries (not the clock's), closed once it is over.
+    day = timezone.localdate(SalesEntry.objects.latest("sequence").recorded_at)
+    closing = close_period(
+        restaurant_id=restaurant_a.pk, kind="day", day=day, now=timezone.now() + timedelta(days=1)
+    )
+
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, live_server, manager)
+    page.goto(live_server.url + reverse("staff_sales_closing", args=[closing.pk]))
+    assert closing.entry_count == 4  # two sales, two payments
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"n° {closing.sequence}")
+    expect(page.locator("main")).to_contain_text("4 écritures")
+    expect(page.locator("main")).to_contain_text(closing.hash)
+    screenshot("legal-z-report-manager")
+
+    page.context.clear_cookies()
+    sign_in(page, live_server, head_office)
+    page.goto(live_server.url + reverse("staff_sales_integrity"))
+    expect(page.locator(".message--success")).to_contain_text("Tout est vérifié : 4 écritures et 1 clôtures")
+    screenshot("legal-integrity-head-office")
