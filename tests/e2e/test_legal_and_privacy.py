@@ -64,3 +64,45 @@ def test_a_manager_prints_the_z_report_and_head_office_checks_the_record(
     page.goto(live_server.url + reverse("staff_sales_integrity"))
     expect(page.locator(".message--success")).to_contain_text("Tout est vérifié : 4 écritures et 1 clôtures")
     screenshot("legal-integrity-head-office")
+
+
+def test_a_customer_downloads_a_copy_of_their_data_then_deletes_their_account(
+    live_server, page, screenshot, restaurant_a, menu, stock_a, customer
+):
+    from orders.models import Status
+    from orders.services import transition_order
+    from tests.factories import PASSWORD
+    from tests.queue import run_deferred
+
+    order = order_for(customer, restaurant_a, menu)
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, live_server, customer)
+
+    # The export: asked, built by the worker, downloaded as a ZIP.
+    page.goto(live_server.url + reverse("account_export"))
+    page.get_by_role("button", name="Préparer une copie de mes données").click()
+    expect(page.locator("main")).to_contain_text("en préparation")
+    run_deferred("privacy.build_export")
+    page.reload()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Copie demandée").click()
+    assert download.value.suggested_filename.endswith(".zip")
+    screenshot("legal-export-ready")
+
+    # The deletion: refused while the order is in progress, done with the password once it is over.
+    page.goto(live_server.url + reverse("account_delete"))
+    expect(page.get_by_role("alert")).to_contain_text("Une de vos commandes est en cours")
+    expect(page.get_by_role("button", name="Supprimer définitivement mon compte")).to_have_count(0)
+    screenshot("legal-delete-refused")
+    transition_order(order=order, to=Status.CANCELLED, by=customer)
+    page.reload()
+    page.locator("input[name=password]").fill("not-my-password")
+    page.get_by_role("button", name="Supprimer définitivement mon compte").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    screenshot("legal-delete-wrong-password")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Supprimer définitivement mon compte").click()
+    expect(page).to_have_url(live_server.url + reverse("home"))
+    customer.refresh_from_db()
+    assert not customer.is_active and customer.email.endswith("@erased.invalid")
+    screenshot("legal-deleted-home")
