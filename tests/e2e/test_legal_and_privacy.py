@@ -106,3 +106,35 @@ def test_a_customer_downloads_a_copy_of_their_data_then_deletes_their_account(
     customer.refresh_from_db()
     assert not customer.is_active and customer.email.endswith("@erased.invalid")
     screenshot("legal-deleted-home")
+
+
+def test_checkout_is_refused_without_the_terms_and_records_their_version_with_them(
+    live_server, page, screenshot, restaurant_a, menu, stock_a, customer
+):
+    import re
+
+    from orders.models import Order
+    from tests.e2e.helpers import add_to_cart
+
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, live_server, customer)
+    page.goto(f"{live_server.url}/restaurants/{restaurant_a.slug}/")
+    add_to_cart(page, "Margherita")
+    page.goto(live_server.url + "/checkout/")
+    page.get_by_role("radio", name="Retrait sur place").check()
+    page.get_by_role("radio", name="Espèces, à la livraison ou au retrait").check()
+    terms = page.get_by_label(re.compile("accepte les conditions générales de vente"))
+    expect(terms).not_to_be_checked()
+    # The browser would stop the form on its own (required); the server refuses it too.
+    terms.evaluate("box => box.removeAttribute('required')")
+    page.get_by_role("button", name="Valider ma commande").click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+    assert not Order.objects.exists()
+    screenshot("legal-checkout-terms-refused")
+
+    page.get_by_label(re.compile("accepte les conditions générales de vente")).check()
+    page.get_by_role("button", name="Valider ma commande").click()
+    page.wait_for_url(re.compile(r"/orders/[A-Z0-9]{3}-[A-Z0-9]{3}/$"))
+    order = Order.objects.get(customer=customer)
+    assert order.accepted_terms is not None and order.accepted_terms.kind == "terms"
+    screenshot("legal-checkout-terms-accepted")
