@@ -128,7 +128,9 @@ def test_checkout_is_refused_without_the_terms_and_records_their_version_with_th
     # The browser would stop the form on its own (required); the server refuses it too.
     terms.evaluate("box => box.removeAttribute('required')")
     page.get_by_role("button", name="Valider ma commande").click()
-    expect(page.get_by_role("alert").first).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text(
+        "Acceptez les conditions générales de vente pour passer votre commande."
+    )
     assert not Order.objects.exists()
     screenshot("legal-checkout-terms-refused")
 
