@@ -119,10 +119,8 @@ def is_active(order: Order) -> bool:
     return order.status in ACTIVE_STATUSES or order.status == Status.AWAITING_PAYMENT
 
 
-def get_order_status_for_user(request: HttpRequest, number: str) -> Order:
-    """The order for the live status fragment: the permission check of `get_order_for_user`, with the
-    restaurant (for the estimate) and the status history, but not the lines. Two queries."""
-    order = get_order_for_user(request, number, details=False)
+def prefetch_status_changes(order: Order) -> Order:
+    """The order with its status history in time order (one query), for its timeline."""
     prefetch_related_objects(
         [order], Prefetch("status_changes", queryset=OrderStatusChange.objects.order_by("created_at", "id"))
     )

@@ -8,12 +8,17 @@ calling the restaurant. Anyone else gets a 404 that reveals nothing.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -43,8 +48,9 @@ def _url_or_none(name: str, *args) -> str | None:
         return None
 
 
-def _status_context(request: HttpRequest, order: Order) -> dict:
-    """What the live part of the tracking page needs; no query beyond the estimate's."""
+def _status_context(request: HttpRequest, order: Order, *, timeline: bool = True) -> dict:
+    """What the live part of the tracking page needs; no query beyond the estimate's. Without `timeline`, all
+    but the timeline (which reads the status history), for the poll to tell whether anything changed."""
     is_customer = selectors.is_customer_of(request.user, order)
     # Money is owed online: the order awaits its payment, or a change raised its total.
     owes = order.is_paid_online and (
@@ -56,7 +62,7 @@ def _status_context(request: HttpRequest, order: Order) -> dict:
     return {
         "order": order,
         "estimate": selectors.estimate(order),
-        "timeline": selectors.order_timeline(order),
+        "timeline": selectors.order_timeline(order) if timeline else None,
         "live": selectors.is_active(order),
         "is_customer": is_customer,
         "can_change": is_customer and order.can_be_changed_by_customer(),
@@ -70,14 +76,60 @@ def order_tracking(request: HttpRequest, number: str) -> HttpResponse:
     order = selectors.get_order_for_user(request, number)
     context = _status_context(request, order)
     context["refunds"] = selectors.order_refunds(order) if order.is_paid_online else []
+    context["status_version"] = _status_version(context)
     return render(request, "orders/order_tracking.html", context)
+
+
+def _status_version(context: dict) -> str:
+    """A digest of what the live fragment shows: the same digest, the same fragment. The estimate counts to the
+    minute it is shown at, and the language and today's date (times of another day show their date) count."""
+    order = context["order"]
+    estimate = context["estimate"]
+    shown = (
+        get_language(),
+        timezone.localdate().isoformat(),
+        order.status,
+        order.payment_status,
+        order.updated_at,
+        order.payment_expires_at,
+        order.confirmed_at,
+        order.preparing_at,
+        order.ready_at,
+        order.out_for_delivery_at,
+        order.completed_at,
+        order.cancelled_at,
+        *(at and at.replace(second=0, microsecond=0) for at in (estimate.ready_at, estimate.arrives_at)),
+        context["is_customer"],
+        context["can_change"],
+        context["owes"],
+    )
+    return hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()
 
 
 @require_GET
 def order_status_fragment(request: HttpRequest, number: str) -> HttpResponse:
-    """The part of the tracking page that HTMX polls; it stops polling once the order is finished."""
-    order = selectors.get_order_status_for_user(request, number)
-    return render(request, "orders/includes/order_status.html", _status_context(request, order))
+    """The part of the tracking page that HTMX polls; it stops polling once the order is finished.
+
+    Nothing changed since the version the page shows (its `X-Status-Version` header, sent by each poll): 204,
+    which htmx leaves unswapped; a plain GET whose `If-None-Match` holds that version: 304. Either way from the
+    order's row (and the estimate's queue count) alone, without its status history nor a render."""
+    order = selectors.get_order_for_user(request, number, details=False)
+    context = _status_context(request, order, timeline=False)
+    version = _status_version(context)
+    etag = f'"{version}"'
+    if request.headers.get("X-Status-Version") == version:
+        response = HttpResponse(status=204)
+    elif etag in (tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")):
+        response = HttpResponse(status=304)
+    else:
+        context["timeline"] = selectors.order_timeline(selectors.prefetch_status_changes(order))
+        context["status_version"] = version
+        response = render(request, "orders/includes/order_status.html", context)
+    response["ETag"] = etag
+    # The fragment depends on who asks and in which language: never shared by a cache.
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie", "Accept-Language", "X-Status-Version"])
+    return response
 
 
 @login_required

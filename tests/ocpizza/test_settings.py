@@ -228,6 +228,26 @@ def test_production_caches_in_the_database_unless_redis_is_configured():
     assert backend({"DEBUG": "true"}) == "django.core.cache.backends.locmem.LocMemCache"
 
 
+def test_sessions_are_read_from_redis_when_there_is_one_and_from_the_database_otherwise():
+    script = "import django; django.setup(); from django.conf import settings as s; print(s.SESSION_ENGINE)"
+
+    def engine(env):
+        base = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "REDIS_URL"}
+        return subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**base, "DJANGO_SETTINGS_MODULE": "ocpizza.settings", **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout.strip()
+
+    assert engine(PRODUCTION) == "django.contrib.sessions.backends.db"
+    redis = {**PRODUCTION, "REDIS_URL": "rediss://h:p@redis.example.com:6380"}
+    assert engine(redis) == "django.contrib.sessions.backends.cached_db"
+
+
 def test_behind_a_transaction_pooler_the_database_and_worker_settings_come_from_the_environment():
     """PgBouncer in transaction mode (docs/operations.md § 9.1): no persistent connection, no server-side
     cursor, no prepared statement, and a worker that polls instead of LISTEN; the defaults otherwise."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -300,3 +301,52 @@ def test_a_nul_character_in_an_order_number_is_a_404(client, customer, pizzaiolo
     client.force_login(pizzaiolo if path.startswith("/staff/") else customer)
     response = client.post(path) if path.endswith(("/start/", "/failed/")) else client.get(path)
     assert response.status_code == 404
+
+
+def status_version(html: str) -> str:
+    return re.search(r'"X-Status-Version": "([0-9a-f]+)"', html).group(1)
+
+
+def test_a_poll_with_the_current_version_gets_a_204_from_the_order_row_alone(
+    client, order_for, customer, pizzaiolo, django_assert_num_queries
+):
+    order = order_for(customer)
+    client.force_login(customer)
+    version = status_version(client.get(tracking(order)).content.decode())
+
+    # 1 session, 2 user, 3 the order with its restaurant, 4 the pizzas ahead of it (its estimate): no status
+    # history, no render.
+    with django_assert_num_queries(4):
+        response = client.get(fragment(order), headers={"x-status-version": version})
+    assert response.status_code == 204 and response.content == b""
+    assert response["ETag"] == f'"{version}"'
+
+    transition_order(order=order, to=Status.PREPARING, by=pizzaiolo)
+    # Changed: the status history read and the fragment rendered, carrying the new version (preparing: no queue
+    # to count, so session, user, order, history).
+    with django_assert_num_queries(4):
+        response = client.get(fragment(order), headers={"x-status-version": version})
+    assert response.status_code == 200 and "status-badge--preparing" in response.content.decode()
+    new_version = status_version(response.content.decode())
+    assert new_version != version
+    # Preparing: no queue to count, so the unchanged poll is 3 queries.
+    with django_assert_num_queries(3):
+        assert client.get(fragment(order), headers={"x-status-version": new_version}).status_code == 204
+
+
+def test_a_plain_get_with_the_etag_gets_a_304_and_a_stale_one_the_fragment(client, order_for, customer):
+    order = order_for(customer)
+    client.force_login(customer)
+    first = client.get(fragment(order))
+    assert first.status_code == 200 and "private" in first["Cache-Control"]
+    assert client.get(fragment(order), headers={"if-none-match": first["ETag"]}).status_code == 304
+    stale = client.get(fragment(order), headers={"if-none-match": '"0123"', "x-status-version": "0123"})
+    assert stale.status_code == 200 and "<section" in stale.content.decode()
+
+
+def test_the_version_differs_by_language_so_a_switch_renders_anew(client, order_for, customer):
+    order = order_for(customer)
+    client.force_login(customer)
+    french = client.get(fragment(order), headers={"accept-language": "fr"})
+    english = client.get(fragment(order), headers={"accept-language": "en"})
+    assert french["ETag"] != english["ETag"]
