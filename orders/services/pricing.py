@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
@@ -141,3 +141,31 @@ def subtotal_of(lines: Sequence[PricedLine]) -> Decimal:
 def oven_items(lines: Sequence[PricedLine]) -> int:
     """How many of the lines' items go through the oven (pizzas): what an oven slot counts."""
     return sum(line.quantity for line in lines if line.is_oven_item)
+
+
+CENT = Decimal("0.01")
+
+
+def allocate_discount(amounts: Sequence[Decimal], discount: Decimal) -> list[Decimal]:
+    """Share a discount across line amounts in proportion to them, to the cent, so the parts sum exactly.
+
+    The discount is capped at the amounts' sum (a total is never negative) and no part exceeds its line.
+    Each part is first rounded down; the cents left over go one by one to the largest lines (the earlier
+    line on a tie), so the result does not depend on how the rounding fell."""
+    total = sum(amounts, Decimal("0"))
+    if any(amount < 0 for amount in amounts):
+        raise ValueError("A line amount cannot be negative.")
+    discount = min(max(discount, Decimal("0")), total).quantize(CENT, rounding=ROUND_DOWN)
+    if not amounts or discount == 0:
+        return [Decimal("0.00") for _amount in amounts]
+    parts = [(amount * discount / total).quantize(CENT, rounding=ROUND_DOWN) for amount in amounts]
+    left_cents = int((discount - sum(parts, Decimal("0"))) / CENT)
+    by_size = sorted(range(len(amounts)), key=lambda index: (-amounts[index], index))
+    while left_cents > 0:
+        for index in by_size:
+            if left_cents == 0:
+                break
+            if parts[index] + CENT <= amounts[index]:
+                parts[index] += CENT
+                left_cents -= 1
+    return parts
