@@ -15,25 +15,17 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from common import renditions
 from common.admin_inlines import LabelledFieldsInline
+from common.admin_readonly import ReadOnlyAdminMixin
 from menu.models import Allergen, Category, Extra, Ingredient, Product, RecipeLine, RecipeStep
 
 
 @admin.register(Allergen)
-class AllergenAdmin(admin.ModelAdmin):
+class AllergenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The 14 regulated allergens, created by a migration: shown, never added, edited or deleted."""
 
     list_display = ("__str__", "code")
     search_fields = ("code",)
     ordering = ("code",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Category)

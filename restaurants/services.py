@@ -127,32 +127,29 @@ def create_stock(
     return stock
 
 
+def move_stock(
+    stock: Stock, delta: Decimal, reason: str, *, by: User | None, note: str = ""
+) -> StockMovement:
+    """One movement of one stock by `delta` (negative to take out), through apply_stock_changes: the row's lock,
+    the refusal to go below zero, the ledger line and the low-stock alert. Returns the movement."""
+    (movement,) = apply_stock_changes(
+        restaurant=stock.restaurant, changes={stock.ingredient_id: delta}, reason=reason, by=by, note=note
+    )
+    return movement
+
+
 def restock(*, stock: Stock, quantity: Decimal, by: User | None, note: str = "") -> StockMovement:
     """Record a delivery from a supplier: the quantity must be positive."""
     if quantity <= 0:
         raise StockError(_("A delivery must add a positive quantity."), code="non_positive_quantity")
-    (movement,) = apply_stock_changes(
-        restaurant=stock.restaurant,
-        changes={stock.ingredient_id: quantity},
-        reason=MovementReason.RESTOCK,
-        by=by,
-        note=note,
-    )
-    return movement
+    return move_stock(stock, quantity, MovementReason.RESTOCK, by=by, note=note)
 
 
 def record_waste(*, stock: Stock, quantity: Decimal, by: User | None, note: str = "") -> StockMovement:
     """Record what was thrown away; refused when more than what is in stock."""
     if quantity <= 0:
         raise StockError(_("Waste must be a positive quantity."), code="non_positive_quantity")
-    (movement,) = apply_stock_changes(
-        restaurant=stock.restaurant,
-        changes={stock.ingredient_id: -quantity},
-        reason=MovementReason.WASTE,
-        by=by,
-        note=note,
-    )
-    return movement
+    return move_stock(stock, -quantity, MovementReason.WASTE, by=by, note=note)
 
 
 def record_inventory_count(
@@ -166,14 +163,7 @@ def record_inventory_count(
         delta = counted - current
         if not delta:
             return None
-        (movement,) = apply_stock_changes(
-            restaurant=stock.restaurant,
-            changes={stock.ingredient_id: delta},
-            reason=MovementReason.INVENTORY,
-            by=by,
-            note=note,
-        )
-    return movement
+        return move_stock(stock, delta, MovementReason.INVENTORY, by=by, note=note)
 
 
 # -- Low-stock alert -----------------------------------------------------------------------------------

@@ -5,19 +5,11 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from common.admin_readonly import ReadOnlyAdminMixin
 from sales.models import Closing, SalesEntry
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.is_active and request.user.is_superuser
 

@@ -7,6 +7,25 @@ from django.contrib import admin
 from common import formats
 from menu.models import Extra
 from orders.models import OrderLine
+from restaurants.admin import ReadOnlyAdminMixin, RestaurantScopedAdminMixin
+
+
+class RecordInline(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.TabularInline):
+    """A read-only table of an order's records, scoped to the manager's restaurants: every field in `fields`
+    shown, no empty row to fill; `related` fetched with the rows (select_related), `prefetch` after them."""
+
+    extra = 0
+    related: tuple[str, ...] = ()
+    prefetch: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.related:  # select_related() with no name would follow every foreign key
+            queryset = queryset.select_related(*self.related)
+        return queryset.prefetch_related(*self.prefetch)
 
 
 def field_label(model, field_name: str):

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from orders.admin.display import OrderLineDisplayMixin, field_label
+from orders.admin.display import OrderLineDisplayMixin, RecordInline, field_label
 from orders.models import OrderLine, OrderLineExtra
 from restaurants.admin import ReadOnlyAdminMixin, RestaurantScopedAdminMixin
 
 
-class OrderLineInline(
-    OrderLineDisplayMixin, ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.TabularInline
-):
+class OrderLineInline(OrderLineDisplayMixin, RecordInline):
     model = OrderLine
     restaurant_field = "order__restaurant"
     fields = (
@@ -23,19 +21,13 @@ class OrderLineInline(
         "vat_rate",
         "line_total",
     )
-    readonly_fields = fields
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("extras", "removed_ingredients")
+    prefetch = ("extras", "removed_ingredients")
 
 
-class OrderLineExtraInline(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.TabularInline):
+class OrderLineExtraInline(RecordInline):
     model = OrderLineExtra
     restaurant_field = "line__order__restaurant"
     fields = ("extra", "name", "unit_price")
-    readonly_fields = fields
-    extra = 0
 
 
 @admin.register(OrderLine)

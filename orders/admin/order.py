@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common import formats
 from orders.admin.actions import STATUS_ACTIONS
-from orders.admin.display import field_label
+from orders.admin.display import RecordInline, field_label
 from orders.admin.lines import OrderLineInline
 from orders.admin.payments import PaymentInline
 from orders.errors import OrderError
@@ -24,15 +24,11 @@ from orders.services import retry_refund
 from restaurants.admin import ReadOnlyAdminMixin, RestaurantScopedAdminMixin
 
 
-class OrderStatusChangeInline(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.TabularInline):
+class OrderStatusChangeInline(RecordInline):
     model = OrderStatusChange
     restaurant_field = "order__restaurant"
     fields = ("created_at", "from_status", "to_status", "actor", "reason")
-    readonly_fields = fields
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("order", "actor")
+    related = ("order", "actor")
 
 
 @admin.register(Order)

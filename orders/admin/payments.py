@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from orders.admin.display import field_label
+from orders.admin.display import RecordInline, field_label
 from orders.models import Payment, PendingChange, Refund, StripeEvent
 from restaurants.admin import ReadOnlyAdminMixin, RestaurantScopedAdminMixin
 
 
-class PaymentInline(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.TabularInline):
+class PaymentInline(RecordInline):
     model = Payment
     restaurant_field = "order__restaurant"
     fields = (
@@ -22,23 +22,15 @@ class PaymentInline(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.Tabula
         "recorded_by",
         "succeeded_at",
     )
-    readonly_fields = fields
     show_change_link = True
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("order", "recorded_by")
+    related = ("order", "recorded_by")
 
 
-class RefundInline(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.TabularInline):
+class RefundInline(RecordInline):
     model = Refund
     restaurant_field = "payment__order__restaurant"
     fields = ("created_at", "amount", "status", "attempts", "reason", "provider_reference", "failure_message")
-    readonly_fields = fields
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("payment__order")
+    related = ("payment__order",)
 
 
 @admin.register(Payment)

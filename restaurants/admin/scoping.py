@@ -7,7 +7,10 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
+from common.admin_readonly import ReadOnlyAdminMixin
 from restaurants.models import Role, StaffMember
+
+__all__ = ["ALL_ACTIONS", "ReadOnlyAdminMixin", "RestaurantScopedAdminMixin", "managed_restaurant_ids"]
 
 ALL_ACTIONS = frozenset({"view", "add", "change", "delete"})
 
@@ -85,16 +88,3 @@ class RestaurantScopedAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return super().has_delete_permission(request, obj) or self._granted_by_role(request, "delete")
-
-
-class ReadOnlyAdminMixin:
-    """Shown, never added, changed or deleted here (append-only records, or written by services)."""
-
-    def has_add_permission(self, request: HttpRequest, *args) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

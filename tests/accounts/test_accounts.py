@@ -364,3 +364,14 @@ def test_a_user_head_office_creates_signs_in_without_a_link_to_click(client, hea
 
     assert response.status_code == 302
     assert logged_in_user_id(client) == User.objects.get(email="nouveau@example.com").pk
+
+
+def test_an_empty_address_book_shows_its_header_and_empty_state_each_with_the_add_button(client, customer):
+    customer.addresses.all().delete()
+    client.force_login(customer)
+
+    content = client.get(reverse("address_list"), headers={"accept-language": "en"}).content.decode()
+
+    assert '<h1 class="page-title">My addresses</h1>' in content
+    assert "No address yet" in content and "icon-pin.svg" in content
+    assert content.count(f'href="{reverse("address_create")}"') == 2
