@@ -2,7 +2,7 @@
 Enter, Space, the arrow keys and typing), the focus visible at every stop; then on the tracking page, the
 focus stays on the link the customer was on when the live status refreshes, and the new status is read out.
 
-The kitchen's and the delivery's keyboard journeys belong to the staff screens' rewrite (issue #15)."""
+A cook starts and finishes an order, and a driver takes and delivers one, with the keyboard alone too."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import expect
 
 from orders.models import Order, Status
-from orders.services import transition_order
-from tests.e2e.helpers import DESKTOP, poll_now
-from tests.e2e.keyboard import choose_radio, tab_to
+from orders.services import DeliveryAddress, transition_order
+from tests.e2e.helpers import DESKTOP, PHONE, UNDO_MS, order_for, poll_now, sign_in
+from tests.e2e.keyboard import choose_radio, focus_is_visible, tab_to
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -105,3 +105,61 @@ def test_a_customer_orders_a_customised_pizza_with_the_keyboard_only(
     expect(page.locator("#live-announcer")).to_contain_text("En préparation")
     expect(page.locator("#order-status")).to_be_focused()
     screenshot("keyboard-3-tracking")
+
+
+def test_a_cook_starts_and_finishes_an_order_with_the_keyboard_only(
+    live_server, page, restaurant_a, menu, stock_a, customer, pizzaiolo
+):
+    order = order_for(customer, restaurant_a, menu)
+    page.set_viewport_size(DESKTOP)
+    page.clock.install()
+    sign_in(page, live_server, pizzaiolo)
+    page.goto(live_server.url + "/staff/kitchen/")
+    ticket = page.get_by_role("article", name=order.number)
+
+    tab_to(page, ticket.get_by_role("button", name="Commencer"))
+    page.keyboard.press("Enter")
+    expect(ticket.get_by_role("button", name="Commencer")).to_have_count(0)
+    assert status_of(order) == Status.PREPARING
+
+    # "1" puts the focus on the first ticket's bump button; Enter bumps it once the undo window is over.
+    page.keyboard.press("1")
+    expect(ticket.get_by_role("button", name="Prête")).to_be_focused()
+    assert focus_is_visible(page)
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-undo-bar]")).to_contain_text(order.number)
+    page.clock.fast_forward(UNDO_MS + 1_000)
+    expect(ticket).to_have_count(0)
+    assert status_of(order) == Status.READY
+
+
+def test_a_driver_takes_and_delivers_an_order_with_the_keyboard_only(
+    live_server, page, restaurant_a, menu, stock_a, customer, pizzaiolo, driver
+):
+    order = order_for(
+        customer,
+        restaurant_a,
+        menu,
+        fulfilment="delivery",
+        address=DeliveryAddress(street="12 rue de la République", postal_code="69001", city="Lyon"),
+    )
+    transition_order(order=order, to=Status.PREPARING, by=pizzaiolo)
+    transition_order(order=order, to=Status.READY, by=pizzaiolo)
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, driver)
+    page.goto(live_server.url + "/staff/delivery/")
+
+    card = page.get_by_role("article", name=order.number)
+    tab_to(page, card.get_by_role("button", name="Prendre cette livraison"))
+    page.keyboard.press("Enter")
+    cash = page.get_by_role("article", name=order.number).get_by_role("button", name="En espèces")
+    expect(cash).to_be_visible()
+    tab_to(page, cash)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("article", name=order.number)).to_have_count(0, timeout=UNDO_MS + 5_000)
+    assert status_of(order) == Status.DELIVERED
+
+
+def status_of(order) -> str:
+    order.refresh_from_db()
+    return order.status
