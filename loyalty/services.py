@@ -28,8 +28,11 @@ class LoyaltyError(Exception):
 
 
 def takes_part(customer) -> bool:
-    """Customers earn and spend points; guests (no account) and staff accounts do not."""
-    return customer is not None and not customer.is_staff and not customer.is_superuser
+    """Customers earn and spend points; guests (no account) and staff accounts (head office, or a job at a
+    restaurant: the `memberships` restaurants keeps, named here, not imported) do not."""
+    if customer is None or customer.is_staff or customer.is_superuser:
+        return False
+    return not customer.memberships.exists()
 
 
 def _lock_customer(customer) -> None:

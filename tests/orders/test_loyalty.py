@@ -102,3 +102,23 @@ def test_eight_tabs_spending_at_once_spend_the_points_once(order_for, customer):
         thread.join()
     assert sorted(outcomes) == ["not_enough_points"] * 7 + ["spent"]
     assert balance_of(customer) == 50
+
+
+@pytest.mark.django_db
+def test_the_points_page_shows_the_balance_and_the_history_with_order_numbers(
+    client, order_for, customer, pizzaiolo
+):
+    order = hand_over(order_for(customer), pizzaiolo)
+    client.force_login(customer)
+    response = client.get("/accounts/points/")
+    assert response.status_code == 200
+    assert order.number in response.text
+    assert f"<strong>{balance_of(customer)}</strong>" in response.text
+    assert 'href="/accounts/points/"' in client.get("/accounts/profile/").text
+
+
+@pytest.mark.django_db
+def test_a_staff_account_has_no_points_page_nor_link(client, pizzaiolo):
+    client.force_login(pizzaiolo)
+    assert client.get("/accounts/points/").status_code == 404
+    assert "/accounts/points/" not in client.get("/accounts/profile/").text
