@@ -3,7 +3,8 @@
 What goes: the account's name, email (replaced by `erased-<id>@erased.invalid`), phone and password (the
 account can no longer sign in); its address book; on each of its orders the name, phone, email, street,
 complement, delivery instructions and note (a delivery keeps a dash as street, its postal code and city);
-allauth's email addresses; the recipient of the emails recorded as sent to it; its data exports and their files.
+allauth's email addresses; its loyalty ledger (points are no money and the account can no longer spend them,
+so nothing is worth keeping: docs/compliance.md); the recipient of the emails recorded as sent to it; its data exports and their files.
 What stays: the orders' lines, amounts, VAT, dates, statuses and payment methods, and the sales record, which
 holds no name, contact or address (sales.models.SalesEntry), so it still checks.
 """
@@ -22,6 +23,7 @@ from accounts.models import Address, User
 from common.email import send_templated_email
 from common.models import SentEmail
 from common.queue import EMAILS, RETRY_EMAIL
+from loyalty.models import Entry
 from orders.models import Fulfilment, Order, Status
 from privacy.export import delete_exports
 from privacy.models import DataExport, ErasureNotice, PrivacyRequest, RequestKind
@@ -94,6 +96,7 @@ def erase_customer(*, user: User, by: User | None, by_staff: bool, kind: str = R
         email, language = locked.email, locked.language
         orders = anonymise_orders(Order.objects.filter(customer=locked))
         Address.objects.filter(user=locked).delete()
+        Entry.objects.filter(customer=locked).delete()
         delete_exports(DataExport.objects.filter(user=locked))
         EmailAddress.objects.filter(user=locked).delete()
         SentEmail.objects.filter(to__iexact=locked.email).update(to="")
