@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     # The sales record (cash-register law): a hash-chained journal of every money event, and its closings.
     "sales",
     "orders",
+    # The loyalty programme: a points ledger per customer and head office's rewards; orders calls it.
+    "loyalty",
     # The customers' rights over their data (RGPD): erasure, retention; above orders, which it anonymises.
     "privacy",
     # The project: its management command `load_demo` fills every app (only ocpizza may import them all).
@@ -433,3 +435,6 @@ RETENTION_DELIVERY_DETAILS_DAYS = env_int("RETENTION_DELIVERY_DETAILS_DAYS", 365
 RETENTION_SALES_RECORD_YEARS = 6
 # A customer's export of their data (privacy.export) can be downloaded this long after it is ready.
 PRIVACY_EXPORT_HOURS = env_int("PRIVACY_EXPORT_HOURS", 48)
+
+# Loyalty programme: points earned per euro paid on a delivered or picked-up order.
+LOYALTY_POINTS_PER_EURO = env_int("LOYALTY_POINTS_PER_EURO", 1)

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("sales.urls")),
     path("", include("legal.urls")),
     path("", include("privacy.urls")),
+    path("", include("loyalty.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     # The language switch (same address as Django's: the header's form posts here).

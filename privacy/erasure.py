@@ -3,9 +3,11 @@
 What goes: the account's name, email (replaced by `erased-<id>@erased.invalid`), phone and password (the
 account can no longer sign in); its address book; on each of its orders the name, phone, email, street,
 complement, delivery instructions and note (a delivery keeps a dash as street, its postal code and city);
-allauth's email addresses; the recipient of the emails recorded as sent to it; its data exports and their files;
-the free texts about its orders (status change and refund reasons, stock movement notes), the Stripe events
-naming its email (their payload, kept as the event's id and type), the admin's history of its account.
+allauth's email addresses; its loyalty ledger (points are no money and the account can no longer spend them,
+so nothing is worth keeping: docs/compliance.md); the recipient of the emails recorded as sent to it; its data
+exports and their files; the free texts about its orders (status change and refund reasons, stock movement
+notes), the Stripe events naming its email (their payload, kept as the event's id and type), the admin's
+history of its account.
 What stays: the orders' lines, amounts, VAT, dates, statuses and payment methods, and the sales record, which
 holds no name, contact or address (sales.models.SalesEntry), so it still checks.
 """
@@ -26,6 +28,7 @@ from accounts.models import Address, User
 from common.email import send_templated_email
 from common.models import SentEmail
 from common.queue import EMAILS, RETRY_EMAIL
+from loyalty.models import Entry
 from orders.models import Fulfilment, Order, OrderStatusChange, Refund, Status, StripeEvent
 from privacy.export import delete_exports
 from privacy.models import Customer, DataExport, ErasureNotice, PrivacyRequest, RequestKind
@@ -116,6 +119,7 @@ def erase_customer(*, user: User, by: User | None, by_staff: bool, kind: str = R
         orders = anonymise_orders(Order.objects.filter(customer=locked))
         forget_free_texts(locked)
         Address.objects.filter(user=locked).delete()
+        Entry.objects.filter(customer=locked).delete()
         delete_exports(DataExport.objects.filter(user=locked))
         EmailAddress.objects.filter(user=locked).delete()
         SentEmail.objects.filter(to__iexact=locked.email).update(to="")

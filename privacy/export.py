@@ -29,6 +29,7 @@ from procrastinate.contrib.django import app
 from accounts.models import Address, User
 from common.email import send_templated_email
 from common.queue import MAINTENANCE, RETRY_LOCAL
+from loyalty.models import Entry
 from orders.models import Order, Refund
 from privacy.models import DataExport, PrivacyRequest, RequestKind
 
@@ -83,6 +84,18 @@ def collect(user: User) -> dict:
             for address in Address.objects.filter(user=user).order_by("pk")
         ],
         "orders": [_order(order, refunds) for order in orders],
+        # The loyalty ledger, oldest first: what each order earned, what was spent, taken or given back.
+        "loyalty_points": [
+            {
+                "at": _text(entry.created_at),
+                "kind": entry.kind,
+                "points": entry.points,
+                "order": entry.order.number if entry.order else "",
+                "reward": entry.reward.name if entry.reward else "",
+                "note": entry.note,
+            }
+            for entry in Entry.objects.filter(customer=user).select_related("order", "reward").order_by("pk")
+        ],
         "consents": [
             {
                 "order": order.number,
@@ -151,7 +164,8 @@ def _csv(rows: list[dict]) -> bytes:
 
 
 def build_zip(data: dict) -> bytes:
-    """data.json (everything), and one CSV a table: profile, addresses, orders, order lines, payments."""
+    """data.json (everything), and one CSV a table: profile, addresses, orders, order lines, payments,
+    consents, loyalty points."""
     orders = data["orders"]
     files = {
         "data.json": json.dumps(data, ensure_ascii=False, indent=1).encode(),
@@ -179,6 +193,7 @@ def build_zip(data: dict) -> bytes:
             ]
         ),
         "consents.csv": _csv(data["consents"]),
+        "loyalty_points.csv": _csv(data["loyalty_points"]),
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -49,6 +49,8 @@ OWNER_302 = (LOGIN, 302, 404, 404, 404, 404, 404, 404, 404)
 OWNER_400 = (LOGIN, 400, 404, 404, 404, 404, 404, 404, 404)
 OWNER_405 = (LOGIN, 405, 404, 404, 404, 404, 404, 404, 404)
 # The tracking page: its customer, or whoever holds its tracking link (nobody here): no sign-in needed.
+# Pages of customer accounts only (the loyalty points): staff accounts take no part, the page is not theirs.
+CUSTOMERS = (LOGIN, 200, 200, 404, 404, 404, 404, 404, 404)
 TRACKING = (404, 200, 404, 404, 404, 404, 404, 404, 404)
 
 
@@ -109,6 +111,7 @@ ACCESS: dict[str, Access] = {
     "address_update": Access(lambda w: [w.address.pk], get=OWNER, post=OWNER),
     "address_delete": Access(lambda w: [w.address.pk], get=OWNER, post=OWNER_302),
     "account_delete": Access(get=SIGNED_IN, post=(LOGIN, 400, 400, 400, 400, 400, 400, 400, 400)),
+    "loyalty_points": Access(get=CUSTOMERS, post=SIGNED_IN_405),
     "account_export": Access(get=SIGNED_IN, post=SIGNED_IN_302),
     "account_export_download": Access(lambda w: [w.export.pk], get=OWNER, post=SIGNED_IN_405),
     # ---- Staff: entrance ----

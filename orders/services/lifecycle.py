@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from loyalty import services as loyalty
 from orders import notifications
 from orders.errors import OrderError
 from orders.models import (
@@ -87,6 +88,11 @@ def transition_order(
             record_sale(order=locked, by=by)
         elif to == Status.CANCELLED:
             record_cancellation(order=locked, by=by)
+        # Loyalty: the points for what was paid, once per order; a cancellation gives back points spent on it.
+        if to in HANDED_OVER:
+            loyalty.earn_for_order(order=locked, customer=locked.customer, amount=locked.total)
+        elif to == Status.CANCELLED:
+            loyalty.give_back_for_cancellation(order=locked, customer=locked.customer)
         notifications.defer_status_email(locked, change)
     return locked
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateJob
 
+from loyalty import services as loyalty
 from orders import notifications
 from orders.errors import OrderError
 from orders.models import Order, OrderStatusChange, Payment, PaymentState, Refund, RefundState
@@ -192,6 +193,10 @@ def mark_refund_succeeded(*, refund: Refund, provider_reference: str = "") -> No
         )
         if was != RefundState.SUCCEEDED:
             record_refund(refund=locked)
+            # The same share of the order's loyalty points goes back.
+            loyalty.take_back_for_refund(
+                order=order, customer=order.customer, refunded=locked.amount, total=order.total
+            )
         save_payment_status(order)
 
 

@@ -16,6 +16,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.models import Address, User
+from loyalty.models import Entry as LoyaltyEntry
 from orders.models import Order, Provider, Status
 from orders.services import LineRequest, deliver_order, transition_order
 from privacy.models import Customer, ErasureNotice, PrivacyRequest
@@ -141,6 +142,7 @@ def test_erasure_leaves_no_trace_of_the_customer_and_the_sales_record_still_chec
     needles = (NAME, SURNAME, EMAIL, PHONE, PHONE[3:], STREET, "Digicode 4711")
     assert text_columns_holding(*needles)  # the search does find them before
     entries_before = list(SalesEntry.objects.values_list("sequence", "amount", "hash"))
+    assert LoyaltyEntry.objects.filter(customer=zebulon).exists()
 
     client.force_login(zebulon)
     response = client.post(reverse("account_delete"), {"password": f.PASSWORD})
@@ -163,6 +165,7 @@ def test_erasure_leaves_no_trace_of_the_customer_and_the_sales_record_still_chec
     assert (
         not erased.is_active and not erased.has_usable_password() and not Address.objects.filter(user=erased)
     )
+    assert not LoyaltyEntry.objects.filter(customer=erased).exists()  # the ledger goes (docs/compliance.md)
     assert PrivacyRequest.objects.get().done_by == erased and not PrivacyRequest.objects.get().by_staff
     assert client.get(reverse("profile")).status_code == 302  # signed out
 
@@ -286,6 +289,13 @@ def test_the_export_holds_every_order_of_the_customer_and_nothing_of_another(
     paid = next(order for order in data["orders"] if order["number"] == delivered.number)
     assert paid["payments"][0]["method"] == "cash" and paid["lines"][0]["quantity"] == 2
     assert data["consents"] == []  # orders placed by the service, not through the checkout's box
+    [earned] = data["loyalty_points"]  # the delivered order's points
+    assert (earned["kind"], earned["order"], earned["points"]) == (
+        "earned",
+        delivered.number,
+        int(delivered.total),
+    )
+    assert delivered.number in archive.read("loyalty_points.csv").decode()
     everything = b"".join(archive.read(name) for name in archive.namelist()).decode()
     assert others.number not in everything and other_customer.email not in everything
     assert delivered.number in archive.read("orders.csv").decode()
