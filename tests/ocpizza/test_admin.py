@@ -19,6 +19,8 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from accounts.models import User
 from common.tasks import send_email
 from legal.models import CompanyDetails
+from loyalty.models import Entry, Reward
+from loyalty.services import earn_for_order
 from menu.models import Allergen, Product
 from orders.models import (
     Fulfilment,
@@ -65,6 +67,8 @@ NOT_ADDED_IN_ADMIN = {
     CompanyDetails,
     Customer,
     PrivacyRequest,
+    # The loyalty ledger is written by the order services; head office reads it.
+    Entry,
 }
 
 
@@ -160,6 +164,8 @@ def world(
     record_sale(order=order_a)  # the sales record, and a closing of the day before
     close_period(restaurant_id=restaurant_a.pk, kind="day", day=timezone.localdate() - timedelta(days=1))
     PrivacyRequest.objects.create(kind="erasure", account_id=customer.pk, by_staff=True)
+    Reward.objects.create(name="Une pizza offerte", points=100, product=menu["margherita"])
+    earn_for_order(order=order_a, customer=customer, amount=Decimal("20.00"))
     return {
         "order_a": order_a,
         "order_b": make_order(restaurant_b, menu, ingredients, number="BBB-BBB"),
