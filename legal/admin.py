@@ -9,34 +9,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.admin_readonly import HeadOfficeOnlyMixin
 from legal.models import CompanyDetails, LegalDocument
 
 
-class HeadOfficeOnly(admin.ModelAdmin):
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(CompanyDetails)
-class CompanyDetailsAdmin(HeadOfficeOnly):
+class CompanyDetailsAdmin(HeadOfficeOnlyMixin, admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return super().has_add_permission(request) and not CompanyDetails.objects.exists()
 
 
 @admin.register(LegalDocument)
-class LegalDocumentAdmin(HeadOfficeOnly):
+class LegalDocumentAdmin(HeadOfficeOnlyMixin, admin.ModelAdmin):
     list_display = ("kind", "version", "created_at", "published_at")
     list_filter = ("kind",)
     fields = ("kind", "version", "body", "published_at", "published_by")
