@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common import formats, renditions
+from common.fields import done_by, moment, optional_link
 from common.validators import validate_document_file, validate_image_file, validate_video_file
 from menu.models import CatalogueVersion, Ingredient
 
@@ -252,7 +253,7 @@ class Stock(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Managers are warned when the quantity falls to this level."),
     )
-    low_alert_sent_at = models.DateTimeField(_("low-stock alert sent at"), null=True, blank=True)
+    low_alert_sent_at = moment(_("low-stock alert sent at"))
 
     objects = StockQuerySet.as_manager()
 
@@ -302,22 +303,10 @@ class StockMovement(models.Model):
     )
     delta = models.DecimalField(_("change"), max_digits=12, decimal_places=3)
     reason = models.CharField(_("reason"), max_length=20, choices=MovementReason.choices)
-    order = models.ForeignKey(
-        "orders.Order",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="stock_movements",
-        verbose_name=_("order"),
+    order = optional_link(
+        "orders.Order", _("order"), on_delete=models.PROTECT, related_name="stock_movements"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="stock_movements",
-        verbose_name=_("by"),
-    )
+    user = done_by(_("by"), related_name="stock_movements")
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
