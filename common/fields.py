@@ -7,7 +7,10 @@ anything.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 
 
@@ -33,3 +36,11 @@ def done_by(verbose_name, *, on_delete=models.SET_NULL, related_name: str = "+")
 def moment(verbose_name, **options) -> models.DateTimeField:
     """When something happened, empty until it has."""
     return models.DateTimeField(verbose_name, null=True, blank=True, **options)
+
+
+def price_field(verbose_name, **options) -> models.DecimalField:
+    """An amount in euros that head office or a manager sets (a price, a fee, a minimum): up to 9 999.99,
+    never negative."""
+    return models.DecimalField(
+        verbose_name, max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))], **options
+    )
