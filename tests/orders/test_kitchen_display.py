@@ -510,3 +510,16 @@ def test_staff_screens_have_their_compact_bar_instead_of_the_customer_header(cli
     assert "data-staff-clock" in page and "data-connection" in page
     assert "css/staff.css" in page and "js/staff.js" in page
     assert 'aria-live="polite"' in page and "data-board-announcer" in page
+
+
+def test_the_bump_bar_keys_belong_to_the_kitchen_board_only(client, manager_a):
+    """kitchen.js runs on every screen with an undo bar; its bump-bar keys (1-9, arrows, R) switch on only
+    where the board carries data-bump-keys: the kitchen display, not the driver's or the counter's screens."""
+    client.force_login(manager_a)
+    pages = {
+        name: client.get(reverse(name)).content.decode()
+        for name in ("staff_kitchen", "staff_delivery", "staff_counter")
+    }
+    assert all("data-undo-bar" in page and "js/kitchen.js" in page for page in pages.values())
+    assert "data-bump-keys" in pages["staff_kitchen"]
+    assert "data-bump-keys" not in pages["staff_delivery"] and "data-bump-keys" not in pages["staff_counter"]
