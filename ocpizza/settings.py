@@ -438,3 +438,7 @@ PRIVACY_EXPORT_HOURS = env_int("PRIVACY_EXPORT_HOURS", 48)
 
 # Loyalty programme: points earned per euro paid on a delivered or picked-up order.
 LOYALTY_POINTS_PER_EURO = env_int("LOYALTY_POINTS_PER_EURO", 1)
+
+# Staff screens: how long an irreversible tap (a kitchen bump, a driver's take or hand-over, the counter's
+# hand-over or cancellation) waits in its undo window before it is sent, in milliseconds.
+STAFF_UNDO_MS = env_int("STAFF_UNDO_MS", 5000)

@@ -252,6 +252,27 @@ class Expo:
     now: datetime
 
 
+def expo_version(restaurant: Restaurant, *, now: datetime | None = None) -> str:
+    """A short fingerprint of what the pass shows: one aggregate query on the orders in the kitchen or ready
+    (how many, which, their last change, how many lines bumped), with the language and the minute (the pass
+    shows each wait in whole minutes, rendered by the server). An unchanged pass answers 204 to its poll."""
+    now = now or timezone.now()
+    state = (
+        Order.objects.for_restaurant(restaurant)
+        .filter(status__in=(*KITCHEN_STATUSES, Status.READY))
+        .aggregate(
+            count=Count("id", distinct=True),
+            ids=Sum("id", distinct=True),
+            last=Max("updated_at"),
+            bumped=Count("lines__bumped_at"),
+        )
+    )
+    last = state["last"].timestamp() if state["last"] else 0
+    parts = (restaurant.pk, get_language(), int(now.timestamp() // 60), state["count"], state["ids"], last)
+    raw = "|".join(map(str, (*parts, state["bumped"])))
+    return hashlib.blake2b(raw.encode(), digest_size=8).hexdigest()
+
+
 def expo(restaurant: Restaurant, *, now: datetime | None = None) -> Expo:
     """The pass: the orders still in the kitchen (with each station's progress), then the ready pick-ups
     waiting for their customer and the ready deliveries waiting for a driver, the longest waiting first.

@@ -222,10 +222,13 @@ def kitchen_ticket(request: HttpRequest, number: str) -> HttpResponse:
 # ---------- Expo ----------
 
 
-def _expo_context(request: HttpRequest) -> dict:
+def _expo_context(request: HttpRequest, version: str = "") -> dict:
+    now = timezone.now()
     return {
-        "expo": boards.expo(request.staff.restaurant),
-        "now": timezone.now(),
+        # Read first: a change made while the pass is read shows again at the next poll.
+        "version": version or boards.expo_version(request.staff.restaurant, now=now),
+        "expo": boards.expo(request.staff.restaurant, now=now),
+        "now": now,
         "poll_seconds": POLL_SECONDS,
     }
 
@@ -241,5 +244,12 @@ def expo(request: HttpRequest) -> HttpResponse:
 @staff_required(*KITCHEN_VIEWERS)
 @require_GET
 def expo_board(request: HttpRequest) -> HttpResponse:
-    """The pass alone, polled by HTMX every POLL_SECONDS."""
-    return render(request, "staff/includes/expo_board.html", _expo_context(request))
+    """The pass alone, polled by HTMX every POLL_SECONDS; 204 when the screen already shows its version
+    (`X-Board-Version`, sent by kitchen.js): HTMX swaps nothing."""
+    version = boards.expo_version(request.staff.restaurant)
+    if request.headers.get("X-Board-Version") == version:
+        response = HttpResponse(status=204)
+    else:
+        response = render(request, "staff/includes/expo_board.html", _expo_context(request, version))
+    response["Cache-Control"] = "private, no-cache"
+    return response

@@ -1,7 +1,8 @@
 // OC Pizza live boards (the kitchen display, the pass, the deliveries): update only what changed, keep the
 // focus, announce new and late orders, age the tickets between polls; the actions without a page load
 // (forms with data-kitchen-action) and the undo window of the irreversible ones (data-undo: a ticket's bump,
-// a delivery handed over); on the kitchen display, the bump bar's keys. Loaded with `defer`; no inline script (the
+// a delivery taken or handed over, a pick-up handed over or an order cancelled at the counter); on the kitchen
+// display only (data-bump-keys), the bump bar's keys. Loaded with `defer`; no inline script (the
 // Content Security Policy forbids them). Without it, the boards still work: HTMX swaps them whole and every
 // action is a plain form.
 //
@@ -12,12 +13,17 @@
 // ticket is being acted on (data-pending). The element that had the focus is found again by its
 // data-focus-key. New orders (data-order-number not seen before in this tab) flash for a minute, ring (where
 // the page has <audio data-new-order-sound>) and are announced in [data-board-announcer] (aria-live=polite).
+// A poll sent before an action and answered after it is dropped: it would show the board from before.
+//
+// The undo window lasts the undo bar's data-undo-ms (settings.STAFF_UNDO_MS). The bar says where it is in
+// data-state ("idle", "waiting", "sending", "sent", "cancelled", "failed") and each change is also a
+// "staff-undo" event on the document: tests and assistive code wait on states, never on time.
 (function () {
   "use strict";
 
   const SOUND_KEY = "ocpizza.kitchen.sound"; // "off" once the user turned the sound off
   const HIGHLIGHT_MS = 60 * 1000;
-  const UNDO_MS = 5000;
+  const UNDO_MS = 5000; // when the bar does not say (data-undo-ms)
   const AGE_EVERY_MS = 15 * 1000;
 
   function storage(kind) {
@@ -341,6 +347,7 @@
   });
 
   let acting = 0; // actions in flight: polls do not swap meanwhile
+  let actions = 0; // actions sent so far: a poll sent before the last one answers with an older board
 
   document.addEventListener("htmx:configRequest", function (event) {
     const board = event.detail.elt;
@@ -349,10 +356,18 @@
     }
   });
 
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.xhr) event.detail.xhr.ocActions = actions;
+  });
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     const board = event.detail.elt;
     if (!board || !board.dataset || !board.dataset.liveBoard || !board.id) return;
     const xhr = event.detail.xhr;
+    if (xhr.ocActions !== undefined && xhr.ocActions !== actions) {
+      event.detail.shouldSwap = false; // sent before an action: the action's own answer is newer
+      return;
+    }
     const fresh = xhr.status === 200 ? parseBoard(xhr.responseText, board.id) : null;
     // A board without parts (data-board-part) is swapped whole by HTMX, then looked at (htmx:afterSwap).
     if (fresh && !fresh.querySelector("[data-board-part]") && !acting) return;
@@ -392,6 +407,7 @@
     const key = focusKeyOf(form.querySelector("[data-focus-key]"));
     const index = ticketIndex(form);
     acting += 1;
+    actions += 1;
     try {
       const response = await fetch(form.action, {
         method: "POST",
@@ -428,6 +444,12 @@
         return;
       }
       staff().connection("live");
+      if (options && options.undo) undoState("sent");
+      if (!board) {
+        // A screen without a live board (an order's page): show where the plain form would have led.
+        if (response.redirected) window.location.assign(response.url);
+        return;
+      }
       const fresh = parseBoard(html, board.id);
       if (fresh && board.isConnected) {
         form.closest("[data-pending]") && form.closest("[data-pending]").removeAttribute("data-pending");
@@ -437,6 +459,7 @@
         restoreFocus(board, key, index);
       }
     } catch (error) {
+      if (options && options.undo) undoState("failed");
       staff().connection("lost");
       staff().message("error", board && board.dataset.offline ? board.dataset.offline : "");
       const pending = form.closest("[data-pending]");
@@ -446,12 +469,36 @@
     }
   }
 
-  // The undo window: an irreversible tap (a ticket bump that may make the order ready) is sent only after
-  // UNDO_MS; until then the ticket is not swapped and Undo (or U, or Esc) cancels it.
+  // The undo window: an irreversible tap (a ticket bump that may make the order ready, a delivery taken or
+  // handed over, a pick-up handed over, a cancellation) is sent only after the bar's delay; until then the
+  // ticket is not swapped and Undo (or U, or Esc) cancels it. A form of a live board (data-kitchen-action) is
+  // then sent without a page load; any other (an order's page, the cancel page) is submitted as it is.
   let pending = null;
 
   function undoBar() {
     return document.querySelector("[data-undo-bar]");
+  }
+
+  function undoDelay(bar) {
+    const ms = Number(bar.dataset.undoMs);
+    return bar.dataset.undoMs !== undefined && bar.dataset.undoMs !== "" && ms >= 0 ? ms : UNDO_MS;
+  }
+
+  function undoState(state) {
+    const bar = undoBar();
+    if (bar) bar.dataset.state = state;
+    document.dispatchEvent(new CustomEvent("staff-undo", { detail: { state: state } }));
+  }
+
+  function submitAsIs(form, submitter) {
+    if (submitter && submitter.name) {
+      const hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = submitter.name;
+      hidden.value = submitter.value;
+      form.append(hidden);
+    }
+    form.submit(); // no "submit" event: it is not held again
   }
 
   function commitPending(options) {
@@ -461,7 +508,13 @@
     window.clearInterval(current.timer);
     const bar = undoBar();
     if (bar) bar.hidden = true;
-    send(current.form, Object.assign({ submitter: current.submitter }, options || {}));
+    undoState("sending");
+    const keepalive = Boolean(options && options.keepalive);
+    if (current.form.hasAttribute("data-kitchen-action") || keepalive) {
+      send(current.form, Object.assign({ submitter: current.submitter, undo: true }, options || {}));
+    } else {
+      submitAsIs(current.form, current.submitter);
+    }
   }
 
   function cancelPending() {
@@ -473,6 +526,7 @@
     current.item.classList.remove("is-pending");
     const bar = undoBar();
     if (bar) bar.hidden = true;
+    undoState("cancelled");
     const button = current.submitter || current.form.querySelector("button");
     if (button && button.isConnected) button.focus();
   }
@@ -482,12 +536,13 @@
     const bar = undoBar();
     const item = form.closest("[data-key]") || form;
     if (!bar) {
-      send(form, { submitter: submitter });
+      if (form.hasAttribute("data-kitchen-action")) send(form, { submitter: submitter });
+      else submitAsIs(form, submitter);
       return;
     }
     item.setAttribute("data-pending", "");
     item.classList.add("is-pending");
-    const endsAt = Date.now() + UNDO_MS;
+    const endsAt = Date.now() + undoDelay(bar);
     const text = bar.querySelector("[data-undo-text]");
     function show() {
       const seconds = Math.max(0, Math.ceil((endsAt - Date.now()) / 1000));
@@ -496,14 +551,16 @@
       if (Date.now() >= endsAt) commitPending();
     }
     pending = { form: form, item: item, submitter: submitter, timer: window.setInterval(show, 250) };
-    show();
     bar.hidden = false;
-    bar.querySelector("[data-undo-cancel]").focus();
+    undoState("waiting");
+    show();
+    if (pending) bar.querySelector("[data-undo-cancel]").focus();
   }
 
   document.addEventListener("submit", function (event) {
-    const form = event.target.closest("form[data-kitchen-action]");
+    const form = event.target.closest("form[data-kitchen-action], form[data-undo]");
     if (!form || !window.fetch) return;
+    if (!form.hasAttribute("data-kitchen-action") && !undoBar()) return; // a plain form, as without script
     event.preventDefault();
     if (form.hasAttribute("data-undo")) startUndo(form, event.submitter);
     else send(form, { submitter: event.submitter });
@@ -533,12 +590,14 @@
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.target.closest && event.target.closest("input, select, textarea, [contenteditable]")) return;
-    if (!document.querySelector("[data-undo-bar]")) return; // only the kitchen display has the bump bar
     const key = event.key;
     if ((key === "u" || key === "U" || key === "Escape") && pending) {
       event.preventDefault();
       cancelPending();
-    } else if (/^[1-9]$/.test(key)) {
+      return;
+    }
+    if (!document.querySelector("[data-bump-keys]")) return; // the bump bar's keys: the kitchen display only
+    if (/^[1-9]$/.test(key)) {
       const ticket = tickets()[Number(key) - 1];
       if (ticket) {
         event.preventDefault();

@@ -69,6 +69,12 @@ def poll_now(page: Page, interval_ms: int) -> None:
     page.clock.fast_forward(interval_ms)
 
 
+def sent_after_undo(page: Page) -> None:
+    """Wait until the tap held in the undo window (static/js/kitchen.js) has been sent and its answer shown:
+    the undo bar's state says so. Pages without an installed clock wait the real window."""
+    expect(page.locator("[data-undo-bar]")).to_have_attribute("data-state", "sent", timeout=UNDO_MS + 5_000)
+
+
 def order_for(customer, restaurant, menu, **options):
     """An order placed through the service, as a customer's checkout would (two Margheritas to pick up,
     paid on the spot, by default)."""

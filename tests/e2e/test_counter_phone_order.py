@@ -117,6 +117,13 @@ def test_a_counter_clerk_takes_a_phone_order_the_kitchen_makes_it_and_the_clerk_
     screenshot("counter-5-ready")
     hand_over.click()
 
+    # Handing over waits in its undo window (the bar says so), then goes without a page load.
+    bar = page.locator("[data-undo-bar]")
+    expect(bar).to_have_attribute("data-state", "waiting")
+    assert order.payments.count() == 0
+    page.clock.fast_forward(UNDO_MS + 1_000)
+    expect(bar).to_have_attribute("data-state", "sent")
+    expect(row.locator(".status-badge")).to_have_text(french(Status.PICKED_UP))
     expect(page.locator(".messages")).to_contain_text(order.number)
     order.refresh_from_db()
     assert order.status == Status.PICKED_UP

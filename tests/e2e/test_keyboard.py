@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from orders.models import Order, Status
 from orders.services import DeliveryAddress, transition_order
-from tests.e2e.helpers import DESKTOP, PHONE, UNDO_MS, order_for, poll_now, sign_in
+from tests.e2e.helpers import DESKTOP, PHONE, UNDO_MS, order_for, poll_now, sent_after_undo, sign_in
 from tests.e2e.keyboard import choose_radio, focus_is_visible, tab_to
 from tests.factories import PASSWORD
 
@@ -152,6 +152,7 @@ def test_a_driver_takes_and_delivers_an_order_with_the_keyboard_only(
     card = page.get_by_role("article", name=order.number)
     tab_to(page, card.get_by_role("button", name="Prendre cette livraison"))
     page.keyboard.press("Enter")
+    sent_after_undo(page)  # taking it waits in the undo window too
     cash = page.get_by_role("article", name=order.number).get_by_role("button", name="En espèces")
     expect(cash).to_be_visible()
     tab_to(page, cash)

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from orders.models import Payment, PaymentStatus, Provider, Status
 from orders.services import DeliveryAddress, LineRequest, transition_order
-from tests.e2e.helpers import PHONE, TABLET, UNDO_MS, french, order_for, poll_now, sign_in
+from tests.e2e.helpers import PHONE, TABLET, UNDO_MS, french, order_for, poll_now, sent_after_undo, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -117,6 +117,7 @@ def test_a_driver_takes_and_delivers_a_cash_order_on_a_phone(
     screenshot("delivery-board-phone")
 
     card.get_by_role("button", name="Prendre cette livraison").click()
+    sent_after_undo(page)
     card = page.get_by_role("article", name=order.number)
     expect(card.get_by_role("button", name="En espèces")).to_be_visible()
     expect(card.locator('a[href^="tel:"]')).to_be_visible()

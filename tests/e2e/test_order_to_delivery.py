@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from orders.models import Order, PaymentState, PaymentStatus, Status
-from tests.e2e.helpers import PHONE, TABLET, UNDO_MS, add_to_cart, french, poll_now, sign_in
+from tests.e2e.helpers import PHONE, TABLET, UNDO_MS, add_to_cart, french, poll_now, sent_after_undo, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -109,6 +109,7 @@ def test_a_customer_pays_online_and_follows_the_order_to_delivery(
     expect(card.get_by_role("button", name="En espèces")).to_have_count(0)
     screenshot("delivery-journey-6-delivery-board", of=delivery)
     card.get_by_role("button", name="Prendre cette livraison").click()
+    sent_after_undo(delivery)
     card = delivery.get_by_role("article", name=order.number)
     expect(card.get_by_role("button", name="Livrée")).to_be_enabled()
     screenshot("delivery-journey-7-delivery-taken", of=delivery)

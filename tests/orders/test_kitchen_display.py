@@ -4,6 +4,7 @@ columns, ageing, all-day counts, the fragment that answers without rendering, th
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,7 +15,7 @@ from django.utils.html import escape
 from menu.models import Station
 from ocpizza.demo.data import PRODUCTS
 from orders.errors import OrderError
-from orders.models import OrderStatusChange, Status
+from orders.models import Order, OrderStatusChange, Status
 from orders.services import LineRequest, bump, recall_order, start_order, transition_order, unbump_line
 from orders.staff.board import kitchen_board
 from restaurants.services import restock
@@ -461,6 +462,43 @@ def test_the_pass_shows_cooking_pickups_waiting_and_deliveries_waiting_for_a_dri
     assert client.get(reverse("staff_expo_board")).content.decode().lstrip().startswith("<section")
 
 
+def test_the_pass_answers_204_until_an_order_moves_or_a_minute_passes(
+    client, counter, order_for, customer, pizzaiolo, plenty, time_machine, noon, django_assert_num_queries
+):
+    order = order_for(customer)
+    client.force_login(counter)
+    url = reverse("staff_expo_board")
+
+    def version():
+        return re.search(r'data-version="([0-9a-f]{16})"', client.get(url).content.decode()).group(1)
+
+    shown = version()
+    # 1 session, 2 user, 3 memberships, 4 the version: nothing rendered.
+    with django_assert_num_queries(4):
+        response = client.get(url, HTTP_X_BOARD_VERSION=shown)
+    assert response.status_code == 204
+    bump(order=order, by=pizzaiolo)
+    response = client.get(url, HTTP_X_BOARD_VERSION=shown)
+    assert response.status_code == 200
+    assert re.search(rf'<li data-key="{order.number}" data-version="[^"]+-0">', response.content.decode())
+    shown = version()
+    time_machine.move_to(noon + timedelta(minutes=1), tick=False)
+    assert client.get(url, HTTP_X_BOARD_VERSION=shown).status_code == 200
+
+
+def test_the_pass_reads_in_the_same_queries_for_three_times_the_orders(
+    client, counter, order_for, customer, pizzaiolo, plenty, django_assert_num_queries
+):
+    client.force_login(counter)
+    for count in (2, 6):
+        while Order.objects.count() < count:
+            bump(order=order_for(customer), by=pizzaiolo)
+        # 1 session, 2 user, 3 memberships, 4 the version, 5 the orders, 6 their lines.
+        with django_assert_num_queries(6):
+            page = client.get(reverse("staff_expo_board")).content.decode()
+        assert page.count("data-order-number=") == count
+
+
 # ---------- The staff layout ----------
 
 
@@ -472,3 +510,16 @@ def test_staff_screens_have_their_compact_bar_instead_of_the_customer_header(cli
     assert "data-staff-clock" in page and "data-connection" in page
     assert "css/staff.css" in page and "js/staff.js" in page
     assert 'aria-live="polite"' in page and "data-board-announcer" in page
+
+
+def test_the_bump_bar_keys_belong_to_the_kitchen_board_only(client, manager_a):
+    """kitchen.js runs on every screen with an undo bar; its bump-bar keys (1-9, arrows, R) switch on only
+    where the board carries data-bump-keys: the kitchen display, not the driver's or the counter's screens."""
+    client.force_login(manager_a)
+    pages = {
+        name: client.get(reverse(name)).content.decode()
+        for name in ("staff_kitchen", "staff_delivery", "staff_counter")
+    }
+    assert all("data-undo-bar" in page and "js/kitchen.js" in page for page in pages.values())
+    assert "data-bump-keys" in pages["staff_kitchen"]
+    assert "data-bump-keys" not in pages["staff_delivery"] and "data-bump-keys" not in pages["staff_counter"]

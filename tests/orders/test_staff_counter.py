@@ -4,6 +4,7 @@ counter through the same services as the website."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -243,18 +244,63 @@ def test_the_list_and_its_fragment_run_the_same_queries_for_three_times_the_orde
 
     Stock.objects.update(quantity=Decimal("100000"))
     place_orders(2)
-    # 1 session, 2 user, 3 staff memberships with their restaurants, 4 the count of each status,
-    # 5 the orders, 6 their lines.
-    with django_assert_num_queries(6):
+    # 1 session, 2 user, 3 staff memberships with their restaurants, 4 the list's version, 5 the count of
+    # each status, 6 the orders, 7 their lines.
+    with django_assert_num_queries(7):
         response = at_counter.get(LIST)
     assert response.content.decode().count('class="counter-order ') == 2
     place_orders(4)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = at_counter.get(LIST)
     assert response.content.decode().count('class="counter-order ') == 6
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = at_counter.get(FRAGMENT)
     assert response.content.decode().count('class="counter-order ') == 6
+    # Unchanged since the screen's last look: the version only (1 session, 2 user, 3 memberships, 4 the
+    # version), and nothing rendered.
+    version = re.search(r'data-version="([0-9a-f]{16})"', response.content.decode()).group(1)
+    with django_assert_num_queries(4):
+        response = at_counter.get(FRAGMENT, HTTP_X_BOARD_VERSION=version)
+    assert response.status_code == 204 and response.content == b""
+
+
+def test_the_list_answers_204_until_an_order_arrives_changes_or_turns_late(
+    at_counter, order_for, customer, pizzaiolo, time_machine, noon
+):
+    order = order_for(customer)
+
+    def version(**params):
+        page = at_counter.get(FRAGMENT, params).content.decode()
+        return re.search(r'data-version="([0-9a-f]{16})"', page).group(1)
+
+    shown = version()
+    assert at_counter.get(FRAGMENT, HTTP_X_BOARD_VERSION=shown).status_code == 204
+    # Another filter is another list.
+    assert version(status="ready") != shown
+    # A status change.
+    transition_order(order=order, to=Status.PREPARING, by=pizzaiolo)
+    assert at_counter.get(FRAGMENT, HTTP_X_BOARD_VERSION=shown).status_code == 200
+    shown = version()
+    # A new order.
+    other = order_for(customer)
+    response = at_counter.get(FRAGMENT, HTTP_X_BOARD_VERSION=shown)
+    assert response.status_code == 200 and f'data-key="{other.number}"' in response.content.decode()
+    shown = version()
+    # Nothing happens, but the due time passes: the order turns late.
+    time_machine.move_to(order.due_at + timedelta(minutes=1), tick=False)
+    response = at_counter.get(FRAGMENT, HTTP_X_BOARD_VERSION=shown)
+    assert response.status_code == 200 and "counter-order--late" in response.content.decode()
+
+
+def test_each_order_of_the_list_is_keyed_and_versioned_for_the_live_swaps(at_counter, order_for, customer):
+    order = order_for(customer)
+
+    page = at_counter.get(LIST).content.decode()
+
+    assert 'data-live-board="counter-' in page and "data-board-announcer" in page
+    item = re.search(rf'<li [^>]*data-key="{order.number}"[^>]*>', page).group(0)
+    assert f'data-order-number="{order.number}"' in item and "data-version=" in item
+    assert "<kbd>N</kbd>" in page  # the keys, on screen
 
 
 # ---------- Handing over a pick-up ----------
@@ -347,6 +393,82 @@ def test_a_hand_over_the_order_does_not_allow_is_refused_with_nothing_written(
     order.refresh_from_db()
     assert order.status == before
     assert not Payment.objects.exists()
+
+
+# ---------- The undo window (static/js/kitchen.js holds the form; these are what it is given and sent) ----------
+
+
+def test_the_hand_over_waits_in_an_undo_window_of_the_configured_length(
+    at_counter, order_for, customer, pizzaiolo, settings
+):
+    settings.STAFF_UNDO_MS = 1234
+    order = ready(order_for(customer), pizzaiolo)
+
+    for url, live in ((LIST, True), (reverse("staff_counter_order", args=[order.number]), False)):
+        page = at_counter.get(url).content.decode()
+        assert re.search(
+            r'<div class="kds-undo-bar" data-undo-bar data-undo-ms="1234" data-state="idle"', page
+        )
+        form = re.search(r'<form class="counter-hand-over"[^>]*>', page).group(0)
+        assert "data-undo " in form and f"Order {order.number}: handed over" in form
+        # Without a page load on the live list; as a plain form on the order's page.
+        assert ("data-kitchen-action" in form) is live
+        assert f"Order {order.number}: handed over, paid in cash" in page
+
+
+def test_a_hand_over_sent_by_the_list_after_its_window_lands_on_the_list_with_its_message(
+    at_counter, order_for, customer, pizzaiolo
+):
+    order = ready(order_for(customer), pizzaiolo)
+
+    # As kitchen.js sends it: HTMX's header, and the redirect followed by the browser's fetch.
+    response = at_counter.post(
+        reverse("staff_counter_hand_over", args=[order.number]),
+        {"payment": "cash"},
+        HTTP_HX_REQUEST="true",
+        follow=True,
+    )
+
+    assert response.redirect_chain == [(LIST, 302)]
+    page = response.content.decode()
+    assert f"Order {order.number} is handed over." in page
+    assert re.search(
+        rf'<li class="counter-order counter-order--picked_up[^>]*data-key="{order.number}"', page
+    )
+    assert Order.objects.get(pk=order.pk).status == Status.PICKED_UP
+
+
+def test_a_hand_over_whose_window_ended_after_someone_else_handed_it_over_writes_nothing_twice(
+    at_counter, order_for, customer, pizzaiolo
+):
+    order = ready(order_for(customer), pizzaiolo)
+    url = reverse("staff_counter_hand_over", args=[order.number])
+    assert at_counter.post(url, {"payment": "cash"}).status_code == 302
+
+    response = at_counter.post(url, {"payment": "cash"}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 302  # the hand-over is idempotent: the list, as it is
+    assert order.payments.count() == 1
+    assert OrderStatusChange.objects.filter(order=order, to_status=Status.PICKED_UP).count() == 1
+
+
+def test_the_cancellation_waits_in_an_undo_window_and_is_refused_once_the_kitchen_started(
+    at_counter, order_for, customer, pizzaiolo
+):
+    order = order_for(customer)
+    url = reverse("staff_counter_cancel", args=[order.number])
+
+    page = at_counter.get(url).content.decode()
+    assert "data-undo-bar" in page
+    form = re.search(r'<form class="form" method="post"[^>]*>', page.replace("\n", " "), re.S).group(0)
+    assert "data-undo " in form and f"Order {order.number}: cancelled" in form
+    assert "data-kitchen-action" not in form  # submitted as it is once the window is over
+
+    # The kitchen started during the window: the late cancellation is refused, nothing written.
+    transition_order(order=order, to=Status.PREPARING, by=pizzaiolo)
+    response = at_counter.post(url, {"reason": "The customer called back"})
+    assert sent_back_to(response) == reverse("staff_counter_order", args=[order.number])
+    assert Order.objects.get(pk=order.pk).status == Status.PREPARING
 
 
 # ---------- Cancelling before preparation ----------

@@ -301,6 +301,41 @@ def test_a_driver_takes_a_ready_order(client, driver, ready_delivery):
     assert OrderStatusChange.objects.get(order=order, to_status=Status.OUT_FOR_DELIVERY).actor == driver
 
 
+def test_taking_and_delivering_wait_in_the_undo_window(client, driver, ready_delivery, out_with, settings):
+    settings.STAFF_UNDO_MS = 2500
+    ready = ready_delivery()
+    out = out_with(driver)
+    client.force_login(driver)
+
+    page = client.get(reverse("staff_delivery")).content.decode()
+
+    assert 'data-undo-ms="2500"' in page
+    take = re.search(
+        rf'<form method="post" action="{reverse("staff_delivery_take", args=[ready.number])}"[^>]*>', page
+    )
+    assert "data-kitchen-action data-undo " in take.group(0)
+    assert f"Order {ready.number}: taken" in take.group(0)
+    deliver = re.search(
+        rf'<form [^>]*action="{reverse("staff_delivery_deliver", args=[out.number])}"[^>]*>', page
+    )
+    assert "data-undo " in deliver.group(0)
+
+
+def test_a_take_sent_after_its_window_by_the_board_lands_on_the_board_with_its_message(
+    client, driver, ready_delivery
+):
+    order = ready_delivery()
+    client.force_login(driver)
+
+    response = client.post(
+        reverse("staff_delivery_take", args=[order.number]), HTTP_HX_REQUEST="true", follow=True
+    )
+
+    assert response.redirect_chain == [(reverse("staff_delivery"), 302)]
+    assert f"Order {order.number} is yours" in response.content.decode()
+    assert 'id="delivery-board"' in response.content.decode()  # kitchen.js swaps the cards from it
+
+
 def test_the_second_driver_to_take_an_order_is_told_who_has_it(client, driver, other_driver, ready_delivery):
     order = ready_delivery()
     client.force_login(other_driver)

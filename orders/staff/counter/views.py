@@ -9,17 +9,29 @@ Everything acts on the staff user's current restaurant (restaurants.staff.access
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
+
 from django.contrib import messages
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Prefetch, Q, QuerySet, Sum, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orders.errors import OrderError
-from orders.models import ACTIVE_STATUSES, CUSTOMER_EDITABLE_STATUSES, Order, OrderLine, Provider, Status
+from orders.models import (
+    ACTIVE_STATUSES,
+    CUSTOMER_EDITABLE_STATUSES,
+    Order,
+    OrderLine,
+    PaymentStatus,
+    Provider,
+    Status,
+)
 from orders.selectors import order_with_details
 from orders.services import cancel_order, hand_over_pickup
 from orders.staff.counter.forms import CancelForm
@@ -40,6 +52,9 @@ _LIST_ORDER = [
     Status.AWAITING_PAYMENT,
 ]
 MAX_LISTED = 200
+POLL_SECONDS = 5
+# Orders shown late when their due time has passed.
+LATE_STATUSES = (Status.RECEIVED, Status.PREPARING, Status.READY)
 
 
 def _order_or_404(request: HttpRequest, number: str, *, details: bool = False) -> Order:
@@ -60,13 +75,46 @@ def _status_filter(value: str | None) -> str:
     return value if value in Status.values else ""
 
 
-def _listed_orders(restaurant: Restaurant, *, status: str) -> tuple[list[Order], dict[str, int]]:
-    """Today's orders of the restaurant and its open ones (of any day), those of `status` when given, with
-    the number of each status for the filters. Three queries: counts, orders, their lines."""
-    start_of_day = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    listed = Order.objects.for_restaurant(restaurant).filter(
-        Q(created_at__gte=start_of_day) | Q(status__in=OPEN_STATUSES)
+def _start_of_day() -> datetime:
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _listed(restaurant: Restaurant) -> QuerySet[Order]:
+    """Today's orders of the restaurant and its open ones, of any day."""
+    return Order.objects.for_restaurant(restaurant).filter(
+        Q(created_at__gte=_start_of_day()) | Q(status__in=OPEN_STATUSES)
     )
+
+
+def list_version(restaurant: Restaurant, *, status: str, now: datetime | None = None) -> str:
+    """A short fingerprint of what the counter's list shows: one aggregate query (how many orders, which, their
+    last change, how many are late) over every listed order (the filters count them all), with the filter, the
+    day and the language. A new order, a status or payment change (each moves `updated_at`), an order turning
+    late or a new day changes it; the poll of an unchanged list answers 204 without rendering."""
+    now = now or timezone.now()
+    # Two changes within the same instant still differ: how many orders have each status, how many are paid.
+    per_status = {value: Count("id", filter=Q(status=value)) for value in Status.values}
+    state = _listed(restaurant).aggregate(
+        count=Count("id"),
+        ids=Sum("id"),
+        last=Max("updated_at"),
+        late=Count("id", filter=Q(status__in=LATE_STATUSES, due_at__lt=now)),
+        paid=Count("id", filter=Q(payment_status=PaymentStatus.PAID)),
+        **per_status,
+    )
+    state["last"] = state["last"].timestamp() if state["last"] else 0
+    parts = (restaurant.pk, status, get_language(), _start_of_day().date(), *state.values())
+    return hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).hexdigest()
+
+
+def _listed_orders(
+    restaurant: Restaurant, *, status: str, now: datetime | None = None
+) -> tuple[list[Order], dict[str, int]]:
+    """Today's orders of the restaurant and its open ones (of any day), those of `status` when given, with
+    the number of each status for the filters, each marked `is_late`. Three queries: counts, orders, their
+    lines."""
+    now = now or timezone.now()
+    listed = _listed(restaurant)
     counts = dict(listed.order_by().values_list("status").annotate(count=Count("id")))
     if status:
         listed = listed.filter(status=status)
@@ -80,12 +128,18 @@ def _listed_orders(restaurant: Restaurant, *, status: str) -> tuple[list[Order],
         .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
         .order_by("rank", F("due_at").asc(nulls_last=True), "-created_at")[:MAX_LISTED]
     )
+    for order in orders:
+        order.is_late = order.status in LATE_STATUSES and order.due_at is not None and order.due_at < now
     return orders, counts
 
 
-def _list_context(request: HttpRequest) -> dict:
+def _list_context(request: HttpRequest, version: str = "") -> dict:
+    """The list of the screen's filter. Its version is read first: a change made while the list is read then
+    shows again at the next poll, never the other way round."""
     status = _status_filter(request.GET.get("status"))
-    orders, counts = _listed_orders(request.staff.restaurant, status=status)
+    now = timezone.now()
+    version = version or list_version(request.staff.restaurant, status=status, now=now)
+    orders, counts = _listed_orders(request.staff.restaurant, status=status, now=now)
     filters = [("", _("All"), sum(counts.values()))] + [
         (value, label, counts.get(value, 0))
         for value, label in Status.choices
@@ -95,8 +149,9 @@ def _list_context(request: HttpRequest) -> dict:
         "orders": orders,
         "status": status,
         "filters": filters,
-        "now": timezone.now(),
-        "late_statuses": (Status.RECEIVED, Status.PREPARING, Status.READY),
+        "now": now,
+        "version": version,
+        "poll_seconds": POLL_SECONDS,
     }
 
 
@@ -109,8 +164,16 @@ def counter(request: HttpRequest) -> HttpResponse:
 @staff_required(*COUNTER_STAFF)
 @require_GET
 def counter_orders(request: HttpRequest) -> HttpResponse:
-    """The part of the counter screen that HTMX polls every few seconds."""
-    return render(request, "staff/includes/counter_orders.html", _list_context(request))
+    """The part of the counter screen that HTMX polls every POLL_SECONDS. When the screen already shows the
+    list's version (`X-Board-Version`, sent by kitchen.js), nothing is rendered: 204, HTMX swaps nothing."""
+    status = _status_filter(request.GET.get("status"))
+    version = list_version(request.staff.restaurant, status=status)
+    if request.headers.get("X-Board-Version") == version:
+        response = HttpResponse(status=204)
+    else:
+        response = render(request, "staff/includes/counter_orders.html", _list_context(request, version))
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @staff_required(*COUNTER_STAFF)
