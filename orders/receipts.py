@@ -1,6 +1,7 @@
 """An order's receipt: its lines, the VAT they include by rate, what was paid, how, and what was refunded.
 
-Prices include VAT. For each rate, the VAT is the amount at that rate × rate / (100 + rate), rounded to the
+Prices include VAT. A promo code's discount is shared across the lines (OrderLine.discount), so each rate
+holds what its lines cost once discounted. For each rate, the VAT is the amount at that rate × rate / (100 + rate), rounded to the
 cent once per rate (not per line), as a French till receipt shows it. The delivery fee is an accessory of
 what is delivered, so it takes the VAT of the products: shared between the rates in proportion to their
 amounts when an order mixes rates (the last cent of rounding goes to the largest share).
@@ -68,10 +69,11 @@ class Receipt:
 
 
 def vat_breakdown(lines: list[OrderLine], delivery_fee: Decimal) -> list[VatRate]:
-    """The VAT included in the lines and the delivery fee, by rate, lowest rate first."""
+    """The VAT included in the lines (their discounted amounts) and the delivery fee, by rate, lowest rate
+    first."""
     gross: dict[Decimal, Decimal] = defaultdict(Decimal)
     for line in lines:
-        gross[line.vat_rate] += line.line_total
+        gross[line.vat_rate] += line.amount  # its share of a promo code's discount taken off
     if delivery_fee and gross:
         subtotal = sum(gross.values(), Decimal("0"))
         rates = sorted(gross, key=lambda rate: (gross[rate], rate))
