@@ -286,7 +286,19 @@ def test_checkout_sends_back_to_the_cart_when_the_code_was_spent_meanwhile(cart,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_twenty_customers_spending_the_last_use_at_once_only_one_gets_it(restaurant_a, menu, stock_a, noon):
+def test_twenty_customers_spending_the_last_use_at_once_only_one_gets_it(
+    restaurant_a, menu, ingredients, stock_a, noon
+):
+    """Spread over four restaurants: each placement locks its restaurant's row, so only the code's own row
+    lock keeps two restaurants from both spending the last use."""
+    restaurants = [restaurant_a]
+    for number in range(3):
+        restaurant = f.RestaurantFactory(name=f"OC Pizza {number}", slug=f"oc-pizza-{number}")
+        for weekday in range(7):
+            f.OpeningHoursFactory(restaurant=restaurant, weekday=weekday)
+        for ingredient in ingredients.values():
+            f.StockFactory(restaurant=restaurant, ingredient=ingredient, quantity=D("100000"))
+        restaurants.append(restaurant)
     for stock in stock_a.values():
         stock.quantity = D("100000")
         stock.save()
@@ -296,11 +308,11 @@ def test_twenty_customers_spending_the_last_use_at_once_only_one_gets_it(restaur
     outcomes: list[str] = []
     lock = threading.Lock()
 
-    def order(customer):
+    def order(customer, restaurant):
         try:
             barrier.wait(timeout=10)
             place_order(
-                restaurant=restaurant_a,
+                restaurant=restaurant,
                 lines=[LineRequest(product_id=menu["margherita"].id, quantity=1)],
                 fulfilment="pickup",
                 payment_method="cash_on_delivery",
@@ -317,7 +329,10 @@ def test_twenty_customers_spending_the_last_use_at_once_only_one_gets_it(restaur
         with lock:
             outcomes.append(result)
 
-    threads = [threading.Thread(target=order, args=(customer,)) for customer in customers]
+    threads = [
+        threading.Thread(target=order, args=(customer, restaurants[index % 4]))
+        for index, customer in enumerate(customers)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
