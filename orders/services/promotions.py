@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import Count, Q
+
 from accounts.models import User
 from offers.models import PromoCode
 from offers.rules import Discount, OfferRefused, Usage, check, discount_for
@@ -18,15 +20,18 @@ from restaurants.models import Restaurant
 
 def usage_of(promo: PromoCode, customer: User | None) -> Usage:
     """A code's uses: the orders naming it that are not cancelled (a cancellation gives its use back), in
-    all and by this customer, and how many orders the customer has that are not cancelled. Three counts."""
-    uses = Order.objects.filter(promo_code=promo).exclude(status=Status.CANCELLED)
-    if customer is None:
-        return Usage(total=uses.count())
-    return Usage(
-        total=uses.count(),
-        by_customer=uses.filter(customer=customer).count(),
-        customer_orders=Order.objects.filter(customer=customer).exclude(status=Status.CANCELLED).count(),
+    all and by this customer, and how many orders the customer has that are not cancelled. One query."""
+    mine = Q(customer=customer) if customer is not None else Q(pk__in=[])
+    counts = (
+        Order.objects.filter(Q(promo_code=promo) | mine)
+        .exclude(status=Status.CANCELLED)
+        .aggregate(
+            total=Count("pk", filter=Q(promo_code=promo)),
+            by_customer=Count("pk", filter=Q(promo_code=promo) & mine),
+            customer_orders=Count("pk", filter=mine),
+        )
     )
+    return Usage(**counts)
 
 
 def check_code(

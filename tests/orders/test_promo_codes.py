@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -377,3 +378,16 @@ def test_any_cart_any_discount_totals_never_negative_and_vat_sums_to_the_total(l
         assert sum((rate.gross for rate in rates), D("0")) == total
     for rate in rates:
         assert D("0") <= rate.vat <= rate.gross
+
+
+def test_the_cart_page_with_a_code_costs_three_queries_more(cart):
+    with CaptureQueriesContext(connection) as without:
+        cart.get(reverse("cart"))
+    promo(max_uses=10, max_uses_per_customer=1)
+    apply(cart, "PROMO")
+
+    with CaptureQueriesContext(connection) as with_code:
+        assert cart.get(reverse("cart")).context["contents"].discount == D("1.90")
+
+    # The code (1), its restaurants (2), its uses in all, by the customer and the customer's orders (3).
+    assert len(with_code) - len(without) == 3
