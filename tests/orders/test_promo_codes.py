@@ -391,3 +391,58 @@ def test_the_cart_page_with_a_code_costs_three_queries_more(cart):
 
     # The code (1), its restaurants (2), its uses in all, by the customer and the customer's orders (3).
     assert len(with_code) - len(without) == 3
+
+
+def test_a_modification_below_the_minimum_takes_free_delivery_back(
+    order_for, customer, menu, delivery_to, restaurant_a
+):
+    promo("LIVRAISONOFFERTE", kind=Kind.FREE_DELIVERY, value=D("0"), minimum_order=D("20"))
+    margherita, regina = menu["margherita"].id, menu["regina"].id
+    order = order_for(
+        customer,
+        LineRequest(product_id=margherita, quantity=1),
+        LineRequest(product_id=regina, quantity=1),
+        fulfilment="delivery",
+        address=delivery_to,
+        promo_code="LIVRAISONOFFERTE",
+    )
+    assert (order.delivery_fee, order.total) == (D("0"), D("21.50"))
+
+    modify_order(order=order, lines=[LineRequest(product_id=regina, quantity=2)], by=customer)
+    order.refresh_from_db()
+    assert (order.promo_code.code, order.delivery_fee, order.total) == (
+        "LIVRAISONOFFERTE",
+        D("0"),
+        D("24.00"),
+    )
+
+    modify_order(order=order, lines=[LineRequest(product_id=margherita, quantity=2)], by=customer)
+    order.refresh_from_db()
+    assert (order.promo_code, order.delivery_fee) == (None, restaurant_a.delivery_fee)
+    assert order.total == D("19.00") + restaurant_a.delivery_fee
+    assert vat_total(order) == order.total
+
+
+def test_a_code_spent_between_the_checkout_page_and_its_post_is_refused_with_its_reason(
+    cart, other_customer, order_for
+):
+    promo(max_uses=1)
+    apply(cart, "PROMO")
+    fingerprint = shown_fingerprint(cart)
+    order_for(other_customer, promo_code="PROMO")  # the last use, spent meanwhile
+
+    response = cart.post(
+        reverse("checkout"),
+        {
+            "cart_fingerprint": fingerprint,
+            **terms_accepted(),
+            "fulfilment": "pickup",
+            "pickup_time": "asap",
+            "delivery_time": "asap",
+            "payment_method": "cash_on_delivery",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 302 and response["Location"] == reverse("cart")
+    assert Order.objects.count() == 1
