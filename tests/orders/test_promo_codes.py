@@ -9,6 +9,7 @@ from datetime import time
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -26,6 +27,7 @@ from orders.services.pricing import allocate_discount
 from sales.models import EntryKind, SalesEntry
 from tests import factories as f
 from tests.orders.checkout import shown_fingerprint, terms_accepted
+from tests.queue import run_deferred
 
 D = Decimal
 
@@ -446,3 +448,14 @@ def test_a_code_spent_between_the_checkout_page_and_its_post_is_refused_with_its
 
     assert response.status_code == 302 and response["Location"] == reverse("cart")
     assert Order.objects.count() == 1
+
+
+def test_the_confirmation_email_shows_the_discount(order_for, customer):
+    promo(value=D("10"))
+    order_for(customer, promo_code="PROMO")
+
+    run_deferred()
+
+    (message,) = mail.outbox
+    assert "Remise code promo : −0,95" in message.body.replace("\xa0", " ")
+    assert "Total : 8,55" in message.body.replace("\xa0", " ")
