@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "legal",
     # The sales record (cash-register law): a hash-chained journal of every money event, and its closings.
     "sales",
+    # Promo codes (head office creates them; their rules in offers.rules); orders applies them.
+    "offers",
     "orders",
     # The loyalty programme: a points ledger per customer and head office's rewards; orders calls it.
     "loyalty",

@@ -12,6 +12,7 @@ import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar
 
@@ -19,6 +20,8 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import User
+from offers.rules import Discount, OfferRefused
 from orders.errors import OrderError
 from orders.services import (
     MAX_LINES,
@@ -28,6 +31,7 @@ from orders.services import (
     price_lines,
     stock_needs,
 )
+from orders.services.promotions import Totals, check_code, totals_for
 from restaurants.availability import portions_of, stock_at
 from restaurants.models import Restaurant
 
@@ -44,6 +48,8 @@ class Cart:
     lines: list[LineRequest]
     # Makes `checkout_token` differ between two carts of the same content; new when the cart is cleared.
     salt: str = field(default_factory=_new_salt)
+    # The promo code typed in the cart (checked again at checkout, under its lock); "" for none.
+    promo_code: str = ""
     # Where the lines live in the session; a subclass keeps another cart apart (the counter's order).
     session_key: ClassVar[str] = SESSION_KEY
 
@@ -58,10 +64,12 @@ class Cart:
                 continue  # a line the code no longer understands is dropped, not a 500
         restaurant_id = data.get("restaurant_id")
         salt = data.get("salt")
+        promo_code = data.get("promo_code")
         return cls(
             restaurant_id=int(restaurant_id) if restaurant_id else None,
             lines=lines,
             salt=salt if isinstance(salt, str) and salt else _new_salt(),
+            promo_code=promo_code[:32] if isinstance(promo_code, str) else "",
         )
 
     def save(self, session: SessionBase) -> None:
@@ -72,6 +80,7 @@ class Cart:
             "restaurant_id": self.restaurant_id,
             "lines": [line.to_dict() for line in self.lines],
             "salt": self.salt,
+            "promo_code": self.promo_code,
         }
 
     @property
@@ -79,7 +88,9 @@ class Cart:
         """Names this cart's content for one checkout. A checkout sent again with the same cart (its answer
         lost: a connection cut, the session not saved after the commit) finds the order already placed
         instead of placing it twice; a cart changed since is a new checkout."""
-        content = json.dumps([self.restaurant_id, [line.to_dict() for line in self.lines]], sort_keys=True)
+        content = json.dumps(
+            [self.restaurant_id, [line.to_dict() for line in self.lines], self.promo_code], sort_keys=True
+        )
         return hashlib.sha256(f"{self.salt}:{content}".encode()).hexdigest()[:32]
 
     @property
@@ -137,6 +148,7 @@ class Cart:
         self.restaurant_id = None
         self.lines = []
         self.salt = _new_salt()
+        self.promo_code = ""
 
 
 def _same_choice(one: LineRequest, other: LineRequest) -> bool:
@@ -170,6 +182,32 @@ class CartRow:
 class CartContents:
     restaurant: Restaurant | None
     rows: list[CartRow] = field(default_factory=list)
+    # The promo code typed, what it takes off (None when refused or none), and why it was refused.
+    promo_code: str = ""
+    offer: Discount | None = None
+    offer_refused: str = ""
+
+    @property
+    def totals(self) -> Totals:
+        """The amounts with the code's discount, delivered (the fee of a pick-up is 0 anyway)."""
+        fee = self.restaurant.delivery_fee if self.restaurant else Decimal("0")
+        return totals_for(self.priced_lines, delivery_fee=fee, discount=self.offer)
+
+    @property
+    def discount(self) -> Decimal:
+        return self.totals.discount
+
+    @property
+    def free_delivery(self) -> bool:
+        return self.offer is not None and self.offer.free_delivery
+
+    @property
+    def total_picked_up(self) -> Decimal:
+        return self.subtotal - self.discount
+
+    @property
+    def total_delivered(self) -> Decimal:
+        return self.totals.total
 
     @property
     def priced_lines(self) -> list[PricedLine]:
@@ -201,6 +239,9 @@ class CartContents:
             self.restaurant.pk if self.restaurant else None,
             str(self.restaurant.delivery_fee) if self.restaurant else "",
             [[row.line.to_dict(), str(row.priced.unit_price) if row.priced else ""] for row in self.rows],
+            self.promo_code,
+            str(self.discount),
+            self.free_delivery,
         ]
         return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()[:32]
 
@@ -216,12 +257,16 @@ def _per_unit(line: PricedLine) -> dict[int, Decimal]:
     return {ingredient_id: quantity / line.quantity for ingredient_id, quantity in line.stock_needs().items()}
 
 
-def cart_contents(cart: Cart) -> CartContents:
+def cart_contents(
+    cart: Cart, *, customer: User | None = None, channel: str = "web", now: datetime | None = None
+) -> CartContents:
     """The cart's lines priced against today's menu and checked against the restaurant's stock.
 
     A handful of queries whatever the number of lines: the restaurant, the products with their recipes and
     extras, and the stock rows. A line the menu no longer offers as asked, or that the stock can no longer
-    make, carries a `problem` to show; the checkout refuses a cart with problems.
+    make, carries a `problem` to show; the checkout refuses a cart with problems. The cart's promo code is
+    checked for `customer` through `channel` (offers.rules, with its uses counted: a few queries more):
+    `offer` is what it takes off, or `offer_refused` says why not.
     """
     if not cart.lines or cart.restaurant_id is None:
         return CartContents(restaurant=None)
@@ -244,6 +289,19 @@ def cart_contents(cart: Cart) -> CartContents:
         contents.rows.append(CartRow(index=index, line=line, priced=priced_line, problem=error))
     if restaurant is None:
         return contents
+    if cart.promo_code:
+        contents.promo_code = cart.promo_code
+        try:
+            contents.offer = check_code(
+                cart.promo_code,
+                restaurant=restaurant,
+                customer=customer,
+                channel=channel,
+                lines=contents.priced_lines,
+                now=now,
+            )
+        except OfferRefused as refused:
+            contents.offer_refused = refused.message
     needs = stock_needs(contents.priced_lines)
     available = stock_at(restaurant, needs)
     short = {

@@ -396,3 +396,16 @@ class CheckoutForm(FulfilmentFields):
             instructions=address.instructions.strip(),
         )
         return delivery_address_of(saved)
+
+
+class PromoCodeForm(forms.Form):
+    """The cart's promo code field: apply a code (checked by offers.rules in the view) or remove it."""
+
+    code = forms.CharField(label=_("Promo code"), max_length=32, required=False, strip=True)
+    action = forms.ChoiceField(choices=[("apply", _("Apply")), ("remove", _("Remove"))], initial="apply")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "apply" and not data.get("code"):
+            self.add_error("code", _("Type a promo code."))
+        return data

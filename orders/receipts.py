@@ -1,6 +1,7 @@
 """An order's receipt: its lines, the VAT they include by rate, what was paid, how, and what was refunded.
 
-Prices include VAT. For each rate, the VAT is the amount at that rate × rate / (100 + rate), rounded to the
+Prices include VAT. A promo code's discount is shared across the lines (OrderLine.discount), so each rate
+holds what its lines cost once discounted. For each rate, the VAT is the amount at that rate × rate / (100 + rate), rounded to the
 cent once per rate (not per line), as a French till receipt shows it. The delivery fee is an accessory of
 what is delivered, so it takes the VAT of the products: shared between the rates in proportion to their
 amounts when an order mixes rates (the last cent of rounding goes to the largest share).
@@ -68,14 +69,21 @@ class Receipt:
 
 
 def vat_breakdown(lines: list[OrderLine], delivery_fee: Decimal) -> list[VatRate]:
-    """The VAT included in the lines and the delivery fee, by rate, lowest rate first."""
+    """The VAT included in the lines (their discounted amounts) and the delivery fee, by rate, lowest rate
+    first."""
     gross: dict[Decimal, Decimal] = defaultdict(Decimal)
+    before_discount: dict[Decimal, Decimal] = defaultdict(Decimal)
     for line in lines:
-        gross[line.vat_rate] += line.line_total
+        gross[line.vat_rate] += line.amount  # its share of a promo code's discount taken off
+        before_discount[line.vat_rate] += line.line_total
     if delivery_fee and gross:
-        subtotal = sum(gross.values(), Decimal("0"))
-        rates = sorted(gross, key=lambda rate: (gross[rate], rate))
-        shares = {rate: _cents(delivery_fee * gross[rate] / subtotal) for rate in rates[:-1]}
+        # The fee follows what is delivered; lines discounted to nothing are shared by their prices.
+        weights = dict(gross if any(gross.values()) else before_discount)
+        if not any(weights.values()):  # free products only: the fee takes the highest of their rates
+            weights[max(weights)] = Decimal("1")
+        subtotal = sum(weights.values(), Decimal("0"))
+        rates = sorted(weights, key=lambda rate: (weights[rate], rate))
+        shares = {rate: _cents(delivery_fee * weights[rate] / subtotal) for rate in rates[:-1]}
         shares[rates[-1]] = delivery_fee - sum(shares.values(), Decimal("0"))
         for rate, share in shares.items():
             gross[rate] += share

@@ -352,6 +352,25 @@ def test_change_and_remove_cart_lines(world, data):
 
 @FUZZ
 @given(data=st.data())
+def test_promo_code_in_the_cart(world, data):
+    """A typed code (real, in any case, unknown, too long, hostile) applied or removed, cart filled or not."""
+    client = world.client(data.draw(st.sampled_from(["anonymous", "customer"])))
+    filled = data.draw(st.booleans(), label="lines in the cart")
+    body = data.draw(
+        form(
+            {
+                "code": field_value("BIENVENUE10", "bienvenue10", "NOPE", "X" * 33),
+                "action": field_value("apply", "remove"),
+            }
+        )
+    )
+    exercise(
+        client, "POST", "/cart/code/", body, setup=(lambda: fill_cart(client, world)) if filled else None
+    )
+
+
+@FUZZ
+@given(data=st.data())
 def test_checkout(world, data):
     client = world.client("customer")
     with transaction.atomic():

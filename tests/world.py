@@ -23,6 +23,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Address, User
+from offers.models import PromoCode
 from orders.models import Order, Payment, PaymentState, Provider, Refund, Status
 from orders.services import Contact, DeliveryAddress, LineRequest, place_order, transition_order
 from privacy.models import DataExport, PrivacyRequest
@@ -100,6 +101,8 @@ def build_world(*, restaurant_a, restaurant_b, menu, ingredients, stock_a, users
         name: f.StockFactory(restaurant=restaurant_b, ingredient=ingredient, quantity=Decimal("5000"))
         for name, ingredient in ingredients.items()
     }
+    # A promo code the cart's fuzzing can type (tests/test_fuzz.py).
+    PromoCode.objects.create(code="BIENVENUE10", label="Bienvenue", value=Decimal("10"))
     for stock in stock_a.values():
         restock(stock=stock, quantity=Decimal("5000"), by=None)
     for stock in stock_a.values():

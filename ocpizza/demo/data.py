@@ -1103,3 +1103,49 @@ def demo_emails() -> list[str]:
     for restaurant in RESTAURANTS:
         emails += [staff_email(restaurant, member) for member in restaurant.staff]
     return emails
+
+
+@dataclass(frozen=True)
+class PromoCodeSpec:
+    code: str
+    label: str
+    kind: str  # offers.models.Kind
+    value: Decimal
+    minimum_order: Decimal = Decimal("0")
+    category: str = ""  # a category slug: the code concerns it only
+    weekdays: tuple[int, ...] = ()  # 1 = Monday
+    hours: tuple[time, time] | None = None
+    first_order_only: bool = False
+    max_uses_per_customer: int | None = None
+    channels: tuple[str, ...] = ("web",)
+
+
+# The demo's promo codes (offers.PromoCode), every restaurant: a welcome code, a Tuesday-evening one on the
+# tomato pizzas, and free delivery from 25 € of products.
+PROMO_CODES = [
+    PromoCodeSpec(
+        "BIENVENUE10",
+        "Bienvenue : 10 % sur la première commande",
+        "percent",
+        Decimal("10"),
+        first_order_only=True,
+        max_uses_per_customer=1,
+    ),
+    PromoCodeSpec(
+        "MARDISOIR",
+        "Mardi soir : 15 % sur les pizzas base tomate",
+        "percent",
+        Decimal("15"),
+        category=PIZZAS_TOMATO,
+        weekdays=(2,),
+        hours=(time(18), time(23)),
+        channels=("web", "counter"),
+    ),
+    PromoCodeSpec(
+        "LIVRAISONOFFERTE",
+        "Livraison offerte dès 25 €",
+        "free_delivery",
+        Decimal("0"),
+        minimum_order=Decimal("25"),
+    ),
+]

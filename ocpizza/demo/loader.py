@@ -29,6 +29,7 @@ from ocpizza.demo.data import (
     HEAD_OFFICE,
     INGREDIENTS,
     PRODUCTS,
+    PROMO_CODES,
     RESTAURANTS,
     PersonSpec,
     RestaurantSpec,
@@ -41,6 +42,7 @@ from ocpizza.demo.pictures import attach_picture, product_picture
 from ocpizza.demo.reset import reset_demo
 from ocpizza.demo.sales_record import record_history
 from ocpizza.demo.scenario import OrderPlan, opening_quantities, order_plans, stock_targets
+from offers.models import PromoCode, Target
 from orders.models import Order
 from restaurants.models import DeliveryZone, OpeningHours, Restaurant, Role, StaffMember, Stock, StockMovement
 from restaurants.services import create_stock
@@ -61,6 +63,7 @@ COUNTED_MODELS = (
     "restaurants.StaffMember",
     "restaurants.Stock",
     "restaurants.StockMovement",
+    "offers.PromoCode",
     "orders.Order",
     "orders.OrderLine",
     "orders.OrderLineExtra",
@@ -163,6 +166,7 @@ class _Loader:
             recipes=self.recipes,
             customers=self.customers,
         )
+        self._promo_codes()
         for index, spec in enumerate(RESTAURANTS):
             restaurant = self._restaurant(spec)
             team = self._team(restaurant, spec)
@@ -176,6 +180,27 @@ class _Loader:
             self._stock(restaurant, spec, pending, by=team.manager)
             for plan in pending:
                 writer.write(restaurant, plan, team)
+
+    def _promo_codes(self) -> None:
+        """The demo's promo codes, created once (a code changed in the admin since is left alone)."""
+        for spec in PROMO_CODES:
+            PromoCode.objects.get_or_create(
+                code=spec.code,
+                defaults={
+                    "label": spec.label,
+                    "kind": spec.kind,
+                    "value": spec.value,
+                    "target": Target.CATEGORY if spec.category else Target.ORDER,
+                    "category": Category.objects.get(slug=spec.category) if spec.category else None,
+                    "minimum_order": spec.minimum_order,
+                    "weekdays": list(spec.weekdays),
+                    "hours_from": spec.hours[0] if spec.hours else None,
+                    "hours_until": spec.hours[1] if spec.hours else None,
+                    "first_order_only": spec.first_order_only,
+                    "max_uses_per_customer": spec.max_uses_per_customer,
+                    "channels": list(spec.channels),
+                },
+            )
 
     # --- People ----------------------------------------------------------------------------------------------
 

@@ -86,7 +86,8 @@ class OrderAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
                 "fields": (
                     ("payment_method", "payment_status"),
                     "payment_expires_at",
-                    ("subtotal", "delivery_fee", "total"),
+                    ("subtotal", "promo_code", "discount"),
+                    ("delivery_fee", "total"),
                     "refunds_list",
                 )
             },

@@ -135,6 +135,17 @@ class Order(models.Model):
     delivery_fee = models.DecimalField(
         _("delivery fee"), max_digits=6, decimal_places=2, default=Decimal("0")
     )
+    # A promo code's discount on the lines (shared across them: OrderLine.discount); a free-delivery code
+    # shows as a delivery fee of 0. A use of the code is an order naming it that is not cancelled.
+    promo_code = models.ForeignKey(
+        "offers.PromoCode",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("promo code"),
+    )
+    discount = models.DecimalField(_("discount"), max_digits=8, decimal_places=2, default=Decimal("0"))
     total = models.DecimalField(_("total"), max_digits=8, decimal_places=2, default=Decimal("0"))
     note = models.TextField(_("note for the restaurant"), blank=True)
     taken_by = done_by(_("taken by"))
@@ -181,7 +192,12 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(subtotal__gte=0), name="order_subtotal_non_negative"),
             models.CheckConstraint(condition=Q(delivery_fee__gte=0), name="order_delivery_fee_non_negative"),
             models.CheckConstraint(
-                condition=Q(total=F("subtotal") + F("delivery_fee")), name="order_total_is_subtotal_plus_fee"
+                condition=Q(discount__gte=0) & Q(discount__lte=F("subtotal")),
+                name="order_discount_within_subtotal",
+            ),
+            models.CheckConstraint(
+                condition=Q(total=F("subtotal") - F("discount") + F("delivery_fee")),
+                name="order_total_is_subtotal_less_discount_plus_fee",
             ),
             models.CheckConstraint(
                 condition=Q(fulfilment="pickup", delivery_fee=0)
@@ -240,6 +256,9 @@ class OrderLine(models.Model):
         Ingredient, blank=True, related_name="+", verbose_name=_("without")
     )
     line_total = models.DecimalField(_("line total"), max_digits=8, decimal_places=2)
+    # This line's share of the order's discount (orders.services.pricing.allocate_discount): its VAT is on
+    # line_total - discount.
+    discount = models.DecimalField(_("discount"), max_digits=8, decimal_places=2, default=Decimal("0"))
     # The kitchen display's bump of this line (its station's part made): orders.services.kitchen. The order is
     # ready once every line is bumped; a recall clears the bumps.
     bumped_at = moment(_("made at"))
@@ -252,10 +271,19 @@ class OrderLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_line_unit_price_non_negative"),
+            models.CheckConstraint(
+                condition=Q(discount__gte=0) & Q(discount__lte=F("line_total")),
+                name="order_line_discount_within_total",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.product_name}"
+
+    @property
+    def amount(self) -> Decimal:
+        """What the line costs once its share of the discount is taken off."""
+        return self.line_total - self.discount
 
 
 class OrderLineExtra(models.Model):

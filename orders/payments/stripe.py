@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
+from common import formats
 from common.parsing import whole_number
 from orders.errors import CheckoutExpired, OrderError
 from orders.models import Order, Payment, Provider, Refund, RefundState
@@ -103,6 +104,11 @@ def line_items(order: Order, amount: Decimal) -> list[dict[str, Any]]:
     for line in order.lines.all():
         removed = ", ".join(ingredient.name for ingredient in line.removed_ingredients.all())
         description = _("without %(ingredients)s") % {"ingredients": removed} if removed else ""
+        if line.discount > 0:
+            # Discounted: the line as one item at what it costs now (its share may not divide by the
+            # quantity), extras included.
+            items.append(_discounted_item(order, line, description))
+            continue
         if line.unit_price > 0:
             items.append(_item(line.product_name, line.unit_price, line.quantity, description))
         for extra in line.extras.all():
@@ -121,6 +127,21 @@ def line_items(order: Order, amount: Decimal) -> list[dict[str, Any]]:
     if not items or total != to_cents(amount):
         return [_item(_("Order %(number)s") % {"number": order.number}, amount, 1)]
     return items
+
+
+def _discounted_item(order: Order, line, description: str) -> dict[str, Any]:
+    extras = ", ".join(extra.name for extra in line.extras.all())
+    notes = [
+        part for part in (description, _("with %(extras)s") % {"extras": extras} if extras else "") if part
+    ]
+    notes.append(
+        _("%(discount)s off (code %(code)s)")
+        % {
+            "discount": formats.euros(line.discount),
+            "code": order.promo_code.code if order.promo_code else "",
+        }
+    )
+    return _item(f"{line.quantity} × {line.product_name}", line.amount, 1, " · ".join(notes))
 
 
 def _session_params(payment: Payment, order: Order, request: HttpRequest, expires_at: int) -> dict[str, Any]:
@@ -188,7 +209,11 @@ class StripeProvider:
         if expires < now + MIN_CHECKOUT_LIFETIME:
             expires = now + CHECKOUT_LIFETIME
             key = f"{key}-{int(expires.timestamp())}"
-        order = Order.objects.prefetch_related("lines__extras", "lines__removed_ingredients").get(pk=order.pk)
+        order = (
+            Order.objects.select_related("promo_code")
+            .prefetch_related("lines__extras", "lines__removed_ingredients")
+            .get(pk=order.pk)
+        )
         session = client.v1.checkout.sessions.create(
             params=_session_params(payment, order, request, int(expires.timestamp())),
             options={"idempotency_key": key},

@@ -2,7 +2,7 @@
 
 A lock is held until the end of the transaction that took it: taken outside one, it would be released at
 once and protect nothing, so these helpers refuse to run there (as pretix's `locking.py` does). Every order
-service locks in the same order, the restaurant row first, then the order row, then stock rows by id
+service locks in the same order, the restaurant row first, then a promo code's, then the order row, then stock rows by id
 (restaurants.services.apply_stock_changes), so two of them never deadlock.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from offers.models import PromoCode
 from orders.models import Order
 from restaurants.models import Restaurant
 
@@ -43,3 +44,11 @@ def lock_restaurant(pk: int) -> Restaurant:
     and comes before any order or stock row. Raises LockOutsideTransaction when no transaction is open."""
     _require_transaction(f"restaurant {pk}")
     return Restaurant.objects.select_for_update().get(pk=pk)
+
+
+def lock_promo_code(text: str) -> PromoCode | None:
+    """The active promo code typed (any case), row locked until the transaction ends: it serialises the
+    uses of one code, so its last use is spent once. Taken after the restaurant row, before the order's.
+    None when there is no such active code. Raises LockOutsideTransaction when no transaction is open."""
+    _require_transaction(f"promo code {text!r}")
+    return PromoCode.objects.select_for_update().named(text).filter(active=True).first()

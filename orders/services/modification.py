@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from offers.models import Kind as PromoKind
+from offers.models import PromoCode
 from orders import notifications
 from orders.errors import OrderError
 from orders.models import (
@@ -35,6 +37,7 @@ from orders.sales_record import record_modification
 from orders.services.locking import lock_order, lock_restaurant
 from orders.services.placement import PAYMENT_WINDOW, check_minimum_order, write_lines
 from orders.services.pricing import LineRequest, PricedLine, oven_items, price_lines, subtotal_of
+from orders.services.promotions import Totals, discount_again, totals_for
 from orders.services.refunds import refund_order_after_commit, refund_payment_after_commit
 from orders.services.reservation import adjust_stock, check_stock_without_changing_it, stock_changes_for
 from orders.services.scheduling import schedule_order
@@ -64,7 +67,8 @@ def modify_order(
         changes = stock_changes_for(locked, priced)
         # Any change still waiting for its payment is replaced by this one.
         _cancel_open_pending_changes(locked)
-        owed = subtotal + locked.delivery_fee - paid_amount(locked)
+        promo, totals = _totals_again(locked, restaurant, priced)
+        owed = totals.total - paid_amount(locked)
         if locked.is_paid_online and locked.status != Status.AWAITING_PAYMENT and owed > 0:
             # Paid, and the total rises: the change waits for the payment of the difference.
             check_stock_without_changing_it(restaurant, changes, priced)
@@ -72,12 +76,12 @@ def modify_order(
                 order=locked,
                 payment=start_online_payment(order=locked, amount=owed),
                 lines=[line.to_dict() for line in lines],
-                total=subtotal + locked.delivery_fee,
+                total=totals.total,
                 requested_by=by,
             )
             return locked
         adjust_stock(order=locked, restaurant=restaurant, changes=changes, lines=priced, by=by)
-        _replace_lines(locked, priced, by=by)
+        _replace_lines(locked, priced, totals=totals, promo=promo, by=by)
         notifications.defer_modification(locked)
     return locked
 
@@ -111,14 +115,39 @@ def _reschedule(order: Order, restaurant: Restaurant, priced: Sequence[PricedLin
             raise
 
 
-def _replace_lines(order: Order, priced: Sequence[PricedLine], *, by: User | None) -> None:
+def _totals_again(
+    order: Order, restaurant: Restaurant, priced: Sequence[PricedLine]
+) -> tuple[PromoCode | None, Totals]:
+    """The new lines' totals with the order's promo code applied again (its minimum and the lines it
+    concerns checked, not its dates or uses: spent when the order was placed). New lines that no longer
+    qualify remove the offer (the code's use is given back) and, for a free delivery, bring the fee back."""
+    promo = order.promo_code
+    discount = discount_again(promo, priced)
+    fee = order.delivery_fee
+    if (
+        promo is not None
+        and promo.kind == PromoKind.FREE_DELIVERY
+        and order.fulfilment == Fulfilment.DELIVERY
+    ):
+        fee = Decimal("0") if discount is not None else restaurant.delivery_fee
+    return (promo if discount is not None else None), totals_for(priced, delivery_fee=fee, discount=discount)
+
+
+def _replace_lines(
+    order: Order, priced: Sequence[PricedLine], *, totals: Totals, promo: PromoCode | None, by: User | None
+) -> None:
     """The new lines and totals, a line in the history, and the money settled when the total changed."""
     previous_total = order.total
     order.lines.all().delete()
-    write_lines(order, priced)
-    order.subtotal = subtotal_of(priced)
-    order.total = order.subtotal + order.delivery_fee
-    order.save(update_fields=["subtotal", "total", "due_at", "updated_at"])
+    write_lines(order, priced, discounts=totals.parts)
+    order.subtotal = totals.subtotal
+    order.discount = totals.discount
+    order.delivery_fee = totals.delivery_fee
+    order.promo_code = promo
+    order.total = totals.total
+    order.save(
+        update_fields=["subtotal", "discount", "delivery_fee", "promo_code", "total", "due_at", "updated_at"]
+    )
     OrderStatusChange.objects.create(
         order=order,
         from_status=order.status,

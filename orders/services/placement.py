@@ -17,6 +17,9 @@ from accounts.models import User
 from common import formats
 from common.languages import copied
 from legal.models import LegalDocument
+from offers import rules as offer_rules
+from offers.models import PromoCode
+from offers.rules import OfferRefused
 from orders import notifications
 from orders.errors import AlreadyPlaced, OrderError
 from orders.models import (
@@ -32,8 +35,9 @@ from orders.models import (
 )
 from orders.payments import start_online_payment
 from orders.sales_record import record_sale
-from orders.services.locking import lock_restaurant
+from orders.services.locking import lock_promo_code, lock_restaurant
 from orders.services.pricing import LineRequest, PricedLine, oven_items, price_lines, subtotal_of
+from orders.services.promotions import Totals, totals_for, usage_of
 from orders.services.reservation import reserve_stock
 from orders.services.scheduling import schedule_order
 from restaurants.models import Restaurant
@@ -85,6 +89,7 @@ def place_order(
     now: datetime | None = None,
     checkout_token: str = "",
     accepted_terms: LegalDocument | None = None,
+    promo_code: str = "",
 ) -> Order:
     """Create an order and reserve its ingredients, all or nothing.
 
@@ -97,7 +102,9 @@ def place_order(
     Errors: OrderError (with a code) for any broken rule; ProductUnavailable, naming the products, when the
     stock is short; AlreadyPlaced when an order already carries `checkout_token` (the same checkout sent
     again). Nothing is written when it raises. `accepted_terms` is the version of the terms of sale the
-    customer accepted at checkout, recorded on the order.
+    customer accepted at checkout, recorded on the order. `promo_code` (typed, any case) is checked again
+    under its row's lock (offers.rules), so its last use is spent once; refused, it raises OrderError with
+    the code's reason (code "promo_<rule>"), and its discount is shared across the lines.
     """
     now = now or timezone.now()
     phone = _check_request(
@@ -110,9 +117,20 @@ def place_order(
         # The restaurant row serialises slot bookings; stock rows are locked after it, in id order.
         restaurant = lock_restaurant(restaurant.pk)
         _check_restaurant_takes_it(restaurant, checkout_token)
+        promo, totals = _totals_with_code(
+            promo_code,
+            restaurant=restaurant,
+            customer=customer,
+            channel=channel,
+            priced=priced,
+            fulfilment=fulfilment,
+            now=now,
+        )
         order = _new_order(
             restaurant=restaurant,
             priced=priced,
+            totals=totals,
+            promo=promo,
             fulfilment=fulfilment,
             payment_method=payment_method,
             contact=contact,
@@ -128,7 +146,7 @@ def place_order(
             accepted_terms=accepted_terms,
         )
         reserve_stock(order=order, lines=priced, by=taken_by or customer)
-        lines_written = write_lines(order, priced)
+        lines_written = write_lines(order, priced, discounts=totals.parts)
         _start(order, lines_written, by=taken_by or customer)
     return order
 
@@ -195,10 +213,45 @@ def _check_restaurant_takes_it(restaurant: Restaurant, checkout_token: str) -> N
             raise AlreadyPlaced(_("This order was already placed."), number=placed)
 
 
+def _totals_with_code(
+    promo_code: str,
+    *,
+    restaurant: Restaurant,
+    customer: User | None,
+    channel: str,
+    priced: Sequence[PricedLine],
+    fulfilment: str,
+    now: datetime,
+) -> tuple[PromoCode | None, Totals]:
+    """Under the restaurant's lock: the promo code typed, locked and checked with its uses counted now, and
+    the order's totals with its discount. Raises OrderError("promo_<rule>") when the code is refused."""
+    delivery_fee = restaurant.delivery_fee if fulfilment == Fulfilment.DELIVERY else Decimal("0")
+    if not promo_code.strip():
+        return None, totals_for(priced, delivery_fee=delivery_fee, discount=None)
+    promo = lock_promo_code(promo_code)
+    try:
+        if promo is None:
+            offer_rules.find(promo_code)  # raises OfferRefused("unknown"), with its message
+        discount = offer_rules.check(
+            promo,
+            restaurant=restaurant,
+            customer=customer,
+            channel=channel,
+            lines=priced,
+            now=now,
+            usage=usage_of(promo, customer),
+        )
+    except OfferRefused as refused:
+        raise OrderError(refused.message, code=f"promo_{refused.code}") from refused
+    return promo, totals_for(priced, delivery_fee=delivery_fee, discount=discount)
+
+
 def _new_order(
     *,
     restaurant: Restaurant,
     priced: Sequence[PricedLine],
+    totals: Totals,
+    promo: PromoCode | None,
     fulfilment: str,
     payment_method: str,
     contact: Contact,
@@ -223,8 +276,6 @@ def _new_order(
         now=now,
     )
     online = payment_method == PaymentMethod.ONLINE
-    subtotal = subtotal_of(priced)
-    delivery_fee = restaurant.delivery_fee if fulfilment == Fulfilment.DELIVERY else Decimal("0")
     return Order.objects.create(
         restaurant=restaurant,
         customer=customer,
@@ -242,9 +293,11 @@ def _new_order(
         payment_method=payment_method,
         payment_status=PaymentStatus.PENDING if online else PaymentStatus.UNPAID,
         payment_expires_at=now + PAYMENT_WINDOW if online else None,
-        subtotal=subtotal,
-        delivery_fee=delivery_fee,
-        total=subtotal + delivery_fee,
+        subtotal=totals.subtotal,
+        promo_code=promo,
+        discount=totals.discount,
+        delivery_fee=totals.delivery_fee,
+        total=totals.total,
         note=note.strip(),
         taken_by=taken_by,
         confirmed_at=None if online else now,
@@ -265,9 +318,13 @@ def _address_fields(address: DeliveryAddress | None) -> dict[str, str]:
     }
 
 
-def write_lines(order: Order, priced: Sequence[PricedLine]) -> list[OrderLine]:
-    """The order's lines as priced, with their removed ingredients and extras, in three inserts; returns the
-    lines written. Names are copied in every language (common.languages.copied)."""
+def write_lines(
+    order: Order, priced: Sequence[PricedLine], *, discounts: Sequence[Decimal] | None = None
+) -> list[OrderLine]:
+    """The order's lines as priced, each with its share of the discount (`discounts`, in the lines' order),
+    with their removed ingredients and extras, in three inserts; returns the lines written. Names are copied
+    in every language (common.languages.copied)."""
+    discounts = list(discounts) if discounts is not None else [Decimal("0")] * len(priced)
     order_lines = OrderLine.objects.bulk_create(
         [
             OrderLine(
@@ -278,8 +335,9 @@ def write_lines(order: Order, priced: Sequence[PricedLine]) -> list[OrderLine]:
                 vat_rate=line.product.vat_rate,
                 quantity=line.quantity,
                 line_total=line.line_total,
+                discount=discount,
             )
-            for line in priced
+            for line, discount in zip(priced, discounts, strict=True)
         ]
     )
     removals = []

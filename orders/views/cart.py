@@ -1,4 +1,5 @@
-"""The cart pages: add from a restaurant's menu, change a quantity, remove a line, empty the cart.
+"""The cart pages: add from a restaurant's menu, change a quantity, remove a line, empty the cart, apply or
+remove a promo code.
 
 The cart lives in the session (orders.cart.Cart) and holds one restaurant's products at a time. Every line is
 checked against the menu by orders.services.price_lines and against the restaurant's stock before it goes
@@ -15,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import User
 from common.parsing import whole_number
 from orders.cart import Cart, addable_quantity, cart_contents
 from orders.errors import OrderError
+from orders.forms import PromoCodeForm
 from orders.services import MAX_QUANTITY_PER_LINE, LineRequest, PricedLine, price_lines
 from restaurants.models import Restaurant
 
@@ -71,7 +74,7 @@ def _line_gone(request: HttpRequest) -> HttpResponse:
 @require_GET
 def cart(request: HttpRequest) -> HttpResponse:
     current = Cart.load(request.session)
-    contents = cart_contents(current)
+    contents = cart_contents(current, customer=_customer(request))
     if current.lines and contents.restaurant is None:
         # The restaurant stopped taking orders since: nothing in this cart can be ordered.
         current.clear()
@@ -81,7 +84,38 @@ def cart(request: HttpRequest) -> HttpResponse:
             _("This restaurant no longer takes orders, so your cart was emptied. Choose another one."),
         )
         return redirect("home")
-    return render(request, "orders/cart.html", {"contents": contents})
+    return render(request, "orders/cart.html", {"contents": contents, "promo_form": PromoCodeForm()})
+
+
+def _customer(request: HttpRequest) -> User | None:
+    return request.user if request.user.is_authenticated else None
+
+
+@require_POST
+def cart_promo(request: HttpRequest) -> HttpResponse:
+    """Apply a promo code to the cart (kept only when offers.rules accepts it) or remove it. A refused code
+    re-renders the cart with its reason, with a 400; the cart is left as it was."""
+    current = Cart.load(request.session)
+    if not current.lines:
+        return redirect("cart")
+    form = PromoCodeForm(request.POST)
+    if form.is_valid() and form.cleaned_data["action"] == "remove":
+        current.promo_code = ""
+        current.save(request.session)
+        messages.success(request, _("The promo code was removed."))
+        return redirect("cart")
+    if form.is_valid():
+        trial = Cart(current.restaurant_id, current.lines, current.salt, form.cleaned_data["code"].upper())
+        contents = cart_contents(trial, customer=_customer(request))
+        if contents.offer is not None:
+            current.promo_code = trial.promo_code
+            current.save(request.session)
+            messages.success(request, _("The code %(code)s is applied.") % {"code": trial.promo_code})
+            return redirect("cart")
+        if contents.offer_refused:
+            form.add_error("code", contents.offer_refused)
+    contents = cart_contents(current, customer=_customer(request))
+    return render(request, "orders/cart.html", {"contents": contents, "promo_form": form}, status=400)
 
 
 @require_POST

@@ -35,8 +35,13 @@ def checkout(request: HttpRequest) -> HttpResponse:
     """GET shows the form; POST places the order. A refused POST re-renders the form with a 400, or a 409
     when the cart is no longer the one the page showed."""
     current = Cart.load(request.session)
-    contents = cart_contents(current)
+    now = timezone.now()
+    contents = cart_contents(current, customer=request.user, now=now)
     if not contents.rows or contents.restaurant is None:
+        return redirect("cart")
+    if contents.offer_refused:
+        # The code was accepted in the cart, and no longer is (its last use spent, the cart changed).
+        messages.error(request, contents.offer_refused)
         return redirect("cart")
     if contents.problems:
         messages.error(
@@ -51,7 +56,6 @@ def checkout(request: HttpRequest) -> HttpResponse:
         return redirect("cart")
     restaurant = contents.restaurant
     prefetch_related_objects([restaurant], "opening_hours", "delivery_zones")
-    now = timezone.now()
     form = CheckoutForm(
         request.POST if request.method == "POST" else None,
         user=request.user,
@@ -84,7 +88,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             "contents": contents,
             "restaurant": restaurant,
             "open_now": schedule.is_open_at(restaurant, now),
-            "total_delivered": contents.subtotal + restaurant.delivery_fee,
+            "total_delivered": contents.total_delivered,
         },
         status=status,
     )
@@ -140,6 +144,7 @@ def _place(request: HttpRequest, form: CheckoutForm, contents, *, checkout_token
             now=now,
             checkout_token=checkout_token,
             accepted_terms=form.accepted_terms(),
+            promo_code=contents.promo_code,
         )
         if not user.phone and phone:
             user.phone = phone

@@ -22,6 +22,7 @@ from legal.models import CompanyDetails
 from loyalty.models import Entry, Reward
 from loyalty.services import earn_for_order
 from menu.models import Allergen, Product
+from offers.models import PromoCode
 from orders.models import (
     Fulfilment,
     Order,
@@ -166,6 +167,7 @@ def world(
     PrivacyRequest.objects.create(kind="erasure", account_id=customer.pk, by_staff=True)
     Reward.objects.create(name="Une pizza offerte", points=100, product=menu["margherita"])
     earn_for_order(order=order_a, customer=customer, amount=Decimal("20.00"))
+    PromoCode.objects.create(code="BIENVENUE10", label="Bienvenue", value=Decimal("10"))
     return {
         "order_a": order_a,
         "order_b": make_order(restaurant_b, menu, ingredients, number="BBB-BBB"),

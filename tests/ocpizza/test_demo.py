@@ -28,6 +28,7 @@ from menu.models import Product
 from ocpizza.demo import reset_demo
 from ocpizza.demo.data import RESTAURANTS
 from ocpizza.demo.scenario import order_plans
+from offers.models import PromoCode
 from orders.models import (
     Fulfilment,
     Order,
@@ -284,6 +285,14 @@ class TestTheLoadedDemo:
         assert allergens["Pâte à pizza"] == {"gluten"}
         assert allergens["Mozzarella fior di latte"] == {"milk"}
         assert allergens["Filets d'anchois"] == {"fish"}
+
+    def test_the_promo_codes_of_the_demo(self, loaded_demo):
+        codes = {code.code: code for code in PromoCode.objects.all()}
+        assert {"BIENVENUE10", "MARDISOIR", "LIVRAISONOFFERTE"} <= set(codes)
+        assert codes["BIENVENUE10"].first_order_only and codes["BIENVENUE10"].value == Decimal("10")
+        assert codes["MARDISOIR"].weekdays == [2] and codes["MARDISOIR"].category.slug == "pizzas-tomate"
+        assert codes["LIVRAISONOFFERTE"].kind == "free_delivery"
+        assert codes["LIVRAISONOFFERTE"].minimum_order == Decimal("25")
 
     def test_every_stock_equals_the_sum_of_its_movements_and_none_is_negative(self, loaded_demo):
         stocks = list(Stock.objects.select_related("restaurant", "ingredient"))
