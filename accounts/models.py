@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from common import formats
+from common.fields import moment
 
 
 class UserManager(BaseUserManager["User"]):
@@ -96,7 +97,7 @@ class Address(models.Model):
     city = models.CharField(_("city"), max_length=100)
     instructions = models.TextField(_("delivery instructions"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    deleted_at = moment(_("deleted at"))
 
     objects = AddressQuerySet.as_manager()
 

@@ -159,6 +159,18 @@ class Browser:
             self.connection = None
 
 
+class Pinned(Browser):
+    """A visitor whose requests the router sends to one instance (`instance`, "web1"...), through the router
+    all the same (its X-Forwarded-For, as in production). Change `instance` to move to another."""
+
+    def __init__(self, base: str, recorder: Recorder, instance: str) -> None:
+        super().__init__(base, recorder)
+        self.instance = instance
+
+    def request(self, method, path, data=None, headers=None):
+        return super().request(method, path, data, {"X-Bench-Instance": self.instance, **(headers or {})})
+
+
 def first_option(body: str, name: str) -> str:
     select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', body, re.S)
     if not select:
@@ -237,6 +249,27 @@ def place_order(
     errors = re.findall(r'<ul class="errorlist[^"]*">(.*?)</ul>', body, re.S)
     browser.recorder.fail(f"checkout answered {status} at {path}: {' '.join(errors)[:300]}")
     return OrderOutcome(placed=False)
+
+
+def keep_ordering(restaurant_id: int, items: list[tuple[dict, int, bool]], *, on_attempt=None):
+    """The `work` of run_customers for the fault runs: each customer orders `items` again and again until the
+    deadline, starting again from an empty cart after a failure, as a customer would after an error page.
+    `on_attempt(perf_counter at its start, placed)` hears of each order before it is yielded."""
+
+    def work(browser: Browser, customer: dict, deadline: float):
+        while time.perf_counter() < deadline:
+            begun = time.perf_counter()
+            outcome = place_order(
+                browser, restaurant_id=restaurant_id, items=items, address=customer["address"]
+            )
+            if on_attempt:
+                on_attempt(begun, outcome.placed)
+            yield outcome
+            if not outcome.placed:
+                browser.request("POST", "/cart/clear/", {"csrfmiddlewaretoken": browser.csrf()})
+                time.sleep(0.2)
+
+    return work
 
 
 def run_customers(

@@ -19,7 +19,7 @@ import subprocess
 import time
 from contextlib import contextmanager, suppress
 
-from harness import WORK, Database, Server, log, prepare
+from harness import WORK, Database, Server, log, prepared_database
 
 DYNOS = WORK / "dynos"
 # What each web process is told when it sits behind PgBouncer in transaction mode (docs/operations.md § 9.1):
@@ -342,19 +342,16 @@ def database_connections(database_url: str) -> dict[str, int]:
 def running_cluster(*, count: int, customers: int, contention_portions: int):
     """Database and prepared data (directly, as the release phase), then the cluster; everything stopped on
     the way out, errors included."""
-    WORK.mkdir(parents=True, exist_ok=True)
-    database = Database()
-    cluster = None
-    try:
-        database.start()
-        fixtures = prepare(database.url, customers=customers, contention_portions=contention_portions)
+    with prepared_database(customers=customers, contention_portions=contention_portions) as (
+        database,
+        fixtures,
+    ):
         cluster = Cluster(database, count)
-        cluster.start()
-        yield database, cluster, fixtures
-    finally:
-        if cluster:
+        try:
+            cluster.start()
+            yield database, cluster, fixtures
+        finally:
             cluster.stop()
-        database.stop()
 
 
 def _descendants(pid: int) -> list[int]:

@@ -8,7 +8,6 @@ cut by the killed worker. Not clean: any 500, an order half-written, a stock tha
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import signal
@@ -21,9 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import faults_email
-from client import Browser, Recorder, place_order, run_customers
+from client import Browser, Recorder, keep_ordering, place_order, run_customers
 from faults_payments import payment_faults
-from harness import ROOT, check_consistency, log, running_stack
+from harness import ROOT, check_consistency, log, running_stack, script_arguments
 from run import placement_items
 
 RESULTS = ROOT / "bench" / "faults.json"
@@ -35,17 +34,51 @@ def first_success_after(events: list[tuple[float, bool]], moment: float) -> floa
     return round(min(later) - moment, 2) if later else None
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+def inject_faults(server, database, *, duration: int, origin: float, faults: list[dict]) -> None:
+    """A quarter of the way in, a gunicorn worker killed; half-way, the database restarted. Each fault is
+    appended to `faults` with its time (seconds from `origin`)."""
+    time.sleep(duration / 4)
+    victim = server.worker_pids()[0]
+    os.kill(victim, signal.SIGKILL)
+    faults.append(
+        {
+            "fault": f"gunicorn worker {victim} killed (SIGKILL)",
+            "at_s": round(time.perf_counter() - origin, 2),
+        }
     )
-    parser.add_argument("--duration", type=int, default=24)
-    parser.add_argument("--customers", type=int, default=8)
-    args = parser.parse_args()
-    if os.environ.get("DATABASE_URL"):
-        print("The fault run restarts its own throwaway database: unset DATABASE_URL.", file=sys.stderr)
-        return 2
-    with running_stack(customers=args.customers, contention_portions=10) as (database, server, fixtures):
+    log(faults[-1]["fault"])
+    time.sleep(duration / 4)
+    at = time.perf_counter() - origin
+    database.restart()
+    faults.append(
+        {
+            "fault": "PostgreSQL restarted (fast shutdown: open transactions cut)",
+            "at_s": round(at, 2),
+            "took_s": round(time.perf_counter() - origin - at, 2),
+        }
+    )
+    log(faults[-1]["fault"])
+
+
+def order_after_faults(server, fixtures: dict, items) -> tuple:
+    """Afterwards, with nobody restarting anything: a new visitor orders, then reads the menu.
+    Returns (the order's outcome, the menu page's status)."""
+    log("After the faults: a new order from a fresh session...")
+    server.wait_until_serving()
+    placement = fixtures["placement"]
+    after = Browser(server.base, Recorder())
+    customer = fixtures["customers"][0]
+    after.sign_in(customer["email"], customer["password"])
+    afterwards = place_order(
+        after, restaurant_id=placement["restaurant_id"], items=items, address=customer["address"]
+    )
+    menu_status, _, _ = after.request("GET", f"/restaurants/{placement['restaurant']}/")
+    return afterwards, menu_status
+
+
+def run_under_faults(*, customers: int, duration: int) -> dict:
+    """Clients ordering for `duration` seconds while the faults happen, an order afterwards, the checks."""
+    with running_stack(customers=customers, contention_portions=10) as (database, server, fixtures):
         started_at = datetime.now(UTC).isoformat()
         placement = fixtures["placement"]
         items = placement_items(fixtures)
@@ -54,73 +87,33 @@ def main() -> int:
         origin = time.perf_counter()
         faults: list[dict] = []
 
-        def work(browser, customer, deadline):
-            while time.perf_counter() < deadline:
-                begun = time.perf_counter() - origin
-                outcome = place_order(
-                    browser,
-                    restaurant_id=placement["restaurant_id"],
-                    items=items,
-                    address=customer["address"],
-                )
-                with lock:
-                    events.append((begun, outcome.placed))
-                yield outcome
-                if not outcome.placed:
-                    # Start again from an empty cart, as a customer would after an error page.
-                    browser.request("POST", "/cart/clear/", {"csrfmiddlewaretoken": browser.csrf()})
-                    time.sleep(0.2)
+        def record(begun: float, placed: bool) -> None:
+            with lock:
+                events.append((begun - origin, placed))
 
-        def inject() -> None:
-            time.sleep(args.duration / 4)
-            victim = server.worker_pids()[0]
-            os.kill(victim, signal.SIGKILL)
-            faults.append(
-                {
-                    "fault": f"gunicorn worker {victim} killed (SIGKILL)",
-                    "at_s": round(time.perf_counter() - origin, 2),
-                }
-            )
-            log(faults[-1]["fault"])
-            time.sleep(args.duration / 4)
-            at = time.perf_counter() - origin
-            database.restart()
-            faults.append(
-                {
-                    "fault": "PostgreSQL restarted (fast shutdown: open transactions cut)",
-                    "at_s": round(at, 2),
-                    "took_s": round(time.perf_counter() - origin - at, 2),
-                }
-            )
-            log(faults[-1]["fault"])
+        work = keep_ordering(placement["restaurant_id"], items, on_attempt=record)
 
-        injector = threading.Thread(target=inject)
+        injector = threading.Thread(
+            target=inject_faults,
+            args=(server, database),
+            kwargs={"duration": duration, "origin": origin, "faults": faults},
+        )
         injector.start()
-        log(f"{args.customers} clients ordering for {args.duration} s while the faults happen...")
+        log(f"{customers} clients ordering for {duration} s while the faults happen...")
         recorder, outcomes, elapsed = run_customers(
-            server.base, fixtures["customers"], work, duration=args.duration
+            server.base, fixtures["customers"], work, duration=duration
         )
         injector.join()
-
-        # Afterwards, with nobody restarting anything: a new visitor orders.
-        log("After the faults: a new order from a fresh session...")
-        server.wait_until_serving()
-        after = Browser(server.base, Recorder())
-        customer = fixtures["customers"][0]
-        after.sign_in(customer["email"], customer["password"])
-        afterwards = place_order(
-            after, restaurant_id=placement["restaurant_id"], items=items, address=customer["address"]
-        )
-        menu_status, _, _ = after.request("GET", f"/restaurants/{placement['restaurant']}/")
+        afterwards, menu_status = order_after_faults(server, fixtures, items)
         checks = check_consistency(database.url, since=started_at)
 
     confirmed = sum(1 for o in outcomes if o.placed) + (1 if afterwards.placed else 0)
     summary = recorder.summary(elapsed)
     restart_at = faults[1]["at_s"] if len(faults) > 1 else None
-    results = {
+    return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "duration_s": round(elapsed, 1),
-        "clients": args.customers,
+        "clients": customers,
         "faults": faults,
         "requests": summary["requests"],
         "statuses": summary["statuses"],
@@ -138,13 +131,14 @@ def main() -> int:
         "checks": checks,
         "client_failures": recorder.failures[:15],
     }
-    log("Payments under faults (bench/faults_payments.py): Stripe failing, the worker killed, expiry...")
-    results["payments"] = payment_faults()
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    clean = (
+
+
+def is_clean(results: dict) -> bool:
+    checks = results["checks"]
+    return (
         results["server_errors_500"] == 0
-        and afterwards.placed
-        and menu_status == 200
+        and results["order_after_faults"]
+        and results["menu_after_faults"] == 200
         and checks["negative_stocks"] == 0
         and checks["stocks_not_equal_to_ledger"] == 0
         and checks["orders_without_lines"] == 0
@@ -153,23 +147,29 @@ def main() -> int:
         and checks["orders_holding_wrong_stock"] == 0
         and results["payments"]["clean"]
     )
+
+
+def report(results: dict) -> None:
+    checks = results["checks"]
     print()
-    for fault in faults:
+    for fault in results["faults"]:
         print(f"- at {fault['at_s']:>5} s: {fault['fault']}")
     print(
-        f"- {summary['requests']} requests in {results['duration_s']} s; statuses {summary['statuses']} (0 = connection cut)"
+        f"- {results['requests']} requests in {results['duration_s']} s; statuses {results['statuses']} (0 = connection cut)"
     )
     print(
         f"- 500s: {results['server_errors_500']}; 503s (database away, retry): {results['unavailable_503']}"
     )
     print(
-        f"- orders: {confirmed} confirmed to their clients, {checks['orders']} in the database "
+        f"- orders: {results['orders_confirmed_to_clients']} confirmed to their clients, {checks['orders']} in the database "
         f"({results['orders_not_confirmed_but_complete']} complete but unanswered: the worker died after the commit)"
     )
     print(
         f"- first order after the database restart: {results['seconds_to_first_order_after_restart']} s later"
     )
-    print(f"- afterwards: new order placed: {afterwards.placed}; menu page: {menu_status}")
+    print(
+        f"- afterwards: new order placed: {results['order_after_faults']}; menu page: {results['menu_after_faults']}"
+    )
     print(
         f"- stocks below zero: {checks['negative_stocks']}; stocks not equal to their ledger: "
         f"{checks['stocks_not_equal_to_ledger']}; orders without lines: {checks['orders_without_lines']}; "
@@ -177,6 +177,22 @@ def main() -> int:
         f"{checks['orders_holding_wrong_stock']}"
     )
     print(f"- payments: {json.dumps(results['payments'])}")
+
+
+def main() -> int:
+    parser = script_arguments(__doc__)
+    parser.add_argument("--duration", type=int, default=24)
+    parser.add_argument("--customers", type=int, default=8)
+    args = parser.parse_args()
+    if os.environ.get("DATABASE_URL"):
+        print("The fault run restarts its own throwaway database: unset DATABASE_URL.", file=sys.stderr)
+        return 2
+    results = run_under_faults(customers=args.customers, duration=args.duration)
+    log("Payments under faults (bench/faults_payments.py): Stripe failing, the worker killed, expiry...")
+    results["payments"] = payment_faults()
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    clean = is_clean(results)
+    report(results)
     print(f"\n{'Clean' if clean else 'NOT CLEAN'}: {RESULTS.relative_to(ROOT)}")
 
     # The emails' faults (bench/faults_email.py), on a stack of their own with a mail server on loopback.

@@ -134,12 +134,26 @@ def main() -> dict:
 # ---------- The Django side (after django.setup()) ----------
 
 
+def place_online_pickup(restaurant, product, customer):
+    """One `product` to pick up at `restaurant`, to be paid online by `customer`: its payment is pending."""
+    from orders.services import Contact, LineRequest, place_order
+
+    return place_order(
+        restaurant=restaurant,
+        lines=[LineRequest(product_id=product.pk, quantity=1)],
+        fulfilment="pickup",
+        payment_method="online",
+        contact=Contact(name="Bench", phone=customer.phone, email=customer.email),
+        customer=customer,
+    )
+
+
 def cancelled_paid_orders(count: int) -> list[int]:
     """`count` orders paid through (fake) Stripe then cancelled by their customer: one refund job each."""
     from accounts.models import User
     from menu.models import Product
     from orders.models import Payment, Refund
-    from orders.services import Contact, LineRequest, cancel_order, confirm_payment, place_order
+    from orders.services import cancel_order, confirm_payment
     from restaurants.models import Restaurant
 
     restaurant = Restaurant.objects.get(slug="lyon-bellecour")
@@ -147,14 +161,7 @@ def cancelled_paid_orders(count: int) -> list[int]:
     product = Product.objects.get(slug="regina")
     refunds = []
     for _ in range(count):
-        order = place_order(
-            restaurant=restaurant,
-            lines=[LineRequest(product_id=product.pk, quantity=1)],
-            fulfilment="pickup",
-            payment_method="online",
-            contact=Contact(name="Bench", phone=customer.phone, email=customer.email),
-            customer=customer,
-        )
+        order = place_online_pickup(restaurant, product, customer)
         payment = order.payments.get()
         Payment.objects.filter(pk=payment.pk).update(provider_reference=f"cs_bench_{order.pk}")
         confirm_payment(payment=payment, provider_payment_id=f"pi_bench_{order.pk}")
@@ -251,7 +258,6 @@ def expiry_of_unpaid_orders(env) -> dict:
     from accounts.models import User
     from menu.models import Product
     from orders.models import Order
-    from orders.services import Contact, LineRequest, place_order
     from restaurants.models import MovementReason, Restaurant
 
     log("Unpaid online orders whose payment window closes within the next minute...")
@@ -263,14 +269,7 @@ def expiry_of_unpaid_orders(env) -> dict:
         minute = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
         orders = []
         for offset in EXPIRY_OFFSETS_S:
-            order = place_order(
-                restaurant=restaurant,
-                lines=[LineRequest(product_id=product.pk, quantity=1)],
-                fulfilment="pickup",
-                payment_method="online",
-                contact=Contact(name="Bench", phone=customer.phone, email=customer.email),
-                customer=customer,
-            )
+            order = place_online_pickup(restaurant, product, customer)
             deadline = minute + timedelta(seconds=offset)
             Order.objects.filter(pk=order.pk).update(payment_expires_at=deadline)
             orders.append((order.pk, deadline))

@@ -6,6 +6,7 @@ Nothing here is imported by the application; the scripts run with the project's 
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -279,23 +280,38 @@ def _command(pid: int) -> str:
         return ""
 
 
+def script_arguments(doc: str) -> argparse.ArgumentParser:
+    """The command line of a benchmark script: its --help prints the script's docstring as written."""
+    return argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+@contextmanager
+def prepared_database(*, customers: int, contention_portions: int):
+    """A database started and its data prepared (directly, as the release phase): (database, fixtures);
+    stopped on the way out, errors included."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    database = Database()
+    try:
+        database.start()
+        yield database, prepare(database.url, customers=customers, contention_portions=contention_portions)
+    finally:
+        database.stop()
+
+
 @contextmanager
 def running_stack(*, customers: int, contention_portions: int, env: dict[str, str] | None = None):
     """Database, prepared data and server; everything stopped on the way out, errors included."""
-    WORK.mkdir(parents=True, exist_ok=True)
-    database = Database()
-    server = None
-    try:
-        database.start()
-        fixtures = prepare(database.url, customers=customers, contention_portions=contention_portions)
+    with prepared_database(customers=customers, contention_portions=contention_portions) as (
+        database,
+        fixtures,
+    ):
         server = Server(database.url, env=env)
         log(f"Starting the Procfile's web process: {server.command}")
-        server.start()
-        yield database, server, fixtures
-    finally:
-        if server:
+        try:
+            server.start()
+            yield database, server, fixtures
+        finally:
             server.stop()
-        database.stop()
 
 
 def check_consistency(

@@ -17,41 +17,26 @@ Exits non-zero when a check fails or anything is lost, never on speed.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import subprocess
 import sys
-import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from client import Browser, Recorder, add_to_cart, place_order, run_customers
-from dynos import crash, database_connections, running_cluster
-from harness import PYTHON, ROOT, check_consistency, log, machine, server_env
-from run import contention_run, placement_items, placement_run, wrk_runs
+from client import Pinned, Recorder, add_to_cart, place_order
+from dynos import database_connections, running_cluster
+from harness import PYTHON, ROOT, check_consistency, log, machine, script_arguments, server_env
+from instances_faults import faults
+from run import contention_run, placement_run, wrk_runs
 
 RESULTS = ROOT / "bench" / "results.json"
-FAULTS = ROOT / "bench" / "faults.json"
 README = ROOT / "bench" / "README.md"
 TABLE_START, TABLE_END = "<!-- instances:start -->", "<!-- instances:end -->"
 # Failed sign-ins on one account before even the right password is refused (ACCOUNT_RATE_LIMITS, "5/15m/key").
 SIGN_IN_FAILURES_ALLOWED = 5
-
-
-class Pinned(Browser):
-    """A visitor whose requests the router sends to one instance (`instance`, "web1"...), through the router
-    all the same (its X-Forwarded-For, as in production). Change `instance` to move to another."""
-
-    def __init__(self, base: str, recorder: Recorder, instance: str) -> None:
-        super().__init__(base, recorder)
-        self.instance = instance
-
-    def request(self, method, path, data=None, headers=None):
-        return super().request(method, path, data, {"X-Bench-Instance": self.instance, **(headers or {})})
 
 
 def served_during(router, action):
@@ -232,6 +217,34 @@ def write_readme(results: dict) -> None:
     README.write_text(head + TABLE_START + "\n" + "\n".join(lines) + "\n" + TABLE_END + tail)
 
 
+def all_pass(results: dict) -> bool:
+    checks, ledger = results["checks"], results["checks"]["ledger"]
+    return (
+        checks["session_on_both"]["ok"]
+        and checks["last_portion"]["ok"]
+        and checks["sign_in_limit"]["ok"]
+        and checks["contention_exact"]
+        and not results["server_errors"]
+        and not ledger["negative_stocks"]
+        and not ledger["stocks_not_equal_to_ledger"]
+        and not ledger["orders_without_lines"]
+        and not ledger["orders_with_wrong_subtotal"]
+        and not ledger["orders_holding_wrong_stock"]
+    )
+
+
+def report(results: dict, ok: bool) -> None:
+    print(
+        json.dumps(
+            {k: results[k] for k in ("checks", "server_errors", "wrk_timeouts_and_cut_connections")}, indent=2
+        )
+    )
+    for count, found in results["throughput"].items():
+        rps = ", ".join(f"{key} {run['rps']:.0f}/s" for key, run in found["runs"].items())
+        print(f"- {count} instance(s): {rps}; by instance {found['requests_by_instance']}")
+    print(f"\n{'All checks pass' if ok else 'A CHECK FAILED'}: bench/results.json (instances)")
+
+
 def bench(args) -> int:
     with running_cluster(
         count=args.instances, customers=args.customers + 1, contention_portions=args.portions
@@ -281,183 +294,13 @@ def bench(args) -> int:
     RESULTS.write_text(json.dumps(everything, indent=2) + "\n")
     if not args.no_readme:
         write_readme(results)
-    ok = (
-        checks["session_on_both"]["ok"]
-        and checks["last_portion"]["ok"]
-        and checks["sign_in_limit"]["ok"]
-        and checks["contention_exact"]
-        and not server_errors
-        and not ledger["negative_stocks"]
-        and not ledger["stocks_not_equal_to_ledger"]
-        and not ledger["orders_without_lines"]
-        and not ledger["orders_with_wrong_subtotal"]
-        and not ledger["orders_holding_wrong_stock"]
-    )
-    print(
-        json.dumps(
-            {k: results[k] for k in ("checks", "server_errors", "wrk_timeouts_and_cut_connections")}, indent=2
-        )
-    )
-    for count, found in measured.items():
-        rps = ", ".join(f"{key} {run['rps']:.0f}/s" for key, run in found["runs"].items())
-        print(f"- {count} instance(s): {rps}; by instance {found['requests_by_instance']}")
-    print(f"\n{'All checks pass' if ok else 'A CHECK FAILED'}: bench/results.json (instances)")
+    ok = all_pass(results)
+    report(results, ok)
     return 0 if ok else 1
 
 
-# --- one instance killed ----------------------------------------------------------------------------------
-
-
-def wait_for_queue(database_url: str, since: str, timeout: float = 150) -> dict:
-    """Until every order since `since` has its confirmation email and no job waits or runs (the dead
-    worker's jobs are taken back after TASKS_STALLED_WORKER_SECONDS, by the minute's upkeep job)."""
-    started = time.monotonic()
-    while True:
-        found = check_consistency(database_url, since=since, emails=True)
-        settled = not found["orders_without_confirmation_email"] and not found["jobs_waiting_or_running"]
-        if settled or time.monotonic() - started > timeout:
-            found["seconds_waited_for_the_queue"] = round(time.monotonic() - started, 1)
-            return found
-        time.sleep(5)
-
-
-def faults(args) -> int:
-    with running_cluster(count=args.instances, customers=args.customers, contention_portions=10) as (
-        database,
-        cluster,
-        fixtures,
-    ):
-        started_at = datetime.now(UTC).isoformat()
-        placement = fixtures["placement"]
-        items = placement_items(fixtures)
-        origin = time.perf_counter()
-        events: list[dict] = []
-
-        def work(browser, customer, deadline):
-            while time.perf_counter() < deadline:
-                outcome = place_order(
-                    browser,
-                    restaurant_id=placement["restaurant_id"],
-                    items=items,
-                    address=customer["address"],
-                )
-                yield outcome
-                if not outcome.placed:
-                    browser.request("POST", "/cart/clear/", {"csrfmiddlewaretoken": browser.csrf()})
-                    time.sleep(0.2)
-
-        victim_index = cluster.count
-
-        def inject() -> None:
-            time.sleep(args.duration / 3)
-            victim = cluster.instances[victim_index - 1]
-            # Mid-request: wait (up to 5 s) until the router has requests in progress on it.
-            name, waited = f"web{victim_index}", time.monotonic()
-            while not cluster.router.stats()[name]["in_flight"] and time.monotonic() - waited < 5:
-                time.sleep(0.01)
-            in_flight = cluster.router.stats()[name]["in_flight"]
-            killed = crash(victim)
-            events.append(
-                {
-                    "event": f"web{victim_index} killed: SIGKILL to its {len(killed)} processes at once, "
-                    f"{in_flight} request(s) in progress on it",
-                    "at_s": round(time.perf_counter() - origin, 2),
-                    "requests_in_progress": in_flight,
-                }
-            )
-            log(events[-1]["event"])
-            time.sleep(args.duration / 3)
-            at = time.perf_counter() - origin
-            took = cluster.restart(victim_index)
-            events.append(
-                {"event": f"web{victim_index} started again", "at_s": round(at, 2), "serving_after_s": took}
-            )
-            log(events[-1]["event"])
-
-        injector = threading.Thread(target=inject)
-        before = cluster.router.served()
-        injector.start()
-        log(
-            f"{args.customers} clients ordering through the router for {args.duration} s; one instance killed..."
-        )
-        recorder, outcomes, elapsed = run_customers(
-            cluster.base, fixtures["customers"], work, duration=args.duration
-        )
-        injector.join()
-        cluster.router.wait_until_up([f"web{i}" for i in range(1, cluster.count + 1)])
-        after_stats = cluster.router.stats()
-        served = {name: row["requests"] - before.get(name, 0) for name, row in after_stats.items()}
-        # Afterwards: a new visitor orders, on the instance that was killed.
-        fresh = Pinned(cluster.base, Recorder(), f"web{victim_index}")
-        customer = fixtures["customers"][0]
-        fresh.sign_in(customer["email"], customer["password"])
-        afterwards = place_order(
-            fresh, restaurant_id=placement["restaurant_id"], items=items, address=customer["address"]
-        )
-        log("Waiting for every confirmation email (the dead worker's jobs are taken back)...")
-        checks = wait_for_queue(database.url, started_at)
-        connections = database_connections(database.url)
-    summary = recorder.summary(elapsed)
-    confirmed = sum(1 for o in outcomes if o.placed) + (1 if afterwards.placed else 0)
-    results = {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": machine(),
-        "instances": args.instances,
-        "clients": args.customers,
-        "duration_s": round(elapsed, 1),
-        "events": events,
-        "requests": summary["requests"],
-        "statuses": summary["statuses"],
-        "requests_by_instance": served,
-        "server_errors_500": summary["statuses"].get("500", 0),
-        "cut_by_the_crash_502_503": summary["statuses"].get("502", 0) + summary["statuses"].get("503", 0),
-        "connections_cut": summary["connection_errors"],
-        "orders_confirmed_to_clients": confirmed,
-        "orders_in_database": checks["orders"],
-        "orders_not_confirmed_but_complete": checks["orders"] - confirmed,
-        "order_after_restart_on_the_killed_instance": afterwards.placed,
-        "database_connections_at_the_end": connections,
-        "checks": checks,
-        "client_failures": recorder.failures[:15],
-    }
-    clean = (
-        results["server_errors_500"] == 0
-        and afterwards.placed
-        and checks["orders"] >= confirmed
-        and not checks["negative_stocks"]
-        and not checks["stocks_not_equal_to_ledger"]
-        and not checks["orders_without_lines"]
-        and not checks["orders_with_wrong_subtotal"]
-        and not checks["orders_without_history"]
-        and not checks["orders_holding_wrong_stock"]
-        and not checks["orders_without_confirmation_email"]
-        and not checks["jobs_waiting_or_running"]
-        and not checks["jobs_failed"]
-    )
-    results["clean"] = clean
-    everything = json.loads(FAULTS.read_text()) if FAULTS.exists() else {}
-    everything["instances"] = results
-    FAULTS.write_text(json.dumps(everything, indent=2) + "\n")
-    for event in events:
-        print(f"- at {event['at_s']:>5} s: {event['event']}")
-    print(f"- {summary['requests']} requests; statuses {summary['statuses']}; by instance {served}")
-    print(
-        f"- orders: {confirmed} confirmed to clients, {checks['orders']} in the database; without their "
-        f"confirmation email: {checks['orders_without_confirmation_email']}; jobs failed: {checks['jobs_failed']}, "
-        f"still waiting or running: {checks['jobs_waiting_or_running']} (after {checks['seconds_waited_for_the_queue']} s)"
-    )
-    print(
-        f"- stocks below zero: {checks['negative_stocks']}; not equal to their ledger: "
-        f"{checks['stocks_not_equal_to_ledger']}; orders holding the wrong stock: {checks['orders_holding_wrong_stock']}"
-    )
-    print(f"\n{'Clean' if clean else 'NOT CLEAN'}: bench/faults.json (instances)")
-    return 0 if clean else 1
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = script_arguments(__doc__)
     parser.add_argument("mode", choices=("bench", "faults"))
     parser.add_argument("--instances", type=int, default=2)
     parser.add_argument("--duration", type=int, default=None, help="seconds per run (bench 10, faults 30)")

@@ -37,7 +37,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client, RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench.stack_profile import STOCK_DJANGO, handler_for  # noqa: E402
+from bench.stack_profile import handler_for, stock_django_middleware  # noqa: E402
 
 CUSTOMER = "camille.lefevre@example.com"
 
@@ -66,7 +66,7 @@ def kinds() -> dict[str, tuple[list[str], dict]]:
     poll = f"/orders/{order.number}/status/"
     version = _etag(site, environ(poll, HTTP_COOKIE=signed_in, HTTP_HX_REQUEST="true"))
     return {
-        "stock Django, /robots.txt": (STOCK_DJANGO, environ("/robots.txt")),
+        "stock Django, /robots.txt": (stock_django_middleware(), environ("/robots.txt")),
         "/robots.txt": (site, environ("/robots.txt")),
         "menu, anonymous (cached)": (site, environ(menu)),
         "menu, signed in": (site, environ(menu, HTTP_COOKIE=signed_in)),

@@ -16,7 +16,6 @@ records it as the "before" figure; its demo pictures are first replaced in the b
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import io
 import json
@@ -28,7 +27,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import PYTHON, ROOT, WORK, Database, free_port, log, procfile_web_command, server_env
+from harness import (
+    PYTHON,
+    ROOT,
+    WORK,
+    Database,
+    free_port,
+    log,
+    procfile_web_command,
+    script_arguments,
+    server_env,
+)
 
 RESULTS = ROOT / "bench" / "results.json"
 BUDGET_BYTES = 300 * 1024
@@ -231,9 +240,7 @@ def commit_of(code: Path) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = script_arguments(__doc__)
     parser.add_argument("--code", type=Path, default=ROOT, help="the tree to measure (this one by default)")
     parser.add_argument("--before", action="store_true", help="record it as the figure before renditions")
     parser.add_argument("--label", default="", help="what the measured tree is (the commit by default)")

@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from client import Browser, Recorder, place_order, run_customers
-from harness import ROOT, check_consistency, log, machine, running_stack, stock_django, wrk
+from harness import ROOT, check_consistency, log, machine, running_stack, script_arguments, stock_django, wrk
 
 RESULTS = ROOT / "bench" / "results.json"
 README = ROOT / "bench" / "README.md"
@@ -320,15 +320,9 @@ def write_readme(results: dict) -> None:
     README.write_text(head + block + tail)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--customers", type=int, default=8)
-    parser.add_argument("--portions", type=int, default=60)
-    parser.add_argument("--no-readme", action="store_true")
-    args = parser.parse_args()
+def run_all(args: argparse.Namespace) -> dict:
+    """Every run of `make bench` against one stack: the stock Django site, the site's pages, order placement
+    and the contention run, then the consistency checks; the stack is stopped before this returns."""
     with running_stack(customers=args.customers, contention_portions=args.portions) as (
         database,
         server,
@@ -346,14 +340,13 @@ def main() -> int:
         postgresql = database.version()
     compare(runs, stock)
     checks["contention_exact"] = checks["contention_portions_ordered"] == fixtures["contention"]["portions"]
-    # Answers other than 2xx/3xx (wrk) or 5xx (the clients). wrk's timeouts (2 s) and cut connections are
-    # the load client giving up on a busy machine, not the site answering wrong: counted apart.
+    # wrk's timeouts (2 s) and cut connections are the load client giving up on a busy machine, not the site
+    # answering wrong: counted apart from the server errors (server_errors).
     every_run = [*runs.values(), *stock.values()]
-    server_errors = sum(r.get("non_2xx_3xx", 0) + r.get("errors_5xx", 0) for r in every_run)
     checks["wrk_timeouts_and_cut_connections"] = sum(
         r.get("socket_errors", 0) + r.get("connection_errors", 0) for r in every_run
     )
-    results = {
+    return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
         "postgresql": postgresql,
@@ -362,6 +355,17 @@ def main() -> int:
         "checks": checks,
         "targets": targets(runs, stock),
     }
+
+
+def server_errors(results: dict) -> int:
+    """Answers other than 2xx/3xx (wrk) or 5xx (the clients), over every run."""
+    every_run = [*results["runs"].values(), *results["stock_django"].values()]
+    return sum(r.get("non_2xx_3xx", 0) + r.get("errors_5xx", 0) for r in every_run)
+
+
+def save(results: dict, *, readme: bool) -> None:
+    """results.json (keeping the figures other commands wrote there) and, unless told not to, the README's
+    table."""
     # The page weight (bench/page_weight.py, run after this by `make bench`) keeps its figures, "before" included.
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     # So do the runs of several instances (`make bench INSTANCES=2`, bench/instances.py).
@@ -369,13 +373,25 @@ def main() -> int:
         if kept in previous:
             results[kept] = previous[kept]
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    if not args.no_readme:
+    if readme:
         write_readme(results)
+
+
+def main() -> int:
+    parser = script_arguments(__doc__)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--customers", type=int, default=8)
+    parser.add_argument("--portions", type=int, default=60)
+    parser.add_argument("--no-readme", action="store_true")
+    args = parser.parse_args()
+    results = run_all(args)
+    save(results, readme=not args.no_readme)
     print()
     print(table(results))
     print(f"\nResults: {RESULTS.relative_to(ROOT)}")
+    checks = results["checks"]
     lost = (
-        server_errors
+        server_errors(results)
         or not checks["contention_exact"]
         or checks["negative_stocks"]
         or checks["stocks_not_equal_to_ledger"]

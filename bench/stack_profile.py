@@ -13,6 +13,7 @@ machine, unlike requests per second. Logs go where production sends them (stdout
 from __future__ import annotations
 
 import argparse
+import ast
 import io
 import os
 import sys
@@ -35,15 +36,17 @@ from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
-STOCK_DJANGO = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
+
+def stock_django_middleware() -> list[str]:
+    """`startproject`'s MIDDLEWARE, read from the stock site's settings (bench/stock, the floor `make bench`
+    serves) without importing them: they need a database URL this profile does not."""
+    settings_file = Path(__file__).resolve().parent / "stock" / "stocksite" / "settings.py"
+    for node in ast.parse(settings_file.read_text()).body:
+        if isinstance(node, ast.Assign) and any(
+            getattr(target, "id", "") == "MIDDLEWARE" for target in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    raise LookupError(f"No MIDDLEWARE in {settings_file}")
 
 
 def handler_for(middleware: list[str]):
@@ -91,7 +94,7 @@ def main() -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     stack = list(settings.MIDDLEWARE)
     prefixes = [stack[:count] for count in range(len(stack) + 1)]
-    figures = timings([*prefixes, STOCK_DJANGO], environ, args.requests)
+    figures = timings([*prefixes, stock_django_middleware()], environ, args.requests)
     sys.stdout = report
     print(f"{args.path}: CPU microseconds per request (best of 7 rounds of {args.requests})")
     print(f"{'no middleware':<62} {figures[0]:8.1f}")

@@ -8,9 +8,10 @@ The company's details are one record edited in the admin, not text in the code.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from common.fields import done_by, moment
 
 
 class CompanyDetails(models.Model):
@@ -67,15 +68,8 @@ class LegalDocument(models.Model):
         help_text=_("Paragraphs separated by a blank line; a line starting with “## ” is a heading."),
     )
     created_at = models.DateTimeField(_("written at"), auto_now_add=True)
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("published by"),
-    )
+    published_at = moment(_("published at"))
+    published_by = done_by(_("published by"))
 
     objects = LegalDocumentQuerySet.as_manager()
 

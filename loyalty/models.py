@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from common.fields import optional_link
+
 
 class Kind(models.TextChoices):
     EARNED = "earned", _("Earned")
@@ -28,22 +30,8 @@ class Entry(models.Model):
         related_name="loyalty_entries",
         verbose_name=_("customer"),
     )
-    order = models.ForeignKey(
-        "orders.Order",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="loyalty_entries",
-        verbose_name=_("order"),
-    )
-    reward = models.ForeignKey(
-        "loyalty.Reward",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="entries",
-        verbose_name=_("reward"),
-    )
+    order = optional_link("orders.Order", _("order"), related_name="loyalty_entries")
+    reward = optional_link("loyalty.Reward", _("reward"), on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     # Positive when earned or given back, negative when taken back, spent or expired.
     points = models.IntegerField(_("points"))
@@ -73,21 +61,11 @@ def balance_of(customer) -> int:
 class Reward(models.Model):
     name = models.CharField(_("name"), max_length=120)
     points = models.PositiveIntegerField(_("points"))
-    product = models.ForeignKey(
-        "menu.Product",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="loyalty_rewards",
-        verbose_name=_("product covered"),
+    product = optional_link(
+        "menu.Product", _("product covered"), on_delete=models.PROTECT, related_name="loyalty_rewards"
     )
-    category = models.ForeignKey(
-        "menu.Category",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="loyalty_rewards",
-        verbose_name=_("category covered"),
+    category = optional_link(
+        "menu.Category", _("category covered"), on_delete=models.PROTECT, related_name="loyalty_rewards"
     )
     active = models.BooleanField(_("active"), default=True)
 

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from common import formats, renditions
+from common.fields import price_field
+from common.querysets import ActiveQuerySet
 from common.validators import validate_image_file
 
 
@@ -90,9 +92,7 @@ class Extra(models.Model):
     ingredient = models.OneToOneField(
         Ingredient, on_delete=models.PROTECT, related_name="extra", verbose_name=_("ingredient")
     )
-    price = models.DecimalField(
-        _("price"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
-    )
+    price = price_field(_("price"))
     quantity = models.DecimalField(
         _("quantity added"),
         max_digits=10,
@@ -124,11 +124,6 @@ class Station(models.TextChoices):
     DRINKS = "drinks", _("Drinks")
 
 
-class ProductQuerySet(models.QuerySet["Product"]):
-    def active(self) -> ProductQuerySet:
-        return self.filter(is_active=True)
-
-
 class Product(renditions.HasRenditions):
     """A pizza, drink or dessert. Its recipe lines say what one portion takes from stock."""
 
@@ -140,9 +135,7 @@ class Product(renditions.HasRenditions):
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), unique=True)
     description = models.TextField(_("description"), blank=True)
-    price = models.DecimalField(
-        _("price"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
-    )
+    price = price_field(_("price"))
     vat_rate = models.DecimalField(
         _("VAT rate (%)"),
         max_digits=4,
@@ -167,7 +160,7 @@ class Product(renditions.HasRenditions):
         Extra, blank=True, related_name="products", verbose_name=_("extras offered")
     )
 
-    objects = ProductQuerySet.as_manager()
+    objects = ActiveQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("product")

@@ -7,29 +7,13 @@ Allergen names are not here: the 14 regulated allergens are fixed by EU law and 
 translated labels (the site's message catalogue), not by head office.
 """
 
-from modeltranslation.translator import TranslationOptions, register
+from modeltranslation.translator import translator
 
 from menu.models import Category, Ingredient, Product, RecipeStep
 
-
-@register(Category)
-class CategoryTranslation(TranslationOptions):
-    fields = ("name",)
-
-
-@register(Ingredient)
-class IngredientTranslation(TranslationOptions):
-    fields = ("name",)
-    # The names are unique in each language; an English name left empty is stored as NULL, which the
-    # uniqueness ignores, and shows the French one.
-    empty_values = {"name": None}
-
-
-@register(Product)
-class ProductTranslation(TranslationOptions):
-    fields = ("name", "description")
-
-
-@register(RecipeStep)
-class RecipeStepTranslation(TranslationOptions):
-    fields = ("text",)
+translator.register(Category, fields=("name",))
+# The names are unique in each language; an English name left empty is stored as NULL, which the uniqueness
+# ignores, and shows the French one.
+translator.register(Ingredient, fields=("name",), empty_values={"name": None})
+translator.register(Product, fields=("name", "description"))
+translator.register(RecipeStep, fields=("text",))

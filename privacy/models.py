@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from common.fields import done_by, moment
 
 
 class RequestKind(models.TextChoices):
@@ -22,14 +23,7 @@ class PrivacyRequest(models.Model):
 
     kind = models.CharField(_("kind"), max_length=20, choices=RequestKind.choices)
     account_id = models.PositiveIntegerField(_("account id"))
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("done by"),
-    )
+    done_by = done_by(_("done by"))
     by_staff = models.BooleanField(_("by head office"), default=False)
     orders_anonymised = models.PositiveIntegerField(_("orders anonymised"), default=0)
     done_at = models.DateTimeField(_("done at"), auto_now_add=True)
@@ -54,8 +48,8 @@ class DataExport(models.Model):
         verbose_name=_("user"),
     )
     requested_at = models.DateTimeField(_("requested at"))
-    ready_at = models.DateTimeField(_("ready at"), null=True, blank=True)
-    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    ready_at = moment(_("ready at"))
+    expires_at = moment(_("expires at"))
     file_name = models.CharField(_("file"), max_length=200, blank=True)  # its name in the default storage
 
     class Meta:

@@ -16,14 +16,35 @@ from restaurants.models import MovementReason, Stock, StockMovement
 _QUANTITY = {"max_digits": 12, "decimal_places": 3, "min_value": Decimal("0")}
 
 
-class StockCreationForm(forms.ModelForm):
+class _ServiceForm(forms.ModelForm):
+    """A model form whose saving is a stock service's call (`record`, run once the rest of the form is valid):
+    a StockError it raises becomes an error on `error_field`, with nothing written. `by` (who records it) is
+    set by the caller on the form class."""
+
+    by: User | None = None
+    error_field = "quantity"
+
+    def record(self) -> None:
+        raise NotImplementedError
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            self.record()
+        except services.StockError as error:
+            self.add_error(self.error_field, error.message)
+
+
+class StockCreationForm(_ServiceForm):
     """Starts keeping an ingredient at a restaurant through services.create_stock.
 
     `by` (who records it) is set by the caller on the form class. Once valid, the stock exists and is
     `form.instance`: saving the form writes nothing more.
     """
 
-    by: User | None = None
+    error_field = "opening_quantity"
 
     opening_quantity = forms.DecimalField(
         # The admin shows a model field's label capitalised, and a form field's label as written.
@@ -37,23 +58,17 @@ class StockCreationForm(forms.ModelForm):
         model = Stock
         fields = ["restaurant", "ingredient", "opening_quantity", "alert_threshold"]
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        if self.errors:
-            return
-        try:
-            self.instance = services.create_stock(
-                restaurant=self.instance.restaurant,
-                ingredient=self.instance.ingredient,
-                quantity=self.cleaned_data["opening_quantity"],
-                alert_threshold=self.instance.alert_threshold,
-                by=self.by,
-            )
-        except services.StockError as error:
-            self.add_error("opening_quantity", error.message)
+    def record(self) -> None:
+        self.instance = services.create_stock(
+            restaurant=self.instance.restaurant,
+            ingredient=self.instance.ingredient,
+            quantity=self.cleaned_data["opening_quantity"],
+            alert_threshold=self.instance.alert_threshold,
+            by=self.by,
+        )
 
 
-class StockMovementForm(forms.ModelForm):
+class StockMovementForm(_ServiceForm):
     """Records a delivery, a waste or an inventory count through the matching service.
 
     The service is the validation: only it, holding the stock row's lock, can tell whether a waste fits in
@@ -63,8 +78,6 @@ class StockMovementForm(forms.ModelForm):
     """
 
     KINDS = (MovementReason.RESTOCK, MovementReason.WASTE, MovementReason.INVENTORY)
-
-    by: User | None = None
 
     kind = forms.ChoiceField(
         label=capfirst(StockMovement._meta.get_field("reason").verbose_name),
@@ -83,24 +96,15 @@ class StockMovementForm(forms.ModelForm):
         model = StockMovement
         fields = ["stock", "kind", "quantity", "note"]
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
-        if self.errors:
-            return
+    def record(self) -> None:
         stock, kind, quantity = self.instance.stock, self.cleaned_data["kind"], self.cleaned_data["quantity"]
         note = self.cleaned_data["note"]
-        try:
-            if kind == MovementReason.RESTOCK:
-                movement = services.restock(stock=stock, quantity=quantity, by=self.by, note=note)
-            elif kind == MovementReason.WASTE:
-                movement = services.record_waste(stock=stock, quantity=quantity, by=self.by, note=note)
-            else:
-                movement = services.record_inventory_count(
-                    stock=stock, counted=quantity, by=self.by, note=note
-                )
-        except services.StockError as error:
-            self.add_error("quantity", error.message)
-            return
+        if kind == MovementReason.RESTOCK:
+            movement = services.restock(stock=stock, quantity=quantity, by=self.by, note=note)
+        elif kind == MovementReason.WASTE:
+            movement = services.record_waste(stock=stock, quantity=quantity, by=self.by, note=note)
+        else:
+            movement = services.record_inventory_count(stock=stock, counted=quantity, by=self.by, note=note)
         if movement is None:
             self.add_error("quantity", gettext("The count matches the stock: there is nothing to record."))
             return

@@ -12,14 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common import formats, renditions
+from common.fields import done_by, moment, optional_link, price_field
+from common.querysets import ActiveQuerySet
 from common.validators import validate_document_file, validate_image_file, validate_video_file
 from menu.models import CatalogueVersion, Ingredient
 
 
-class RestaurantQuerySet(models.QuerySet["Restaurant"]):
-    def active(self) -> RestaurantQuerySet:
-        return self.filter(is_active=True)
-
+class RestaurantQuerySet(ActiveQuerySet):
     def delivering_to(self, postal_code: str) -> RestaurantQuerySet:
         return self.filter(delivery_zones__postal_code=postal_code.strip()).distinct()
 
@@ -58,20 +57,8 @@ class Restaurant(renditions.HasRenditions):
         help_text=_("PDF or image of the printed menu."),
     )
     is_active = models.BooleanField(_("open for orders"), default=True)
-    delivery_fee = models.DecimalField(
-        _("delivery fee"),
-        max_digits=6,
-        decimal_places=2,
-        default=Decimal("2.50"),
-        validators=[MinValueValidator(Decimal("0"))],
-    )
-    minimum_order = models.DecimalField(
-        _("minimum order for delivery"),
-        max_digits=6,
-        decimal_places=2,
-        default=Decimal("15.00"),
-        validators=[MinValueValidator(Decimal("0"))],
-    )
+    delivery_fee = price_field(_("delivery fee"), default=Decimal("2.50"))
+    minimum_order = price_field(_("minimum order for delivery"), default=Decimal("15.00"))
     preparation_minutes = models.PositiveSmallIntegerField(
         _("average preparation time (minutes)"), default=15
     )
@@ -185,11 +172,6 @@ class Role(models.TextChoices):
     COUNTER = "counter", _("Counter")
 
 
-class StaffMemberQuerySet(models.QuerySet["StaffMember"]):
-    def active(self) -> StaffMemberQuerySet:
-        return self.filter(is_active=True)
-
-
 class StaffMember(renditions.HasRenditions):
     """A user's job at one restaurant. Pizzaiolos with a photo are shown as the restaurant's chefs."""
 
@@ -208,7 +190,7 @@ class StaffMember(renditions.HasRenditions):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
 
-    objects = StaffMemberQuerySet.as_manager()
+    objects = ActiveQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("staff member")
@@ -252,7 +234,7 @@ class Stock(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text=_("Managers are warned when the quantity falls to this level."),
     )
-    low_alert_sent_at = models.DateTimeField(_("low-stock alert sent at"), null=True, blank=True)
+    low_alert_sent_at = moment(_("low-stock alert sent at"))
 
     objects = StockQuerySet.as_manager()
 
@@ -302,22 +284,10 @@ class StockMovement(models.Model):
     )
     delta = models.DecimalField(_("change"), max_digits=12, decimal_places=3)
     reason = models.CharField(_("reason"), max_length=20, choices=MovementReason.choices)
-    order = models.ForeignKey(
-        "orders.Order",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="stock_movements",
-        verbose_name=_("order"),
+    order = optional_link(
+        "orders.Order", _("order"), on_delete=models.PROTECT, related_name="stock_movements"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="stock_movements",
-        verbose_name=_("by"),
-    )
+    user = done_by(_("by"), related_name="stock_movements")
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 

@@ -9,11 +9,12 @@ row lock serialises the writers of a restaurant's journal (sales.journal.append_
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from common.fields import done_by
 
 
 class AppendOnlyError(RuntimeError):
@@ -86,14 +87,7 @@ class SalesEntry(AppendOnly):
     vat = models.JSONField(_("VAT by rate"), default=dict, blank=True)
     payment_method = models.CharField(_("payment method"), max_length=30)
     reference = models.CharField(_("reference"), max_length=40, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = done_by(_("recorded by"), on_delete=models.PROTECT)
     previous_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
     hash = models.CharField(_("hash"), max_length=64)
 

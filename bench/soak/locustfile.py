@@ -184,44 +184,54 @@ class Customer(Visitor):
                 return
 
 
-class KitchenTablet(Visitor):
+class StaffBoard(Visitor):
+    """A staff screen left open on a tablet or phone: its page once, then its HTMX board (`/staff/<screen>/board/`)
+    polled every 5 s, pressing every button (`moves`, each posted with `data`) the board shows."""
+
+    abstract = True
     weight = 1
-    fixed_count = 10
     wait_time = constant(5)
+    screen = ""
+    moves: re.Pattern
+    data: dict = {}
+
+    def account(self) -> dict:
+        raise NotImplementedError
 
     def on_start(self) -> None:
         super().on_start()
+        self.sign_in(self.account())
+        self.client.get(f"/staff/{self.screen}/", name=f"{self.screen} page")
+
+    @task
+    def poll(self) -> None:
+        board = self.client.get(f"/staff/{self.screen}/board/", headers=HTMX, name=f"{self.screen} poll")
+        for action in self.moves.findall(board.text):
+            self.post(action, self.data, name=f"{self.screen} move", body=board.text)
+
+
+class KitchenTablet(StaffBoard):
+    # Both tablets of a restaurant may press the same order's button: the second is told it was done already.
+    fixed_count = 10
+    screen = "kitchen"
+    moves = KITCHEN_ACTION
+
+    def account(self) -> dict:
         number = next(_tablets)
         restaurants = FIXTURES["restaurants"]
-        restaurant = restaurants[number % len(restaurants)]
-        self.sign_in(restaurant["pizzaiolos"][(number // len(restaurants)) % 2])
-        self.client.get("/staff/kitchen/", name="kitchen page")
-
-    @task
-    def poll(self) -> None:
-        board = self.client.get("/staff/kitchen/board/", headers=HTMX, name="kitchen poll")
-        for action in KITCHEN_ACTION.findall(board.text):
-            # Both tablets may press the same order's button: the second is told it was done already.
-            self.post(action, {}, name="kitchen move", body=board.text)
+        return restaurants[number % len(restaurants)]["pizzaiolos"][(number // len(restaurants)) % 2]
 
 
-class DriverPhone(Visitor):
-    weight = 1
+class DriverPhone(StaffBoard):
     fixed_count = 5
-    wait_time = constant(5)
+    screen = "delivery"
+    moves = DELIVERY_ACTION
+    # Cash on delivery: the cash is collected (an order paid online needs no method).
+    data = {"method": "cash"}
 
-    def on_start(self) -> None:
-        super().on_start()
+    def account(self) -> dict:
         restaurants = FIXTURES["restaurants"]
-        self.sign_in(restaurants[next(_drivers) % len(restaurants)]["driver"])
-        self.client.get("/staff/delivery/", name="delivery page")
-
-    @task
-    def poll(self) -> None:
-        board = self.client.get("/staff/delivery/board/", headers=HTMX, name="delivery poll")
-        for action in DELIVERY_ACTION.findall(board.text):
-            # Cash on delivery: the cash is collected (an order paid online needs no method).
-            self.post(action, {"method": "cash"}, name="delivery move", body=board.text)
+        return restaurants[next(_drivers) % len(restaurants)]["driver"]
 
 
 class Manager(Visitor):

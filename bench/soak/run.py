@@ -12,7 +12,6 @@ bench/soak.svg). A measurement, not a test: exits non-zero when a level or a che
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import os
@@ -28,7 +27,17 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from dynos import database_connections  # noqa: E402
-from harness import PYTHON, ROOT, WORK, check_consistency, log, machine, running_stack, server_env  # noqa: E402
+from harness import (  # noqa: E402
+    PYTHON,
+    ROOT,
+    WORK,
+    check_consistency,
+    log,
+    machine,
+    running_stack,
+    script_arguments,
+    server_env,
+)
 
 RESULTS = ROOT / "bench" / "soak.json"
 PLOT = ROOT / "bench" / "soak.svg"
@@ -165,17 +174,10 @@ def plot(samples: list[dict], path: Path, title: str) -> None:
     path.write_text("\n".join(parts) + "\n")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--minutes", type=float, default=20)
-    parser.add_argument("--customers", type=int, default=30)
-    parser.add_argument("--sample-seconds", type=float, default=30)
-    args = parser.parse_args()
-    seconds = int(args.minutes * 60)
-    # The last part of the run without new orders: long enough for kitchen, driver and polls to finish.
-    drain = min(150, max(45, seconds // 5))
+def soak(*, customers: int, minutes: float, sample_seconds: float, drain: int) -> tuple:
+    """The stack, its soak data, Locust for `minutes` with the machine sampled, then the task queue waited for
+    and the checks. Returns (checks, sampler, Locust's finished process, the prefix of its CSV files)."""
+    seconds = int(minutes * 60)
     with running_stack(customers=1, contention_portions=10) as (database, server, _):
         out = subprocess.run(
             [PYTHON, str(ROOT / "bench" / "prepare.py"), "soak", "12"],
@@ -188,17 +190,17 @@ def main() -> int:
         fixtures_path = WORK / "soak-fixtures.json"
         fixtures_path.write_text(out.stdout)
         started_at = datetime.now(UTC).isoformat()
-        sampler = Sampler(server.process.pid, database.url, args.sample_seconds)
+        sampler = Sampler(server.process.pid, database.url, sample_seconds)
         sampler.start()
         prefix = WORK / "soak"
-        users = args.customers + STAFF_USERS
+        users = customers + STAFF_USERS
         env = {
             **os.environ,
             "SOAK_FIXTURES": str(fixtures_path),
             "SOAK_ORDERS_UNTIL": str(time.time() + seconds - drain),
         }
         log(
-            f"Locust: {args.customers} customers, 10 kitchen tablets, 5 drivers, a manager, for {args.minutes} min "
+            f"Locust: {customers} customers, 10 kitchen tablets, 5 drivers, a manager, for {minutes} min "
             f"(no new order in the last {drain} s)..."
         )
         locust = subprocess.run(
@@ -217,12 +219,54 @@ def main() -> int:
             if not checks["jobs_waiting_or_running"] and not checks["orders_without_confirmation_email"]:
                 break
             time.sleep(5)
+    return checks, sampler, locust, prefix
+
+
+def levels_met(results: dict) -> bool:
+    checks = results["checks"]
+    return bool(
+        not results["kinds_missing_their_levels"]
+        and checks["orders"] > 0
+        and not results["orders_not_delivered"]
+        and not checks["orders_without_confirmation_email"]
+        and not checks["jobs_failed"]
+        and not checks["negative_stocks"]
+        and not checks["stocks_not_equal_to_ledger"]
+        and not checks["orders_without_lines"]
+        and not checks["orders_with_wrong_subtotal"]
+        and not checks["orders_holding_wrong_stock"]
+        and results["memory"]["flat"]
+        and results["database_connections"]["flat"]
+    )
+
+
+def report(results: dict, ok: bool) -> None:
+    aggregated, checks, memory = results["requests"], results["checks"], results["memory"]
+    print(f"\n{aggregated.get('requests', 0)} requests, {aggregated.get('failures', 0)} failures; "
+          f"{checks['orders']} orders: {results['orders_by_status']}")  # fmt: skip
+    for name, kind in sorted(results["kinds"].items()):
+        print(
+            f"- {name:<16} {kind['requests']:>6} req  p50 {kind['p50_ms']:>5.0f}  p95 {kind['p95_ms']:>5.0f}  "
+            f"p99 {kind['p99_ms']:>5.0f} ms  failures {kind['failures']}{'' if kind['met'] else '  <- missed'}"
+        )
+    print(f"- memory {memory}; connections {results['database_connections']}")
+    print(f"\n{'Service levels met' if ok else 'NOT MET'}: bench/soak.json, bench/soak.svg")
+
+
+def main() -> int:
+    parser = script_arguments(__doc__)
+    parser.add_argument("--minutes", type=float, default=20)
+    parser.add_argument("--customers", type=int, default=30)
+    parser.add_argument("--sample-seconds", type=float, default=30)
+    args = parser.parse_args()
+    # The last part of the run without new orders: long enough for kitchen, driver and polls to finish.
+    drain = min(150, max(45, int(args.minutes * 60) // 5))
+    checks, sampler, locust, prefix = soak(
+        customers=args.customers, minutes=args.minutes, sample_seconds=args.sample_seconds, drain=drain
+    )
     kinds = service_levels(Path(f"{prefix}_stats.csv"))
     aggregated = kinds.pop("Aggregated", {})
     statuses = checks["orders_by_status"]
-    undelivered = {status: n for status, n in statuses.items() if status != "delivered"}
-    memory = flat([s["memory_mb"] for s in sampler.samples])
-    connections = flat([s["database_connections"] for s in sampler.samples])
     results = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
@@ -235,10 +279,10 @@ def main() -> int:
         "kinds_missing_their_levels": sorted(name for name, kind in kinds.items() if not kind["met"]),
         "orders": checks["orders"],
         "orders_by_status": statuses,
-        "orders_not_delivered": undelivered,
+        "orders_not_delivered": {status: n for status, n in statuses.items() if status != "delivered"},
         "checks": checks,
-        "memory": memory,
-        "database_connections": connections,
+        "memory": flat([s["memory_mb"] for s in sampler.samples]),
+        "database_connections": flat([s["database_connections"] for s in sampler.samples]),
         "samples": sampler.samples,
         "locust_exit_code": locust.returncode,
     }
@@ -249,29 +293,8 @@ def main() -> int:
         f"make soak, {args.minutes:g} min, {results['date']}: {checks['orders']} orders, "
         f"{aggregated.get('requests', 0)} requests",
     )
-    ok = (
-        not results["kinds_missing_their_levels"]
-        and checks["orders"] > 0
-        and not undelivered
-        and not checks["orders_without_confirmation_email"]
-        and not checks["jobs_failed"]
-        and not checks["negative_stocks"]
-        and not checks["stocks_not_equal_to_ledger"]
-        and not checks["orders_without_lines"]
-        and not checks["orders_with_wrong_subtotal"]
-        and not checks["orders_holding_wrong_stock"]
-        and memory["flat"]
-        and connections["flat"]
-    )
-    print(f"\n{aggregated.get('requests', 0)} requests, {aggregated.get('failures', 0)} failures; "
-          f"{checks['orders']} orders: {statuses}")  # fmt: skip
-    for name, kind in sorted(kinds.items()):
-        print(
-            f"- {name:<16} {kind['requests']:>6} req  p50 {kind['p50_ms']:>5.0f}  p95 {kind['p95_ms']:>5.0f}  "
-            f"p99 {kind['p99_ms']:>5.0f} ms  failures {kind['failures']}{'' if kind['met'] else '  <- missed'}"
-        )
-    print(f"- memory {memory}; connections {connections}")
-    print(f"\n{'Service levels met' if ok else 'NOT MET'}: bench/soak.json, bench/soak.svg")
+    ok = levels_met(results)
+    report(results, ok)
     return 0 if ok else 1
 
 

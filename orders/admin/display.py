@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from django.contrib import admin
 
 from common import formats
 from menu.models import Extra
-from orders.models import OrderLine
+from orders.models import Order, OrderLine
 from restaurants.admin import ReadOnlyAdminMixin, RestaurantScopedAdminMixin
 
 
@@ -30,6 +32,18 @@ class RecordInline(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.Tabular
 
 def field_label(model, field_name: str):
     return model._meta.get_field(field_name).verbose_name
+
+
+def order_number_column(path: str):
+    """A list column showing the number of the order reached from the row through `path` (a lookup such as
+    "order" or "payment__order"), sorted by it: `order_number = order_number_column("payment__order")`."""
+    number_of = attrgetter(path.replace("__", ".") + ".number")
+
+    @admin.display(description=Order._meta.verbose_name, ordering=f"{path}__number")
+    def order_number(self, row) -> str:
+        return number_of(row)
+
+    return order_number
 
 
 class OrderLineDisplayMixin:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from orders.admin.display import OrderLineDisplayMixin, RecordInline, field_label
+from orders.admin.display import OrderLineDisplayMixin, RecordInline, order_number_column
 from orders.models import OrderLine, OrderLineExtra
 from restaurants.admin import ReadOnlyAdminMixin, RestaurantScopedAdminMixin
 
@@ -65,9 +65,7 @@ class OrderLineAdmin(OrderLineDisplayMixin, ReadOnlyAdminMixin, RestaurantScoped
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("extras", "removed_ingredients")
 
-    @admin.display(description=field_label(OrderLine, "order"), ordering="order__number")
-    def order_number(self, line: OrderLine) -> str:
-        return line.order.number
+    order_number = order_number_column("order")
 
 
 @admin.register(OrderLineExtra)
@@ -78,6 +76,4 @@ class OrderLineExtraAdmin(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.
     search_fields = ("line__order__number", "name_fr", "name_en")
     ordering = ("-line__order__created_at", "id")
 
-    @admin.display(description=field_label(OrderLine, "order"), ordering="line__order__number")
-    def order_number(self, extra: OrderLineExtra) -> str:
-        return extra.line.order.number
+    order_number = order_number_column("line__order")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from orders.admin.display import RecordInline, field_label
+from orders.admin.display import RecordInline, order_number_column
 from orders.models import Payment, PendingChange, Refund, StripeEvent
 from restaurants.admin import ReadOnlyAdminMixin, RestaurantScopedAdminMixin
 
@@ -44,9 +44,7 @@ class PaymentAdmin(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.ModelAd
     ordering = ("-created_at", "-id")
     inlines = [RefundInline]
 
-    @admin.display(description=field_label(Payment, "order"), ordering="order__number")
-    def order_number(self, payment: Payment) -> str:
-        return payment.order.number
+    order_number = order_number_column("order")
 
 
 @admin.register(Refund)
@@ -59,9 +57,7 @@ class RefundAdmin(ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.ModelAdm
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
 
-    @admin.display(description=field_label(Payment, "order"), ordering="payment__order__number")
-    def order_number(self, refund: Refund) -> str:
-        return refund.payment.order.number
+    order_number = order_number_column("payment__order")
 
 
 @admin.register(PendingChange)

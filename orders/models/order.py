@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from common import formats
+from common.fields import done_by, moment, optional_link
 from menu.models import Extra, Ingredient, Product
 from restaurants.models import AppendOnlyError, Restaurant
 
@@ -102,14 +103,7 @@ class Order(models.Model):
     restaurant = models.ForeignKey(
         Restaurant, on_delete=models.PROTECT, related_name="orders", verbose_name=_("restaurant")
     )
-    customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="orders",
-        verbose_name=_("customer account"),
-    )
+    customer = done_by(_("customer account"), related_name="orders")
     customer_name = models.CharField(_("customer name"), max_length=150)
     # E.164 since the numbers are checked; an order placed before may hold the free text it was given.
     customer_phone = PhoneNumberField(_("customer phone"), max_length=30, blank=True)
@@ -118,14 +112,7 @@ class Order(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     fulfilment = models.CharField(_("fulfilment"), max_length=10, choices=Fulfilment.choices)
     # The delivery address is copied onto the order: editing the address book never rewrites history.
-    address = models.ForeignKey(
-        "accounts.Address",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="orders",
-        verbose_name=_("address from the book"),
-    )
+    address = optional_link("accounts.Address", _("address from the book"), related_name="orders")
     delivery_street = models.CharField(_("street"), max_length=200, blank=True)
     delivery_complement = models.CharField(_("complement"), max_length=200, blank=True)
     delivery_postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
@@ -134,13 +121,13 @@ class Order(models.Model):
     requested_time = models.DateTimeField(
         _("requested time"), null=True, blank=True, help_text=_("Empty means as soon as possible.")
     )
-    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    due_at = moment(_("due at"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
     payment_method = models.CharField(_("payment method"), max_length=20, choices=PaymentMethod.choices)
     payment_status = models.CharField(
         _("payment status"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
     )
-    payment_expires_at = models.DateTimeField(_("payment expires at"), null=True, blank=True)
+    payment_expires_at = moment(_("payment expires at"))
     needs_attention = models.BooleanField(
         _("needs attention"), default=False, help_text=_("Something went wrong that staff must look at.")
     )
@@ -150,52 +137,26 @@ class Order(models.Model):
     )
     total = models.DecimalField(_("total"), max_digits=8, decimal_places=2, default=Decimal("0"))
     note = models.TextField(_("note for the restaurant"), blank=True)
-    taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("taken by"),
-    )
-    prepared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("prepared by"),
-    )
-    delivered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("delivered by"),
-    )
+    taken_by = done_by(_("taken by"))
+    prepared_by = done_by(_("prepared by"))
+    delivered_by = done_by(_("delivered by"))
     # The cart's checkout token (orders.cart.Cart.checkout_token): the same checkout sent twice places one
     # order. Empty for orders taken by staff.
     checkout_token = models.CharField(
         _("checkout token"), max_length=32, blank=True, default="", editable=False
     )
     # The version of the terms of sale the customer accepted at checkout (empty for orders taken by staff).
-    accepted_terms = models.ForeignKey(
-        "legal.LegalDocument",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("terms of sale accepted"),
+    accepted_terms = optional_link(
+        "legal.LegalDocument", _("terms of sale accepted"), on_delete=models.PROTECT
     )
     created_at = models.DateTimeField(_("placed at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    preparing_at = models.DateTimeField(_("preparation started at"), null=True, blank=True)
-    ready_at = models.DateTimeField(_("ready at"), null=True, blank=True)
-    out_for_delivery_at = models.DateTimeField(_("left at"), null=True, blank=True)
-    completed_at = models.DateTimeField(_("delivered or picked up at"), null=True, blank=True)
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    confirmed_at = moment(_("confirmed at"))
+    preparing_at = moment(_("preparation started at"))
+    ready_at = moment(_("ready at"))
+    out_for_delivery_at = moment(_("left at"))
+    completed_at = moment(_("delivered or picked up at"))
+    cancelled_at = moment(_("cancelled at"))
 
     objects = OrderQuerySet.as_manager()
 
@@ -281,15 +242,8 @@ class OrderLine(models.Model):
     line_total = models.DecimalField(_("line total"), max_digits=8, decimal_places=2)
     # The kitchen display's bump of this line (its station's part made): orders.services.kitchen. The order is
     # ready once every line is bumped; a recall clears the bumps.
-    bumped_at = models.DateTimeField(_("made at"), null=True, blank=True)
-    bumped_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("made by"),
-    )
+    bumped_at = moment(_("made at"))
+    bumped_by = done_by(_("made by"))
 
     class Meta:
         verbose_name = _("order line")
@@ -337,14 +291,7 @@ class OrderStatusChange(models.Model):
     )
     from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    actor = done_by(_("by"))
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common import formats
+from common.fields import done_by, moment
 from orders.models.order import Order
 
 
@@ -44,17 +44,10 @@ class Payment(models.Model):
     provider_payment_id = models.CharField(
         _("provider payment id"), max_length=255, blank=True, help_text=_("Payment intent id.")
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = done_by(_("recorded by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    succeeded_at = models.DateTimeField(_("succeeded at"), null=True, blank=True)
+    succeeded_at = moment(_("succeeded at"))
 
     class Meta:
         verbose_name = _("payment")
@@ -95,7 +88,7 @@ class Refund(models.Model):
     # Asked of the provider by the worker (orders.services.execute_refund): how many times so far, and when
     # the restaurant's managers were told that it failed for good (so they are told once).
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    failure_notified_at = models.DateTimeField(_("failure notified at"), null=True, blank=True)
+    failure_notified_at = moment(_("failure notified at"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -117,7 +110,7 @@ class StripeEvent(models.Model):
     type = models.CharField(_("type"), max_length=100)
     payload = models.JSONField(_("payload"), default=dict)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
-    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    processed_at = moment(_("processed at"))
     outcome = models.CharField(_("outcome"), max_length=200, blank=True)
 
     class Meta:
@@ -144,17 +137,10 @@ class PendingChange(models.Model):
     )
     lines = models.JSONField(_("requested lines"))
     total = models.DecimalField(_("new total"), max_digits=8, decimal_places=2)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
+    requested_by = done_by(_("requested by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    applied_at = moment(_("applied at"))
+    cancelled_at = moment(_("cancelled at"))
 
     class Meta:
         verbose_name = _("change awaiting payment")

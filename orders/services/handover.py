@@ -63,12 +63,23 @@ def record_payment_on_delivery(*, order: Order, method: str, by, now: datetime |
     return payment
 
 
-def _require_payment_given(payment: str) -> None:
+def _require_fulfilment(order: Order, fulfilment: str) -> None:
+    """Refuse to hand over (or take out) an order fulfilled the other way."""
+    if order.fulfilment == fulfilment:
+        return
+    if fulfilment == Fulfilment.PICKUP:
+        raise OrderError(_("This order is delivered, not picked up."), code="not_a_pickup")
+    raise OrderError(_("This order is picked up, not delivered."), code="not_a_delivery")
+
+
+def _take_payment_at_handover(order: Order, payment: str, *, by, now: datetime) -> None:
+    """Record the cash or card the customer handed over with an unpaid order (`payment`, required)."""
     if not payment:
         raise OrderError(
             _("Record how the customer paid, cash or card, before handing over the order."),
             code="payment_required",
         )
+    record_payment_on_delivery(order=order, method=payment, by=by, now=now)
 
 
 def hand_over_pickup(
@@ -86,14 +97,12 @@ def hand_over_pickup(
     now = now or timezone.now()
     with transaction.atomic():
         locked = lock_order(order.pk)
-        if locked.fulfilment != Fulfilment.PICKUP:
-            raise OrderError(_("This order is delivered, not picked up."), code="not_a_pickup")
+        _require_fulfilment(locked, Fulfilment.PICKUP)
         if locked.status == Status.PICKED_UP:
             return locked
         check_move(locked, Status.PICKED_UP)
         if not locked.is_paid:
-            _require_payment_given(payment)
-            record_payment_on_delivery(order=locked, method=payment, by=by, now=now)
+            _take_payment_at_handover(locked, payment, by=by, now=now)
         return transition_order(order=locked, to=Status.PICKED_UP, by=by, now=now)
 
 
@@ -114,8 +123,7 @@ def deliver_order(
     now = now or timezone.now()
     with transaction.atomic():
         locked = lock_order(order.pk)
-        if locked.fulfilment != Fulfilment.DELIVERY:
-            raise OrderError(_("This order is picked up, not delivered."), code="not_a_delivery")
+        _require_fulfilment(locked, Fulfilment.DELIVERY)
         if locked.status == Status.DELIVERED:
             return locked, False
         check_move(locked, Status.DELIVERED)
@@ -125,8 +133,7 @@ def deliver_order(
                     _("The online payment of this order is not complete: call the restaurant."),
                     code="payment_required",
                 )
-            _require_payment_given(payment)
-            record_payment_on_delivery(order=locked, method=payment, by=by, now=now)
+            _take_payment_at_handover(locked, payment, by=by, now=now)
         return transition_order(order=locked, to=Status.DELIVERED, by=by, now=now), True
 
 
@@ -145,8 +152,7 @@ def take_deliveries(*, orders: list[Order], by: User, now: datetime | None = Non
     with transaction.atomic():
         for order in sorted(orders, key=lambda order: order.pk):
             locked = lock_order(order.pk, with_restaurant=True)
-            if locked.fulfilment != Fulfilment.DELIVERY:
-                raise OrderError(_("This order is picked up, not delivered."), code="not_a_delivery")
+            _require_fulfilment(locked, Fulfilment.DELIVERY)
             if locked.status == Status.OUT_FOR_DELIVERY and locked.delivered_by_id is not None:
                 if locked.delivered_by_id == by.pk:
                     taken.append(locked)

@@ -54,6 +54,19 @@ class StockDisplayMixin:
         return format_html('<strong style="color: {}">{}</strong>', colour, label)
 
 
+class RecordedByAdminMixin:
+    """The add page's form (`add_form`) runs a stock service as the signed-in user: it is given `by`."""
+
+    add_form: type
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        form = super().get_form(request, obj, **kwargs)
+        form.by = request.user  # modelform_factory built this class for this request alone
+        return form
+
+
 class StockInline(StockDisplayMixin, ReadOnlyAdminMixin, RestaurantScopedAdminMixin, admin.TabularInline):
     """The restaurant's stock at a glance; it changes only through the stock and movement pages."""
 
@@ -68,7 +81,7 @@ class StockInline(StockDisplayMixin, ReadOnlyAdminMixin, RestaurantScopedAdminMi
 
 
 @admin.register(Stock)
-class StockAdmin(StockDisplayMixin, RestaurantScopedAdminMixin, admin.ModelAdmin):
+class StockAdmin(StockDisplayMixin, RecordedByAdminMixin, RestaurantScopedAdminMixin, admin.ModelAdmin):
     """Adding a stock goes through services.create_stock; a change touches only the alert threshold."""
 
     manager_actions = frozenset({"view", "add", "change"})
@@ -81,6 +94,7 @@ class StockAdmin(StockDisplayMixin, RestaurantScopedAdminMixin, admin.ModelAdmin
     )
     search_fields = ("ingredient__name_fr", "ingredient__name_en", "restaurant__name")
     ordering = ("restaurant__name", "ingredient__name")
+    add_form = StockCreationForm
     add_fields = ("restaurant", "ingredient", "opening_quantity", "alert_threshold")
     change_fields = (
         "restaurant",
@@ -103,13 +117,6 @@ class StockAdmin(StockDisplayMixin, RestaurantScopedAdminMixin, admin.ModelAdmin
         if obj is None:
             return ()
         return tuple(field for field in self.change_fields if field != "alert_threshold")
-
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = StockCreationForm
-        form = super().get_form(request, obj, **kwargs)
-        form.by = request.user  # modelform_factory built this class for this request alone
-        return form
 
     def save_model(self, request, obj, form, change):
         # A new stock was created by the form, through services.create_stock.
@@ -135,7 +142,7 @@ class StockAdmin(StockDisplayMixin, RestaurantScopedAdminMixin, admin.ModelAdmin
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
+class StockMovementAdmin(RecordedByAdminMixin, RestaurantScopedAdminMixin, admin.ModelAdmin):
     """The ledger: read-only, except that adding records a delivery, waste or count through the services."""
 
     restaurant_field = "stock__restaurant"
@@ -166,6 +173,7 @@ class StockMovementAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ("-created_at", "-id")
     autocomplete_fields = ("stock",)
+    add_form = StockMovementForm
     add_fields = ("stock", "kind", "quantity", "note")
     view_fields = ("created_at", "stock", "reason", "delta", "order", "user", "note")
 
@@ -180,13 +188,6 @@ class StockMovementAdmin(RestaurantScopedAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.view_fields if obj else ()
-
-    def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = StockMovementForm
-        form = super().get_form(request, obj, **kwargs)
-        form.by = request.user  # modelform_factory built this class for this request alone
-        return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "stock":

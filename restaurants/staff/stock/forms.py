@@ -41,15 +41,6 @@ def _quantity_field(label, help_text="") -> forms.DecimalField:
     )
 
 
-def _note_field() -> forms.CharField:
-    return forms.CharField(
-        label=_("Note"),
-        required=False,
-        max_length=300,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-
-
 class StockActionForm(forms.Form):
     """One action on one stock. `save(stock=, by=)` returns what to tell the user, or None when it added an
     error to the form instead (nothing was written then)."""
@@ -105,7 +96,20 @@ def _about(message: str, quantity: Decimal, stock: Stock) -> str:
     }
 
 
-class RestockForm(_PositiveQuantityMixin, StockActionForm):
+class _MovementForm(StockActionForm):
+    """An action written to the ledger (a delivery, a waste, a count): its quantity, then a note."""
+
+    field_order = ["quantity", "note"]
+
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class RestockForm(_PositiveQuantityMixin, _MovementForm):
     title = _("Delivery received")
     action = "restock"
     submit_label = _("Add to stock")
@@ -114,7 +118,6 @@ class RestockForm(_PositiveQuantityMixin, StockActionForm):
         pgettext_lazy("quantity received from a supplier", "Delivered"),
         _("What the supplier delivered, in the ingredient's unit."),
     )
-    note = _note_field()
 
     def run(self, *, stock: Stock, by: User | None) -> str:
         quantity = self.cleaned_data["quantity"]
@@ -125,13 +128,12 @@ class RestockForm(_PositiveQuantityMixin, StockActionForm):
         return _about(gettext("Delivery of %(quantity)s of %(ingredient)s recorded."), quantity, stock)
 
 
-class WasteForm(_PositiveQuantityMixin, StockActionForm):
+class WasteForm(_PositiveQuantityMixin, _MovementForm):
     title = _("Waste")
     action = "waste"
     submit_label = _("Record waste")
 
     quantity = _quantity_field(_("Thrown away"), _("What was thrown away, in the ingredient's unit."))
-    note = _note_field()
 
     def run(self, *, stock: Stock, by: User | None) -> str:
         quantity = self.cleaned_data["quantity"]
@@ -139,13 +141,12 @@ class WasteForm(_PositiveQuantityMixin, StockActionForm):
         return _about(gettext("Waste of %(quantity)s of %(ingredient)s recorded."), quantity, stock)
 
 
-class InventoryCountForm(_NotNegativeQuantityMixin, StockActionForm):
+class InventoryCountForm(_NotNegativeQuantityMixin, _MovementForm):
     title = _("Inventory count")
     action = "count"
     submit_label = _("Record the count")
 
     quantity = _quantity_field(_("Counted"), _("What is on the shelves now; the stock is set to it."))
-    note = _note_field()
 
     negative = _("A counted quantity cannot be negative.")
 
