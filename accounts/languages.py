@@ -18,6 +18,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.views.i18n import set_language as django_set_language
 
 from accounts.models import User
@@ -66,20 +67,34 @@ def speak_account_language(sender, request: HttpRequest | None, user: User, **kw
 
 
 class LanguageMiddleware:
-    """After Django's LocaleMiddleware: `?lang=<code>` on a GET answers in that language; the answer sets the
-    cookie when the request chose a language (`speak`)."""
+    """The reader's language, in place of Django's LocaleMiddleware: `?lang=<code>` on a GET, else the
+    language cookie, else the browser's `Accept-Language`, else French. The answer says which
+    (`Content-Language`), varies on `Accept-Language`, and sets the cookie when the request chose a language
+    (`speak`).
+
+    Django's LocaleMiddleware also looks for a language prefix in the path, twice a request, and sends a 404
+    to the prefixed address: the site's URLs have no prefix (no `i18n_patterns`), so that work is left out,
+    and the query string is parsed only when it names `lang`.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        code = request.GET.get(QUERY_PARAMETER, "") if request.method in ("GET", "HEAD") else ""
+        code = ""
+        if QUERY_PARAMETER in request.META.get("QUERY_STRING", "") and request.method in ("GET", "HEAD"):
+            code = request.GET.get(QUERY_PARAMETER, "")
         if code in LANGUAGE_CODES:
             speak(request, code)
+        else:
+            translation.activate(translation.get_language_from_request(request))
+            request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         chosen = getattr(request, "language_to_remember", None)
         if chosen and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != chosen:
             remember_language(response, chosen)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
         return response
 
 

@@ -1,19 +1,24 @@
 """Sign-in policy that needs to know the restaurants' staff: lives here, as `accounts` imports no other app.
 And allauth's emails (sign-up confirmation, password reset...), rendered in the request and sent by the
-worker."""
+worker. And the authentication backends (settings.AUTHENTICATION_BACKENDS): Django's and allauth's, whose
+user of each signed-in request comes with whether they may open the staff screens, in the same query."""
 
 from __future__ import annotations
 
 import uuid
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from allauth.core import context as allauth_context
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest
 
 from common.tasks import send_email
 from ocpizza.middleware import mark_staff_session
+from restaurants.context_processors import STAFF_ACCESS_ATTRIBUTE, staff_access_exists
 from restaurants.models import StaffMember
 
 
@@ -54,3 +59,25 @@ class AccountAdapter(DefaultAccountAdapter):
             to=list(message.to),
             from_email=message.from_email,
         )
+
+
+class _UserWithStaffAccess:
+    """`get_user` (the user of every signed-in request, from the session) reads in the same query whether the
+    user has an active job at an active restaurant: the account menu's "Staff screens" link
+    (restaurants.context_processors.staff) then needs no query of its own, for customers or staff."""
+
+    def get_user(self, user_id):
+        users = get_user_model()._default_manager.annotate(**{STAFF_ACCESS_ATTRIBUTE: staff_access_exists()})
+        try:
+            user = users.get(pk=user_id)
+        except users.model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+
+class ModelBackend(_UserWithStaffAccess, DjangoModelBackend):
+    pass
+
+
+class AuthenticationBackend(_UserWithStaffAccess, AllauthBackend):
+    pass

@@ -1,16 +1,20 @@
-"""Request ids and the access log; idle expiry of staff sessions.
+"""Request ids and the access log; idle expiry of staff sessions; the site's own headers.
 
-- `RequestLogMiddleware` (first in MIDDLEWARE): takes Heroku's `X-Request-ID` (or makes one), returns it in the
-  response, tags every log record of the request with it, and writes one line per request:
-  `method=GET path=/orders/ status=200 duration_ms=12 request_id=...`. The path only: query strings may carry
-  secrets (the tracking link's `?t=`), so they are never logged.
+- `EdgeMiddleware` (first in MIDDLEWARE), one layer for what every request needs at the edge:
+  - takes Heroku's `X-Request-ID` (or makes one), returns it in the response, tags every log record of the
+    request with it, and writes one line per request:
+    `method=GET path=/orders/ status=200 duration_ms=12 request_id=...`. The path only: query strings may
+    carry secrets (the tracking link's `?t=`), so they are never logged;
+  - GET, HEAD and POST only, for every view (the admin's and allauth's included): `TRACE`, `PUT`, `DELETE`...
+    get a 405. Our own views also say which of these they take (`require_GET`...);
+  - the `Permissions-Policy` header (settings.PERMISSIONS_POLICY), built once per process.
+  These were three middlewares; one costs a third of the calls per request (docs/scaling.md, "The stack per
+  kind of request").
 - `StaffSessionIdleMiddleware` (after SessionMiddleware): a staff session (marked at login by
   `ocpizza.auth.AccountAdapter`) ends after `STAFF_SESSION_IDLE_SECONDS` without a request; customers keep
   the default session length.
 - `ContentSecurityPolicyMiddleware`: django-csp's, with the one exception the admin needs.
-- `AllowedMethodsMiddleware`: GET, HEAD and POST only, for every view (the admin's and allauth's included);
-  `TRACE`, `PUT`, `DELETE`... get a 405. Our own views also say which of these they take (`require_GET`...).
-- `PermissionsPolicyMiddleware`: the `Permissions-Policy` header (settings.PERMISSIONS_POLICY).
+- `MessageMiddleware`: Django's, with the message storage made only when a view or template uses it.
 """
 
 from __future__ import annotations
@@ -27,9 +31,12 @@ from csp.constants import HEADER
 from csp.middleware import CSPMiddleware, PolicyParts
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponseBase, HttpResponseNotAllowed
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject, empty
 
 from ocpizza.logs import loggable_path, request_id_var
 
@@ -46,27 +53,41 @@ def _request_id(request: HttpRequest) -> str:
     return incoming if _VALID_REQUEST_ID.match(incoming) else os.urandom(16).hex()
 
 
-class RequestLogMiddleware:
+ALLOWED_METHODS = ("GET", "HEAD", "POST")
+
+
+class EdgeMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
+        self.permissions_policy = ", ".join(
+            f"{feature}=({' '.join(origins)})" for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+        self.sentry = bool(settings.SENTRY_DSN)
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         request_id = _request_id(request)
         request.request_id = request_id
         request_id_var.set(request_id)
-        if settings.SENTRY_DSN and "sentry_sdk" in sys.modules:
+        if self.sentry and "sentry_sdk" in sys.modules:
             sys.modules["sentry_sdk"].set_tag("request_id", request_id)
         started = time.perf_counter()
-        response = self.get_response(request)
-        response[REQUEST_ID_HEADER] = request_id
-        access_log.info(
-            "method=%s path=%s status=%s duration_ms=%d request_id=%s",
-            request.method,
-            loggable_path(request.path),
-            response.status_code,
-            round((time.perf_counter() - started) * 1000),
-            request_id,
-        )
+        if request.method in ALLOWED_METHODS:
+            response = self.get_response(request)
+        else:
+            # No page of the site takes another method: a view that forgot its decorator, or a library's
+            # view that treats any method as GET, must not answer `TRACE` or `PUT` with a page.
+            response = HttpResponseNotAllowed(ALLOWED_METHODS)
+        response.headers.setdefault("Permissions-Policy", self.permissions_policy)
+        response.headers[REQUEST_ID_HEADER] = request_id
+        if access_log.isEnabledFor(logging.INFO):
+            access_log.info(
+                "method=%s path=%s status=%s duration_ms=%d request_id=%s",
+                request.method,
+                loggable_path(request.path),
+                response.status_code,
+                round((time.perf_counter() - started) * 1000),
+                request_id,
+            )
         return response
 
 
@@ -158,32 +179,16 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         return request.path_info.startswith(self._admin_prefix)
 
 
-ALLOWED_METHODS = ("GET", "HEAD", "POST")
+class MessageMiddleware(DjangoMessageMiddleware):
+    """Django's, but the message storage (a cookie signer and the session's) is made when something reads
+    or adds a message, not for every request: /robots.txt, the polls and the 204s never use one.
+    A storage never made holds nothing to save."""
 
+    def process_request(self, request: HttpRequest) -> None:
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
 
-class AllowedMethodsMiddleware:
-    """No page of the site takes another method: a view that forgot its decorator, or a library's view that
-    treats any method as GET, must not answer `TRACE` or `PUT` with a page."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if request.method not in ALLOWED_METHODS:
-            return HttpResponseNotAllowed(ALLOWED_METHODS)
-        return self.get_response(request)
-
-
-class PermissionsPolicyMiddleware:
-    """Browser features no page uses are switched off for the site and anything it could embed."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
-        self.header = ", ".join(
-            f"{feature}=({' '.join(origins)})" for feature, origins in settings.PERMISSIONS_POLICY.items()
-        )
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        response = self.get_response(request)
-        response.setdefault("Permissions-Policy", self.header)
-        return response
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        messages = getattr(request, "_messages", None)
+        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
+            return response
+        return super().process_response(request, response)

@@ -67,22 +67,22 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: its request id and timing cover everything below, static files and redirects included.
-    "ocpizza.middleware.RequestLogMiddleware",
-    "ocpizza.middleware.AllowedMethodsMiddleware",
+    # First: its request id and timing cover everything below, static files and redirects included; it also
+    # refuses methods other than GET, HEAD and POST and sends the Permissions-Policy header.
+    "ocpizza.middleware.EdgeMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "ocpizza.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ocpizza.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ocpizza.middleware.StaffSessionIdleMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    # ?lang= on a page, and the language cookie set after a choice or a sign-in (accounts/languages.py).
+    # The reader's language (cookie, ?lang=, Accept-Language), in place of Django's LocaleMiddleware
+    # (accounts/languages.py).
     "accounts.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's, its storage made only when a message is read or added.
+    "ocpizza.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -129,9 +129,10 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's, whose signed-in user comes with their staff access in the same query (ocpizza/auth.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "ocpizza.auth.ModelBackend",
+    "ocpizza.auth.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -28,14 +28,16 @@ handler400 = "ocpizza.views.bad_request"
 handler500 = "ocpizza.views.server_error"
 
 urlpatterns = [
+    # First: Django tries the patterns in order, and these two answer robots and the router's health checks
+    # without trying every app's patterns before them (a third of /robots.txt's time: docs/scaling.md).
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("", include("restaurants.urls")),
     path("", include("orders.urls")),
     path("", include("sales.urls")),
     path("", include("legal.urls")),
     path("", include("privacy.urls")),
     path("", include("loyalty.urls")),
-    path("healthz", views.healthz, name="healthz"),
-    path("robots.txt", views.robots_txt, name="robots_txt"),
     # The language switch (same address as Django's: the header's form posts here).
     path("i18n/setlang/", languages.set_language, name="set_language"),
     path("accounts/", include("accounts.urls")),

@@ -150,12 +150,12 @@ def test_the_order_page_with_its_receipt_runs_a_constant_number_of_queries(
     client.force_login(customer)
 
     for order in (small, large):
-        # 1 session, 2 user, 3 the order with its restaurant, 4 its lines, 5 their extras, 6 their removed
-        # ingredients, 7 its status changes, 8 the pizzas ahead of it (estimate), 9 the refunds of the
-        # payment box, 10 whether the user is staff (navigation), 11 the receipt's payments, 12 its refunds,
-        # 13 its sales record entries (their numbers), 14 a change waiting for the payment of its difference
-        # (paid online orders that can still change).
-        with django_assert_num_queries(14):
+        # 1 session, 2 user (with whether they are staff, for the navigation: ocpizza.auth), 3 the order with
+        # its restaurant, 4 its lines, 5 their extras, 6 their removed ingredients, 7 its status changes, 8 the
+        # pizzas ahead of it (estimate), 9 the refunds of the payment box, 10 the receipt's payments, 11 its
+        # refunds, 12 its sales record entries (their numbers), 13 a change waiting for the payment of its
+        # difference (paid online orders that can still change).
+        with django_assert_num_queries(13):
             assert client.get(reverse("order_tracking", args=[order.number])).status_code == 200
 
 

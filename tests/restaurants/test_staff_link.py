@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from restaurants.context_processors import staff
@@ -42,3 +44,30 @@ def test_the_membership_is_read_only_when_a_template_asks_and_only_once(
             Context(context)
         )
     assert html == "yesagain"
+
+
+def test_the_signed_in_user_comes_with_their_staff_access_in_the_same_query(
+    rf, customer, pizzaiolo, restaurant_a, django_assert_num_queries
+):
+    from ocpizza.auth import AuthenticationBackend, ModelBackend
+
+    former = f.StaffMemberFactory(restaurant=restaurant_a, role=Role.DRIVER, is_active=False).user
+    for backend in (ModelBackend(), AuthenticationBackend()):
+        for user, expected in ((customer, False), (former, False), (pizzaiolo, True)):
+            request = rf.get("/")
+            with django_assert_num_queries(1):
+                request.user = backend.get_user(user.pk)
+                assert bool(staff(request)["staff_access"]) is expected
+    assert ModelBackend().get_user(0) is None
+
+
+def test_a_signed_in_customer_s_page_reads_no_staff_membership(client, customer):
+    client.force_login(customer)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("staff_home")}"' not in page
+    # The user's query asks it in an EXISTS; no query of its own reads the memberships.
+    assert not [
+        query for query in queries if 'FROM "restaurants_staffmember"' in query["sql"].split("EXISTS")[0]
+    ]
