@@ -16,7 +16,7 @@ tickets that changed (static/js/kitchen.js).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ from orders.models import OrderLine, Status
 from orders.services import bump, recall_order, start_order, unbump_line
 from orders.staff import board as boards
 from orders.staff import selectors
+from orders.staff.polling import polled_part
 from restaurants.models import Role
 from restaurants.staff.access import staff_required
 from restaurants.staff.post_redirect import refuse
@@ -81,17 +82,13 @@ def kitchen_board(request: HttpRequest) -> HttpResponse:
     station = _station(request)
     can_cook = request.staff.can(*KITCHEN_COOKS)
     version = boards.board_version(request.staff.restaurant, station=station, can_cook=can_cook)
-    etag = f'"{version}"'
-    if request.headers.get("If-None-Match") == etag:
-        response = HttpResponseNotModified()
-    elif request.headers.get("X-Board-Version") == version:
-        response = HttpResponse(status=204)
-    else:
-        context = _board_context(request, station, version)
-        response = render(request, "staff/includes/kitchen_board.html", context)
-    response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return polled_part(
+        request,
+        version=version,
+        template="staff/includes/kitchen_board.html",
+        context=lambda: _board_context(request, station, version),
+        etag=True,
+    )
 
 
 def _answer(
@@ -247,9 +244,9 @@ def expo_board(request: HttpRequest) -> HttpResponse:
     """The pass alone, polled by HTMX every POLL_SECONDS; 204 when the screen already shows its version
     (`X-Board-Version`, sent by kitchen.js): HTMX swaps nothing."""
     version = boards.expo_version(request.staff.restaurant)
-    if request.headers.get("X-Board-Version") == version:
-        response = HttpResponse(status=204)
-    else:
-        response = render(request, "staff/includes/expo_board.html", _expo_context(request, version))
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return polled_part(
+        request,
+        version=version,
+        template="staff/includes/expo_board.html",
+        context=lambda: _expo_context(request, version),
+    )
