@@ -22,6 +22,27 @@ from sales.journal import Event, append_entry, vat_dict
 from sales.models import SALE_KINDS, EntryKind, SalesEntry
 
 
+def _append(order: Order, *, kind: str, by, now: datetime | None, **money) -> SalesEntry:
+    """One journal entry about `order`: its restaurant, its number and who did it, with `money` (the
+    amounts, the VAT, the payment method, the reference) as the kind needs."""
+    return append_entry(
+        Event(
+            restaurant_id=order.restaurant_id,
+            kind=kind,
+            order_id=order.pk,
+            order_number=order.number,
+            recorded_by_id=getattr(by, "pk", None),
+            **money,
+        ),
+        now=now,
+    )
+
+
+def _recorded(kind: str, reference: str) -> SalesEntry | None:
+    """The entry already written for a payment or a refund (its reference is unique in the journal)."""
+    return SalesEntry.objects.filter(kind=kind, reference=reference).first()
+
+
 def _recorded_sale(order: Order) -> dict[Decimal, tuple[Decimal, Decimal]] | None:
     """What the journal holds of the order's sale, by rate (gross, VAT); None when no sale was recorded."""
     entries = list(SalesEntry.objects.filter(order=order, kind__in=SALE_KINDS).values_list("vat", flat=True))
@@ -74,19 +95,15 @@ def record_sale_change(
         return None
     gross = sum((amount for amount, _vat in difference.values()), Decimal("0"))
     vat = sum((vat for _gross, vat in difference.values()), Decimal("0"))
-    return append_entry(
-        Event(
-            restaurant_id=order.restaurant_id,
-            kind=kind,
-            order_id=order.pk,
-            order_number=order.number,
-            amount=gross,
-            amount_net=gross - vat,
-            vat=vat_dict(difference),
-            payment_method=order.payment_method,
-            recorded_by_id=getattr(by, "pk", None),
-        ),
+    return _append(
+        order,
+        kind=kind,
+        by=by,
         now=now,
+        amount=gross,
+        amount_net=gross - vat,
+        vat=vat_dict(difference),
+        payment_method=order.payment_method,
     )
 
 
@@ -98,23 +115,16 @@ def record_payment(
     the journal returns its entry (the journal's unique reference would refuse a second); `new` says the
     payment was created in this transaction, so that is not looked up."""
     reference = f"payment:{payment.pk}"
-    if not new and (
-        recorded := SalesEntry.objects.filter(kind=EntryKind.PAYMENT, reference=reference).first()
-    ):
+    if not new and (recorded := _recorded(EntryKind.PAYMENT, reference)):
         return recorded
-    order = payment.order
-    return append_entry(
-        Event(
-            restaurant_id=order.restaurant_id,
-            kind=EntryKind.PAYMENT,
-            order_id=order.pk,
-            order_number=order.number,
-            amount=payment.amount,
-            payment_method=payment.provider,
-            reference=reference,
-            recorded_by_id=getattr(by, "pk", None),
-        ),
+    return _append(
+        payment.order,
+        kind=EntryKind.PAYMENT,
+        by=by,
         now=now,
+        amount=payment.amount,
+        payment_method=payment.provider,
+        reference=reference,
     )
 
 
@@ -123,22 +133,17 @@ def record_refund(*, refund: Refund, by=None, now: datetime | None = None) -> Sa
     Preconditions: inside its transaction, the order's row locked. Once per refund, like record_payment (a
     success reported again after a crash finds its entry)."""
     reference = f"refund:{refund.pk}"
-    if recorded := SalesEntry.objects.filter(kind=EntryKind.REFUND, reference=reference).first():
+    if recorded := _recorded(EntryKind.REFUND, reference):
         return recorded
     payment = refund.payment
-    order = payment.order
-    return append_entry(
-        Event(
-            restaurant_id=order.restaurant_id,
-            kind=EntryKind.REFUND,
-            order_id=order.pk,
-            order_number=order.number,
-            amount=-refund.amount,
-            payment_method=payment.provider,
-            reference=reference,
-            recorded_by_id=getattr(by, "pk", None),
-        ),
+    return _append(
+        payment.order,
+        kind=EntryKind.REFUND,
+        by=by,
         now=now,
+        amount=-refund.amount,
+        payment_method=payment.provider,
+        reference=reference,
     )
 
 
