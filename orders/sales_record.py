@@ -38,11 +38,6 @@ def _append(order: Order, *, kind: str, by, now: datetime | None, **money) -> Sa
     )
 
 
-def _recorded(kind: str, reference: str) -> SalesEntry | None:
-    """The entry already written for a payment or a refund (its reference is unique in the journal)."""
-    return SalesEntry.objects.filter(kind=kind, reference=reference).first()
-
-
 def _recorded_sale(order: Order) -> dict[Decimal, tuple[Decimal, Decimal]] | None:
     """What the journal holds of the order's sale, by rate (gross, VAT); None when no sale was recorded."""
     entries = list(SalesEntry.objects.filter(order=order, kind__in=SALE_KINDS).values_list("vat", flat=True))
@@ -114,17 +109,15 @@ def record_payment(
     Preconditions: inside its transaction, the order's row locked. Once per payment: a payment already in
     the journal returns its entry (the journal's unique reference would refuse a second); `new` says the
     payment was created in this transaction, so that is not looked up."""
-    reference = f"payment:{payment.pk}"
-    if not new and (recorded := _recorded(EntryKind.PAYMENT, reference)):
-        return recorded
-    return _append(
+    return _record_money(
         payment.order,
         kind=EntryKind.PAYMENT,
+        amount=payment.amount,
+        method=payment.provider,
+        reference=f"payment:{payment.pk}",
         by=by,
         now=now,
-        amount=payment.amount,
-        payment_method=payment.provider,
-        reference=reference,
+        look_up=not new,
     )
 
 
@@ -132,18 +125,34 @@ def record_refund(*, refund: Refund, by=None, now: datetime | None = None) -> Sa
     """A refund that went through: the money out (negative), by the method of the payment refunded.
     Preconditions: inside its transaction, the order's row locked. Once per refund, like record_payment (a
     success reported again after a crash finds its entry)."""
-    reference = f"refund:{refund.pk}"
-    if recorded := _recorded(EntryKind.REFUND, reference):
-        return recorded
-    payment = refund.payment
-    return _append(
-        payment.order,
+    return _record_money(
+        refund.payment.order,
         kind=EntryKind.REFUND,
+        amount=-refund.amount,
+        method=refund.payment.provider,
+        reference=f"refund:{refund.pk}",
         by=by,
         now=now,
-        amount=-refund.amount,
-        payment_method=payment.provider,
-        reference=reference,
+    )
+
+
+def _record_money(
+    order: Order,
+    *,
+    kind: str,
+    amount: Decimal,
+    method: str,
+    reference: str,
+    by,
+    now: datetime | None,
+    look_up: bool = True,
+) -> SalesEntry:
+    """Money in or out, once per reference: the entry already written for it is returned (the journal's
+    unique reference would refuse a second). `look_up=False` when the payment is new in this transaction."""
+    if look_up and (recorded := SalesEntry.objects.filter(kind=kind, reference=reference).first()):
+        return recorded
+    return _append(
+        order, kind=kind, by=by, now=now, amount=amount, payment_method=method, reference=reference
     )
 
 
