@@ -35,14 +35,16 @@ messages: venv
 	$(BIN)/python manage.py makemessages -l fr -l en --ignore=.venv --ignore=staticfiles --ignore=.tmp
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
+# What the load runs install first: wrk, and with INSTANCES the multi-instance stack (HAProxy, PgBouncer, Redis).
+LOAD_DEPS = WITH_WRK=1 $(if $(INSTANCES),WITH_DYNOS=1 )scripts/system-deps.sh
+
 # Load benchmark (bench/README.md): figures in bench/results.json, never a test. INSTANCES=2: that many
 # copies of the Procfile's web process behind HAProxy, PgBouncer and Redis, and the checks across them.
 bench: venv
+	$(LOAD_DEPS)
 ifdef INSTANCES
-	WITH_WRK=1 WITH_DYNOS=1 scripts/system-deps.sh
 	$(BIN)/python bench/instances.py bench --instances $(INSTANCES) $(BENCH_ARGS)
 else
-	WITH_WRK=1 scripts/system-deps.sh
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/page_weight.py
 endif
@@ -54,11 +56,10 @@ page-weight: venv
 # Faults under load: a worker killed, the database restarted (bench/README.md). INSTANCES=2: one of the
 # instances killed while customers order through the router.
 faults: venv
+	$(LOAD_DEPS)
 ifdef INSTANCES
-	WITH_WRK=1 WITH_DYNOS=1 scripts/system-deps.sh
 	$(BIN)/python bench/instances.py faults --instances $(INSTANCES) $(FAULTS_ARGS)
 else
-	WITH_WRK=1 scripts/system-deps.sh
 	$(BIN)/python bench/faults.py
 endif
 

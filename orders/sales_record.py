@@ -22,6 +22,22 @@ from sales.journal import Event, append_entry, vat_dict
 from sales.models import SALE_KINDS, EntryKind, SalesEntry
 
 
+def _append(order: Order, *, kind: str, by, now: datetime | None, **money) -> SalesEntry:
+    """One journal entry about `order`: its restaurant, its number and who did it, with `money` (the
+    amounts, the VAT, the payment method, the reference) as the kind needs."""
+    return append_entry(
+        Event(
+            restaurant_id=order.restaurant_id,
+            kind=kind,
+            order_id=order.pk,
+            order_number=order.number,
+            recorded_by_id=getattr(by, "pk", None),
+            **money,
+        ),
+        now=now,
+    )
+
+
 def _recorded_sale(order: Order) -> dict[Decimal, tuple[Decimal, Decimal]] | None:
     """What the journal holds of the order's sale, by rate (gross, VAT); None when no sale was recorded."""
     entries = list(SalesEntry.objects.filter(order=order, kind__in=SALE_KINDS).values_list("vat", flat=True))
@@ -74,19 +90,15 @@ def record_sale_change(
         return None
     gross = sum((amount for amount, _vat in difference.values()), Decimal("0"))
     vat = sum((vat for _gross, vat in difference.values()), Decimal("0"))
-    return append_entry(
-        Event(
-            restaurant_id=order.restaurant_id,
-            kind=kind,
-            order_id=order.pk,
-            order_number=order.number,
-            amount=gross,
-            amount_net=gross - vat,
-            vat=vat_dict(difference),
-            payment_method=order.payment_method,
-            recorded_by_id=getattr(by, "pk", None),
-        ),
+    return _append(
+        order,
+        kind=kind,
+        by=by,
         now=now,
+        amount=gross,
+        amount_net=gross - vat,
+        vat=vat_dict(difference),
+        payment_method=order.payment_method,
     )
 
 
@@ -97,24 +109,15 @@ def record_payment(
     Preconditions: inside its transaction, the order's row locked. Once per payment: a payment already in
     the journal returns its entry (the journal's unique reference would refuse a second); `new` says the
     payment was created in this transaction, so that is not looked up."""
-    reference = f"payment:{payment.pk}"
-    if not new and (
-        recorded := SalesEntry.objects.filter(kind=EntryKind.PAYMENT, reference=reference).first()
-    ):
-        return recorded
-    order = payment.order
-    return append_entry(
-        Event(
-            restaurant_id=order.restaurant_id,
-            kind=EntryKind.PAYMENT,
-            order_id=order.pk,
-            order_number=order.number,
-            amount=payment.amount,
-            payment_method=payment.provider,
-            reference=reference,
-            recorded_by_id=getattr(by, "pk", None),
-        ),
+    return _record_money(
+        payment.order,
+        kind=EntryKind.PAYMENT,
+        amount=payment.amount,
+        method=payment.provider,
+        reference=f"payment:{payment.pk}",
+        by=by,
         now=now,
+        look_up=not new,
     )
 
 
@@ -122,23 +125,34 @@ def record_refund(*, refund: Refund, by=None, now: datetime | None = None) -> Sa
     """A refund that went through: the money out (negative), by the method of the payment refunded.
     Preconditions: inside its transaction, the order's row locked. Once per refund, like record_payment (a
     success reported again after a crash finds its entry)."""
-    reference = f"refund:{refund.pk}"
-    if recorded := SalesEntry.objects.filter(kind=EntryKind.REFUND, reference=reference).first():
-        return recorded
-    payment = refund.payment
-    order = payment.order
-    return append_entry(
-        Event(
-            restaurant_id=order.restaurant_id,
-            kind=EntryKind.REFUND,
-            order_id=order.pk,
-            order_number=order.number,
-            amount=-refund.amount,
-            payment_method=payment.provider,
-            reference=reference,
-            recorded_by_id=getattr(by, "pk", None),
-        ),
+    return _record_money(
+        refund.payment.order,
+        kind=EntryKind.REFUND,
+        amount=-refund.amount,
+        method=refund.payment.provider,
+        reference=f"refund:{refund.pk}",
+        by=by,
         now=now,
+    )
+
+
+def _record_money(
+    order: Order,
+    *,
+    kind: str,
+    amount: Decimal,
+    method: str,
+    reference: str,
+    by,
+    now: datetime | None,
+    look_up: bool = True,
+) -> SalesEntry:
+    """Money in or out, once per reference: the entry already written for it is returned (the journal's
+    unique reference would refuse a second). `look_up=False` when the payment is new in this transaction."""
+    if look_up and (recorded := SalesEntry.objects.filter(kind=kind, reference=reference).first()):
+        return recorded
+    return _append(
+        order, kind=kind, by=by, now=now, amount=amount, payment_method=method, reference=reference
     )
 
 

@@ -2,16 +2,9 @@
 menu/translation.py): the customer's emails show them in the customer's language and the kitchen in its
 own, and a product renamed since never rewrites an order (orders.services.placement.write_lines)."""
 
-from modeltranslation.translator import TranslationOptions, register
+from modeltranslation.translator import translator
 
 from orders.models import OrderLine, OrderLineExtra
 
-
-@register(OrderLine)
-class OrderLineTranslation(TranslationOptions):
-    fields = ("product_name",)
-
-
-@register(OrderLineExtra)
-class OrderLineExtraTranslation(TranslationOptions):
-    fields = ("name",)
+translator.register(OrderLine, fields=("product_name",))
+translator.register(OrderLineExtra, fields=("name",))

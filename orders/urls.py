@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from orders.staff import delivery as staff_delivery
 from orders.staff import kitchen as staff_kitchen
@@ -30,6 +30,9 @@ class PaymentReferenceConverter(OrderNumberConverter):
 register_converter(OrderNumberConverter, "order_number")
 register_converter(PaymentReferenceConverter, "payment_reference")
 
+# Grouped by screen with include() (no namespace: every URL keeps its name, "staff_kitchen_start" and so on).
+ORDER = "<order_number:number>"
+
 urlpatterns = [
     path("cart/", cart.cart, name="cart"),
     path("cart/add/", cart.cart_add, name="cart_add"),
@@ -39,94 +42,91 @@ urlpatterns = [
     path("cart/code/", cart.cart_promo, name="cart_promo"),
     path("checkout/", checkout.checkout, name="checkout"),
     path("payments/demo/<payment_reference:reference>/", payments.demo_payment, name="demo_payment"),
-    path("orders/<order_number:number>/pay/", payments.order_pay, name="order_pay"),
     # Stripe: the return pages of Checkout and the signed webhook.
-    path("payments/stripe/success/<order_number:number>/", payments.stripe_success, name="stripe_success"),
     path(
-        "payments/stripe/success/<order_number:number>/status/",
-        payments.stripe_success_status,
-        name="stripe_success_status",
+        "payments/stripe/",
+        include(
+            [
+                path(f"success/{ORDER}/", payments.stripe_success, name="stripe_success"),
+                path(
+                    f"success/{ORDER}/status/", payments.stripe_success_status, name="stripe_success_status"
+                ),
+                path(f"cancel/{ORDER}/", payments.stripe_cancel, name="stripe_cancel"),
+                path("webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
+            ]
+        ),
     ),
-    path("payments/stripe/cancel/<order_number:number>/", payments.stripe_cancel, name="stripe_cancel"),
-    path("payments/stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
     path("orders/", customer.order_list, name="order_list"),
-    path("orders/<order_number:number>/", customer.order_tracking, name="order_tracking"),
     path(
-        "orders/<order_number:number>/status/", customer.order_status_fragment, name="order_status_fragment"
+        f"orders/{ORDER}/",
+        include(
+            [
+                path("", customer.order_tracking, name="order_tracking"),
+                path("pay/", payments.order_pay, name="order_pay"),
+                path("status/", customer.order_status_fragment, name="order_status_fragment"),
+                path("modify/", customer.order_modify, name="order_modify"),
+                path("cancel/", customer.order_cancel, name="order_cancel"),
+                path("reorder/", customer.order_reorder, name="order_reorder"),
+            ]
+        ),
     ),
-    path("orders/<order_number:number>/modify/", customer.order_modify, name="order_modify"),
-    path("orders/<order_number:number>/cancel/", customer.order_cancel, name="order_cancel"),
-    path("orders/<order_number:number>/reorder/", customer.order_reorder, name="order_reorder"),
     # Counter and phone orders (staff).
-    path("staff/counter/", staff_counter.counter, name="staff_counter"),
-    path("staff/counter/orders/", staff_counter.counter_orders, name="staff_counter_orders"),
     path(
-        "staff/counter/orders/<order_number:number>/", staff_counter.counter_order, name="staff_counter_order"
+        "staff/counter/",
+        include(
+            [
+                path("", staff_counter.counter, name="staff_counter"),
+                path("orders/", staff_counter.counter_orders, name="staff_counter_orders"),
+                path(f"orders/{ORDER}/", staff_counter.counter_order, name="staff_counter_order"),
+                path(
+                    f"orders/{ORDER}/hand-over/",
+                    staff_counter.counter_hand_over,
+                    name="staff_counter_hand_over",
+                ),
+                path(f"orders/{ORDER}/cancel/", staff_counter.counter_cancel, name="staff_counter_cancel"),
+                path("new/", counter_new_order.counter_new, name="staff_counter_new"),
+                path("new/add/", counter_new_order.counter_add, name="staff_counter_add"),
+                path("new/lines/<int:index>/", counter_new_order.counter_line, name="staff_counter_line"),
+                path("new/customer/", counter_new_order.counter_customer, name="staff_counter_customer"),
+                path("new/clear/", counter_new_order.counter_clear, name="staff_counter_clear"),
+                path(f"new/repeat/{ORDER}/", counter_new_order.counter_repeat, name="staff_counter_repeat"),
+            ]
+        ),
     ),
+    # Kitchen board, recipe cards and tickets; the pass; delivery board (staff).
     path(
-        "staff/counter/orders/<order_number:number>/hand-over/",
-        staff_counter.counter_hand_over,
-        name="staff_counter_hand_over",
+        "staff/kitchen/",
+        include(
+            [
+                path("", staff_kitchen.kitchen, name="staff_kitchen"),
+                path("board/", staff_kitchen.kitchen_board, name="staff_kitchen_board"),
+                path(f"orders/{ORDER}/start/", staff_kitchen.kitchen_start, name="staff_kitchen_start"),
+                path(f"orders/{ORDER}/ready/", staff_kitchen.kitchen_ready, name="staff_kitchen_ready"),
+                path(f"orders/{ORDER}/ticket/", staff_kitchen.kitchen_ticket, name="staff_kitchen_ticket"),
+                path(f"orders/{ORDER}/recall/", staff_kitchen.kitchen_recall, name="staff_kitchen_recall"),
+                path("lines/<int:line_id>/", staff_kitchen.recipe_card, name="staff_recipe_card"),
+                path("lines/<int:line_id>/bump/", staff_kitchen.kitchen_line, name="staff_kitchen_line"),
+            ]
+        ),
     ),
-    path(
-        "staff/counter/orders/<order_number:number>/cancel/",
-        staff_counter.counter_cancel,
-        name="staff_counter_cancel",
-    ),
-    path("staff/counter/new/", counter_new_order.counter_new, name="staff_counter_new"),
-    path("staff/counter/new/add/", counter_new_order.counter_add, name="staff_counter_add"),
-    path("staff/counter/new/lines/<int:index>/", counter_new_order.counter_line, name="staff_counter_line"),
-    path("staff/counter/new/customer/", counter_new_order.counter_customer, name="staff_counter_customer"),
-    path("staff/counter/new/clear/", counter_new_order.counter_clear, name="staff_counter_clear"),
-    path(
-        "staff/counter/new/repeat/<order_number:number>/",
-        counter_new_order.counter_repeat,
-        name="staff_counter_repeat",
-    ),
-    # Kitchen board, recipe cards and tickets; delivery board (staff).
-    path("staff/kitchen/", staff_kitchen.kitchen, name="staff_kitchen"),
-    path("staff/kitchen/board/", staff_kitchen.kitchen_board, name="staff_kitchen_board"),
-    path(
-        "staff/kitchen/orders/<order_number:number>/start/",
-        staff_kitchen.kitchen_start,
-        name="staff_kitchen_start",
-    ),
-    path(
-        "staff/kitchen/orders/<order_number:number>/ready/",
-        staff_kitchen.kitchen_ready,
-        name="staff_kitchen_ready",
-    ),
-    path(
-        "staff/kitchen/orders/<order_number:number>/ticket/",
-        staff_kitchen.kitchen_ticket,
-        name="staff_kitchen_ticket",
-    ),
-    path(
-        "staff/kitchen/orders/<order_number:number>/recall/",
-        staff_kitchen.kitchen_recall,
-        name="staff_kitchen_recall",
-    ),
-    path("staff/kitchen/lines/<int:line_id>/", staff_kitchen.recipe_card, name="staff_recipe_card"),
-    path("staff/kitchen/lines/<int:line_id>/bump/", staff_kitchen.kitchen_line, name="staff_kitchen_line"),
     path("staff/expo/", staff_kitchen.expo, name="staff_expo"),
     path("staff/expo/board/", staff_kitchen.expo_board, name="staff_expo_board"),
-    path("staff/delivery/", staff_delivery.delivery, name="staff_delivery"),
-    path("staff/delivery/board/", staff_delivery.delivery_board, name="staff_delivery_board"),
     path(
-        "staff/delivery/orders/<order_number:number>/take/",
-        staff_delivery.delivery_take,
-        name="staff_delivery_take",
-    ),
-    path("staff/delivery/trip/", staff_delivery.delivery_trip, name="staff_delivery_trip"),
-    path(
-        "staff/delivery/orders/<order_number:number>/delivered/",
-        staff_delivery.delivery_deliver,
-        name="staff_delivery_deliver",
-    ),
-    path(
-        "staff/delivery/orders/<order_number:number>/failed/",
-        staff_delivery.delivery_failed,
-        name="staff_delivery_failed",
+        "staff/delivery/",
+        include(
+            [
+                path("", staff_delivery.delivery, name="staff_delivery"),
+                path("board/", staff_delivery.delivery_board, name="staff_delivery_board"),
+                path("trip/", staff_delivery.delivery_trip, name="staff_delivery_trip"),
+                path(f"orders/{ORDER}/take/", staff_delivery.delivery_take, name="staff_delivery_take"),
+                path(
+                    f"orders/{ORDER}/delivered/",
+                    staff_delivery.delivery_deliver,
+                    name="staff_delivery_deliver",
+                ),
+                path(f"orders/{ORDER}/failed/", staff_delivery.delivery_failed, name="staff_delivery_failed"),
+            ]
+        ),
     ),
     # Manager dashboard (staff).
     path("staff/dashboard/", staff_dashboard.dashboard_page, name="staff_dashboard"),

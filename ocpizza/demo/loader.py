@@ -32,6 +32,7 @@ from ocpizza.demo.data import (
     PROMO_CODES,
     RESTAURANTS,
     PersonSpec,
+    ProductSpec,
     RestaurantSpec,
     staff_email,
     step_ingredients,
@@ -275,46 +276,8 @@ class _Loader:
         looks = {spec.name: spec.look for spec in INGREDIENTS}
         extra_names = tuple(spec.ingredient for spec in EXTRAS)
         for position, spec in enumerate(PRODUCTS, start=1):
-            product, _ = Product.objects.get_or_create(
-                slug=spec.slug,
-                defaults={
-                    "category": categories[spec.category],
-                    "name_fr": spec.name,
-                    "name_en": english(spec.name),
-                    "description_fr": spec.description,
-                    "description_en": english(spec.description),
-                    "price": spec.price,
-                    "vat_rate": spec.vat_rate,
-                    "position": position,
-                    "baking_minutes": spec.baking_minutes,
-                    "baking_temperature": spec.baking_temperature,
-                    "station": spec.station,
-                },
-            )
-            _with_english(product, name=spec.name, description=spec.description)
-            # A product's recipe and steps are filled only when it has none: a recipe edited since, or a product
-            # of the same slug created by someone else, is left as it is.
-            has_recipe = product.recipe_lines.exists()
-            for item in () if has_recipe else spec.recipe:
-                RecipeLine.objects.get_or_create(
-                    product=product,
-                    ingredient=self.ingredients[item.ingredient],
-                    defaults={"quantity": item.quantity, "removable": item.removable},
-                )
-            existing_steps = list(product.recipe_steps.order_by("position", "id"))
-            for step, text in zip(existing_steps, spec.steps, strict=False):
-                _with_english(step, text=text)
-            steps = (
-                () if existing_steps else zip(spec.steps, step_ingredients(spec, extra_names), strict=True)
-            )
-            for step_position, (text, names) in enumerate(steps, start=1):
-                step, created = RecipeStep.objects.get_or_create(
-                    product=product,
-                    position=step_position,
-                    defaults={"text_fr": text, "text_en": english(text)},
-                )
-                if created:
-                    step.ingredients.add(*(self.ingredients[name] for name in names))
+            product = self._product(spec, category=categories[spec.category], position=position)
+            self._recipe(product, spec, extra_names)
             if spec.is_pizza:
                 product.extras.add(*self.extras.values())
             attach_picture(
@@ -323,6 +286,49 @@ class _Loader:
             self.products[spec.slug] = product
         for line in RecipeLine.objects.filter(product__in=self.products.values()).order_by("id"):
             self.recipes.setdefault(line.product_id, []).append(line)
+
+    def _product(self, spec: ProductSpec, *, category: Category, position: int) -> Product:
+        product, _ = Product.objects.get_or_create(
+            slug=spec.slug,
+            defaults={
+                "category": category,
+                "name_fr": spec.name,
+                "name_en": english(spec.name),
+                "description_fr": spec.description,
+                "description_en": english(spec.description),
+                "price": spec.price,
+                "vat_rate": spec.vat_rate,
+                "position": position,
+                "baking_minutes": spec.baking_minutes,
+                "baking_temperature": spec.baking_temperature,
+                "station": spec.station,
+            },
+        )
+        _with_english(product, name=spec.name, description=spec.description)
+        return product
+
+    def _recipe(self, product: Product, spec: ProductSpec, extra_names: tuple[str, ...]) -> None:
+        """A product's recipe and steps are filled only when it has none: a recipe edited since, or a product
+        of the same slug created by someone else, is left as it is (the steps' English is set again)."""
+        has_recipe = product.recipe_lines.exists()
+        for item in () if has_recipe else spec.recipe:
+            RecipeLine.objects.get_or_create(
+                product=product,
+                ingredient=self.ingredients[item.ingredient],
+                defaults={"quantity": item.quantity, "removable": item.removable},
+            )
+        existing_steps = list(product.recipe_steps.order_by("position", "id"))
+        for step, text in zip(existing_steps, spec.steps, strict=False):
+            _with_english(step, text=text)
+        steps = () if existing_steps else zip(spec.steps, step_ingredients(spec, extra_names), strict=True)
+        for step_position, (text, names) in enumerate(steps, start=1):
+            step, created = RecipeStep.objects.get_or_create(
+                product=product,
+                position=step_position,
+                defaults={"text_fr": text, "text_en": english(text)},
+            )
+            if created:
+                step.ingredients.add(*(self.ingredients[name] for name in names))
 
     # --- Restaurants -----------------------------------------------------------------------------------------
 

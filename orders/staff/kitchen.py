@@ -15,8 +15,11 @@ tickets that changed (static/js/kitchen.js).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +33,7 @@ from orders.models import OrderLine, Status
 from orders.services import bump, recall_order, start_order, unbump_line
 from orders.staff import board as boards
 from orders.staff import selectors
+from orders.staff.polling import polled_part
 from restaurants.models import Role
 from restaurants.staff.access import staff_required
 from restaurants.staff.post_redirect import refuse
@@ -81,17 +85,13 @@ def kitchen_board(request: HttpRequest) -> HttpResponse:
     station = _station(request)
     can_cook = request.staff.can(*KITCHEN_COOKS)
     version = boards.board_version(request.staff.restaurant, station=station, can_cook=can_cook)
-    etag = f'"{version}"'
-    if request.headers.get("If-None-Match") == etag:
-        response = HttpResponseNotModified()
-    elif request.headers.get("X-Board-Version") == version:
-        response = HttpResponse(status=204)
-    else:
-        context = _board_context(request, station, version)
-        response = render(request, "staff/includes/kitchen_board.html", context)
-    response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return polled_part(
+        request,
+        version=version,
+        template="staff/includes/kitchen_board.html",
+        context=lambda: _board_context(request, station, version),
+        etag=True,
+    )
 
 
 def _answer(
@@ -111,15 +111,28 @@ def _answer(
     return redirect(_display_url(station))
 
 
+def _cook_action(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The frame of a cook's action on the display: the view is given the screen's station, and an
+    OrderError raised by the kitchen service (refused, or out of the kitchen's hands meanwhile) is answered
+    as a refusal, like every other message (_answer)."""
+
+    @wraps(view)
+    def action(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        station = _station(request)
+        try:
+            return view(request, *args, station=station, **kwargs)
+        except OrderError as error:
+            return _answer(request, error.message, station=station, level=messages.ERROR)
+
+    return action
+
+
 @require_POST
 @staff_required(*KITCHEN_COOKS)
-def kitchen_start(request: HttpRequest, number: str) -> HttpResponse:
-    station = _station(request)
+@_cook_action
+def kitchen_start(request: HttpRequest, number: str, *, station: str) -> HttpResponse:
     order = selectors.get_order_for_staff(request, number)
-    try:
-        moved, by_me = start_order(order=order, by=request.user)
-    except OrderError as error:
-        return _answer(request, error.message, station=station, level=messages.ERROR)
+    moved, by_me = start_order(order=order, by=request.user)
     if by_me:
         return _answer(
             request, _("Order %(number)s: preparation started.") % {"number": moved.number}, station=station
@@ -153,52 +166,40 @@ def _bump_message(result, station: str) -> tuple[str, int]:
 
 @require_POST
 @staff_required(*KITCHEN_COOKS)
-def kitchen_ready(request: HttpRequest, number: str) -> HttpResponse:
+@_cook_action
+def kitchen_ready(request: HttpRequest, number: str, *, station: str) -> HttpResponse:
     """Bump a ticket: the lines of the screen's station (`station`), or every line. The order is ready once
     every station has bumped its part."""
-    station = _station(request)
     order = selectors.get_order_for_staff(request, number)
-    try:
-        result = bump(order=order, by=request.user, station=station)
-    except OrderError as error:
-        return _answer(request, error.message, station=station, level=messages.ERROR)
+    result = bump(order=order, by=request.user, station=station)
     message, level = _bump_message(result, station)
     return _answer(request, message, station=station, level=level)
 
 
 @require_POST
 @staff_required(*KITCHEN_COOKS)
-def kitchen_line(request: HttpRequest, line_id: int) -> HttpResponse:
+@_cook_action
+def kitchen_line(request: HttpRequest, line_id: int, *, station: str) -> HttpResponse:
     """Bump one line (`done=1`, the default) or take its bump back (`done=0`)."""
-    station = _station(request)
     line = get_object_or_404(
         OrderLine.objects.select_related("order"), pk=line_id, order__restaurant=request.staff.restaurant
     )
-    try:
-        if request.POST.get("done", "1") == "0":
-            unbump_line(order=line.order, line_id=line.pk)
-            message, level = (
-                _("Order %(number)s: line to make again.") % {"number": line.order.number},
-                messages.INFO,
-            )
-        else:
-            result = bump(order=line.order, by=request.user, line_ids=(line.pk,))
-            message, level = _bump_message(result, "")
-    except OrderError as error:
-        return _answer(request, error.message, station=station, level=messages.ERROR)
+    if request.POST.get("done", "1") == "0":
+        unbump_line(order=line.order, line_id=line.pk)
+        message = _("Order %(number)s: line to make again.") % {"number": line.order.number}
+        return _answer(request, message, station=station, level=messages.INFO)
+    result = bump(order=line.order, by=request.user, line_ids=(line.pk,))
+    message, level = _bump_message(result, "")
     return _answer(request, message, station=station, level=level)
 
 
 @require_POST
 @staff_required(*KITCHEN_COOKS)
-def kitchen_recall(request: HttpRequest, number: str) -> HttpResponse:
+@_cook_action
+def kitchen_recall(request: HttpRequest, number: str, *, station: str) -> HttpResponse:
     """Bring back a ticket bumped by mistake (the screen's station's part, or the whole ticket)."""
-    station = _station(request)
     order = selectors.get_order_for_staff(request, number)
-    try:
-        recalled = recall_order(order=order, by=request.user, station=station)
-    except OrderError as error:
-        return _answer(request, error.message, station=station, level=messages.ERROR)
+    recalled = recall_order(order=order, by=request.user, station=station)
     return _answer(
         request, _("Order %(number)s is back on the board.") % {"number": recalled.number}, station=station
     )
@@ -247,9 +248,9 @@ def expo_board(request: HttpRequest) -> HttpResponse:
     """The pass alone, polled by HTMX every POLL_SECONDS; 204 when the screen already shows its version
     (`X-Board-Version`, sent by kitchen.js): HTMX swaps nothing."""
     version = boards.expo_version(request.staff.restaurant)
-    if request.headers.get("X-Board-Version") == version:
-        response = HttpResponse(status=204)
-    else:
-        response = render(request, "staff/includes/expo_board.html", _expo_context(request, version))
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return polled_part(
+        request,
+        version=version,
+        template="staff/includes/expo_board.html",
+        context=lambda: _expo_context(request, version),
+    )

@@ -35,6 +35,7 @@ from orders.models import (
 from orders.selectors import order_with_details
 from orders.services import cancel_order, hand_over_pickup
 from orders.staff.counter.forms import CancelForm
+from orders.staff.polling import polled_part
 from orders.staff.selectors import get_order_for_staff
 from restaurants.models import Restaurant, Role
 from restaurants.staff.access import staff_required
@@ -168,12 +169,12 @@ def counter_orders(request: HttpRequest) -> HttpResponse:
     list's version (`X-Board-Version`, sent by kitchen.js), nothing is rendered: 204, HTMX swaps nothing."""
     status = _status_filter(request.GET.get("status"))
     version = list_version(request.staff.restaurant, status=status)
-    if request.headers.get("X-Board-Version") == version:
-        response = HttpResponse(status=204)
-    else:
-        response = render(request, "staff/includes/counter_orders.html", _list_context(request, version))
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return polled_part(
+        request,
+        version=version,
+        template="staff/includes/counter_orders.html",
+        context=lambda: _list_context(request, version),
+    )
 
 
 @staff_required(*COUNTER_STAFF)
