@@ -37,6 +37,7 @@ urlpatterns = [
     path("cart/lines/<int:index>/remove/", cart.cart_remove, name="cart_remove"),
     path("cart/clear/", cart.cart_clear, name="cart_clear"),
     path("cart/code/", cart.cart_promo, name="cart_promo"),
+    path("cart/reward/", cart.cart_reward, name="cart_reward"),
     path("checkout/", checkout.checkout, name="checkout"),
     path("payments/demo/<payment_reference:reference>/", payments.demo_payment, name="demo_payment"),
     path("orders/<order_number:number>/pay/", payments.order_pay, name="order_pay"),

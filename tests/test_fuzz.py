@@ -371,6 +371,20 @@ def test_promo_code_in_the_cart(world, data):
 
 @FUZZ
 @given(data=st.data())
+def test_loyalty_reward_in_the_cart(world, data):
+    """A reward id (real, unknown, huge, not a number) taken or given up, by a guest, a customer or staff."""
+    client = world.client(data.draw(st.sampled_from(["anonymous", "customer", "pizzaiolo"])))
+    filled = data.draw(st.booleans(), label="lines in the cart")
+    body = data.draw(
+        form({"reward": field_value(1, 0, -1, 10**12, "x"), "action": field_value("take", "remove")})
+    )
+    exercise(
+        client, "POST", "/cart/reward/", body, setup=(lambda: fill_cart(client, world)) if filled else None
+    )
+
+
+@FUZZ
+@given(data=st.data())
 def test_checkout(world, data):
     client = world.client("customer")
     with transaction.atomic():
