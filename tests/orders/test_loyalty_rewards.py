@@ -269,19 +269,24 @@ def test_placing_with_too_few_points_writes_nothing(order_for, customer, free_pi
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_checkouts_spending_the_same_points_at_once_only_one_gets_the_reward(
-    restaurant_a, menu, ingredients, stock_a, noon, customer
+def test_eight_checkouts_spending_the_same_points_at_once_only_one_gets_the_reward(
+    restaurant_a, soda, ingredients, noon, customer
 ):
-    """At two restaurants: each placement locks its own restaurant's row, so only the customer's row lock
-    (taken by loyalty.spend inside the placement) keeps both from spending the same 150 points."""
-    other = f.RestaurantFactory(name="OC Pizza B", slug="oc-pizza-b")
-    for weekday in range(7):
-        f.OpeningHoursFactory(restaurant=other, weekday=weekday)
-    for ingredient in ingredients.values():
-        f.StockFactory(restaurant=other, ingredient=ingredient, quantity=D("100000"))
-    reward = Reward.objects.create(name="Une pizza offerte", points=100, category=menu["margherita"].category)
+    """Eight tabs of one customer checking out at once, at eight restaurants: each placement locks its own
+    restaurant's row, and a soda takes nothing from stock (a pizza would lock the shared ingredient rows, see
+    restaurants.services.apply_stock_changes), so only the customer's row lock (taken by loyalty.spend inside
+    the placement) keeps them from spending the same 150 points. Without that lock, all eight get it."""
+    restaurants = [restaurant_a]
+    for number in range(7):
+        restaurant = f.RestaurantFactory(name=f"OC Pizza {number}", slug=f"oc-pizza-{number}")
+        for weekday in range(7):
+            f.OpeningHoursFactory(restaurant=restaurant, weekday=weekday)
+        for ingredient in ingredients.values():
+            f.StockFactory(restaurant=restaurant, ingredient=ingredient, quantity=D("100000"))
+        restaurants.append(restaurant)
+    reward = Reward.objects.create(name="Une boisson offerte", points=100, category=soda.category)
     give_points(customer, 150)
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(len(restaurants))
     outcomes: list[str] = []
     lock = threading.Lock()
 
@@ -290,7 +295,7 @@ def test_two_checkouts_spending_the_same_points_at_once_only_one_gets_the_reward
             barrier.wait(timeout=10)
             place_order(
                 restaurant=restaurant,
-                lines=[LineRequest(product_id=menu["margherita"].id, quantity=1)],
+                lines=[LineRequest(product_id=soda.id, quantity=1)],
                 fulfilment="pickup",
                 payment_method="cash_on_delivery",
                 contact=Contact(name="Client", phone="0600000000", email=customer.email),
@@ -306,13 +311,13 @@ def test_two_checkouts_spending_the_same_points_at_once_only_one_gets_the_reward
         with lock:
             outcomes.append(result)
 
-    threads = [threading.Thread(target=checkout_at, args=(where,)) for where in (restaurant_a, other)]
+    threads = [threading.Thread(target=checkout_at, args=(where,)) for where in restaurants]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
 
-    assert sorted(outcomes) == ["got it", "reward_not_enough_points"]
+    assert sorted(outcomes) == ["got it"] + ["reward_not_enough_points"] * 7
     assert Order.objects.count() == 1
     assert balance_of(customer) == 50
 
