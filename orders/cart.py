@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from loyalty.models import Reward
+from loyalty.services import redeemable_rewards
 from offers.rules import Discount, OfferRefused
 from orders.errors import OrderError
 from orders.services import (
@@ -32,6 +34,7 @@ from orders.services import (
     stock_needs,
 )
 from orders.services.promotions import Totals, check_code, totals_for
+from orders.services.rewards import RewardDiscount, RewardRefused, check_reward, reward_discount
 from restaurants.availability import portions_of, stock_at
 from restaurants.models import Restaurant
 
@@ -50,6 +53,8 @@ class Cart:
     salt: str = field(default_factory=_new_salt)
     # The promo code typed in the cart (checked again at checkout, under its lock); "" for none.
     promo_code: str = ""
+    # The loyalty reward picked in the cart (orders.services.rewards; never with a promo code); None for none.
+    reward_id: int | None = None
     # Where the lines live in the session; a subclass keeps another cart apart (the counter's order).
     session_key: ClassVar[str] = SESSION_KEY
 
@@ -65,11 +70,13 @@ class Cart:
         restaurant_id = data.get("restaurant_id")
         salt = data.get("salt")
         promo_code = data.get("promo_code")
+        reward_id = data.get("reward_id")
         return cls(
             restaurant_id=int(restaurant_id) if restaurant_id else None,
             lines=lines,
             salt=salt if isinstance(salt, str) and salt else _new_salt(),
             promo_code=promo_code[:32] if isinstance(promo_code, str) else "",
+            reward_id=reward_id if isinstance(reward_id, int) and reward_id > 0 else None,
         )
 
     def save(self, session: SessionBase) -> None:
@@ -81,6 +88,7 @@ class Cart:
             "lines": [line.to_dict() for line in self.lines],
             "salt": self.salt,
             "promo_code": self.promo_code,
+            "reward_id": self.reward_id,
         }
 
     @property
@@ -89,7 +97,8 @@ class Cart:
         lost: a connection cut, the session not saved after the commit) finds the order already placed
         instead of placing it twice; a cart changed since is a new checkout."""
         content = json.dumps(
-            [self.restaurant_id, [line.to_dict() for line in self.lines], self.promo_code], sort_keys=True
+            [self.restaurant_id, [line.to_dict() for line in self.lines], self.promo_code, self.reward_id],
+            sort_keys=True,
         )
         return hashlib.sha256(f"{self.salt}:{content}".encode()).hexdigest()[:32]
 
@@ -149,6 +158,7 @@ class Cart:
         self.lines = []
         self.salt = _new_salt()
         self.promo_code = ""
+        self.reward_id = None
 
 
 def _same_choice(one: LineRequest, other: LineRequest) -> bool:
@@ -186,12 +196,18 @@ class CartContents:
     promo_code: str = ""
     offer: Discount | None = None
     offer_refused: str = ""
+    # The loyalty reward picked, what it takes off (None when refused or none), why it was refused, and the
+    # rewards the customer could pick (none for a guest or a staff account).
+    reward_id: int | None = None
+    reward: RewardDiscount | None = None
+    reward_refused: str = ""
+    rewards: list[Reward] = field(default_factory=list)
 
     @property
     def totals(self) -> Totals:
-        """The amounts with the code's discount, delivered (the fee of a pick-up is 0 anyway)."""
+        """The amounts with the code's or the reward's discount, delivered (the fee of a pick-up is 0)."""
         fee = self.restaurant.delivery_fee if self.restaurant else Decimal("0")
-        return totals_for(self.priced_lines, delivery_fee=fee, discount=self.offer)
+        return totals_for(self.priced_lines, delivery_fee=fee, discount=self.offer or self.reward)
 
     @property
     def discount(self) -> Decimal:
@@ -240,6 +256,7 @@ class CartContents:
             str(self.restaurant.delivery_fee) if self.restaurant else "",
             [[row.line.to_dict(), str(row.priced.unit_price) if row.priced else ""] for row in self.rows],
             self.promo_code,
+            self.reward_id,
             str(self.discount),
             self.free_delivery,
         ]
@@ -302,6 +319,7 @@ def cart_contents(
             )
         except OfferRefused as refused:
             contents.offer_refused = refused.message
+    _read_reward(contents, cart, customer)
     needs = stock_needs(contents.priced_lines)
     available = stock_at(restaurant, needs)
     short = {
@@ -326,6 +344,28 @@ def cart_contents(
         else:
             row.problem = _("Not enough left for everything in your cart: lower a quantity.")
     return contents
+
+
+def _read_reward(contents: CartContents, cart: Cart, customer: User | None) -> None:
+    """The cart's loyalty reward checked (orders.services.rewards), and the rewards the customer could pick:
+    three queries for a signed-in customer (staff or not, the balance, the rewards), none for a guest."""
+    if customer is None:
+        return
+    contents.rewards = redeemable_rewards(customer)
+    if cart.reward_id is None:
+        return
+    contents.reward_id = cart.reward_id
+    if cart.promo_code:
+        contents.reward_refused = _("A promo code and a loyalty reward do not combine: keep one of them.")
+        return
+    try:
+        reward = next((reward for reward in contents.rewards if reward.pk == cart.reward_id), None)
+        if reward is not None:
+            contents.reward = reward_discount(reward, contents.priced_lines)
+        else:  # not within reach any more: check_reward says why
+            contents.reward = check_reward(cart.reward_id, customer=customer, lines=contents.priced_lines)
+    except RewardRefused as refused:
+        contents.reward_refused = refused.message
 
 
 def addable_quantity(*, restaurant: Restaurant, cart_lines: list[PricedLine], line: PricedLine) -> int:

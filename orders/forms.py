@@ -409,3 +409,16 @@ class PromoCodeForm(forms.Form):
         if data.get("action") == "apply" and not data.get("code"):
             self.add_error("code", _("Type a promo code."))
         return data
+
+
+class RewardForm(forms.Form):
+    """The cart's loyalty reward: take one (checked by orders.services.rewards in the view) or give it up."""
+
+    reward = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+    action = forms.ChoiceField(choices=[("take", _("Take")), ("remove", _("Remove"))], initial="take")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "take" and not data.get("reward"):
+            self.add_error("reward", _("Choose a reward."))
+        return data

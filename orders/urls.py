@@ -40,6 +40,7 @@ urlpatterns = [
     path("cart/lines/<int:index>/remove/", cart.cart_remove, name="cart_remove"),
     path("cart/clear/", cart.cart_clear, name="cart_clear"),
     path("cart/code/", cart.cart_promo, name="cart_promo"),
+    path("cart/reward/", cart.cart_reward, name="cart_reward"),
     path("checkout/", checkout.checkout, name="checkout"),
     path("payments/demo/<payment_reference:reference>/", payments.demo_payment, name="demo_payment"),
     # Stripe: the return pages of Checkout and the signed webhook.

@@ -90,6 +90,7 @@ ACCESS: dict[str, Access] = {
     "cart_remove": Access(lambda w: [0], get=EVERYONE_405, post=EVERYONE_302),
     "cart_clear": Access(get=EVERYONE_405, post=EVERYONE_302),
     "cart_promo": Access(get=EVERYONE_405, post=EVERYONE_302),  # an empty cart: back to the cart
+    "cart_reward": Access(get=EVERYONE_405, post=EVERYONE_302),  # an empty cart: back to the cart
     "checkout": Access(get=SIGNED_IN_302, post=SIGNED_IN_302),  # an empty cart goes back to the cart
     # ---- Payments ----
     "demo_payment": Access(lambda w: [w.demo_payment.provider_reference], get=OWNER, post=OWNER_400),

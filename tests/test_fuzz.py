@@ -37,6 +37,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Address, User
+from loyalty.models import Reward
 from orders.models import (
     Order,
     OrderLine,
@@ -366,6 +367,21 @@ def test_promo_code_in_the_cart(world, data):
     )
     exercise(
         client, "POST", "/cart/code/", body, setup=(lambda: fill_cart(client, world)) if filled else None
+    )
+
+
+@FUZZ
+@given(data=st.data())
+def test_loyalty_reward_in_the_cart(world, data):
+    """A reward id (real, unknown, huge, not a number) taken or given up, by a guest, a customer or staff."""
+    client = world.client(data.draw(st.sampled_from(["anonymous", "customer", "pizzaiolo"])))
+    filled = data.draw(st.booleans(), label="lines in the cart")
+    reward = Reward.objects.values_list("pk", flat=True).first()
+    body = data.draw(
+        form({"reward": field_value(reward, 0, -1, 10**12, "x"), "action": field_value("take", "remove")})
+    )
+    exercise(
+        client, "POST", "/cart/reward/", body, setup=(lambda: fill_cart(client, world)) if filled else None
     )
 
 

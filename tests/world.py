@@ -23,6 +23,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Address, User
+from loyalty.models import Entry, Reward
+from loyalty.models import Kind as LoyaltyKind
 from offers.models import PromoCode
 from orders.models import Order, Payment, PaymentState, Provider, Refund, Status
 from orders.services import Contact, DeliveryAddress, LineRequest, place_order, transition_order
@@ -123,6 +125,9 @@ def build_world(*, restaurant_a, restaurant_b, menu, ingredients, stock_a, users
     )
     customer, pizzaiolo, driver = users["customer"], users["pizzaiolo"], users["driver"]
     world.address = customer.addresses.get()
+    # A reward the customer has the points for, which the cart's fuzzing can take (tests/test_fuzz.py).
+    Reward.objects.create(name="Un produit offert", points=100)
+    Entry.objects.create(customer=customer, kind=LoyaltyKind.ADJUSTED, points=500)
     world.other_address = users["other_customer"].addresses.get()
     delivery_address = DeliveryAddress(
         street=world.address.street,

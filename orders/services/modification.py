@@ -40,6 +40,7 @@ from orders.services.pricing import LineRequest, PricedLine, oven_items, price_l
 from orders.services.promotions import Totals, discount_again, totals_for
 from orders.services.refunds import refund_order_after_commit, refund_payment_after_commit
 from orders.services.reservation import adjust_stock, check_stock_without_changing_it, stock_changes_for
+from orders.services.rewards import RewardRefused, reward_discount, reward_spent_on
 from orders.services.scheduling import schedule_order
 from restaurants.models import Restaurant
 
@@ -121,6 +122,8 @@ def _totals_again(
     """The new lines' totals with the order's promo code applied again (its minimum and the lines it
     concerns checked, not its dates or uses: spent when the order was placed). New lines that no longer
     qualify remove the offer (the code's use is given back) and, for a free delivery, bring the fee back."""
+    if order.promo_code_id is None and order.discount > 0:
+        return None, _reward_again(order, priced)
     promo = order.promo_code
     discount = discount_again(promo, priced)
     fee = order.delivery_fee
@@ -131,6 +134,24 @@ def _totals_again(
     ):
         fee = Decimal("0") if discount is not None else restaurant.delivery_fee
     return (promo if discount is not None else None), totals_for(priced, delivery_fee=fee, discount=discount)
+
+
+def _reward_again(order: Order, priced: Sequence[PricedLine]) -> Totals:
+    """The new lines' totals with the loyalty reward spent on the order taken off again (its points stay
+    spent). Raises OrderError("reward_nothing_covered") when the new lines hold nothing it covers: keep such a
+    product, or cancel the order (which gives the points back)."""
+    reward = reward_spent_on(order)
+    if reward is None:
+        return totals_for(priced, delivery_fee=order.delivery_fee, discount=None)
+    try:
+        discount = reward_discount(reward, priced)
+    except RewardRefused as refused:
+        raise OrderError(
+            _("%(reason)s Keep one, or cancel the order to get your points back.")
+            % {"reason": refused.message},
+            code=f"reward_{refused.code}",
+        ) from refused
+    return totals_for(priced, delivery_fee=order.delivery_fee, discount=discount)
 
 
 def _replace_lines(

@@ -17,6 +17,8 @@ from accounts.models import User
 from common import formats
 from common.languages import copied
 from legal.models import LegalDocument
+from loyalty import services as loyalty
+from loyalty.models import Reward
 from offers import rules as offer_rules
 from offers.models import PromoCode
 from offers.rules import OfferRefused
@@ -39,6 +41,7 @@ from orders.services.locking import lock_promo_code, lock_restaurant
 from orders.services.pricing import LineRequest, PricedLine, oven_items, price_lines, subtotal_of
 from orders.services.promotions import Totals, totals_for, usage_of
 from orders.services.reservation import reserve_stock
+from orders.services.rewards import RewardRefused, reward_discount
 from orders.services.scheduling import schedule_order
 from restaurants.models import Restaurant
 
@@ -90,6 +93,7 @@ def place_order(
     checkout_token: str = "",
     accepted_terms: LegalDocument | None = None,
     promo_code: str = "",
+    reward: Reward | None = None,
 ) -> Order:
     """Create an order and reserve its ingredients, all or nothing.
 
@@ -104,7 +108,10 @@ def place_order(
     again). Nothing is written when it raises. `accepted_terms` is the version of the terms of sale the
     customer accepted at checkout, recorded on the order. `promo_code` (typed, any case) is checked again
     under its row's lock (offers.rules), so its last use is spent once; refused, it raises OrderError with
-    the code's reason (code "promo_<rule>"), and its discount is shared across the lines.
+    the code's reason (code "promo_<rule>"), and its discount is shared across the lines. `reward` (a loyalty
+    reward, never with a promo code: "reward_with_code") takes its discount the same way and spends its points
+    (loyalty.spend, under the customer's row lock, the last lock taken); refused, it raises OrderError
+    ("reward_<rule>": "reward_not_enough_points" when another checkout spent them first).
     """
     now = now or timezone.now()
     phone = _check_request(
@@ -126,6 +133,8 @@ def place_order(
             fulfilment=fulfilment,
             now=now,
         )
+        if reward is not None:
+            totals = _totals_with_reward(reward, promo=promo, priced=priced, delivery_fee=totals.delivery_fee)
         order = _new_order(
             restaurant=restaurant,
             priced=priced,
@@ -148,7 +157,35 @@ def place_order(
         reserve_stock(order=order, lines=priced, by=taken_by or customer)
         lines_written = write_lines(order, priced, discounts=totals.parts)
         _start(order, lines_written, by=taken_by or customer)
+        if reward is not None:
+            _spend_points(customer, reward, order)
     return order
+
+
+def _totals_with_reward(
+    reward: Reward, *, promo: PromoCode | None, priced: Sequence[PricedLine], delivery_fee: Decimal
+) -> Totals:
+    """The order's totals with the reward's discount (one unit of the cheapest product it covers). A reward
+    and a promo code do not combine. Raises OrderError("reward_with_code" or "reward_<rule>")."""
+    if promo is not None:
+        raise OrderError(
+            _("A promo code and a loyalty reward do not combine: keep one of them."), code="reward_with_code"
+        )
+    try:
+        discount = reward_discount(reward, priced)
+    except RewardRefused as refused:
+        raise OrderError(refused.message, code=f"reward_{refused.code}") from refused
+    return totals_for(priced, delivery_fee=delivery_fee, discount=discount)
+
+
+def _spend_points(customer: User | None, reward: Reward, order: Order) -> None:
+    """The reward's points spent on the order, the balance read under the customer's row lock. Taken last,
+    as transition_order takes it (after the order, stock and sales record rows), so the two never deadlock.
+    Raises OrderError("reward_<rule>"); the whole placement is then rolled back."""
+    try:
+        loyalty.spend(customer, reward, order)
+    except loyalty.LoyaltyError as error:
+        raise OrderError(error.message, code=f"reward_{error.code}") from error
 
 
 def _start(order: Order, lines: list[OrderLine], *, by: User | None) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
 
@@ -16,6 +17,9 @@ from offers.rules import Discount, OfferRefused, Usage, check, discount_for
 from orders.models import Order, Status
 from orders.services.pricing import PricedLine, allocate_discount, subtotal_of
 from restaurants.models import Restaurant
+
+if TYPE_CHECKING:
+    from orders.services.rewards import RewardDiscount
 
 
 def usage_of(promo: PromoCode, customer: User | None) -> Usage:
@@ -76,8 +80,10 @@ class Totals:
         return self.subtotal - self.discount + self.delivery_fee
 
 
-def totals_for(lines: Sequence[PricedLine], *, delivery_fee: Decimal, discount: Discount | None) -> Totals:
-    """The totals of `lines` with `discount` (None: none): the amount shared across the lines it concerns,
+def totals_for(
+    lines: Sequence[PricedLine], *, delivery_fee: Decimal, discount: Discount | RewardDiscount | None
+) -> Totals:
+    """The totals of `lines` with `discount` (a promo code's or a loyalty reward's; None: none): the amount shared across the lines it concerns,
     in proportion and to the cent; a free-delivery code takes the fee off. Never negative."""
     subtotal = subtotal_of(lines)
     if discount is None:

@@ -20,7 +20,7 @@ from accounts.models import User
 from common.parsing import whole_number
 from orders.cart import Cart, addable_quantity, cart_contents
 from orders.errors import OrderError
-from orders.forms import PromoCodeForm
+from orders.forms import PromoCodeForm, RewardForm
 from orders.services import MAX_QUANTITY_PER_LINE, LineRequest, PricedLine, price_lines
 from restaurants.models import Restaurant
 
@@ -104,7 +104,10 @@ def cart_promo(request: HttpRequest) -> HttpResponse:
         current.save(request.session)
         messages.success(request, _("The promo code was removed."))
         return redirect("cart")
-    if form.is_valid():
+    if form.is_valid() and current.reward_id is not None:
+        # A promo code and a loyalty reward do not combine (orders.services.rewards).
+        form.add_error("code", _("A promo code and a loyalty reward do not combine: keep one of them."))
+    elif form.is_valid():
         trial = Cart(current.restaurant_id, current.lines, current.salt, form.cleaned_data["code"].upper())
         contents = cart_contents(trial, customer=_customer(request))
         if contents.offer is not None:
@@ -116,6 +119,43 @@ def cart_promo(request: HttpRequest) -> HttpResponse:
             form.add_error("code", contents.offer_refused)
     contents = cart_contents(current, customer=_customer(request))
     return render(request, "orders/cart.html", {"contents": contents, "promo_form": form}, status=400)
+
+
+@require_POST
+def cart_reward(request: HttpRequest) -> HttpResponse:
+    """Take a loyalty reward in the cart (kept only when the customer has the points and the cart holds what it
+    covers) or give it up; the points are spent at checkout. A refused reward re-renders the cart with its
+    reason, with a 400; the cart is left as it was. Not with a promo code."""
+    current = Cart.load(request.session)
+    if not current.lines:
+        return redirect("cart")
+    form = RewardForm(request.POST)
+    if form.is_valid() and form.cleaned_data["action"] == "remove":
+        current.reward_id = None
+        current.save(request.session)
+        messages.success(request, _("The reward was removed; your points are kept."))
+        return redirect("cart")
+    reward_error = ""
+    if form.is_valid() and current.promo_code:
+        reward_error = _("A promo code and a loyalty reward do not combine: keep one of them.")
+    elif form.is_valid():
+        trial = Cart(
+            current.restaurant_id, current.lines, current.salt, reward_id=form.cleaned_data["reward"]
+        )
+        contents = cart_contents(trial, customer=_customer(request))
+        if contents.reward is not None:
+            current.reward_id = trial.reward_id
+            current.save(request.session)
+            messages.success(
+                request, _("The reward “%(reward)s” is applied.") % {"reward": contents.reward.reward.name}
+            )
+            return redirect("cart")
+        reward_error = contents.reward_refused or _("Sign in to use your loyalty points.")
+    else:
+        reward_error = _("Choose a reward.")
+    contents = cart_contents(current, customer=_customer(request))
+    context = {"contents": contents, "promo_form": PromoCodeForm(), "reward_error": reward_error}
+    return render(request, "orders/cart.html", context, status=400)
 
 
 @require_POST

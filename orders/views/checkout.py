@@ -43,6 +43,10 @@ def checkout(request: HttpRequest) -> HttpResponse:
         # The code was accepted in the cart, and no longer is (its last use spent, the cart changed).
         messages.error(request, contents.offer_refused)
         return redirect("cart")
+    if contents.reward_refused:
+        # The reward was within reach in the cart, and no longer is (points spent in another tab).
+        messages.error(request, contents.reward_refused)
+        return redirect("cart")
     if contents.problems:
         messages.error(
             request,
@@ -111,6 +115,13 @@ def _place_and_go_on(
         messages.error(request, error.message)
         return redirect("cart")
     except OrderError as error:
+        if error.code.startswith("reward_"):
+            # The points were spent since the page was shown (another tab): nothing was placed; the cart
+            # comes back without the reward, with the reason.
+            current.reward_id = None
+            current.save(request.session)
+            messages.error(request, error.message)
+            return redirect("cart")
         form.add_error(None, error.message)
         return None
     current.clear()
@@ -145,6 +156,7 @@ def _place(request: HttpRequest, form: CheckoutForm, contents, *, checkout_token
             checkout_token=checkout_token,
             accepted_terms=form.accepted_terms(),
             promo_code=contents.promo_code,
+            reward=contents.reward.reward if contents.reward else None,
         )
         if not user.phone and phone:
             user.phone = phone

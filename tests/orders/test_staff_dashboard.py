@@ -252,11 +252,12 @@ def test_the_dashboard_runs_the_same_queries_for_any_number_of_orders(
     more_orders(restaurant_a, 25)
 
     # session, user, staff memberships; then orders.staff.dashboard.figures's four: the orders' aggregate per
-    # restaurant, orders per restaurant and hour, quantities per restaurant and product, low stocks.
-    with django_assert_num_queries(7):
+    # restaurant, orders per restaurant and hour, quantities per restaurant and product, low stocks; then
+    # orders.staff.dashboard.offers's two: per promo code, per loyalty reward.
+    with django_assert_num_queries(9):
         response = client.get(url)
 
-    assert few == 7
+    assert few == 9
     assert response.context["figures"][0].orders == 4 + 25
 
 
@@ -269,11 +270,11 @@ def test_head_offices_dashboard_runs_the_same_queries_for_any_number_of_restaura
     for _ in range(3):
         more_orders(f.RestaurantFactory(city="Paris"), 5)
 
-    # session, user, staff memberships, the active restaurants; then the dashboard's four.
-    with django_assert_num_queries(8):
+    # session, user, staff memberships, the active restaurants; then the dashboard's four, and the offers' two.
+    with django_assert_num_queries(10):
         response = client.get(url)
 
-    assert few == 8
+    assert few == 10
     assert len(response.context["figures"]) == 5
 
 
@@ -360,8 +361,10 @@ def test_the_csv_lists_the_orders_of_the_range(english, day, manager_a, restaura
         "Payment method",
         "Payment status",
         "Subtotal",
+        "Discount",
         "Delivery fee",
         "Total",
+        "Offer",
     ]
     assert [row[0] for row in rows] == [
         day[name].number for name in ("pickup", "delivery", "cancelled", "waiting")
@@ -376,8 +379,10 @@ def test_the_csv_lists_the_orders_of_the_range(english, day, manager_a, restaura
         "Cash on delivery or pick-up",
         "Paid",
         "19,00",
+        "0,00",
         "2,50",
         "21,50",
+        "",
     ]
 
 
@@ -391,17 +396,17 @@ def test_the_csv_opens_in_french_excel_by_default_and_plain_on_request(english, 
     # French Excel: the UTF-8 byte order mark, ";" between cells, decimal commas, CRLF line ends.
     assert french.startswith(b"\xef\xbb\xbfNumber;Restaurant;Placed at;Channel;")
     french_lines = french.decode("utf-8").split("\r\n")
-    assert french_lines[0].endswith(";Subtotal;Delivery fee;Total")
+    assert french_lines[0].endswith(";Subtotal;Discount;Delivery fee;Total;Offer")
     assert french_lines[2] == (
         f'{day["delivery"].number};"Lyon; ""Presqu\'île""";2026-11-30 12:10;Website;Delivery;Delivered;'
-        "Cash on delivery or pick-up;Paid;19,00;2,50;21,50"
+        "Cash on delivery or pick-up;Paid;19,00;0,00;2,50;21,50;"
     )
     # Plain: no byte order mark, "," between cells, decimal points; the quotes still doubled.
     assert plain.startswith(b"Number,Restaurant,Placed at,Channel,")
     plain_lines = plain.decode("utf-8").split("\r\n")
     assert plain_lines[2] == (
         f'{day["delivery"].number},"Lyon; ""Presqu\'île""",2026-11-30 12:10,Website,Delivery,Delivered,'
-        "Cash on delivery or pick-up,Paid,19.00,2.50,21.50"
+        "Cash on delivery or pick-up,Paid,19.00,0.00,2.50,21.50,"
     )
     assert len(french_lines) == len(plain_lines) == 6  # the header, four orders, the empty end
 

@@ -6,9 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import date
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
+from loyalty.models import Entry
+from loyalty.models import Kind as LoyaltyKind
 from orders.models import (
     Order,
 )
@@ -36,11 +40,12 @@ COLUMNS = (
     "payment_method",
     "payment_status",
     "subtotal",
+    "discount",
     "delivery_fee",
     "total",
 )
 LABELLED = ("channel", "fulfilment", "status", "payment_method", "payment_status")
-AMOUNTS = ("subtotal", "delivery_fee", "total")
+AMOUNTS = ("subtotal", "discount", "delivery_fee", "total")
 
 
 def _labels() -> dict[str, dict[str, str]]:
@@ -48,6 +53,13 @@ def _labels() -> dict[str, dict[str, str]]:
     return {
         name: {value: str(label) for value, label in Order._meta.get_field(name).choices} for name in LABELLED
     }
+
+
+def _reward_spent() -> Subquery:
+    """The name of the loyalty reward whose points an order spent (one spent entry per order), or null."""
+    return Subquery(
+        Entry.objects.filter(order=OuterRef("pk"), kind=LoyaltyKind.SPENT).values("reward__name")[:1]
+    )
 
 
 def export_rows(
@@ -62,14 +74,20 @@ def export_rows(
     tz = timezone.get_current_timezone()
     labels = _labels()
     header = [capfirst(str(Order._meta.get_field(name).verbose_name)) for name in COLUMNS]
+    header.append(_("Offer"))
     orders = (
         Order.objects.filter(
             restaurant__in=[restaurant.pk for restaurant in restaurants],
             created_at__gte=since,
             created_at__lt=until,
         )
+        .annotate(reward_name=_reward_spent())
         .order_by("created_at", "id")
-        .values(*("restaurant__name" if name == "restaurant" else name for name in COLUMNS))
+        .values(
+            *("restaurant__name" if name == "restaurant" else name for name in COLUMNS),
+            "promo_code__code",
+            "reward_name",
+        )
     )
 
     def rows() -> Iterator[list[str]]:
@@ -83,6 +101,7 @@ def export_rows(
                     timezone.localtime(order["created_at"], tz).strftime("%Y-%m-%d %H:%M"),
                     *(labels[name].get(order[name], order[name]) for name in LABELLED),
                     *(str(order[name]).replace(".", decimal_separator) for name in AMOUNTS),
+                    order["promo_code__code"] or order["reward_name"] or "",
                 )
             ]
 
