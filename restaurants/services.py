@@ -54,7 +54,9 @@ def apply_stock_changes(
 ) -> list[StockMovement]:
     """Apply signed changes (ingredient id → delta) to a restaurant's stock, all or nothing.
 
-    Locks the stock rows in id order, so two callers never deadlock; refuses with InsufficientStock,
+    Locks the stock rows in id order, so two callers never deadlock, and only them (`of=("self",)`): the
+    ingredient read in the same query is shared by every restaurant, and locking it would make every
+    placement in the chain wait for any other using a common ingredient; refuses with InsufficientStock,
     writing nothing, when any quantity would fall below zero (the CHECK constraint stays the last guard).
     Runs in its own atomic block: a transaction when the caller has none, else a savepoint of the caller's,
     whose row locks then last until the caller's transaction ends (so the caller's other writes and these
@@ -65,7 +67,7 @@ def apply_stock_changes(
         return []
     with transaction.atomic():
         stocks = list(
-            Stock.objects.select_for_update()
+            Stock.objects.select_for_update(of=("self",))
             .filter(restaurant=restaurant, ingredient_id__in=changes)
             .select_related("ingredient")
             .order_by("id")

@@ -148,3 +148,63 @@ def test_changes_of_the_same_ingredients_listed_in_opposite_orders_never_deadloc
         stock.refresh_from_db()
         assert stock.quantity == Decimal("1000") + 8 * Decimal("10") - 8 * Decimal("5")
     assert_every_stock_matches_its_ledger()
+
+
+def test_a_stock_change_locks_its_restaurants_rows_not_the_shared_ingredient(
+    frozen, restaurant_a, restaurant_b, ingredients
+):
+    """Two restaurants using the same ingredient never wait for each other: while a change at A holds its
+    locks (its transaction still open), B's change of the same ingredient goes through at once (NOWAIT on the
+    ingredient row would fail if A's query had locked it through its join)."""
+    from django.db import connections, transaction
+
+    from menu.models import Ingredient
+
+    mozzarella = ingredients["Mozzarella"]
+    stock_with(restaurant_a, mozzarella, "100")
+    stock_with(restaurant_b, mozzarella, "100")
+    holding, release = threading.Event(), threading.Event()
+    outcomes: list[str] = []
+
+    def change_at_a_and_hold():
+        try:
+            with transaction.atomic():
+                apply_stock_changes(
+                    restaurant=restaurant_a,
+                    changes={mozzarella.id: Decimal("-1")},
+                    reason=MovementReason.WASTE,
+                )
+                holding.set()
+                release.wait(timeout=20)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=change_at_a_and_hold)
+    holder.start()
+    try:
+        assert holding.wait(timeout=20)
+
+        def at_b():
+            try:
+                with transaction.atomic():
+                    Ingredient.objects.select_for_update(nowait=True).get(pk=mozzarella.pk)
+                    apply_stock_changes(
+                        restaurant=restaurant_b,
+                        changes={mozzarella.id: Decimal("-1")},
+                        reason=MovementReason.WASTE,
+                    )
+                outcomes.append("ok")
+            except Exception as error:  # noqa: BLE001 - the outcome says which
+                outcomes.append(f"{type(error).__name__}: {error}")
+            finally:
+                connections.close_all()
+
+        other = threading.Thread(target=at_b)
+        other.start()
+        other.join(timeout=20)
+    finally:
+        release.set()
+        holder.join(timeout=20)
+    assert outcomes == ["ok"]
+    assert Stock.objects.get(restaurant=restaurant_b, ingredient=mozzarella).quantity == Decimal("99")
+    assert Stock.objects.get(restaurant=restaurant_a, ingredient=mozzarella).quantity == Decimal("99")
