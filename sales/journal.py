@@ -5,8 +5,9 @@ The hash of an entry is SHA-256 over the previous entry's hash followed by a can
 later from the stored row gives the same hex digest, and changing any field, removing an entry or swapping
 two breaks the chain from there (sales.integrity finds where).
 
-Lock order: callers take their own rows first (restaurant, order, stock) and append last: the chain's head
-is the last row locked in any transaction, so two writers never wait on each other in a cycle.
+Lock order: callers take their own rows first (restaurant, order, stock), then append: the chain's head comes
+after every row of the sale; only the customer's row (loyalty points, spent or earned) is locked after it, by
+every writer alike, so two writers never wait on each other in a cycle.
 """
 
 from __future__ import annotations
