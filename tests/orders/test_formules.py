@@ -11,13 +11,15 @@ import pytest
 from django.urls import reverse
 
 from offers.formules import offers_at
-from offers.models import Formule, FormuleComponent, PriceRule
+from offers.models import Formule, FormuleComponent, PriceRule, PromoCode
 from orders.cart import SESSION_KEY, Cart
 from orders.errors import OrderError
+from orders.models import Order
 from orders.payments.stripe import line_items, to_cents
 from orders.receipts import vat_breakdown
 from orders.services import FormulePart, LineRequest, modify_order, price_lines, reserved_stock
 from tests import factories as f
+from tests.orders.checkout import shown_fingerprint, terms_accepted
 
 D = Decimal
 
@@ -220,6 +222,51 @@ def test_a_modification_keeps_the_formule_or_refuses_a_broken_one(order_for, cus
     with pytest.raises(OrderError) as refused:
         modify_order(order=order, lines=midi_lines(menu, drinks, midi)[:1], by=customer)
     assert refused.value.code == "formule_missing_component"
+
+
+def test_the_kitchen_sees_the_components_as_lines_marked_formule(
+    client, pizzaiolo, order_for, customer, menu, drinks, midi
+):
+    order = order_for(customer, *midi_lines(menu, drinks, midi))
+    client.force_login(pizzaiolo)
+
+    ticket = client.get(reverse("staff_kitchen_board"), HTTP_HX_REQUEST="true").content.decode()
+
+    assert order.number in ticket and "Margherita" in ticket and "Soda" in ticket
+    assert ticket.count('class="formule-mark"') == 2
+
+
+def test_checkout_places_a_formule_with_a_promo_code_on_top(
+    client, customer, restaurant_a, stock_a, menu, drinks, midi, noon
+):
+    PromoCode.objects.create(code="PROMO", label="Promo", value=D("10"))
+    client.force_login(customer)
+    client.post(
+        compose_url(restaurant_a, midi),
+        {slot(midi["pizza"]): menu["regina"].pk, slot(midi["boisson"]): drinks["beer"].pk},
+    )
+    client.post(reverse("cart_promo"), {"code": "PROMO", "action": "apply"})
+
+    response = client.post(
+        reverse("checkout"),
+        {
+            "cart_fingerprint": shown_fingerprint(client),
+            **terms_accepted(),
+            "fulfilment": "pickup",
+            "pickup_time": "asap",
+            "delivery_time": "asap",
+            "payment_method": "cash_on_delivery",
+        },
+    )
+
+    assert response.status_code == 302
+    order = Order.objects.get()
+    # The formule's 12.00, then 10 % off: 1.20, shared across its lines.
+    assert (order.subtotal, order.discount, order.total) == (D("12.00"), D("1.20"), D("10.80"))
+    rates = vat_breakdown(list(order.lines.all()), order.delivery_fee)
+    assert sum((rate.gross for rate in rates), D("0")) == order.total
+    receipt = client.get(reverse("order_tracking", args=[order.number])).content.decode()
+    assert "Formule Menu Midi" in receipt
 
 
 # -- Offered only while every component has a product left ------------------------------------------------
