@@ -380,6 +380,19 @@ def test_a_wrong_choice_is_a_400_with_its_reason_and_the_cart_is_left(
     assert SESSION_KEY not in client.session
 
 
+def test_a_formule_created_shows_on_a_menu_already_cached(
+    client, restaurant_a, stock_a, menu, drinks, noon, django_capture_on_commit_callbacks
+):
+    menu_url = reverse("restaurant_detail", args=[restaurant_a.slug])
+    assert "Menu Soir" not in client.get(menu_url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        soir = Formule.objects.create(name="Menu Soir", price=D("10.00"))
+        FormuleComponent.objects.create(formule=soir, label="Pizza").products.add(menu["margherita"])
+
+    assert "Menu Soir" in client.get(menu_url).content.decode()
+
+
 def test_a_formule_with_a_component_sold_out_is_a_404(
     client, restaurant_a, stock_a, menu, drinks, midi, noon
 ):
