@@ -9,15 +9,18 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from offers.formules import offers_at
 from offers.models import Formule, FormuleComponent, PriceRule, PromoCode
 from orders.cart import SESSION_KEY, Cart
 from orders.errors import OrderError
-from orders.models import Order
+from orders.models import Order, OrderLine
 from orders.payments.stripe import line_items, to_cents
 from orders.receipts import vat_breakdown
 from orders.services import FormulePart, LineRequest, modify_order, price_lines, reserved_stock
+from orders.services.pricing import allocate_discount
 from tests import factories as f
 from tests.orders.checkout import shown_fingerprint, terms_accepted
 
@@ -434,3 +437,39 @@ def test_head_office_edits_formules_and_managers_only_read_them(client, head_off
     assert 'name="name_fr"' not in page.content.decode()
     assert client.get(reverse("admin:offers_formule_add")).status_code == 403
     assert client.post(change, {"name_fr": "Hacked"}).status_code == 403
+
+
+# -- Any formule, any choices: the formule's price holds to the cent ----------------------------------------
+
+money = st.integers(min_value=1, max_value=4000).map(lambda cents: D(cents) / 100)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    list_prices=st.lists(money, min_size=1, max_size=6),
+    extras=st.lists(
+        st.integers(min_value=0, max_value=500).map(lambda cents: D(cents) / 100), min_size=6, max_size=6
+    ),
+    price=st.one_of(st.none(), st.integers(min_value=0, max_value=20000).map(lambda cents: D(cents) / 100)),
+    rates=st.lists(st.sampled_from([D("5.5"), D("10"), D("20")]), min_size=6, max_size=6),
+)
+def test_any_formule_costs_its_price_plus_extras_and_the_vat_sums_to_it(list_prices, extras, price, rates):
+    formule = Formule(
+        price_rule=PriceRule.FIXED if price is not None else PriceRule.CHEAPEST_FREE, price=price
+    )
+    saving = formule.saving(list_prices)
+    shares = allocate_discount(list_prices, saving)
+    lines = [
+        OrderLine(unit_price=list_price, quantity=1, vat_rate=rate, line_total=list_price + extra - share)
+        for list_price, extra, share, rate in zip(list_prices, extras, shares, rates, strict=False)
+    ]
+    paid_for_products = sum(list_prices, D("0")) - sum(shares, D("0"))
+
+    if price is not None:
+        assert paid_for_products == min(price, sum(list_prices, D("0")))
+    else:
+        assert paid_for_products == sum(list_prices, D("0")) - min(list_prices)
+    assert all(D("0") <= share <= list_price for share, list_price in zip(shares, list_prices, strict=True))
+    total = sum((line.line_total for line in lines), D("0"))
+    assert total == paid_for_products + sum(extras[: len(list_prices)], D("0"))
+    assert sum((rate.gross for rate in vat_breakdown(lines, D("0"))), D("0")) == total
