@@ -272,6 +272,23 @@ def test_checkout_places_a_formule_with_a_promo_code_on_top(
     assert "Formule Menu Midi" in receipt
 
 
+def test_the_modify_page_refuses_a_formule_broken_with_its_reason(
+    english, client, order_for, customer, menu, drinks, midi
+):
+    order = order_for(customer, *midi_lines(menu, drinks, midi))
+    client.force_login(customer)
+    url = reverse("order_modify", args=[order.number])
+
+    response = client.post(url, {"line-0-quantity": "1", "line-1-quantity": "0"})
+
+    assert response.status_code == 400
+    assert "Choose 1 « Boisson » for Menu Midi." in response.content.decode().replace("&laquo;", "«").replace(
+        "&raquo;", "»"
+    )
+    order.refresh_from_db()
+    assert (order.lines.count(), order.total) == (2, D("12.00"))
+
+
 # -- Offered only while every component has a product left ------------------------------------------------
 
 
