@@ -204,10 +204,6 @@ class CartRow:
     def name(self) -> str:
         return self.priced.product.name if self.priced else _("A product no longer on the menu")
 
-    @property
-    def formule_group(self) -> str:
-        return self.line.formule.group if self.line.formule else ""
-
 
 @dataclass
 class CartContents:
