@@ -7,6 +7,8 @@ Offers never imports orders: orders counts the uses and passes them to offers.ru
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -144,3 +146,125 @@ class PromoCode(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.code = self.code.strip().upper()
         super().save(*args, **kwargs)
+
+
+# ---------- Formules (combo deals) ----------
+
+
+class PriceRule(models.TextChoices):
+    FIXED = "fixed", _("A fixed price")
+    CHEAPEST_FREE = "cheapest_free", _("The cheapest component free")
+
+
+class FormuleQuerySet(models.QuerySet["Formule"]):
+    def offered_at(self, restaurant) -> FormuleQuerySet:
+        """The active formules of this restaurant (none named: every restaurant), with their components."""
+        return (
+            self.filter(active=True)
+            .filter(Q(restaurants=restaurant) | Q(restaurants__isnull=True))
+            .distinct()
+            .prefetch_related("components__products")
+        )
+
+
+class Formule(models.Model):
+    """A combo deal: components the customer chooses (each from a category or from given products), at a
+    price rule. « Menu Midi : 1 pizza + 1 boisson + 1 dessert — 19,90 € » is a fixed price; « 2 pizzas
+    achetées, la 3e offerte » is a pizza component of quantity 3 with the cheapest one free. Extras are
+    charged on top. The saving (list prices minus the formule's price) is shared across the component lines
+    by orders (orders.services.pricing), so the VAT by rate stays exact."""
+
+    name = models.CharField(_("name"), max_length=100)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    price_rule = models.CharField(
+        _("price rule"), max_length=16, choices=PriceRule.choices, default=PriceRule.FIXED
+    )
+    price = models.DecimalField(
+        _("price"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The formule's price (a fixed price); extras are charged on top."),
+    )
+    restaurants = models.ManyToManyField(
+        "restaurants.Restaurant",
+        blank=True,
+        related_name="+",
+        verbose_name=_("restaurants"),
+        help_text=_("None: every restaurant."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = FormuleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("formule")
+        verbose_name_plural = _("formules")
+        ordering = ("position", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0), name="formule_price_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(price_rule="fixed") | Q(price__isnull=False), name="formule_fixed_price_named"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def saving(self, list_prices: list) -> Decimal:
+        """What the formule takes off the components' list prices (extras excluded), never negative: a
+        fixed price above the list prices costs the list prices."""
+        if not list_prices:
+            return Decimal("0")
+        if self.price_rule == PriceRule.CHEAPEST_FREE:
+            return min(list_prices)
+        return max(sum(list_prices, Decimal("0")) - (self.price or Decimal("0")), Decimal("0"))
+
+
+class FormuleComponent(models.Model):
+    """One choice of a formule: `quantity` products from a category or from given products."""
+
+    formule = models.ForeignKey(
+        Formule, on_delete=models.CASCADE, related_name="components", verbose_name=_("formule")
+    )
+    label = models.CharField(_("label"), max_length=60, help_text=_("« Pizza », « Boisson »…"))
+    category = models.ForeignKey(
+        "menu.Category",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
+    )
+    products = models.ManyToManyField(
+        "menu.Product",
+        blank=True,
+        related_name="+",
+        verbose_name=_("products"),
+        help_text=_("Given products; a category named too adds its products."),
+    )
+    quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("component")
+        verbose_name_plural = _("components")
+        ordering = ("position", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1) & Q(quantity__lte=10), name="formule_component_quantity_1_to_10"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def allows(self, product) -> bool:
+        """Whether the customer may choose `product` here (the products must be prefetched)."""
+        return (self.category_id is not None and product.category_id == self.category_id) or any(
+            allowed.pk == product.pk for allowed in self.products.all()
+        )

@@ -130,6 +130,12 @@ class Cart:
         self.lines.append(line)
         return line
 
+    def add_formule(self, lines: list[LineRequest]) -> None:
+        """Add a formule's component lines as one group (never merged with other lines)."""
+        if len(self.lines) + len(lines) > MAX_LINES:
+            raise ValueError("cart is full")
+        self.lines.extend(lines)
+
     def set_quantity(self, index: int, quantity: int) -> None:
         if not 0 <= index < len(self.lines):
             raise IndexError(index)
@@ -145,9 +151,14 @@ class Cart:
         )
 
     def remove(self, index: int) -> None:
+        """Remove a line; a formule's component takes its whole formule with it."""
         if not 0 <= index < len(self.lines):
             raise IndexError(index)
-        del self.lines[index]
+        part = self.lines[index].formule
+        if part is None:
+            del self.lines[index]
+            return
+        self.lines = [line for line in self.lines if line.formule is None or line.formule.group != part.group]
 
     def replace(self, restaurant_id: int, lines: Iterable[LineRequest]) -> None:
         self.restaurant_id = restaurant_id
@@ -162,11 +173,27 @@ class Cart:
 
 
 def _same_choice(one: LineRequest, other: LineRequest) -> bool:
-    return (one.product_id, one.removed_ids, one.extra_ids) == (
+    return (one.product_id, one.removed_ids, one.extra_ids, one.formule) == (
         other.product_id,
         other.removed_ids,
         other.extra_ids,
+        other.formule,
     )
+
+
+def _pricing_units(lines: list[LineRequest]) -> list[list[int]]:
+    """The indexes of the lines priced together: an ordinary line alone, a formule's lines as one group."""
+    units: list[list[int]] = []
+    groups: dict[str, list[int]] = {}
+    for index, line in enumerate(lines):
+        if line.formule is None:
+            units.append([index])
+        elif line.formule.group in groups:
+            groups[line.formule.group].append(index)
+        else:
+            groups[line.formule.group] = [index]
+            units.append(groups[line.formule.group])
+    return units
 
 
 # ---------- The cart read against today's menu and the restaurant's stock ----------
@@ -293,15 +320,17 @@ def cart_contents(
         priced: list[PricedLine | None] = list(price_lines(cart.lines))
         errors = [""] * len(cart.lines)
     except OrderError:
-        # Rare (the menu changed since the line was added): find the broken lines one by one.
-        priced, errors = [], []
-        for line in cart.lines:
+        # Rare (the menu changed since the line was added): find the broken lines one by one (a formule's
+        # lines together).
+        priced = [None] * len(cart.lines)
+        errors = [""] * len(cart.lines)
+        for unit in _pricing_units(cart.lines):
             try:
-                priced.append(price_lines([line])[0])
-                errors.append("")
+                for index, priced_line in zip(unit, price_lines([cart.lines[i] for i in unit]), strict=True):
+                    priced[index] = priced_line
             except OrderError as error:
-                priced.append(None)
-                errors.append(error.message)
+                for index in unit:
+                    errors[index] = error.message
     for index, (line, priced_line, error) in enumerate(zip(cart.lines, priced, errors, strict=True)):
         contents.rows.append(CartRow(index=index, line=line, priced=priced_line, problem=error))
     if restaurant is None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from menu.models import Product
 from orders.models import OrderLine
-from orders.services import MAX_QUANTITY_PER_LINE, LineRequest
+from orders.services import MAX_QUANTITY_PER_LINE, FormulePart, LineRequest
 from restaurants.templatetags.restaurant_extras import euros
 
 
@@ -71,7 +71,18 @@ class LineForm(forms.Form):
             quantity=quantity,
             removed_ids=frozenset(self.cleaned_data["removed"]),
             extra_ids=frozenset(self.cleaned_data["extras"]),
+            formule=formule_part_of(self.line),
         )
+
+
+def formule_part_of(line: OrderLine) -> FormulePart | None:
+    """A formule's component stays one (its composition is checked again by price_lines: a component
+    removed or a quantity changed is refused with the reason)."""
+    if line.formule_id is None:
+        return None
+    return FormulePart(
+        formule_id=line.formule_id, component_id=line.formule_component_id or 0, group=line.formule_group
+    )
 
 
 class AddProductForm(forms.Form):

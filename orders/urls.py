@@ -5,7 +5,7 @@ from orders.staff import kitchen as staff_kitchen
 from orders.staff.counter import new_order as counter_new_order
 from orders.staff.counter import views as staff_counter
 from orders.staff.dashboard import views as staff_dashboard
-from orders.views import cart, checkout, customer, payments, webhooks
+from orders.views import cart, checkout, customer, formules, payments, webhooks
 
 
 class OrderNumberConverter:
@@ -41,6 +41,7 @@ urlpatterns = [
     path("cart/clear/", cart.cart_clear, name="cart_clear"),
     path("cart/code/", cart.cart_promo, name="cart_promo"),
     path("cart/reward/", cart.cart_reward, name="cart_reward"),
+    path("formules/<int:restaurant_id>/<int:formule_id>/", formules.formule_compose, name="formule_compose"),
     path("checkout/", checkout.checkout, name="checkout"),
     path("payments/demo/<payment_reference:reference>/", payments.demo_payment, name="demo_payment"),
     # Stripe: the return pages of Checkout and the signed webhook.

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from offers.models import Formule
 from tests.world import ROLES, World
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +72,11 @@ def stock(world: World) -> list:
     return [world.stock_a["Mozzarella"].pk]
 
 
+def formule(world: World) -> list:
+    """The world's formule, offered at A."""
+    return [world.restaurant_a.pk, Formule.objects.get().pk]
+
+
 def closing(world: World) -> list:
     return [world.closing.pk]
 
@@ -92,6 +98,8 @@ ACCESS: dict[str, Access] = {
     "cart_promo": Access(get=EVERYONE_405, post=EVERYONE_302),  # an empty cart: back to the cart
     "cart_reward": Access(get=EVERYONE_405, post=EVERYONE_302),  # an empty cart: back to the cart
     "checkout": Access(get=SIGNED_IN_302, post=SIGNED_IN_302),  # an empty cart goes back to the cart
+    # A formule of A (nothing chosen: the reason, a 400).
+    "formule_compose": Access(formule, get=EVERYONE_200, post=EVERYONE_400),
     # ---- Payments ----
     "demo_payment": Access(lambda w: [w.demo_payment.provider_reference], get=OWNER, post=OWNER_400),
     "order_pay": Access(order("online"), get=SIGNED_IN_405, post=OWNER_302),

@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 
 from accounts.models import Address, User
 from loyalty.models import Reward
+from offers.models import Formule
 from orders.models import (
     Order,
     OrderLine,
@@ -382,6 +383,37 @@ def test_loyalty_reward_in_the_cart(world, data):
     )
     exercise(
         client, "POST", "/cart/reward/", body, setup=(lambda: fill_cart(client, world)) if filled else None
+    )
+
+
+@FUZZ
+@given(data=st.data())
+def test_compose_a_formule(world, data):
+    """A formule's choices tampered with: products of the component or not, modifiers of any product,
+    garbage; the cart filled or not, with a cart line of a formule then changed or removed."""
+    formule = Formule.objects.get()
+    (component,) = formule.components.all()
+    known = ids(world)
+    client = world.client(data.draw(st.sampled_from(["anonymous", "customer"])))
+    slot = f"slot-{component.pk}-1"
+    product = data.draw(st.sampled_from(known["products"]))
+    body = data.draw(
+        form(
+            {
+                slot: field_value(*known["products"]),
+                f"{slot}-{product}-removed": field_value(*known["ingredients"]),
+                f"{slot}-{product}-extras": field_value(*known["extras"]),
+                f"slot-{component.pk}-2": field_value(*known["products"]),
+            }
+        )
+    )
+    filled = data.draw(st.booleans(), label="lines in the cart")
+    exercise(
+        client,
+        "POST",
+        f"/formules/{world.restaurant_a.pk}/{formule.pk}/",
+        body,
+        setup=(lambda: fill_cart(client, world)) if filled else None,
     )
 
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from accounts.models import Address, User
 from loyalty.models import Entry, Reward
 from loyalty.models import Kind as LoyaltyKind
-from offers.models import PromoCode
+from offers.models import Formule, FormuleComponent, PromoCode
 from orders.models import Order, Payment, PaymentState, Provider, Refund, Status
 from orders.services import Contact, DeliveryAddress, LineRequest, place_order, transition_order
 from privacy.models import DataExport, PrivacyRequest
@@ -105,6 +105,11 @@ def build_world(*, restaurant_a, restaurant_b, menu, ingredients, stock_a, users
     }
     # A promo code the cart's fuzzing can type (tests/test_fuzz.py).
     PromoCode.objects.create(code="BIENVENUE10", label="Bienvenue", value=Decimal("10"))
+    # A formule of A, composed by the sweep and the fuzzing: a pizza, 9 € (offers.Formule).
+    midi = Formule.objects.create(name="Menu Midi", price=Decimal("9.00"))
+    FormuleComponent.objects.create(formule=midi, label="Pizza").products.add(
+        menu["margherita"], menu["regina"]
+    )
     for stock in stock_a.values():
         restock(stock=stock, quantity=Decimal("5000"), by=None)
     for stock in stock_a.values():

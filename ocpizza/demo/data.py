@@ -1149,3 +1149,48 @@ PROMO_CODES = [
         minimum_order=Decimal("25"),
     ),
 ]
+
+
+@dataclass(frozen=True)
+class FormuleComponentSpec:
+    label: str
+    label_en: str
+    categories: tuple[str, ...]  # the products of these categories (category slugs)
+    quantity: int = 1
+
+
+@dataclass(frozen=True)
+class FormuleSpec:
+    name: str
+    name_en: str
+    description: str
+    price_rule: str  # offers.models.PriceRule
+    price: Decimal | None
+    components: tuple[FormuleComponentSpec, ...]
+
+
+_PIZZA = FormuleComponentSpec("Pizza", "Pizza", (PIZZAS_TOMATO, PIZZAS_CREAM))
+
+# The demo's formules (offers.Formule), every restaurant: a lunch menu at a fixed price and the third pizza free.
+FORMULES = [
+    FormuleSpec(
+        "Menu Midi",
+        "Lunch menu",
+        "Une pizza, une boisson et un dessert",
+        "fixed",
+        Decimal("19.90"),
+        (
+            _PIZZA,
+            FormuleComponentSpec("Boisson", "Drink", (DRINKS,)),
+            FormuleComponentSpec("Dessert", "Dessert", (DESSERTS,)),
+        ),
+    ),
+    FormuleSpec(
+        "3 pizzas, la 3e offerte",
+        "3 pizzas, the 3rd free",
+        "Deux pizzas achetées, la moins chère des trois offerte",
+        "cheapest_free",
+        None,
+        (FormuleComponentSpec("Pizza", "Pizza", (PIZZAS_TOMATO, PIZZAS_CREAM), quantity=3),),
+    ),
+]

@@ -26,6 +26,7 @@ from ocpizza.demo.data import (
     CATEGORIES,
     CUSTOMERS,
     EXTRAS,
+    FORMULES,
     HEAD_OFFICE,
     INGREDIENTS,
     PRODUCTS,
@@ -43,7 +44,7 @@ from ocpizza.demo.pictures import attach_picture, product_picture
 from ocpizza.demo.reset import reset_demo
 from ocpizza.demo.sales_record import record_history
 from ocpizza.demo.scenario import OrderPlan, opening_quantities, order_plans, stock_targets
-from offers.models import PromoCode, Target
+from offers.models import Formule, FormuleComponent, PromoCode, Target
 from orders.models import Order
 from restaurants.models import DeliveryZone, OpeningHours, Restaurant, Role, StaffMember, Stock, StockMovement
 from restaurants.services import create_stock
@@ -65,6 +66,8 @@ COUNTED_MODELS = (
     "restaurants.Stock",
     "restaurants.StockMovement",
     "offers.PromoCode",
+    "offers.Formule",
+    "offers.FormuleComponent",
     "orders.Order",
     "orders.OrderLine",
     "orders.OrderLineExtra",
@@ -168,6 +171,7 @@ class _Loader:
             customers=self.customers,
         )
         self._promo_codes()
+        self._formules()
         for index, spec in enumerate(RESTAURANTS):
             restaurant = self._restaurant(spec)
             team = self._team(restaurant, spec)
@@ -202,6 +206,31 @@ class _Loader:
                     "channels": list(spec.channels),
                 },
             )
+
+    def _formules(self) -> None:
+        """The demo's formules, created once (a formule changed in the admin since is left alone). A
+        component of several categories names their products."""
+        for spec in FORMULES:
+            formule, created = Formule.objects.get_or_create(
+                name_fr=spec.name,
+                defaults={
+                    "name_en": spec.name_en,
+                    "description_fr": spec.description,
+                    "price_rule": spec.price_rule,
+                    "price": spec.price,
+                },
+            )
+            if not created:
+                continue
+            for position, component_spec in enumerate(spec.components, start=1):
+                component = FormuleComponent.objects.create(
+                    formule=formule,
+                    label_fr=component_spec.label,
+                    label_en=component_spec.label_en,
+                    quantity=component_spec.quantity,
+                    position=position,
+                )
+                component.products.set(Product.objects.filter(category__slug__in=component_spec.categories))
 
     # --- People ----------------------------------------------------------------------------------------------
 

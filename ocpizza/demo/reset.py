@@ -6,8 +6,17 @@ from django.db import connection, models, transaction
 
 from accounts.models import User
 from menu.models import Category, Extra, Ingredient, Product, RecipeLine
-from ocpizza.demo.data import CATEGORIES, EXTRAS, INGREDIENTS, PRODUCTS, PROMO_CODES, RESTAURANTS, demo_emails
-from offers.models import PromoCode
+from ocpizza.demo.data import (
+    CATEGORIES,
+    EXTRAS,
+    FORMULES,
+    INGREDIENTS,
+    PRODUCTS,
+    PROMO_CODES,
+    RESTAURANTS,
+    demo_emails,
+)
+from offers.models import Formule, FormuleComponent, PromoCode
 from orders.models import Order, OrderLine, OrderLineExtra, Payment, Refund
 from restaurants.models import Restaurant, Stock, StockMovement
 from sales.models import Closing, SalesChain, SalesEntry
@@ -36,6 +45,10 @@ def reset_demo() -> None:
         Order.objects.filter(id__in=order_ids).delete()  # lines, their extras and status changes cascade
         # The demo's promo codes, unless orders of other restaurants used them (PROTECT, and history).
         PromoCode.objects.filter(code__in=[spec.code for spec in PROMO_CODES], orders__isnull=True).delete()
+        # The demo's formules, unless lines of other restaurants' orders name them (PROTECT, and history).
+        Formule.objects.filter(name_fr__in=[spec.name for spec in FORMULES]).exclude(
+            pk__in=OrderLine.objects.filter(formule__isnull=False).values("formule_id")
+        ).delete()
         Stock.objects.filter(id__in=stock_ids).delete()
         # Opening hours, delivery zones and staff memberships cascade.
         Restaurant.objects.filter(id__in=restaurant_ids).delete()
@@ -59,7 +72,8 @@ def reset_demo() -> None:
         _delete_unused(
             Category.objects.filter(slug__in=[spec.slug for spec in CATEGORIES]),
             used=set(Product.objects.values_list("category_id", flat=True))
-            | set(PromoCode.objects.values_list("category_id", flat=True)),
+            | set(PromoCode.objects.values_list("category_id", flat=True))
+            | set(FormuleComponent.objects.values_list("category_id", flat=True)),
         )
         User.objects.filter(email__in=demo_emails()).delete()
 

@@ -259,6 +259,29 @@ class OrderLine(models.Model):
     # This line's share of the order's discount (orders.services.pricing.allocate_discount): its VAT is on
     # line_total - discount.
     discount = models.DecimalField(_("discount"), max_digits=8, decimal_places=2, default=Decimal("0"))
+    # A formule's component (offers.Formule): the lines of one formule share `formule_group`; the formule's
+    # name is copied; `formule_saving` is this line's share of its saving, already taken off line_total.
+    formule = models.ForeignKey(
+        "offers.Formule",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("formule"),
+    )
+    formule_component = models.ForeignKey(
+        "offers.FormuleComponent",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("formule component"),
+    )
+    formule_group = models.CharField(_("formule group"), max_length=32, blank=True)
+    formule_name = models.CharField(_("formule name"), max_length=100, blank=True)
+    formule_saving = models.DecimalField(
+        _("formule saving"), max_digits=8, decimal_places=2, default=Decimal("0")
+    )
     # The kitchen display's bump of this line (its station's part made): orders.services.kitchen. The order is
     # ready once every line is bumped; a recall clears the bumps.
     bumped_at = moment(_("made at"))
@@ -274,6 +297,9 @@ class OrderLine(models.Model):
             models.CheckConstraint(
                 condition=Q(discount__gte=0) & Q(discount__lte=F("line_total")),
                 name="order_line_discount_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(formule_saving__gte=0), name="order_line_formule_saving_non_negative"
             ),
         ]
 

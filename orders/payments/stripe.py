@@ -104,7 +104,7 @@ def line_items(order: Order, amount: Decimal) -> list[dict[str, Any]]:
     for line in order.lines.all():
         removed = ", ".join(ingredient.name for ingredient in line.removed_ingredients.all())
         description = _("without %(ingredients)s") % {"ingredients": removed} if removed else ""
-        if line.discount > 0:
+        if line.discount > 0 or line.formule_saving > 0:
             # Discounted: the line as one item at what it costs now (its share may not divide by the
             # quantity), extras included.
             items.append(_discounted_item(order, line, description))
@@ -134,13 +134,16 @@ def _discounted_item(order: Order, line, description: str) -> dict[str, Any]:
     notes = [
         part for part in (description, _("with %(extras)s") % {"extras": extras} if extras else "") if part
     ]
-    notes.append(
-        _("%(discount)s off (code %(code)s)")
-        % {
-            "discount": formats.euros(line.discount),
-            "code": order.promo_code.code if order.promo_code else "",
-        }
-    )
+    if line.formule_name:
+        notes.append(_("Formule %(name)s") % {"name": line.formule_name})
+    if line.discount > 0:
+        notes.append(
+            _("%(discount)s off (code %(code)s)")
+            % {
+                "discount": formats.euros(line.discount),
+                "code": order.promo_code.code if order.promo_code else "",
+            }
+        )
     return _item(f"{line.quantity} × {line.product_name}", line.amount, 1, " · ".join(notes))
 
 

@@ -53,6 +53,7 @@ from orders.services.placement import PAYMENT_METHODS_BY_CHANNEL, Contact, Deliv
 from orders.services.pricing import (
     MAX_LINES,
     MAX_QUANTITY_PER_LINE,
+    FormulePart,
     LineRequest,
     PricedLine,
     price_lines,
@@ -77,6 +78,7 @@ __all__ = [
     "BumpResult",
     "Contact",
     "DeliveryAddress",
+    "FormulePart",
     "LineRequest",
     "LockOutsideTransaction",
     "PricedLine",

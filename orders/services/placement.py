@@ -355,6 +355,20 @@ def _address_fields(address: DeliveryAddress | None) -> dict[str, str]:
     }
 
 
+def _formule_fields(line: PricedLine) -> dict:
+    """The formule a line is a component of (nothing for an ordinary line)."""
+    if line.formule is None:
+        return {}
+    return {
+        "formule": line.formule,
+        "formule_component_id": line.formule_component_id,
+        "formule_group": line.formule_group,
+        # In French, as the kitchen reads it (the formule's name is the same in every language on receipts).
+        "formule_name": line.formule.name_fr or line.formule.name,
+        "formule_saving": line.formule_saving,
+    }
+
+
 def write_lines(
     order: Order, priced: Sequence[PricedLine], *, discounts: Sequence[Decimal] | None = None
 ) -> list[OrderLine]:
@@ -373,6 +387,7 @@ def write_lines(
                 quantity=line.quantity,
                 line_total=line.line_total,
                 discount=discount,
+                **_formule_fields(line),
             )
             for line, discount in zip(priced, discounts, strict=True)
         ]

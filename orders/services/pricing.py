@@ -9,8 +9,10 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from menu.models import Extra, Ingredient, Product, RecipeLine
+from offers.models import Formule
 from orders.errors import OrderError
 from restaurants.availability import MAX_QUANTITY_PER_LINE
 
@@ -25,15 +27,21 @@ class LineRequest:
     quantity: int
     removed_ids: frozenset[int] = frozenset()
     extra_ids: frozenset[int] = frozenset()
+    # A component of a formule (offers.Formule): the lines of one formule share a `group` (a random id),
+    # each names the component it fills; its quantity is 1.
+    formule: FormulePart | None = None
 
     def to_dict(self) -> dict:
         """The JSON form kept in the session cart and in a PendingChange."""
-        return {
+        data = {
             "product_id": self.product_id,
             "quantity": self.quantity,
             "removed": sorted(self.removed_ids),
             "extras": sorted(self.extra_ids),
         }
+        if self.formule is not None:
+            data["formule"] = [self.formule.formule_id, self.formule.component_id, self.formule.group]
+        return data
 
     @classmethod
     def from_dict(cls, raw: dict) -> LineRequest:
@@ -43,7 +51,24 @@ class LineRequest:
             quantity=int(raw["quantity"]),
             removed_ids=frozenset(int(i) for i in raw.get("removed", [])),
             extra_ids=frozenset(int(i) for i in raw.get("extras", [])),
+            formule=FormulePart.from_list(raw["formule"]) if raw.get("formule") else None,
         )
+
+
+@dataclass(frozen=True)
+class FormulePart:
+    """Which formule a line belongs to: the formule, the component it fills, the group of its lines."""
+
+    formule_id: int
+    component_id: int
+    group: str
+
+    @classmethod
+    def from_list(cls, raw: list) -> FormulePart:
+        formule_id, component_id, group = raw
+        if not isinstance(group, str) or not 1 <= len(group) <= 32:
+            raise ValueError("bad formule group")
+        return cls(formule_id=int(formule_id), component_id=int(component_id), group=group)
 
 
 @dataclass
@@ -54,6 +79,11 @@ class PricedLine:
     quantity: int
     removed: list[Ingredient] = field(default_factory=list)
     extras: list[Extra] = field(default_factory=list)
+    # A formule's component: the formule, its group and this line's share of the formule's saving.
+    formule: Formule | None = None
+    formule_component_id: int | None = None
+    formule_group: str = ""
+    formule_saving: Decimal = Decimal("0")
 
     @property
     def unit_price(self) -> Decimal:
@@ -61,7 +91,8 @@ class PricedLine:
 
     @property
     def line_total(self) -> Decimal:
-        return self.unit_price * self.quantity
+        """The list price of the line, less its share of a formule's saving (extras stay charged)."""
+        return self.unit_price * self.quantity - self.formule_saving
 
     @property
     def is_oven_item(self) -> bool:
@@ -98,7 +129,10 @@ def price_lines(lines: Sequence[LineRequest]) -> list[PricedLine]:
     if len(lines) > MAX_LINES:
         raise OrderError(_("Too many lines in one order."), code="too_many_lines")
     products = products_for_pricing([line.product_id for line in lines])
-    return [_price_line(line, products) for line in lines]
+    priced = [_price_line(line, products) for line in lines]
+    if any(line.formule is not None for line in lines):
+        _price_formules(lines, priced)
+    return priced
 
 
 def _price_line(line: LineRequest, products: dict[int, Product]) -> PricedLine:
@@ -169,3 +203,69 @@ def allocate_discount(amounts: Sequence[Decimal], discount: Decimal) -> list[Dec
                 parts[index] += CENT
                 left_cents -= 1
     return parts
+
+
+# ---------- Formules: the components checked against their formule, the saving shared across them ----------
+
+
+def _price_formules(lines: Sequence[LineRequest], priced: list[PricedLine]) -> None:
+    """Check each formule's group of lines (every component filled with its quantity, each product one the
+    component offers, one portion a line) and share the formule's saving across the group's lines in
+    proportion to their list prices without extras (allocate_discount, to the cent), so each line keeps
+    its own VAT rate. Raises OrderError (code "formule_…") naming the first problem."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index, line in enumerate(lines):
+        if line.formule is not None:
+            groups[line.formule.group].append(index)
+    formule_ids = {lines[indexes[0]].formule.formule_id for indexes in groups.values()}
+    formules = {
+        formule.pk: formule
+        for formule in Formule.objects.filter(pk__in=formule_ids, active=True).prefetch_related(
+            "components__products"
+        )
+    }
+    for group, indexes in groups.items():
+        formule = formules.get(lines[indexes[0]].formule.formule_id)
+        if formule is None or any(lines[i].formule.formule_id != formule.pk for i in indexes):
+            raise OrderError(_("This formule is no longer offered."), code="formule_unknown")
+        _check_composition(formule, [lines[i] for i in indexes], [priced[i] for i in indexes])
+        list_prices = [priced[i].product.price for i in indexes]
+        shares = allocate_discount(list_prices, formule.saving(list_prices))
+        for i, share in zip(indexes, shares, strict=True):
+            priced[i].formule = formule
+            priced[i].formule_component_id = lines[i].formule.component_id
+            priced[i].formule_group = group
+            priced[i].formule_saving = share
+
+
+def _check_composition(formule: Formule, lines: list[LineRequest], priced: list[PricedLine]) -> None:
+    components = {component.pk: component for component in formule.components.all()}
+    filled: dict[int, int] = defaultdict(int)
+    for line, priced_line in zip(lines, priced, strict=True):
+        component = components.get(line.formule.component_id)
+        if component is None:
+            raise OrderError(_("This formule is no longer offered."), code="formule_unknown")
+        if line.quantity != 1:
+            raise OrderError(_("Each choice of a formule is one portion."), code="formule_quantity")
+        if not component.allows(priced_line.product):
+            raise OrderError(
+                _("%(product)s cannot be chosen as « %(component)s » in %(formule)s.")
+                % {
+                    "product": priced_line.product.name,
+                    "component": component.label,
+                    "formule": formule.name,
+                },
+                code="formule_product_not_offered",
+            )
+        filled[component.pk] += 1
+    for component in components.values():
+        if filled[component.pk] != component.quantity:
+            raise OrderError(
+                ngettext(
+                    "Choose %(count)d « %(component)s » for %(formule)s.",
+                    "Choose %(count)d « %(component)s » for %(formule)s.",
+                    component.quantity,
+                )
+                % {"count": component.quantity, "component": component.label, "formule": formule.name},
+                code="formule_missing_component",
+            )

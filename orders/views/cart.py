@@ -259,6 +259,9 @@ def cart_update(request: HttpRequest, index: int) -> HttpResponse:
     if quantity is None or not 0 <= quantity <= MAX_QUANTITY_PER_LINE:
         return _refuse(request, _quantity_error())
     line = current.lines[index]
+    if line.formule is not None and quantity:
+        messages.error(request, _("A formule's choice is one portion: remove the formule to change it."))
+        return redirect("cart")
     if quantity > line.quantity:
         contents = cart_contents(current)
         row = contents.rows[index]
@@ -278,7 +281,12 @@ def cart_update(request: HttpRequest, index: int) -> HttpResponse:
                 % {"count": can_make, "product": row.priced.product.name},
             )
             return redirect("cart")
-    current.set_quantity(index, quantity)
+    if quantity:
+        current.set_quantity(index, quantity)
+    else:
+        current.remove(index)
+    if not current.lines:
+        current.clear()
     current.save(request.session)
     return redirect("cart")
 

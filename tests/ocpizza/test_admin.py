@@ -22,7 +22,7 @@ from legal.models import CompanyDetails
 from loyalty.models import Entry, Reward
 from loyalty.services import earn_for_order
 from menu.models import Allergen, Product
-from offers.models import PromoCode
+from offers.models import Formule, FormuleComponent, PromoCode
 from orders.models import (
     Fulfilment,
     Order,
@@ -168,6 +168,8 @@ def world(
     Reward.objects.create(name="Une pizza offerte", points=100, product=menu["margherita"])
     earn_for_order(order=order_a, customer=customer, amount=Decimal("20.00"))
     PromoCode.objects.create(code="BIENVENUE10", label="Bienvenue", value=Decimal("10"))
+    midi = Formule.objects.create(name="Menu Midi", price=Decimal("9.00"))
+    FormuleComponent.objects.create(formule=midi, label="Pizza").products.add(menu["margherita"])
     return {
         "order_a": order_a,
         "order_b": make_order(restaurant_b, menu, ingredients, number="BBB-BBB"),

@@ -28,7 +28,8 @@ from menu.models import Product
 from ocpizza.demo import reset_demo
 from ocpizza.demo.data import RESTAURANTS
 from ocpizza.demo.scenario import order_plans
-from offers.models import PromoCode
+from offers.formules import offers_at
+from offers.models import Formule, PromoCode
 from orders.models import (
     Fulfilment,
     Order,
@@ -293,6 +294,18 @@ class TestTheLoadedDemo:
         assert codes["MARDISOIR"].weekdays == [2] and codes["MARDISOIR"].category.slug == "pizzas-tomate"
         assert codes["LIVRAISONOFFERTE"].kind == "free_delivery"
         assert codes["LIVRAISONOFFERTE"].minimum_order == Decimal("25")
+
+    def test_the_formules_of_the_demo_are_offered_where_everything_can_be_made(self, loaded_demo):
+        midi = Formule.objects.get(name_fr="Menu Midi")
+        assert (midi.name_en, midi.price, [c.label for c in midi.components.all()]) == (
+            "Lunch menu",
+            Decimal("19.90"),
+            ["Pizza", "Boisson", "Dessert"],
+        )
+        third = Formule.objects.get(name_fr="3 pizzas, la 3e offerte")
+        assert (third.price_rule, [c.quantity for c in third.components.all()]) == ("cheapest_free", [3])
+        bellecour = Restaurant.objects.get(slug="lyon-bellecour")
+        assert {offer.formule.pk for offer in offers_at(bellecour)} == {midi.pk, third.pk}
 
     def test_every_stock_equals_the_sum_of_its_movements_and_none_is_negative(self, loaded_demo):
         stocks = list(Stock.objects.select_related("restaurant", "ingredient"))

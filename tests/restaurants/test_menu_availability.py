@@ -96,8 +96,8 @@ def test_each_product_offers_its_removable_ingredients_and_active_extras(
 
 # The restaurant page with a cart in the session, for an anonymous visitor:
 #   1. the session (the header shows the cart's count: read from the session, no product query)
-#   2-11. the queries of the page with nothing in the cache (see tests/restaurants/test_pages.py)
-RESTAURANT_PAGE_WITH_CART_QUERIES = 11
+#   2-12. the queries of the page with nothing in the cache (see tests/restaurants/test_pages.py)
+RESTAURANT_PAGE_WITH_CART_QUERIES = 12
 
 
 @pytest.mark.parametrize("products", [2, 10])

@@ -244,9 +244,10 @@ def add_products(count: int) -> None:
 #   6. the recipe lines of those products, joined with their ingredient (allergens, removable ingredients)
 #   7. the allergens of those ingredients
 #   8. the extras offered on those products, joined with their ingredient
-# The header's cart count reads the session only: no query without a session. Queries 4b to 8 run only
+#   9. the restaurant's formules (offers.formules: none here; with some, their components and products)
+# The header's cart count reads the session only: no query without a session. Queries 4b to 9 run only
 # when the menu is not in the cache (tests/restaurants/test_menu_cache.py).
-RESTAURANT_PAGE_QUERIES = 10
+RESTAURANT_PAGE_QUERIES = 11
 
 
 @pytest.mark.parametrize("products", [3, 9])
