@@ -91,6 +91,7 @@ urlpatterns = [
                 path("new/lines/<int:index>/", counter_new_order.counter_line, name="staff_counter_line"),
                 path("new/customer/", counter_new_order.counter_customer, name="staff_counter_customer"),
                 path("new/clear/", counter_new_order.counter_clear, name="staff_counter_clear"),
+                path("new/code/", counter_new_order.counter_promo, name="staff_counter_promo"),
                 path(f"new/repeat/{ORDER}/", counter_new_order.counter_repeat, name="staff_counter_repeat"),
             ]
         ),

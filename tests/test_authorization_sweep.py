@@ -258,6 +258,11 @@ ACCESS: dict[str, Access] = {
         get=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
         post=(LOGIN, 403, 403, 403, 403, 302, 302, 302, 302),
     ),
+    # A promo code for the order being taken: with no line taken, the counter sends back to the new order.
+    "staff_counter_promo": Access(
+        get=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
+        post=(LOGIN, 403, 403, 403, 403, 303, 303, 303, 303),
+    ),
     # ---- Staff: stock (pizzaiolos look, managers change) ----
     "staff_stock": Access(get=(LOGIN, 403, 403, 200, 403, 403, 200, 200, 200), post=EVERYONE_405),
     "staff_stock_products": Access(get=(LOGIN, 403, 403, 200, 403, 403, 200, 200, 200), post=EVERYONE_405),

@@ -642,6 +642,7 @@ def test_counter_new_order(world, data):
                 f"/staff/counter/new/lines/{index}/",
                 "/staff/counter/new/customer/",
                 "/staff/counter/new/clear/",
+                "/staff/counter/new/code/",
             ]
         )
     )
@@ -667,6 +668,8 @@ def test_counter_new_order(world, data):
         "extras": field_value(*known["extras"]),
         "customer": field_value(*known["users"]),
         "forget": field_value("1"),
+        "code": field_value("BIENVENUE10", "bienvenue10", "NOPE", "X" * 33),
+        "action": field_value("apply", "remove"),
     }
     query = data.draw(st.sampled_from(["", "?q=", "?q=06%2012", "?q=%00", "?q=alice%40example.com"]))
     setup = (lambda: fill_cart(client, world, path="/staff/counter/new/add/")) if filled else None

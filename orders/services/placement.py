@@ -39,7 +39,7 @@ from orders.payments import start_online_payment
 from orders.sales_record import record_sale
 from orders.services.locking import lock_promo_code, lock_restaurant
 from orders.services.pricing import LineRequest, PricedLine, oven_items, price_lines, subtotal_of
-from orders.services.promotions import Totals, totals_for, usage_of
+from orders.services.promotions import Totals, offer_channel, totals_for, usage_of
 from orders.services.reservation import reserve_stock
 from orders.services.rewards import RewardRefused, reward_discount
 from orders.services.scheduling import schedule_order
@@ -273,7 +273,7 @@ def _totals_with_code(
             promo,
             restaurant=restaurant,
             customer=customer,
-            channel=channel,
+            channel=offer_channel(channel),
             lines=priced,
             now=now,
             usage=usage_of(promo, customer),

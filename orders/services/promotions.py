@@ -14,12 +14,19 @@ from django.db.models import Count, Q
 from accounts.models import User
 from offers.models import PromoCode
 from offers.rules import Discount, OfferRefused, Usage, check, discount_for
-from orders.models import Order, Status
+from offers.models import Channel as OfferChannel
+from orders.models import Channel, Order, Status
 from orders.services.pricing import PricedLine, allocate_discount, subtotal_of
 from restaurants.models import Restaurant
 
 if TYPE_CHECKING:
     from orders.services.rewards import RewardDiscount
+
+
+def offer_channel(channel: str) -> str:
+    """The offers' channel of an order's: the website's orders are "web", every order taken by staff (at the
+    counter or on the phone) is "counter"."""
+    return OfferChannel.WEB if channel == Channel.WEB else OfferChannel.COUNTER
 
 
 def usage_of(promo: PromoCode, customer: User | None) -> Usage:

@@ -24,8 +24,8 @@ from accounts.models import Address, User
 from common.parsing import whole_number
 from orders.cart import Cart, CartContents, addable_quantity, cart_contents
 from orders.errors import OrderError
-from orders.forms import offered_times
-from orders.models import Order, OrderLine, Status
+from orders.forms import PromoCodeForm, offered_times
+from orders.models import Channel, Order, OrderLine, Status
 from orders.selectors import reorder_lines
 from orders.services import MAX_QUANTITY_PER_LINE, Contact, place_order, price_lines
 from orders.staff.counter.forms import AddLineForm, CounterOrderForm, CustomerSearchForm
@@ -42,6 +42,20 @@ MAX_MATCHES = 10
 RECENT_ORDERS = 3  # a found customer's last orders at the restaurant, each one tap from being repeated
 # Words of a search beyond these are left out: a name and a surname find anyone.
 MAX_SEARCH_WORDS = 4
+# Promo codes are checked as the offers' "counter" channel (offers.rules), for the customer picked or for
+# nobody (a walk-in: codes for a first order or limited per customer are refused with their reason);
+# place_order checks the code again, under its lock, for the same channel (a phone order is "counter" too).
+CODE_CHANNEL = Channel.COUNTER
+
+
+def _walk_in_reason(message: str) -> str:
+    """offers.rules asks a guest on the website to sign in for a code kept for accounts (a first order, or a
+    limited number of uses per customer); at the counter it means picking the customer's account."""
+    if message == _("Sign in to use this code."):
+        return _(
+            "This code is for a customer's account (first order or limited uses): pick the customer first."
+        )
+    return message
 
 
 class CounterCart(Cart):
@@ -180,9 +194,10 @@ def _place(
             taken_by=request.user,
             note=data["note"],
             now=now,
+            promo_code=cart.promo_code,
         )
     except OrderError as error:
-        form.add_error(None, error.message)
+        form.add_error(None, _walk_in_reason(error.message))
         return None
     cart.clear()
     cart.save(request.session)
@@ -190,17 +205,21 @@ def _place(
     return order
 
 
-def _new_order_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
-    """The new-order screen: the customer, the menu, the lines taken so far, and the order's details.
+def _new_order_page(
+    request: HttpRequest, *, status: int = 200, promo_form: PromoCodeForm | None = None
+) -> HttpResponse:
+    """The new-order screen: the customer, the menu, the lines taken so far with the promo code's discount,
+    and the order's details.
 
     A POST with `place` places the order; anything refused comes back here with a 400 and nothing written.
     """
     restaurant = request.staff.restaurant
     prefetch_related_objects([restaurant], "opening_hours", "delivery_zones")
     cart = _counter_cart(request)
-    contents = cart_contents(cart)
     now = timezone.now()
     customer = _chosen_customer(request)
+    contents = cart_contents(cart, customer=customer, channel=CODE_CHANNEL, now=now)
+    contents.offer_refused = _walk_in_reason(contents.offer_refused)
     if customer is not None:
         customer.book = list(Address.objects.active().filter(user=customer).order_by("label", "id"))
     search = CustomerSearchForm(request.GET if "q" in request.GET else None)
@@ -228,7 +247,7 @@ def _new_order_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
             "matches": matches,
             "form": form,
             "max_quantity": MAX_QUANTITY_PER_LINE,
-            "total_delivered": contents.subtotal + restaurant.delivery_fee,
+            "promo_form": promo_form or PromoCodeForm(),
         },
         status=status,
     )
@@ -328,6 +347,35 @@ def counter_line(request: HttpRequest, index: int) -> HttpResponse:
     cart.set_quantity(index, quantity)
     cart.save(request.session)
     return _back_to_new()
+
+
+@staff_required(*COUNTER_STAFF)
+@require_POST
+def counter_promo(request: HttpRequest) -> HttpResponse:
+    """Apply a promo code to the order being taken (kept only when offers.rules accepts it for the customer
+    picked, or for a walk-in, at the counter) or remove it. A refused code comes back on the new-order screen
+    with its reason and a 400; the order being taken is left as it was."""
+    cart = _counter_cart(request)
+    if not cart.lines:
+        return _refuse_line(request, _("Add at least one product to the order."))
+    form = PromoCodeForm(request.POST)
+    if form.is_valid() and form.cleaned_data["action"] == "remove":
+        cart.promo_code = ""
+        cart.save(request.session)
+        messages.success(request, _("The promo code was removed."))
+        return _back_to_new()
+    if form.is_valid():
+        trial = CounterCart(cart.restaurant_id, cart.lines, cart.salt, form.cleaned_data["code"].upper())
+        contents = cart_contents(trial, customer=_chosen_customer(request), channel=CODE_CHANNEL)
+        if contents.offer is not None:
+            cart.promo_code = trial.promo_code
+            cart.save(request.session)
+            messages.success(request, _("The code %(code)s is applied.") % {"code": trial.promo_code})
+            return _back_to_new()
+        form.add_error(
+            "code", _walk_in_reason(contents.offer_refused) or _("Add at least one product to the order.")
+        )
+    return _new_order_page(request, status=400, promo_form=form)
 
 
 @staff_required(*COUNTER_STAFF)
