@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Q
 
 from accounts.models import User
+from offers.models import Channel as OfferChannel
 from offers.models import PromoCode
 from offers.rules import Discount, OfferRefused, Usage, check, discount_for
-from offers.models import Channel as OfferChannel
 from orders.models import Channel, Order, Status
 from orders.services.pricing import PricedLine, allocate_discount, subtotal_of
 from restaurants.models import Restaurant
