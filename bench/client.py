@@ -184,6 +184,13 @@ def hidden_value(body: str, name: str) -> str:
     return found.group(1) if found else ""
 
 
+def accepted_terms(body: str) -> dict:
+    """The checkout's "I accept the terms of sale" box ticked, with the version the page shows (nothing when
+    no terms are published)."""
+    version = hidden_value(body, "terms_version")
+    return {"accept_terms": "on", "terms_version": version} if version else {}
+
+
 @dataclass
 class OrderOutcome:
     placed: bool
@@ -237,6 +244,7 @@ def place_order(
         "pickup_time": first_option(body, "pickup_time"),
         "payment_method": "cash_on_delivery",
         "cart_fingerprint": hidden_value(body, "cart_fingerprint"),
+        **accepted_terms(body),
     }
     status, path, body, location = browser.follow("POST", "/checkout/", form)
     found = re.fullmatch(r"/orders/([A-Z0-9-]+)/", path)

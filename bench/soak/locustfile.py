@@ -162,6 +162,8 @@ class Customer(Visitor):
             "payment_method": "online" if self.online else "cash_on_delivery",
             "cart_fingerprint": hidden_value(checkout.text, "cart_fingerprint"),
         }
+        if version := hidden_value(checkout.text, "terms_version"):
+            form |= {"accept_terms": "on", "terms_version": version}
         placed = self.post("/checkout/", form, name="checkout", body=checkout.text)
         path = path_of(placed)
         if DEMO_PAYMENT.search(path):
