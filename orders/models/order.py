@@ -146,6 +146,11 @@ class Order(models.Model):
         verbose_name=_("promo code"),
     )
     discount = models.DecimalField(_("discount"), max_digits=8, decimal_places=2, default=Decimal("0"))
+    # The delivery fee a free-delivery code took off, as it was when the order was placed (the restaurant's
+    # fee may change later): what the dashboard counts as that code's discount. 0 for any other order.
+    delivery_fee_waived = models.DecimalField(
+        _("delivery fee waived"), max_digits=6, decimal_places=2, default=Decimal("0")
+    )
     total = models.DecimalField(_("total"), max_digits=8, decimal_places=2, default=Decimal("0"))
     note = models.TextField(_("note for the restaurant"), blank=True)
     taken_by = done_by(_("taken by"))
@@ -191,6 +196,10 @@ class Order(models.Model):
             ),
             models.CheckConstraint(condition=Q(subtotal__gte=0), name="order_subtotal_non_negative"),
             models.CheckConstraint(condition=Q(delivery_fee__gte=0), name="order_delivery_fee_non_negative"),
+            models.CheckConstraint(
+                condition=Q(delivery_fee_waived=0) | (Q(delivery_fee_waived__gt=0) & Q(delivery_fee=0)),
+                name="order_delivery_fee_waived_only_when_free",
+            ),
             models.CheckConstraint(
                 condition=Q(discount__gte=0) & Q(discount__lte=F("subtotal")),
                 name="order_discount_within_subtotal",

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from offers.models import Kind as PromoKind
 from offers.models import PromoCode
 from orders import notifications
 from orders.errors import OrderError
@@ -68,7 +67,7 @@ def modify_order(
         changes = stock_changes_for(locked, priced)
         # Any change still waiting for its payment is replaced by this one.
         _cancel_open_pending_changes(locked)
-        promo, totals = _totals_again(locked, restaurant, priced)
+        promo, totals = _totals_again(locked, priced)
         owed = totals.total - paid_amount(locked)
         if locked.is_paid_online and locked.status != Status.AWAITING_PAYMENT and owed > 0:
             # Paid, and the total rises: the change waits for the payment of the difference.
@@ -116,23 +115,17 @@ def _reschedule(order: Order, restaurant: Restaurant, priced: Sequence[PricedLin
             raise
 
 
-def _totals_again(
-    order: Order, restaurant: Restaurant, priced: Sequence[PricedLine]
-) -> tuple[PromoCode | None, Totals]:
+def _totals_again(order: Order, priced: Sequence[PricedLine]) -> tuple[PromoCode | None, Totals]:
     """The new lines' totals with the order's promo code applied again (its minimum and the lines it
     concerns checked, not its dates or uses: spent when the order was placed). New lines that no longer
-    qualify remove the offer (the code's use is given back) and, for a free delivery, bring the fee back."""
+    qualify remove the offer (the code's use is given back) and, for a free delivery, bring the fee back: the
+    fee waived when the order was placed (`Order.delivery_fee_waived`), whatever the restaurant's fee is now."""
     if order.promo_code_id is None and order.discount > 0:
         return None, _reward_again(order, priced)
     promo = order.promo_code
     discount = discount_again(promo, priced)
-    fee = order.delivery_fee
-    if (
-        promo is not None
-        and promo.kind == PromoKind.FREE_DELIVERY
-        and order.fulfilment == Fulfilment.DELIVERY
-    ):
-        fee = Decimal("0") if discount is not None else restaurant.delivery_fee
+    # The fee as placed: one of the two is 0 (order_delivery_fee_waived_only_when_free).
+    fee = order.delivery_fee + order.delivery_fee_waived
     return (promo if discount is not None else None), totals_for(priced, delivery_fee=fee, discount=discount)
 
 
@@ -164,10 +157,20 @@ def _replace_lines(
     order.subtotal = totals.subtotal
     order.discount = totals.discount
     order.delivery_fee = totals.delivery_fee
+    order.delivery_fee_waived = totals.delivery_fee_waived
     order.promo_code = promo
     order.total = totals.total
     order.save(
-        update_fields=["subtotal", "discount", "delivery_fee", "promo_code", "total", "due_at", "updated_at"]
+        update_fields=[
+            "subtotal",
+            "discount",
+            "delivery_fee",
+            "delivery_fee_waived",
+            "promo_code",
+            "total",
+            "due_at",
+            "updated_at",
+        ]
     )
     OrderStatusChange.objects.create(
         order=order,

@@ -334,6 +334,7 @@ def _new_order(
         promo_code=promo,
         discount=totals.discount,
         delivery_fee=totals.delivery_fee,
+        delivery_fee_waived=totals.delivery_fee_waived,
         total=totals.total,
         note=note.strip(),
         taken_by=taken_by,

@@ -75,12 +75,14 @@ def check_code(
 
 @dataclass(frozen=True)
 class Totals:
-    """An order's amounts with its discount: `parts` is each line's share, in the lines' order."""
+    """An order's amounts with its discount: `parts` is each line's share, in the lines' order;
+    `delivery_fee_waived` the fee a free-delivery code took off (0 otherwise)."""
 
     subtotal: Decimal
     discount: Decimal
     parts: list[Decimal]
     delivery_fee: Decimal
+    delivery_fee_waived: Decimal = Decimal("0")
 
     @property
     def total(self) -> Decimal:
@@ -91,12 +93,13 @@ def totals_for(
     lines: Sequence[PricedLine], *, delivery_fee: Decimal, discount: Discount | RewardDiscount | None
 ) -> Totals:
     """The totals of `lines` with `discount` (a promo code's or a loyalty reward's; None: none): the amount shared across the lines it concerns,
-    in proportion and to the cent; a free-delivery code takes the fee off. Never negative."""
+    in proportion and to the cent; a free-delivery code takes the fee off (and keeps it as `delivery_fee_waived`).
+    Never negative."""
     subtotal = subtotal_of(lines)
     if discount is None:
         return Totals(subtotal, Decimal("0"), [Decimal("0")] * len(lines), delivery_fee)
     if discount.free_delivery:
-        return Totals(subtotal, Decimal("0"), [Decimal("0")] * len(lines), Decimal("0"))
+        return Totals(subtotal, Decimal("0"), [Decimal("0")] * len(lines), Decimal("0"), delivery_fee)
     amounts = [
         line.line_total if concerned else Decimal("0")
         for line, concerned in zip(lines, discount.concerned, strict=True)

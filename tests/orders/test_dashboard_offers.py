@@ -62,7 +62,7 @@ def test_each_offer_shows_its_uses_discount_and_revenue_for_the_managers_restaur
 
     assert response.status_code == 200
     assert response.context["offers"] == [
-        # The free delivery's discount is the fee waived (A's 2.50), not stored on the order.
+        # The free delivery's discount is the fee waived (A's 2.50), stored on the order when placed.
         OfferFigures("code", "LIVRAISON", "Livraison", 1, restaurant_a.delivery_fee, D("19.00"), True),
         OfferFigures("code", "PROMO", "Dix", 1, D("0.95"), D("8.55")),
         OfferFigures("reward", "Une pizza offerte", "", 1, D("9.50"), D("0.00")),
@@ -101,9 +101,32 @@ def test_the_csv_gives_each_orders_discount_and_offer(client, offers_day, manage
     response = client.get(reverse("staff_dashboard_csv"), {"format": "plain"}, HTTP_ACCEPT_LANGUAGE="en")
 
     header, *rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert header[-5:] == ["Subtotal", "Discount", "Delivery fee", "Total", "Offer"]
+    assert header[-6:] == ["Subtotal", "Discount", "Delivery fee", "Delivery fee waived", "Total", "Offer"]
     by_number = {row[0]: row for row in rows}
-    assert by_number[offers_day["coded"].number][-5:] == ["9.50", "0.95", "0.00", "8.55", "PROMO"]
+    assert by_number[offers_day["coded"].number][-6:] == ["9.50", "0.95", "0.00", "0.00", "8.55", "PROMO"]
     assert by_number[offers_day["rewarded"].number][-2:] == ["0.00", "Une pizza offerte"]
-    assert by_number[offers_day["free"].number][-1] == "LIVRAISON"
+    assert by_number[offers_day["free"].number][-6:] == [
+        "19.00",
+        "0.00",
+        "0.00",
+        "2.50",
+        "19.00",
+        "LIVRAISON",
+    ]
     assert len(rows) == 4  # B's order is not A's manager's
+
+
+def test_the_free_delivery_counts_the_fee_as_it_was_when_placed(client, offers_day, manager_a, restaurant_a):
+    assert offers_day["free"].delivery_fee_waived == D("2.50") == restaurant_a.delivery_fee
+    restaurant_a.delivery_fee = D("4.00")
+    restaurant_a.save(update_fields=["delivery_fee"])
+    client.force_login(manager_a)
+
+    response = client.get(reverse("staff_dashboard"), HTTP_ACCEPT_LANGUAGE="en")
+    csv_response = client.get(reverse("staff_dashboard_csv"), {"format": "plain"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    free = next(offer for offer in response.context["offers"] if offer.name == "LIVRAISON")
+    assert free.discount == D("2.50")
+    assert "(delivery fees waived)" in response.content.decode()
+    rows = list(csv.reader(io.StringIO(b"".join(csv_response.streaming_content).decode())))
+    assert next(row for row in rows if row[0] == offers_day["free"].number)[-3] == "2.50"

@@ -20,7 +20,7 @@ from orders.errors import OrderError
 from orders.models import Order, OrderLine
 from orders.payments.stripe import line_items, to_cents
 from orders.receipts import vat_breakdown
-from orders.services import Contact, LineRequest, cancel_order, modify_order, place_order
+from orders.services import Contact, LineRequest, cancel_order, confirm_payment, modify_order, place_order
 from orders.services.pricing import allocate_discount
 from sales.models import EntryKind, SalesEntry
 from tests import factories as f
@@ -100,6 +100,56 @@ def test_a_free_delivery_code_zeroes_the_fee(order_for, customer, menu, delivery
     )
 
     assert (order.delivery_fee, order.discount, order.total) == (D("0"), D("0"), D("19.00"))
+    assert order.delivery_fee_waived == restaurant_a.delivery_fee
+    assert vat_total(order) == order.total
+
+
+def test_a_free_delivery_code_at_pickup_waives_nothing(order_for, customer, menu):
+    promo("LIVRAISONOFFERTE", kind=Kind.FREE_DELIVERY, value=D("0"))
+
+    order = order_for(
+        customer, LineRequest(product_id=menu["margherita"].id, quantity=1), promo_code="LIVRAISONOFFERTE"
+    )
+
+    assert (order.promo_code.code, order.delivery_fee, order.delivery_fee_waived) == (
+        "LIVRAISONOFFERTE",
+        0,
+        0,
+    )
+
+
+def test_a_modification_keeps_or_brings_back_the_fee_waived_when_placed(
+    order_for, customer, menu, delivery_to, restaurant_a
+):
+    promo("LIVRAISONOFFERTE", kind=Kind.FREE_DELIVERY, value=D("0"), minimum_order=D("30"))
+    placed_fee = restaurant_a.delivery_fee
+    margherita, regina = menu["margherita"].id, menu["regina"].id
+    order = order_for(
+        customer,
+        LineRequest(product_id=margherita, quantity=2),
+        LineRequest(product_id=regina, quantity=1),
+        fulfilment="delivery",
+        address=delivery_to,
+        promo_code="LIVRAISONOFFERTE",
+    )
+    # The restaurant's fee changes after the order was placed: the order keeps its own.
+    restaurant_a.delivery_fee = placed_fee + D("1.50")
+    restaurant_a.save(update_fields=["delivery_fee"])
+
+    lines = [LineRequest(product_id=margherita, quantity=1), LineRequest(product_id=regina, quantity=2)]
+    order = modify_order(order=order, lines=lines, by=customer)
+    order.refresh_from_db()
+    assert (order.promo_code.code, order.delivery_fee, order.delivery_fee_waived) == (
+        "LIVRAISONOFFERTE",
+        D("0"),
+        placed_fee,
+    )
+
+    order = modify_order(order=order, lines=[LineRequest(product_id=margherita, quantity=2)], by=customer)
+    order.refresh_from_db()
+    # Below the code's minimum: the code is removed and the fee comes back as it was when placed.
+    assert (order.promo_code, order.delivery_fee, order.delivery_fee_waived) == (None, placed_fee, D("0"))
+    assert order.total == order.subtotal + placed_fee
     assert vat_total(order) == order.total
 
 
@@ -394,3 +444,26 @@ def test_a_cart_discounted_to_nothing_still_has_its_delivery_fee_in_the_vat(
     assert (order.discount, order.total) == (D("19.00"), order.delivery_fee)
     [rate] = vat_breakdown(list(order.lines.all()), order.delivery_fee)
     assert (rate.rate, rate.gross) == (D("10.00"), order.delivery_fee)
+
+
+def test_the_receipt_names_the_delivery_fee_waived(client, order_for, customer, menu, delivery_to, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    settings.DEMO_PAYMENTS = True
+    promo("LIVRAISONOFFERTE", kind=Kind.FREE_DELIVERY, value=D("0"), label="Livraison offerte")
+    order = order_for(
+        customer,
+        LineRequest(product_id=menu["margherita"].id, quantity=2),
+        fulfilment="delivery",
+        address=delivery_to,
+        promo_code="LIVRAISONOFFERTE",
+        payment_method="online",
+    )
+    confirm_payment(payment=order.payments.get(), provider_payment_id="demo_pi_waived")
+    client.force_login(customer)
+
+    page = client.get(
+        reverse("order_tracking", args=[order.number]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+
+    assert "Code LIVRAISONOFFERTE · Livraison offerte" in page
+    assert "delivery fee of 2.50\xa0€ waived" in page

@@ -363,6 +363,7 @@ def test_the_csv_lists_the_orders_of_the_range(english, day, manager_a, restaura
         "Subtotal",
         "Discount",
         "Delivery fee",
+        "Delivery fee waived",
         "Total",
         "Offer",
     ]
@@ -381,6 +382,7 @@ def test_the_csv_lists_the_orders_of_the_range(english, day, manager_a, restaura
         "19,00",
         "0,00",
         "2,50",
+        "0,00",
         "21,50",
         "",
     ]
@@ -396,17 +398,17 @@ def test_the_csv_opens_in_french_excel_by_default_and_plain_on_request(english, 
     # French Excel: the UTF-8 byte order mark, ";" between cells, decimal commas, CRLF line ends.
     assert french.startswith(b"\xef\xbb\xbfNumber;Restaurant;Placed at;Channel;")
     french_lines = french.decode("utf-8").split("\r\n")
-    assert french_lines[0].endswith(";Subtotal;Discount;Delivery fee;Total;Offer")
+    assert french_lines[0].endswith(";Subtotal;Discount;Delivery fee;Delivery fee waived;Total;Offer")
     assert french_lines[2] == (
         f'{day["delivery"].number};"Lyon; ""Presqu\'île""";2026-11-30 12:10;Website;Delivery;Delivered;'
-        "Cash on delivery or pick-up;Paid;19,00;0,00;2,50;21,50;"
+        "Cash on delivery or pick-up;Paid;19,00;0,00;2,50;0,00;21,50;"
     )
     # Plain: no byte order mark, "," between cells, decimal points; the quotes still doubled.
     assert plain.startswith(b"Number,Restaurant,Placed at,Channel,")
     plain_lines = plain.decode("utf-8").split("\r\n")
     assert plain_lines[2] == (
         f'{day["delivery"].number},"Lyon; ""Presqu\'île""",2026-11-30 12:10,Website,Delivery,Delivered,'
-        "Cash on delivery or pick-up,Paid,19.00,0.00,2.50,21.50,"
+        "Cash on delivery or pick-up,Paid,19.00,0.00,2.50,0.00,21.50,"
     )
     assert len(french_lines) == len(plain_lines) == 6  # the header, four orders, the empty end
 

@@ -42,10 +42,11 @@ COLUMNS = (
     "subtotal",
     "discount",
     "delivery_fee",
+    "delivery_fee_waived",
     "total",
 )
 LABELLED = ("channel", "fulfilment", "status", "payment_method", "payment_status")
-AMOUNTS = ("subtotal", "discount", "delivery_fee", "total")
+AMOUNTS = ("subtotal", "discount", "delivery_fee", "delivery_fee_waived", "total")
 
 
 def _labels() -> dict[str, dict[str, str]]:

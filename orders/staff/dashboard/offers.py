@@ -3,9 +3,8 @@ the restaurants in scope, its uses, the discount it gave and the revenue of the 
 queries, whatever the number of orders or offers.
 
 A use is an order placed in the range that is not cancelled (a cancellation gives the use and the points
-back). The discount given is `Order.discount`; for a free-delivery code, whose fee is not stored on the order,
-it is the delivery fee of the restaurant now, for each delivery that had it waived: an estimate, exact as
-long as the fee did not change during the range.
+back). The discount given is `Order.discount`; for a free-delivery code, it is the fees waived
+(`Order.delivery_fee_waived`, each order's fee as it was when placed).
 """
 
 from __future__ import annotations
@@ -15,11 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 
 from loyalty.models import Kind as LoyaltyKind
 from offers.models import Kind as PromoKind
-from orders.models import Fulfilment, Order, Status
+from orders.models import Order, Status
 from orders.staff.dashboard.forms import local_bounds
 from restaurants.models import Restaurant
 
@@ -45,14 +44,13 @@ def offer_figures(*, restaurants: Sequence[Restaurant], start: date, end: date) 
         created_at__gte=since,
         created_at__lt=until,
     ).exclude(status=Status.CANCELLED)
-    waived = Q(fulfilment=Fulfilment.DELIVERY, delivery_fee=0)
     codes = (
         used.filter(promo_code__isnull=False)
         .values("promo_code__code", "promo_code__label", "promo_code__kind")
         .annotate(
             uses=Count("id"),
             discount=Sum("discount"),
-            waived=Sum("restaurant__delivery_fee", filter=waived),
+            waived=Sum("delivery_fee_waived"),
             revenue=Sum("total"),
         )
         .order_by("-uses", "promo_code__code")
