@@ -40,6 +40,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from bench.stack_profile import handler_for, stock_django_middleware  # noqa: E402
 
 CUSTOMER = "camille.lefevre@example.com"
+PIZZAIOLO = "pizzaiolo1.bellecour@ocpizza.example"  # the kitchen display of Lyon Bellecour (the demo's first)
 
 
 def session_cookie(email: str) -> str:
@@ -65,6 +66,9 @@ def kinds() -> dict[str, tuple[list[str], dict]]:
     menu = "/restaurants/lyon-bellecour/"
     poll = f"/orders/{order.number}/status/"
     version = _etag(site, environ(poll, HTTP_COOKIE=signed_in, HTTP_HX_REQUEST="true"))
+    cook = session_cookie(PIZZAIOLO)
+    board = "/staff/kitchen/board/"
+    board_version = _etag(site, environ(board, HTTP_COOKIE=cook, HTTP_HX_REQUEST="true"))
     return {
         "stock Django, /robots.txt": (stock_django_middleware(), environ("/robots.txt")),
         "/robots.txt": (site, environ("/robots.txt")),
@@ -77,6 +81,14 @@ def kinds() -> dict[str, tuple[list[str], dict]]:
         "tracking poll, changed (200)": (
             site,
             environ(poll, HTTP_COOKIE=signed_in, HTTP_HX_REQUEST="true", HTTP_X_STATUS_VERSION="0"),
+        ),
+        "kitchen board, unchanged (204)": (
+            site,
+            environ(board, HTTP_COOKIE=cook, HTTP_HX_REQUEST="true", HTTP_X_BOARD_VERSION=board_version),
+        ),
+        "kitchen board, changed (200)": (
+            site,
+            environ(board, HTTP_COOKIE=cook, HTTP_HX_REQUEST="true", HTTP_X_BOARD_VERSION="0"),
         ),
     }
 
