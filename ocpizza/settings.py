@@ -284,6 +284,14 @@ CACHES = {
         "TIMEOUT": 300,
         "OPTIONS": {"MAX_ENTRIES": 500},
     },
+    # Rendered tickets of the kitchen display (orders/templatetags/kitchen_tickets.py), likewise keyed on
+    # what they show.
+    "kitchen_tickets": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kitchen-tickets",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
 # Sessions: read from Redis when there is one (written through to the database, which keeps them across a
 # Redis restart), so a signed-in request skips the session query; in the database otherwise (a database cache

@@ -38,10 +38,45 @@ def order_with_details() -> Prefetch:
     )
 
 
+# What the tracking page's live fragment reads of an order and its restaurant (its poll, the status version,
+# the estimate, the permission check), and nothing else: both models are wide, and the poll runs every 10 s
+# per open tracking page. Loading and compiling every column of both was most of the poll's CPU
+# (docs/scaling.md, "The tracking poll and the kitchen board"). A field the fragment starts to show must be
+# added here: the pinned query counts of tests/orders/test_tracking*.py catch one loaded later, one by one.
+STATUS_ORDER_FIELDS = (
+    "id",
+    "number",
+    "customer",
+    "tracking_token",
+    "restaurant",
+    "status",
+    "payment_status",
+    "payment_method",
+    "fulfilment",
+    "due_at",
+    "updated_at",
+    "payment_expires_at",
+    "confirmed_at",
+    "preparing_at",
+    "ready_at",
+    "out_for_delivery_at",
+    "completed_at",
+    "cancelled_at",
+)
+STATUS_RESTAURANT_FIELDS = ("preparation_minutes", "delivery_minutes", "pizzas_per_slot", "phone")
+
+
+def _order_for_status() -> QuerySet[Order]:
+    return Order.objects.select_related("restaurant").only(
+        *STATUS_ORDER_FIELDS, *(f"restaurant__{name}" for name in STATUS_RESTAURANT_FIELDS)
+    )
+
+
 def get_order_for_user(request: HttpRequest, number: str, *, details: bool = True) -> Order:
     """The order a customer may see: their own, or any order whose tracking token they hold (the link of
-    the confirmation email, for phone and counter orders). Anything else is a 404, revealing nothing."""
-    queryset = order_with_details() if details else Order.objects.select_related("restaurant")
+    the confirmation email, for phone and counter orders). Anything else is a 404, revealing nothing.
+    Without `details`, only what the live status fragment reads (STATUS_ORDER_FIELDS)."""
+    queryset = order_with_details() if details else _order_for_status()
     order = queryset.filter(number=number.upper()).first()
     if order is None:
         raise Http404

@@ -523,3 +523,45 @@ def test_the_bump_bar_keys_belong_to_the_kitchen_board_only(client, manager_a):
     assert all("data-undo-bar" in page and "js/kitchen.js" in page for page in pages.values())
     assert "data-bump-keys" in pages["staff_kitchen"]
     assert "data-bump-keys" not in pages["staff_delivery"] and "data-bump-keys" not in pages["staff_counter"]
+
+
+# ---------- Tickets rendered once per version (orders/templatetags/kitchen_tickets.py) ----------
+
+
+def test_a_ticket_rendered_for_one_cook_posts_with_the_next_cooks_own_csrf_token(
+    pizzaiolo, restaurant_a, pizza_and_drink
+):
+    from django.test import Client
+
+    from orders.templatetags.kitchen_tickets import CSRF_PLACEHOLDER
+
+    first = Client(enforce_csrf_checks=True)
+    first.force_login(pizzaiolo)
+    assert pizza_and_drink.number in first.get(reverse("staff_kitchen_board")).content.decode()
+
+    second_cook = f.StaffMemberFactory(restaurant=restaurant_a, role="pizzaiolo").user
+    second = Client(enforce_csrf_checks=True)
+    second.force_login(second_cook)
+    page = second.get(reverse("staff_kitchen_board")).content.decode()
+    assert CSRF_PLACEHOLDER not in page
+    start = page.index(reverse("staff_kitchen_start", args=[pizza_and_drink.number]))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page[start:]).group(1)
+
+    response = second.post(
+        reverse("staff_kitchen_start", args=[pizza_and_drink.number]), {"csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
+    pizza_and_drink.refresh_from_db()
+    assert pizza_and_drink.status == Status.PREPARING and pizza_and_drink.prepared_by == second_cook
+
+
+def test_a_kept_ticket_is_rendered_again_once_its_order_moves(client, pizzaiolo, pizza_and_drink):
+    client.force_login(pizzaiolo)
+    url = reverse("staff_kitchen_board")
+    assert "kds-line--done" not in client.get(url).content.decode()
+
+    line = pizza_and_drink.lines.get(product__station=Station.OVEN)
+    bump(order=pizza_and_drink, by=pizzaiolo, line_ids=(line.pk,))
+    page = client.get(url).content.decode()
+    assert page.count("kds-line--done") == 1
+    assert client.get(url, {"station": Station.DRINKS}).content.decode().count("kds-line--done") == 0

@@ -350,3 +350,27 @@ def test_the_version_differs_by_language_so_a_switch_renders_anew(client, order_
     french = client.get(fragment(order), headers={"accept-language": "fr"})
     english = client.get(fragment(order), headers={"accept-language": "en"})
     assert french["ETag"] != english["ETag"]
+
+
+def test_the_fragment_of_a_token_holder_shows_the_restaurants_phone_from_the_order_row(
+    client, restaurant_a, menu, stock_a, pizzaiolo, noon, django_assert_num_queries
+):
+    order = place_order(
+        restaurant=restaurant_a,
+        lines=[LineRequest(product_id=menu["regina"].id, quantity=1)],
+        fulfilment="pickup",
+        payment_method="cash_on_delivery",
+        contact=Contact(name="Claude Passant", phone="06 00 00 00 00"),
+        channel="phone",
+        taken_by=pizzaiolo,
+        now=noon,
+    )
+    assert client.get(tracking(order), {"t": order.tracking_token}).status_code == 200
+
+    # 1 the order with only the columns the fragment reads and its restaurant's, 2 session, 3 the pizzas ahead
+    # of it, 4 its status changes, 5-7 the session written back in a savepoint (the token remembered): the
+    # phone and the times come with the order's row, not one deferred column at a time.
+    with django_assert_num_queries(7):
+        response = client.get(fragment(order), headers={"accept-language": "en"})
+    assert response.status_code == 200
+    assert restaurant_a.phone in response.content.decode()
