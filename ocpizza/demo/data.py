@@ -1164,6 +1164,7 @@ class FormuleSpec:
     name: str
     name_en: str
     description: str
+    description_en: str
     price_rule: str  # offers.models.PriceRule
     price: Decimal | None
     components: tuple[FormuleComponentSpec, ...]
@@ -1177,6 +1178,7 @@ FORMULES = [
         "Menu Midi",
         "Lunch menu",
         "Une pizza, une boisson et un dessert",
+        "A pizza, a drink and a dessert",
         "fixed",
         Decimal("19.90"),
         (
@@ -1189,6 +1191,7 @@ FORMULES = [
         "3 pizzas, la 3e offerte",
         "3 pizzas, the 3rd free",
         "Deux pizzas achetées, la moins chère des trois offerte",
+        "Buy two pizzas, the cheapest of the three is free",
         "cheapest_free",
         None,
         (FormuleComponentSpec("Pizza", "Pizza", (PIZZAS_TOMATO, PIZZAS_CREAM), quantity=3),),

@@ -216,6 +216,7 @@ class _Loader:
                 defaults={
                     "name_en": spec.name_en,
                     "description_fr": spec.description,
+                    "description_en": spec.description_en,
                     "price_rule": spec.price_rule,
                     "price": spec.price,
                 },
