@@ -310,7 +310,8 @@ def cart_contents(
     extras, and the stock rows. A line the menu no longer offers as asked, or that the stock can no longer
     make, carries a `problem` to show; the checkout refuses a cart with problems. The cart's promo code is
     checked for `customer` through `channel` (offers.rules, with its uses counted: a few queries more):
-    `offer` is what it takes off, or `offer_refused` says why not.
+    `offer` is what it takes off, or `offer_refused` says why not. The loyalty rewards are read for the
+    website's cart only (the counter does not offer them: no query for them there).
     """
     if not cart.lines or cart.restaurant_id is None:
         return CartContents(restaurant=None)
@@ -348,7 +349,8 @@ def cart_contents(
             )
         except OfferRefused as refused:
             contents.offer_refused = refused.message
-    _read_reward(contents, cart, customer)
+    if channel == "web":  # rewards are taken in the customer's own cart, not at the counter
+        _read_reward(contents, cart, customer)
     needs = stock_needs(contents.priced_lines)
     available = stock_at(restaurant, needs)
     short = {

@@ -8,6 +8,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from offers.models import Kind, PromoCode
@@ -209,3 +211,13 @@ def test_no_line_taken_sends_back_without_a_code(client, restaurant_a, menu, sto
 
     assert response.status_code == 303
     assert kept_code(client) == ""
+
+
+def test_the_counter_reads_no_loyalty_reward_for_the_customer_picked(at_counter, customer):
+    """Rewards are taken in the customer's own cart: the counter's order page never queries them."""
+    at_counter.post(CHOOSE, {"customer": customer.pk})
+    with CaptureQueriesContext(connection) as queries:
+        response = at_counter.get(NEW)
+
+    assert response.status_code == 200
+    assert not [query["sql"] for query in queries if "loyalty_" in query["sql"]]
