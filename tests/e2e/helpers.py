@@ -87,3 +87,20 @@ def order_for(customer, restaurant, menu, **options):
         "customer": customer,
     }
     return place_order(**{**defaults, **options})
+
+
+def pay_online_for_pickup(page: Page, live_server, *, total: str, shows: str = "") -> None:
+    """From the cart to the order's page: pick-up, paid online with the demo provider, the terms accepted.
+    `total` is the amount the payment page asks ("27,90"); `shows` a text the checkout's summary must hold
+    first (a discount line). Returns once the order's page is shown."""
+    page.goto(live_server.url + "/checkout/")
+    page.get_by_role("radio", name="Retrait sur place").check()
+    page.get_by_role("radio", name="Payer en ligne maintenant").check()
+    if shows:
+        expect(page.get_by_role("complementary")).to_contain_text(shows)
+    page.get_by_label(re.compile("accepte les conditions générales de vente")).check()
+    page.get_by_role("button", name="Valider ma commande").click()
+    page.wait_for_url(re.compile(r"/payments/demo/"))
+    expect(page.locator(".demo-payment__amount-value")).to_contain_text(total)
+    page.get_by_role("button", name=re.compile(rf"^Payer {re.escape(total)}")).click()
+    page.wait_for_url(re.compile(r"/orders/[A-Z0-9]{3}-[A-Z0-9]{3}/$"))

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from offers.models import Formule, FormuleComponent
 from orders.models import Order
 from tests import factories as f
-from tests.e2e.helpers import PHONE, sign_in
+from tests.e2e.helpers import PHONE, pay_online_for_pickup, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -67,15 +67,7 @@ def test_a_formule_composed_with_an_extra_then_ordered(
     expect(summary).to_contain_text("13,50")  # 12,00 + the extra mozzarella 1,50
     shoot(page, screenshot, "formules-2-cart")
 
-    page.goto(live_server.url + "/checkout/")
-    page.get_by_role("radio", name="Retrait sur place").check()
-    page.get_by_role("radio", name="Payer en ligne maintenant").check()
-    page.get_by_label(re.compile("accepte les conditions générales de vente")).check()
-    page.get_by_role("button", name="Valider ma commande").click()
-    page.wait_for_url(re.compile(r"/payments/demo/"))
-    page.get_by_role("button", name=re.compile(r"^Payer 13,50")).click()
-
-    page.wait_for_url(re.compile(r"/orders/[A-Z0-9]{3}-[A-Z0-9]{3}/$"))
+    pay_online_for_pickup(page, live_server, total="13,50")
     order = Order.objects.get(customer=customer)
     assert order.total == Decimal("13.50")
     assert sorted(line.formule_name for line in order.lines.all()) == ["Menu Midi", "Menu Midi"]

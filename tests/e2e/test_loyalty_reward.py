@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from loyalty.models import Entry, Kind, Reward, balance_of
 from orders.models import Order
-from tests.e2e.helpers import PHONE, add_to_cart, sign_in
+from tests.e2e.helpers import PHONE, add_to_cart, pay_online_for_pickup, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,18 +51,7 @@ def test_a_reward_redeemed_in_the_cart_and_the_receipt_shows_its_discount_and_va
     expect(summary.get_by_label("Code promo")).to_have_count(0)  # a reward and a code do not combine
     shoot(page, screenshot, "rewards-1-reward-in-cart")
 
-    page.goto(live_server.url + "/checkout/")
-    page.get_by_role("radio", name="Retrait sur place").check()
-    page.get_by_role("radio", name="Payer en ligne maintenant").check()
-    expect(page.get_by_role("complementary")).to_contain_text("−9,50")
-    page.get_by_label(re.compile("accepte les conditions générales de vente")).check()
-    page.get_by_role("button", name="Valider ma commande").click()
-
-    page.wait_for_url(re.compile(r"/payments/demo/"))
-    expect(page.locator(".demo-payment__amount-value")).to_contain_text("21,50")
-    page.get_by_role("button", name=re.compile(r"^Payer 21,50")).click()
-
-    page.wait_for_url(re.compile(r"/orders/[A-Z0-9]{3}-[A-Z0-9]{3}/$"))
+    pay_online_for_pickup(page, live_server, total="21,50", shows="−9,50")
     order = Order.objects.get(customer=customer)
     assert (order.subtotal, order.discount, order.total, order.promo_code) == (
         Decimal("31.00"),

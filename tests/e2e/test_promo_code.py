@@ -4,7 +4,6 @@ discount and the VAT on the discounted amount."""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from playwright.sync_api import expect
 
 from offers.models import Kind, PromoCode
 from orders.models import Order
-from tests.e2e.helpers import PHONE, add_to_cart, sign_in
+from tests.e2e.helpers import PHONE, add_to_cart, pay_online_for_pickup, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,18 +68,7 @@ def test_a_code_refused_then_one_applied_and_the_receipt_shows_the_discount_and_
     expect(summary).to_contain_text("27,90")
     shoot(page, screenshot, "offers-2-code-applied")
 
-    page.goto(live_server.url + "/checkout/")
-    page.get_by_role("radio", name="Retrait sur place").check()
-    page.get_by_role("radio", name="Payer en ligne maintenant").check()
-    expect(page.get_by_role("complementary")).to_contain_text("−3,10")
-    page.get_by_label(re.compile("accepte les conditions générales de vente")).check()
-    page.get_by_role("button", name="Valider ma commande").click()
-
-    page.wait_for_url(re.compile(r"/payments/demo/"))
-    expect(page.locator(".demo-payment__amount-value")).to_contain_text("27,90")
-    page.get_by_role("button", name=re.compile(r"^Payer 27,90")).click()
-
-    page.wait_for_url(re.compile(r"/orders/[A-Z0-9]{3}-[A-Z0-9]{3}/$"))
+    pay_online_for_pickup(page, live_server, total="27,90", shows="−3,10")
     order = Order.objects.get(customer=customer)
     assert (order.subtotal, order.discount, order.total) == (
         Decimal("31.00"),
