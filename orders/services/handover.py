@@ -30,12 +30,14 @@ from orders.services.lifecycle import check_move, transition_order
 from orders.services.locking import lock_order
 
 
-def record_payment_on_delivery(*, order: Order, method: str, by, now: datetime | None = None) -> Payment:
+def record_payment_on_delivery(
+    *, order: Order, method: str, by, now: datetime | None = None
+) -> Payment | None:
     """The driver or counter employee records the cash or card taken when handing over an order.
 
     Preconditions: the order is not paid online and not cancelled; `method` is `cash` or `card`.
     Effects: a succeeded payment of what is still due, recorded by `by`; the order is `paid`. Recording an
-    order already paid returns its payment (idempotent). Errors: OrderError "invalid_method", "paid_online",
+    order already paid returns its payment (idempotent); an order with nothing to pay records none (None). Errors: OrderError "invalid_method", "paid_online",
     "cancelled".
     """
     if method not in (Provider.CASH, Provider.CARD):
@@ -49,7 +51,8 @@ def record_payment_on_delivery(*, order: Order, method: str, by, now: datetime |
             raise OrderError(_("This order is cancelled: there is nothing to pay."), code="cancelled")
         due = locked.total - paid_amount(locked)
         if locked.payment_status == PaymentStatus.PAID or due <= 0:
-            return locked.payments.filter(status=PaymentState.SUCCEEDED).latest("created_at")
+            # Paid already, or nothing to pay (an order an offer made free: no payment at all, None).
+            return locked.payments.filter(status=PaymentState.SUCCEEDED).order_by("created_at").last()
         payment = Payment.objects.create(
             order=locked,
             provider=method,

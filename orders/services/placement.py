@@ -135,6 +135,13 @@ def place_order(
         )
         if reward is not None:
             totals = _totals_with_reward(reward, promo=promo, priced=priced, delivery_fee=totals.delivery_fee)
+        if payment_method == PaymentMethod.ONLINE and totals.total <= 0:
+            raise OrderError(
+                _(
+                    "Nothing to pay online: your offer covers the whole order. Choose to pay on pick-up or delivery."
+                ),
+                code="nothing_to_pay_online",
+            )
         order = _new_order(
             restaurant=restaurant,
             priced=priced,

@@ -467,3 +467,24 @@ def test_the_receipt_names_the_delivery_fee_waived(client, order_for, customer, 
 
     assert "Code LIVRAISONOFFERTE · Livraison offerte" in page
     assert "delivery fee of 2.50\xa0€ waived" in page
+
+
+def test_an_order_an_offer_makes_free_is_refused_online_and_records_no_payment_when_handed_over(
+    order_for, customer
+):
+    """A fixed amount worth the whole cart at pick-up leaves 0 € to pay: nothing to charge online (refused with
+    what to do, nothing written), and paid on pick-up its hand-over records no payment of 0 €."""
+    from orders.models import Payment
+    from orders.services.handover import record_payment_on_delivery
+
+    promo(kind=Kind.AMOUNT, value=D("50"))
+
+    with pytest.raises(OrderError) as refused:
+        order_for(customer, promo_code="PROMO", payment_method="online")
+    assert refused.value.code == "nothing_to_pay_online"
+    assert Order.objects.count() == 0
+
+    order = order_for(customer, promo_code="PROMO")
+    assert order.total == D("0.00")
+    assert record_payment_on_delivery(order=order, method="cash", by=None) is None
+    assert not Payment.objects.filter(order=order).exists()
