@@ -258,18 +258,18 @@ def order_reorder(request: HttpRequest, number: str) -> HttpResponse:
     reorder = selectors.reorder_lines(order)
     for sentence in reorder.left_out:
         messages.warning(request, sentence)
-    if not reorder.lines:
+    if reorder.empty:
         messages.error(request, _("Nothing from this order can be ordered again at the moment."))
         return redirect("order_list")
-    if cart.lines and cart.is_for(restaurant.pk):
+    if not (cart.lines and cart.is_for(restaurant.pk)):
+        cart.replace(restaurant.pk, [])
+    try:
         for line in reorder.lines:
-            try:
-                cart.add(line)
-            except ValueError:
-                messages.warning(request, _("Your cart is full: some products were not added."))
-                break
-    else:
-        cart.replace(restaurant.pk, reorder.lines)
+            cart.add(line)
+        for formule_lines in reorder.formules:
+            cart.add_formule(formule_lines)
+    except ValueError:
+        messages.warning(request, _("Your cart is full: some products were not added."))
     cart.save(request.session)
     messages.success(
         request,

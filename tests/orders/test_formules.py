@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,11 +17,19 @@ from offers.formules import offers_at
 from offers.models import Formule, FormuleComponent, PriceRule, PromoCode
 from orders.cart import SESSION_KEY, Cart
 from orders.errors import OrderError
-from orders.models import Order, OrderLine
+from orders.models import Order, OrderLine, Status
 from orders.payments.stripe import line_items, to_cents
 from orders.receipts import vat_breakdown
-from orders.services import FormulePart, LineRequest, modify_order, price_lines, reserved_stock
+from orders.services import (
+    FormulePart,
+    LineRequest,
+    modify_order,
+    price_lines,
+    reserved_stock,
+    transition_order,
+)
 from orders.services.pricing import allocate_discount
+from restaurants.models import Role
 from tests import factories as f
 from tests.orders.checkout import shown_fingerprint, terms_accepted
 
@@ -490,3 +499,88 @@ def test_any_formule_costs_its_price_plus_extras_and_the_vat_sums_to_it(list_pri
     total = sum((line.line_total for line in lines), D("0"))
     assert total == paid_for_products + sum(extras[: len(list_prices)], D("0"))
     assert sum((rate.gross for rate in vat_breakdown(lines, D("0"))), D("0")) == total
+
+
+# -- Ordering it again: the formule comes back as a formule, or its products at their own price, said -----
+
+
+def reorder(client, customer, order):
+    client.force_login(customer)
+    response = client.post(reverse("order_reorder", args=[order.number]), headers={"accept-language": "en"})
+    return response, [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_a_formule_ordered_again_comes_back_as_the_formule_at_its_price(
+    client, order_for, customer, menu, drinks, midi, stock_a
+):
+    order = order_for(customer, *midi_lines(menu, drinks, midi, pizza="regina"))
+    transition_order(order=order, to=Status.CANCELLED, by=customer)  # the stock back
+
+    response, said = reorder(client, customer, order)
+
+    assert response.status_code == 302
+    lines = Cart.load(client.session).lines
+    assert [(line.product_id, line.formule.component_id) for line in lines] == [
+        (menu["regina"].id, midi["pizza"].pk),
+        (drinks["soda"].id, midi["boisson"].pk),
+    ]
+    (group,) = {line.formule.group for line in lines}
+    assert group != order.lines.first().formule_group
+    assert sum(priced.line_total for priced in price_lines(lines)) == D("12.00")
+    assert not any("own price" in sentence for sentence in said)
+
+
+def test_a_formule_no_longer_offered_comes_back_at_the_list_prices_and_is_named(
+    client, order_for, customer, menu, drinks, midi, stock_a
+):
+    order = order_for(customer, *midi_lines(menu, drinks, midi))
+    transition_order(order=order, to=Status.CANCELLED, by=customer)
+    Formule.objects.filter(pk=midi["formule"].pk).update(active=False)
+
+    _, said = reorder(client, customer, order)
+
+    lines = Cart.load(client.session).lines
+    assert [(line.product_id, line.formule) for line in lines] == [
+        (menu["margherita"].id, None),
+        (drinks["soda"].id, None),
+    ]
+    assert (
+        "« Menu Midi » is not offered as it was any more: its products are back at their own price." in said
+    )
+
+
+def test_a_formule_whose_product_ran_out_comes_back_as_what_is_left_at_its_own_price(
+    client, order_for, customer, other_customer, menu, drinks, midi, stock_a
+):
+    order = order_for(customer, *midi_lines(menu, drinks, midi))
+    transition_order(order=order, to=Status.CANCELLED, by=customer)
+    # Someone else takes the ten cans of soda.
+    order_for(other_customer, LineRequest(product_id=drinks["soda"].id, quantity=10))
+
+    _, said = reorder(client, customer, order)
+
+    lines = Cart.load(client.session).lines
+    assert [(line.product_id, line.formule) for line in lines] == [(menu["margherita"].id, None)]
+    assert "« Menu Midi » cannot be made again for now: what is left of it is back at its own price." in said
+    assert "Soda is sold out for now." in said
+
+
+def test_the_counter_repeats_a_formule_as_its_products_and_says_so(
+    client, order_for, customer, menu, drinks, midi, stock_a, restaurant_a, noon
+):
+    order = order_for(customer, *midi_lines(menu, drinks, midi))
+    transition_order(order=order, to=Status.CANCELLED, by=customer)
+    client.force_login(f.StaffMemberFactory(restaurant=restaurant_a, role=Role.COUNTER).user)
+
+    response = client.post(
+        reverse("staff_counter_repeat", args=[order.number]), headers={"accept-language": "en"}, follow=True
+    )
+
+    rows = response.context["contents"].rows
+    assert [(row.priced.product, row.line.formule) for row in rows] == [
+        (menu["margherita"], None),
+        (drinks["soda"], None),
+    ]
+    assert "« Menu Midi » is offered on the website only: its products are at their own price." in (
+        response.content.decode().replace("&quot;", '"')
+    )

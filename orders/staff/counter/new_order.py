@@ -416,10 +416,11 @@ def counter_clear(request: HttpRequest) -> HttpResponse:
 @require_POST
 def counter_repeat(request: HttpRequest, number: str) -> HttpResponse:
     """Start a new order as a copy of a previous order of this restaurant: its lines, as the stock allows now
-    (orders.selectors.reorder_lines: what is sold out or off the menu is left out and said), for its customer's
+    (orders.selectors.reorder_lines: what is sold out or off the menu is left out and said; a formule's products at
+    their own price, the counter taking no formule), for its customer's
     account when it had one. Replaces the order being taken. An order of another restaurant is a 404."""
     order = get_order_for_staff(request, number)
-    again = reorder_lines(order)
+    again = reorder_lines(order, formules=False)
     for sentence in again.left_out:
         messages.warning(request, sentence)
     if not again.lines:
