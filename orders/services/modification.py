@@ -53,7 +53,8 @@ def modify_order(
     slot re-checked. When an online order's total changes (settle_difference_after_commit): awaiting
     payment, its checkout asks for the new total; paid, a fall is refunded, and a rise is not applied
     but kept as a PendingChange with a payment of the difference, applied by confirm_payment once paid
-    (apply_pending_change). Raises OrderError("too_late") once preparation started,
+    (apply_pending_change); an unpaid online order is never brought to 0 € (nothing to pay online: an
+    OrderError). Raises OrderError("too_late") once preparation started,
     ProductUnavailable when the new lines cannot be made; nothing changes when it raises.
     """
     now = now or timezone.now()
@@ -68,6 +69,14 @@ def modify_order(
         # Any change still waiting for its payment is replaced by this one.
         _cancel_open_pending_changes(locked)
         promo, totals = _totals_again(locked, priced)
+        if locked.is_paid_online and locked.status == Status.AWAITING_PAYMENT and totals.total <= 0:
+            raise OrderError(
+                _(
+                    "Nothing would be left to pay online: your offer would cover the whole order. Keep more "
+                    "products, or cancel this order and order again paying on pick-up or delivery."
+                ),
+                code="nothing_to_pay_online",
+            )
         owed = totals.total - paid_amount(locked)
         if locked.is_paid_online and locked.status != Status.AWAITING_PAYMENT and owed > 0:
             # Paid, and the total rises: the change waits for the payment of the difference.

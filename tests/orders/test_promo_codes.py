@@ -488,3 +488,37 @@ def test_an_order_an_offer_makes_free_is_refused_online_and_records_no_payment_w
     assert order.total == D("0.00")
     assert record_payment_on_delivery(order=order, method="cash", by=None) is None
     assert not Payment.objects.filter(order=order).exists()
+
+
+def test_a_change_that_an_offer_would_make_free_is_refused_unpaid_and_refunded_in_full_paid(
+    order_for, customer, menu, settings, django_capture_on_commit_callbacks
+):
+    """A fixed amount of 15 € on 2 Margheritas (19 €) leaves 4 € to pay online; one Margherita (9.50 €) would
+    leave nothing. Unpaid: nothing to pay online, refused with what to do, the order unchanged. Paid: the
+    change is applied and all that was paid is refunded."""
+    from orders.models import Refund
+
+    settings.STRIPE_SECRET_KEY = ""
+    settings.DEMO_PAYMENTS = True
+    promo(kind=Kind.AMOUNT, value=D("15"))
+    two, one = (LineRequest(product_id=menu["margherita"].id, quantity=n) for n in (2, 1))
+    unpaid = order_for(customer, two, promo_code="PROMO", payment_method="online")
+    assert unpaid.total == D("4.00")
+
+    with pytest.raises(OrderError) as refused:
+        modify_order(order=unpaid, lines=[one], by=customer)
+    assert refused.value.code == "nothing_to_pay_online"
+    unpaid.refresh_from_db()
+    assert (unpaid.total, unpaid.lines.get().quantity, unpaid.payments.get().amount) == (
+        D("4.00"),
+        2,
+        D("4.00"),
+    )
+
+    paid = order_for(customer, two, promo_code="PROMO", payment_method="online")
+    confirm_payment(payment=paid.payments.get(), provider_payment_id="demo_pi_free")
+    with django_capture_on_commit_callbacks(execute=True):
+        modify_order(order=paid, lines=[one], by=customer)
+    paid.refresh_from_db()
+    assert paid.total == D("0.00")
+    assert Refund.objects.get(payment__order=paid).amount == D("4.00")
