@@ -64,6 +64,11 @@ class User(AbstractUser):
         full_name = self.get_full_name()
         return f"{full_name} <{self.email}>" if full_name else self.email
 
+    @property
+    def display_name(self) -> str:
+        """How a screen, a message or a ledger names the person: the full name, else the email."""
+        return self.get_full_name() or self.email
+
     def confirm_email(self) -> None:
         """Record the account's email as verified (allauth's EmailAddress, which sign-in requires): for an
         account whose address is known without a link to click (made by head office or the demo)."""

@@ -16,6 +16,8 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.fields import optional_link
+
 
 class Kind(models.TextChoices):
     PERCENT = "percent", _("Percentage")
@@ -49,6 +51,17 @@ def default_channels() -> list[str]:
     return [Channel.WEB]
 
 
+def offered_in() -> models.ManyToManyField:
+    """The restaurants where a promo code or a formule is offered; none named: every restaurant."""
+    return models.ManyToManyField(
+        "restaurants.Restaurant",
+        blank=True,
+        related_name="+",
+        verbose_name=_("restaurants"),
+        help_text=_("None: every restaurant."),
+    )
+
+
 class PromoCodeQuerySet(models.QuerySet["PromoCode"]):
     def named(self, text: str) -> PromoCodeQuerySet:
         """The code typed, whatever its case and surrounding spaces."""
@@ -71,24 +84,11 @@ class PromoCode(models.Model):
         help_text=_("A percentage (10 for 10 %) or an amount in euros; ignored for free delivery."),
     )
     target = models.CharField(_("applies to"), max_length=16, choices=Target.choices, default=Target.ORDER)
-    category = models.ForeignKey(
-        "menu.Category",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("category"),
-    )
+    category = optional_link("menu.Category", _("category"), on_delete=models.PROTECT)
     products = models.ManyToManyField(
         "menu.Product", blank=True, related_name="+", verbose_name=_("products")
     )
-    restaurants = models.ManyToManyField(
-        "restaurants.Restaurant",
-        blank=True,
-        related_name="+",
-        verbose_name=_("restaurants"),
-        help_text=_("None: every restaurant."),
-    )
+    restaurants = offered_in()
     minimum_order = models.DecimalField(_("minimum order"), max_digits=7, decimal_places=2, default=0)
     valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
@@ -187,13 +187,7 @@ class Formule(models.Model):
         blank=True,
         help_text=_("The formule's price (a fixed price); extras are charged on top."),
     )
-    restaurants = models.ManyToManyField(
-        "restaurants.Restaurant",
-        blank=True,
-        related_name="+",
-        verbose_name=_("restaurants"),
-        help_text=_("None: every restaurant."),
-    )
+    restaurants = offered_in()
     active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -232,14 +226,7 @@ class FormuleComponent(models.Model):
         Formule, on_delete=models.CASCADE, related_name="components", verbose_name=_("formule")
     )
     label = models.CharField(_("label"), max_length=60, help_text=_("« Pizza », « Boisson »…"))
-    category = models.ForeignKey(
-        "menu.Category",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("category"),
-    )
+    category = optional_link("menu.Category", _("category"), on_delete=models.PROTECT)
     products = models.ManyToManyField(
         "menu.Product",
         blank=True,

@@ -203,7 +203,7 @@ class StaffMember(renditions.HasRenditions):
         ]
 
     def __str__(self) -> str:
-        name = self.user.get_full_name() or self.user.email
+        name = self.user.display_name
         return f"{name}, {self.get_role_display()} ({self.restaurant.name})"
 
     def renditions_made(self) -> None:

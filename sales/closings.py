@@ -10,7 +10,7 @@ the restaurant's chain head lock, so no entry slips in while it is counted.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -24,9 +24,9 @@ from sales.models import MONEY_KINDS, SALE_KINDS, Closing, ClosingKind, SalesCha
 
 @dataclass(frozen=True)
 class Totals:
-    """What a run of entries adds up to."""
+    """What a run of entries adds up to, under the names of the Closing's fields that hold it."""
 
-    count: int
+    entry_count: int
     sales_total: Decimal
     sales_net: Decimal
     money_total: Decimal
@@ -53,7 +53,7 @@ def totals_of(entries) -> Totals:
             money_total += entry.amount
             methods[entry.payment_method] += entry.amount
     return Totals(
-        count=count,
+        entry_count=count,
         sales_total=sales_total,
         sales_net=sales_net,
         money_total=money_total,
@@ -147,12 +147,7 @@ def close_period(*, restaurant_id: int, kind: str, day: date, now: datetime | No
             closed_at=now,
             first_sequence=entries[0].sequence if entries else None,
             last_sequence=entries[-1].sequence if entries else after,
-            entry_count=totals.count,
-            sales_total=totals.sales_total,
-            sales_net=totals.sales_net,
-            money_total=totals.money_total,
-            by_rate=totals.by_rate,
-            by_method=totals.by_method,
+            **asdict(totals),
             grand_total=(previous.grand_total if previous else Decimal("0")) + totals.sales_total,
             last_entry_hash=entries[-1].hash if entries else (previous.last_entry_hash if previous else ""),
             previous_hash=previous.hash if previous else "",

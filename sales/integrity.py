@@ -89,7 +89,7 @@ def _first_closing_problem(closings: list[Closing], entries: dict[int, SalesEntr
         grand = (previous.grand_total if previous else 0) + totals.sales_total
         if (
             closing.first_sequence != expected_first
-            or totals.count != closing.entry_count
+            or totals.entry_count != closing.entry_count
             or money(totals.sales_total) != money(closing.sales_total)
             or money(totals.money_total) != money(closing.money_total)
             or totals.by_rate != closing.by_rate

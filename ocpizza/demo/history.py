@@ -83,15 +83,22 @@ class _Story:
 
 
 @dataclass
+class Catalogue:
+    """The demo's catalogue as the loader wrote it, by natural key: what the orders are made of."""
+
+    ingredients: dict[str, Ingredient] = field(default_factory=dict)  # by name
+    extras: dict[str, Extra] = field(default_factory=dict)  # by ingredient name
+    products: dict[str, Product] = field(default_factory=dict)  # by slug
+    recipes: dict[int, list[RecipeLine]] = field(default_factory=dict)  # product id → its recipe lines
+
+
+@dataclass
 class OrderWriter:
     """Writes the planned orders of a restaurant, given the demo's catalogue and customers."""
 
     now: datetime
-    products: dict[str, Product]
-    ingredients: dict[str, Ingredient]
-    extras: dict[str, Extra]
-    recipes: dict[int, list[RecipeLine]]  # product id → its recipe lines
-    customers: dict[str, User]
+    catalogue: Catalogue
+    customers: dict[str, User]  # by email
 
     def write(self, restaurant: Restaurant, plan: OrderPlan, team: Team) -> None:
         rng = random.Random(f"order:{plan.number}")
@@ -131,9 +138,9 @@ class OrderWriter:
     def _lines(self, plan: OrderPlan) -> list[_Line]:
         lines = []
         for line in plan.lines:
-            product = self.products[line.product]
-            removed = [self.ingredients[name] for name in line.removed]
-            extras = [self.extras[name] for name in line.extras]
+            product = self.catalogue.products[line.product]
+            removed = [self.catalogue.ingredients[name] for name in line.removed]
+            extras = [self.catalogue.extras[name] for name in line.extras]
             unit_price = product.price + sum((extra.price for extra in extras), Decimal("0"))
             lines.append((product, line.quantity, removed, extras, money(unit_price * line.quantity)))
         return lines
@@ -162,7 +169,7 @@ class OrderWriter:
                 )
             # What the line takes from stock: recipe minus removed ingredients, plus extras.
             removed_ids = {ingredient.id for ingredient in removed}
-            for recipe_line in self.recipes.get(product.id, []):
+            for recipe_line in self.catalogue.recipes.get(product.id, []):
                 if recipe_line.ingredient_id not in removed_ids:
                     needs[recipe_line.ingredient_id] += recipe_line.quantity * quantity
             for extra in extras:

@@ -39,7 +39,7 @@ from ocpizza.demo.data import (
     step_ingredients,
 )
 from ocpizza.demo.english import english
-from ocpizza.demo.history import OrderWriter, Team
+from ocpizza.demo.history import Catalogue, OrderWriter, Team
 from ocpizza.demo.pictures import attach_picture, product_picture
 from ocpizza.demo.reset import reset_demo
 from ocpizza.demo.sales_record import record_history
@@ -149,10 +149,7 @@ class _Loader:
         self.logins: list[DemoLogin] = []
         self._encoded_password = ""
         self._checked_hashes: dict[str, bool] = {}
-        self.ingredients: dict[str, Ingredient] = {}
-        self.extras: dict[str, Extra] = {}
-        self.products: dict[str, Product] = {}
-        self.recipes: dict[int, list[RecipeLine]] = {}
+        self.catalogue = Catalogue()
         self.customers: dict[str, User] = {}
 
     def load(self) -> None:
@@ -162,14 +159,7 @@ class _Loader:
         for spec in CUSTOMERS:
             self.customers[spec.email] = self._customer(spec)
             self.logins.append(DemoLogin("customer", "", spec.email, self.password))
-        writer = OrderWriter(
-            now=self.now,
-            products=self.products,
-            ingredients=self.ingredients,
-            extras=self.extras,
-            recipes=self.recipes,
-            customers=self.customers,
-        )
+        writer = OrderWriter(now=self.now, catalogue=self.catalogue, customers=self.customers)
         self._promo_codes()
         self._formules()
         for index, spec in enumerate(RESTAURANTS):
@@ -297,10 +287,10 @@ class _Loader:
             _with_english(ingredient, name=spec.name)
             if spec.allergens:
                 ingredient.allergens.add(*(allergens[code] for code in spec.allergens))
-            self.ingredients[spec.name] = ingredient
+            self.catalogue.ingredients[spec.name] = ingredient
         for spec in EXTRAS:
-            self.extras[spec.ingredient], _ = Extra.objects.get_or_create(
-                ingredient=self.ingredients[spec.ingredient],
+            self.catalogue.extras[spec.ingredient], _ = Extra.objects.get_or_create(
+                ingredient=self.catalogue.ingredients[spec.ingredient],
                 defaults={"price": spec.price, "quantity": spec.quantity},
             )
         looks = {spec.name: spec.look for spec in INGREDIENTS}
@@ -309,13 +299,13 @@ class _Loader:
             product = self._product(spec, category=categories[spec.category], position=position)
             self._recipe(product, spec, extra_names)
             if spec.is_pizza:
-                product.extras.add(*self.extras.values())
+                product.extras.add(*self.catalogue.extras.values())
             attach_picture(
                 product, "image", f"demo-{spec.slug}.jpg", lambda spec=spec: product_picture(spec, looks)
             )
-            self.products[spec.slug] = product
-        for line in RecipeLine.objects.filter(product__in=self.products.values()).order_by("id"):
-            self.recipes.setdefault(line.product_id, []).append(line)
+            self.catalogue.products[spec.slug] = product
+        for line in RecipeLine.objects.filter(product__in=self.catalogue.products.values()).order_by("id"):
+            self.catalogue.recipes.setdefault(line.product_id, []).append(line)
 
     def _product(self, spec: ProductSpec, *, category: Category, position: int) -> Product:
         product, _ = Product.objects.get_or_create(
@@ -344,7 +334,7 @@ class _Loader:
         for item in () if has_recipe else spec.recipe:
             RecipeLine.objects.get_or_create(
                 product=product,
-                ingredient=self.ingredients[item.ingredient],
+                ingredient=self.catalogue.ingredients[item.ingredient],
                 defaults={"quantity": item.quantity, "removable": item.removable},
             )
         existing_steps = list(product.recipe_steps.order_by("position", "id"))
@@ -358,7 +348,7 @@ class _Loader:
                 defaults={"text_fr": text, "text_en": english(text)},
             )
             if created:
-                step.ingredients.add(*(self.ingredients[name] for name in names))
+                step.ingredients.add(*(self.catalogue.ingredients[name] for name in names))
 
     # --- Restaurants -----------------------------------------------------------------------------------------
 
@@ -440,7 +430,7 @@ class _Loader:
         existing = set(Stock.objects.filter(restaurant=restaurant).values_list("ingredient_id", flat=True))
         created = []
         for name, (_target, threshold) in targets.items():
-            ingredient = self.ingredients[name]
+            ingredient = self.catalogue.ingredients[name]
             if ingredient.id in existing:
                 continue
             stock = create_stock(

@@ -163,7 +163,7 @@ def take_deliveries(*, orders: list[Order], by: User, now: datetime | None = Non
                 driver = locked.delivered_by
                 raise OrderError(
                     _("Order %(number)s was already taken by %(name)s.")
-                    % {"number": locked.number, "name": driver.get_full_name() or driver.email},
+                    % {"number": locked.number, "name": driver.display_name},
                     code="already_taken",
                 )
             taken.append(transition_order(order=locked, to=Status.OUT_FOR_DELIVERY, by=by, now=now))

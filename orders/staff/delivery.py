@@ -93,7 +93,7 @@ def delivery_take(request: HttpRequest, number: str) -> HttpResponse:
         driver = moved.delivered_by
         message = _("Order %(number)s was already taken by %(name)s.") % {
             "number": moved.number,
-            "name": (driver.get_full_name() or driver.email) if driver else _("another driver"),
+            "name": driver.display_name if driver else _("another driver"),
         }
         return refuse(request, message, "staff_delivery", level=messages.WARNING)
     messages.success(request, _("Order %(number)s is yours: on your way!") % {"number": moved.number})

@@ -140,7 +140,7 @@ def kitchen_start(request: HttpRequest, number: str, *, station: str) -> HttpRes
     if moved.prepared_by_id and moved.prepared_by_id != request.user.pk:
         message = _("Order %(number)s was already started by %(name)s.") % {
             "number": moved.number,
-            "name": moved.prepared_by.get_full_name() or moved.prepared_by.email,
+            "name": moved.prepared_by.display_name,
         }
     else:
         message = _("Order %(number)s was already started.") % {"number": moved.number}

@@ -146,7 +146,7 @@ def _place(request: HttpRequest, form: CheckoutForm, contents, *, checkout_token
             lines=[row.line for row in contents.rows],
             fulfilment=data["fulfilment"],
             payment_method=data["payment_method"],
-            contact=Contact(name=user.get_full_name() or user.email, phone=str(phone), email=user.email),
+            contact=Contact(name=user.display_name, phone=str(phone), email=user.email),
             customer=user,
             address=address,
             requested_time=data["requested_time"],

@@ -375,3 +375,10 @@ def test_an_empty_address_book_shows_its_header_and_empty_state_each_with_the_ad
     assert '<h1 class="page-title">My addresses</h1>' in content
     assert "No address yet" in content and "icon-pin.svg" in content
     assert content.count(f'href="{reverse("address_create")}"') == 2
+
+
+def test_a_person_is_named_by_their_full_name_else_by_their_email():
+    # User.display_name: how the staff screens, the messages and the ledgers name someone.
+    assert User(email="lea@example.com", first_name="Léa", last_name="Girard").display_name == "Léa Girard"
+    assert User(email="lea@example.com", first_name="Léa").display_name == "Léa"
+    assert User(email="lea@example.com").display_name == "lea@example.com"

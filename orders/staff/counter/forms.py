@@ -182,7 +182,7 @@ class CounterOrderForm(FulfilmentFields):
         initial.setdefault("fulfilment", Fulfilment.PICKUP.value)
         initial.setdefault("payment_method", PaymentMethod.CASH_ON_DELIVERY.value)
         if customer is not None:
-            initial.setdefault("name", customer.get_full_name() or customer.email)
+            initial.setdefault("name", customer.display_name)
             initial.setdefault("phone", customer.phone)
             initial.setdefault("email", customer.email)
         super().__init__(*args, **kwargs)

@@ -394,9 +394,7 @@ def counter_customer(request: HttpRequest) -> HttpResponse:
             f"{reverse('staff_counter_new')}#counter-customer",
         )
     request.session[CUSTOMER_KEY] = user.pk
-    messages.success(
-        request, _("The order is for %(customer)s.") % {"customer": user.get_full_name() or user.email}
-    )
+    messages.success(request, _("The order is for %(customer)s.") % {"customer": user.display_name})
     return _back_to_new("counter-lines")
 
 

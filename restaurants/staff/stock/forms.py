@@ -208,7 +208,7 @@ def local_day_range(start: date | None, end: date | None) -> tuple[datetime | No
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return obj.get_full_name() or obj.email
+        return obj.display_name
 
 
 class MovementFilterForm(forms.Form):
