@@ -27,6 +27,7 @@ from orders.cart import Cart
 from orders.errors import OrderError
 from orders.forms_customer import CancelOrderForm, ModifyOrderForm, same_lines
 from orders.models import Order, PaymentStatus, Status
+from orders.reorder import reorder_lines
 from orders.services import (
     cancel_order,
     checkout_url,
@@ -255,7 +256,7 @@ def order_reorder(request: HttpRequest, number: str) -> HttpResponse:
     if cart.lines and not cart.is_for(restaurant.pk) and request.POST.get("replace") != "yes":
         other = Restaurant.objects.filter(pk=cart.restaurant_id).first()
         return render(request, "orders/order_reorder.html", {"order": order, "cart_restaurant": other})
-    reorder = selectors.reorder_lines(order)
+    reorder = reorder_lines(order)
     for sentence in reorder.left_out:
         messages.warning(request, sentence)
     if reorder.empty:

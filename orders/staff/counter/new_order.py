@@ -26,7 +26,7 @@ from orders.cart import Cart, CartContents, addable_quantity, cart_contents
 from orders.errors import OrderError
 from orders.forms import PromoCodeForm, offered_times
 from orders.models import Channel, Order, OrderLine, Status
-from orders.selectors import reorder_lines
+from orders.reorder import reorder_lines
 from orders.services import MAX_QUANTITY_PER_LINE, Contact, place_order, price_lines
 from orders.staff.counter.forms import AddLineForm, CounterOrderForm, CustomerSearchForm
 from orders.staff.counter.views import COUNTER_STAFF
@@ -414,7 +414,7 @@ def counter_clear(request: HttpRequest) -> HttpResponse:
 @require_POST
 def counter_repeat(request: HttpRequest, number: str) -> HttpResponse:
     """Start a new order as a copy of a previous order of this restaurant: its lines, as the stock allows now
-    (orders.selectors.reorder_lines: what is sold out or off the menu is left out and said; a formule's products at
+    (orders.reorder.reorder_lines: what is sold out or off the menu is left out and said; a formule's products at
     their own price, the counter taking no formule), for its customer's
     account when it had one. Replaces the order being taken. An order of another restaurant is a 404."""
     order = get_order_for_staff(request, number)
