@@ -376,16 +376,21 @@ class CheckoutForm(FulfilmentFields):
             self.add_error("address", _("Choose where to deliver."))
         return choice or ""
 
+    def saves_new_address(self) -> bool:
+        """Whether save_new_address writes: a delivery to a new address the customer asked to keep."""
+        address = self.cleaned_data.get("delivery_address")
+        return (
+            address is not None
+            and self.cleaned_data["fulfilment"] == Fulfilment.DELIVERY
+            and address.address_id is None
+            and bool(self.cleaned_data.get("save_address"))
+        )
+
     def save_new_address(self) -> DeliveryAddress | None:
         """The delivery address to order with; a new one is added to the book first when asked to.
         Call inside the transaction that places the order, so a refused order leaves no address behind."""
         address = self.cleaned_data.get("delivery_address")
-        if (
-            address is None
-            or self.cleaned_data["fulfilment"] != Fulfilment.DELIVERY
-            or address.address_id is not None
-            or not self.cleaned_data.get("save_address")
-        ):
+        if not self.saves_new_address():
             return address
         saved = Address.objects.create(
             user=self.user,

@@ -64,9 +64,26 @@ def _travel(restaurant: Restaurant, fulfilment: str) -> timedelta:
 
 def available_times(*, restaurant: Restaurant, fulfilment: str, pizzas: int, now: datetime) -> list[datetime]:
     """The times a customer may ask for (delivered or ready for pick-up), for the checkout's choice."""
-    slots, with_room = _slots_with_room(restaurant, pizzas=pizzas, now=now)
-    travel = _travel(restaurant, fulfilment)
-    return [slot + travel for slot in slots if slot in with_room]
+    return times_by_fulfilment(restaurant=restaurant, pizzas=pizzas, now=now)[fulfilment]
+
+
+def times_by_fulfilment(
+    *, restaurant: Restaurant, pizzas: int, now: datetime, with_room_only: bool = True
+) -> dict[str, list[datetime]]:
+    """`available_times` of every fulfilment from one reading of the oven's load (one query; none when the
+    opening hours are prefetched and `with_room_only` is False: then every slot of the opening hours is
+    listed, full or not, and schedule_order refuses a full one under the restaurant's lock)."""
+    if with_room_only:
+        slots, with_room = _slots_with_room(restaurant, pizzas=pizzas, now=now)
+        slots = [slot for slot in slots if slot in with_room]
+    else:
+        slots = schedule.ready_slots(
+            restaurant, now=now, lead=timedelta(minutes=restaurant.preparation_minutes)
+        )
+    return {
+        fulfilment: [slot + _travel(restaurant, fulfilment) for slot in slots]
+        for fulfilment in Fulfilment.values
+    }
 
 
 def schedule_order(
