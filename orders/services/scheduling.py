@@ -16,22 +16,19 @@ from restaurants.models import Restaurant
 
 
 def _oven_load(restaurant: Restaurant, *, start: datetime, end: datetime, exclude: Order | None) -> dict:
-    """Pizzas already due per 15-minute slot between start and end (cancelled orders excluded)."""
-    rows = (
-        OrderLine.objects.filter(
-            order__restaurant=restaurant,
-            order__due_at__gte=start,
-            order__due_at__lt=end,
-            product__baking_minutes__isnull=False,
-        )
-        .exclude(order__status=Status.CANCELLED)
-        .values_list("order__due_at", "order_id")
-        .annotate(pizzas=Sum("quantity"))
-    )
+    """Pizzas already due per 15-minute slot between start and end (cancelled orders excluded). Summed by
+    PostgreSQL per due time: a row per busy time, not per order (a busy evening is hundreds of orders)."""
+    lines = OrderLine.objects.filter(
+        order__restaurant=restaurant,
+        order__due_at__gte=start,
+        order__due_at__lt=end,
+        product__baking_minutes__isnull=False,
+    ).exclude(order__status=Status.CANCELLED)
+    if exclude is not None:
+        lines = lines.exclude(order_id=exclude.pk)
     load: dict[datetime, int] = defaultdict(int)
-    for due_at, order_id, pizzas in rows:
-        if exclude is None or order_id != exclude.pk:
-            load[schedule.slot_of(due_at)] += pizzas
+    for due_at, pizzas in lines.values_list("order__due_at").annotate(pizzas=Sum("quantity")).order_by():
+        load[schedule.slot_of(due_at)] += pizzas
     return load
 
 

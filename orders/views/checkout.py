@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from orders import payments
 from orders.cart import Cart, CartContents, cart_contents
 from orders.errors import AlreadyPlaced, OrderError, ProductUnavailable
-from orders.forms import CheckoutForm, time_choices
+from orders.forms import ASAP, CheckoutForm, time_choices
 from orders.models import Channel, Fulfilment, PaymentMethod, PaymentState
 from orders.services import Contact, checkout_url, place_order
 from orders.services.scheduling import times_by_fulfilment
@@ -78,6 +78,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
     times = times_by_fulfilment(
         restaurant=restaurant, pizzas=contents.pizzas, now=now, with_room_only=not posted
     )
+    if posted:
+        times = {name: _asked(listed, request.POST.get(f"{name}_time")) for name, listed in times.items()}
     form = CheckoutForm(
         request.POST if posted else None,
         user=request.user,
@@ -117,6 +119,17 @@ def checkout(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _asked(times: list[datetime], value: str | None) -> list[datetime]:
+    """Of the times a POST may ask for, the one it asks for (the first one for "as soon as possible", or when
+    it asks for none of them, so the form still says "takes no orders" for none and refuses a time not
+    offered): the form then lists two choices, not two hundred it would format for nothing."""
+    try:
+        asked = datetime.fromisoformat(value) if value and value != ASAP else None
+    except ValueError:
+        asked = None
+    return [time for time in times if time == asked] or times[:1]
 
 
 def _offer_times_with_room(form: CheckoutForm, *, restaurant, pizzas: int, now: datetime) -> None:
