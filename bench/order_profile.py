@@ -4,6 +4,12 @@ checkout form, the checkout, the order page.
 
     DATABASE_URL=... .venv/bin/python bench/order_profile.py [--orders 60] [--cprofile KIND]
 
+Then the tracking poll of the last order placed (the customer's page asks every 10 s), signed in and with the
+tracking link's token (a guest): unchanged (the version the page shows, sent as the staff boards send theirs
+and as X-Status-Version, so the figure compares with earlier code), and changed (a version of another
+state): the median of batches of 50 polls, each batch sent just after reading the current version (the
+estimate moves with the minute).
+
 Needs the demo data and bench/prepare.py's customers and stock (`manage.py load_demo`, then
 `bench/prepare.py 4 60`). Each order is placed by the first bench customer at the placement restaurant; the
 figure of each kind is the median over the orders of the CPU time of the thread (time.process_time), and the
@@ -15,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
 import os
 import pstats
 import re
@@ -43,7 +48,15 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 CUSTOMER = "bench.customer0@ocpizza.example"
 RESTAURANT = "lyon-bellecour"
-KINDS = ("menu", "add to cart (modifiers)", "add to cart", "cart", "checkout GET", "checkout POST", "order page")
+KINDS = (
+    "menu",
+    "add to cart (modifiers)",
+    "add to cart",
+    "cart",
+    "checkout GET",
+    "checkout POST",
+    "order page",
+)
 
 
 def _value(body: str, name: str) -> str:
@@ -165,7 +178,49 @@ def main() -> None:
             file=report,
         )
     print(f"{'one order (sum of medians)':<26} {total:8.0f}", file=report)
+    for kind, (median, low, high, statuses, queries_of) in tracking_polls(client, setup).items():
+        print(
+            f"{kind:<34} {median:8.0f}  ({low:.0f}-{high:.0f})  status {statuses}, {queries_of} queries",
+            file=report,
+        )
     report.flush()
+
+
+def tracking_polls(client: Client, setup: dict, *, batches: int = 15, polls: int = 50) -> dict:
+    """CPU microseconds of the tracking poll of the last order placed, per kind: (median, min, max of the
+    batches, the statuses answered, the queries of one poll)."""
+    from orders.models import Order
+
+    order = Order.objects.filter(customer__email=CUSTOMER).latest("id")
+    url = f"/orders/{order.number}/status/"
+    guest = Client(secure=True, HTTP_X_FORWARDED_PROTO="https")
+    assert guest.get(f"/orders/{order.number}/", {"t": order.tracking_token}).status_code == 200
+    results = {}
+    for who, browser in (("signed in", client), ("tracking link", guest)):
+        for state in ("unchanged", "changed"):
+            samples, statuses = [], set()
+            for _ in range(batches):
+                version = browser.get(url, HTTP_HX_REQUEST="true").headers["ETag"].strip('"')
+                sent = version if state == "unchanged" else "0"
+                headers = {
+                    "HTTP_HX_REQUEST": "true",
+                    "HTTP_X_BOARD_VERSION": sent,
+                    "HTTP_X_STATUS_VERSION": sent,
+                }
+                started = time.process_time()
+                for _ in range(polls):
+                    statuses.add(browser.get(url, **headers).status_code)
+                samples.append((time.process_time() - started) / polls * 1e6)
+            with CaptureQueriesContext(connection) as captured:
+                browser.get(url, **headers)
+            results[f"tracking poll, {who}, {state}"] = (
+                statistics.median(samples),
+                min(samples),
+                max(samples),
+                "/".join(str(status) for status in sorted(statuses)),
+                len(captured),
+            )
+    return results
 
 
 def _pizzas(restaurant) -> list[dict]:
@@ -178,7 +233,9 @@ def _pizzas(restaurant) -> list[dict]:
         pizzas.append(
             {
                 "id": product.pk,
-                "removable": [line.ingredient_id for line in product.recipe_lines.all() if line.removable][:1],
+                "removable": [line.ingredient_id for line in product.recipe_lines.all() if line.removable][
+                    :1
+                ],
                 "extras": [extra.pk for extra in product.extras.all()][:1],
             }
         )
