@@ -302,7 +302,13 @@ def _per_unit(line: PricedLine) -> dict[int, Decimal]:
 
 
 def cart_contents(
-    cart: Cart, *, customer: User | None = None, channel: str = "web", now: datetime | None = None
+    cart: Cart,
+    *,
+    customer: User | None = None,
+    channel: str = "web",
+    now: datetime | None = None,
+    offer_rewards: bool = True,
+    check_stock: bool = True,
 ) -> CartContents:
     """The cart's lines priced against today's menu and checked against the restaurant's stock.
 
@@ -311,7 +317,10 @@ def cart_contents(
     make, carries a `problem` to show; the checkout refuses a cart with problems. The cart's promo code is
     checked for `customer` through `channel` (offers.rules, with its uses counted: a few queries more):
     `offer` is what it takes off, or `offer_refused` says why not. The loyalty rewards are read for the
-    website's cart only (the counter does not offer them: no query for them there).
+    website's cart only (the counter does not offer them: no query for them there); `offer_rewards=False`
+    reads only the reward picked, not the list of those within reach (the checkout does not show it).
+    `check_stock=False` leaves the stock unread (no `can_make`, no problem of stock): for the checkout's
+    POST, whose placement reserves the stock under its lock and names what is short.
     """
     if not cart.lines or cart.restaurant_id is None:
         return CartContents(restaurant=None)
@@ -350,7 +359,9 @@ def cart_contents(
         except OfferRefused as refused:
             contents.offer_refused = refused.message
     if channel == "web":  # rewards are taken in the customer's own cart, not at the counter
-        _read_reward(contents, cart, customer)
+        _read_reward(contents, cart, customer, offer_rewards=offer_rewards)
+    if not check_stock:
+        return contents
     needs = stock_needs(contents.priced_lines)
     available = stock_at(restaurant, needs)
     short = {
@@ -377,12 +388,15 @@ def cart_contents(
     return contents
 
 
-def _read_reward(contents: CartContents, cart: Cart, customer: User | None) -> None:
-    """The cart's loyalty reward checked (orders.services.rewards), and the rewards the customer could pick:
-    three queries for a signed-in customer (staff or not, the balance, the rewards), none for a guest."""
+def _read_reward(contents: CartContents, cart: Cart, customer: User | None, *, offer_rewards: bool) -> None:
+    """The cart's loyalty reward checked (orders.services.rewards), and the rewards the customer could pick
+    (`offer_rewards`): three queries for a signed-in customer (staff or not, the balance, the rewards), none
+    for a guest, none without a reward picked when `offer_rewards` is False (with one picked, the same
+    three: the reward is looked for among those within reach)."""
     if customer is None:
         return
-    contents.rewards = redeemable_rewards(customer)
+    if offer_rewards or cart.reward_id is not None:
+        contents.rewards = redeemable_rewards(customer)
     if cart.reward_id is None:
         return
     contents.reward_id = cart.reward_id

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import lazy
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -82,24 +82,27 @@ class TimeSelect(forms.Select):
     and a template per option made these two fields the slowest part of the checkout page."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', name, flatatt(widget["attrs"]))]
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(format_html('<optgroup label="{}">', group_name))
-            parts.extend(
-                format_html(
-                    '<option value="{}"{}>{}</option>',
-                    option["value"],
-                    flatatt(option["attrs"]),
-                    option["label"],
+        # Django's optgroups() builds a dictionary of attributes per option (a copy each): read the choices
+        # directly instead, the first option whose value is the field's marked selected, as Select does.
+        values = self.format_value(value)
+        chosen = False
+        parts = [format_html('<select name="{}"{}>', name, flatatt(self.build_attrs(self.attrs, attrs)))]
+        for group_value, group_label in self.choices:
+            group = isinstance(group_label, (list, tuple))
+            options = group_label if group else [(group_value, group_label)]
+            if group:
+                parts.append(format_html('<optgroup label="{}">', group_value))
+            for option_value, option_label in options:
+                selected = not chosen and str(option_value) in values
+                chosen |= selected
+                parts.append(
+                    f'<option value="{conditional_escape(option_value)}"{" selected" if selected else ""}>'
+                    f"{conditional_escape(option_label)}</option>"
                 )
-                for option in options
-            )
-            if group_name:
+            if group:
                 parts.append("</optgroup>")
         parts.append("</select>")
-        return mark_safe("".join(parts))  # noqa: S308 - every part escaped by format_html
+        return mark_safe("".join(parts))  # noqa: S308 - every part escaped (format_html, conditional_escape)
 
 
 def address_label(address: Address, *, served: bool) -> str:
@@ -376,16 +379,21 @@ class CheckoutForm(FulfilmentFields):
             self.add_error("address", _("Choose where to deliver."))
         return choice or ""
 
+    def saves_new_address(self) -> bool:
+        """Whether save_new_address writes: a delivery to a new address the customer asked to keep."""
+        address = self.cleaned_data.get("delivery_address")
+        return (
+            address is not None
+            and self.cleaned_data["fulfilment"] == Fulfilment.DELIVERY
+            and address.address_id is None
+            and bool(self.cleaned_data.get("save_address"))
+        )
+
     def save_new_address(self) -> DeliveryAddress | None:
         """The delivery address to order with; a new one is added to the book first when asked to.
         Call inside the transaction that places the order, so a refused order leaves no address behind."""
         address = self.cleaned_data.get("delivery_address")
-        if (
-            address is None
-            or self.cleaned_data["fulfilment"] != Fulfilment.DELIVERY
-            or address.address_id is not None
-            or not self.cleaned_data.get("save_address")
-        ):
+        if not self.saves_new_address():
             return address
         saved = Address.objects.create(
             user=self.user,

@@ -51,6 +51,7 @@ def apply_stock_changes(
     by: User | None = None,
     order=None,
     note: str = "",
+    savepoint: bool = True,
 ) -> list[StockMovement]:
     """Apply signed changes (ingredient id → delta) to a restaurant's stock, all or nothing.
 
@@ -61,11 +62,13 @@ def apply_stock_changes(
     Runs in its own atomic block: a transaction when the caller has none, else a savepoint of the caller's,
     whose row locks then last until the caller's transaction ends (so the caller's other writes and these
     commit or roll back together). Raises StockError "too_large" when a quantity would pass MAX_QUANTITY.
+    `savepoint=False` spares that savepoint (two round trips) to a caller that never goes on in its
+    transaction after an error here (it lets the error roll the whole transaction back): placing an order.
     """
     changes = {ingredient_id: delta for ingredient_id, delta in changes.items() if delta}
     if not changes:
         return []
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         stocks = list(
             Stock.objects.select_for_update(of=("self",))
             .filter(restaurant=restaurant, ingredient_id__in=changes)

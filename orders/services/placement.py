@@ -94,6 +94,7 @@ def place_order(
     accepted_terms: LegalDocument | None = None,
     promo_code: str = "",
     reward: Reward | None = None,
+    priced_lines: Sequence[PricedLine] | None = None,
 ) -> Order:
     """Create an order and reserve its ingredients, all or nothing.
 
@@ -112,17 +113,20 @@ def place_order(
     reward, never with a promo code: "reward_with_code") takes its discount the same way and spends its points
     (loyalty.spend, under the customer's row lock, the last lock taken); refused, it raises OrderError
     ("reward_<rule>": "reward_not_enough_points" when another checkout spent them first).
+    `priced_lines` are `lines` as price_lines returned them earlier in the same request (the checkout
+    priced the cart once): they are used as they are, not priced again. The restaurant's opening hours and
+    delivery zones, when prefetched, are used under the lock too (no query for them).
     """
     now = now or timezone.now()
     phone = _check_request(
         fulfilment=fulfilment, payment_method=payment_method, channel=channel, contact=contact
     )
-    priced = price_lines(lines)
+    priced = list(priced_lines) if priced_lines is not None else price_lines(lines)
     if fulfilment == Fulfilment.DELIVERY:
         _check_delivery(restaurant, address, subtotal_of(priced))
     with transaction.atomic():
         # The restaurant row serialises slot bookings; stock rows are locked after it, in id order.
-        restaurant = lock_restaurant(restaurant.pk)
+        restaurant = _locked(restaurant)
         _check_restaurant_takes_it(restaurant, checkout_token)
         promo, totals = _totals_with_code(
             promo_code,
@@ -161,12 +165,23 @@ def place_order(
             checkout_token=checkout_token,
             accepted_terms=accepted_terms,
         )
-        reserve_stock(order=order, lines=priced, by=taken_by or customer)
+        # No savepoint of its own: a shortage rolls back this whole transaction.
+        reserve_stock(order=order, lines=priced, by=taken_by or customer, savepoint=False)
         lines_written = write_lines(order, priced, discounts=totals.parts)
         _start(order, lines_written, by=taken_by or customer)
         if reward is not None:
             _spend_points(customer, reward, order)
     return order
+
+
+def _locked(restaurant: Restaurant) -> Restaurant:
+    """The restaurant read again under its row lock, keeping what was prefetched on the one given: opening
+    hours and delivery zones are not locked rows, so those read a moment ago are as good as a new read."""
+    locked = lock_restaurant(restaurant.pk)
+    prefetched = getattr(restaurant, "_prefetched_objects_cache", None)
+    if prefetched:
+        locked._prefetched_objects_cache = dict(prefetched)
+    return locked
 
 
 def _totals_with_reward(

@@ -56,8 +56,11 @@ def product_unavailable(lines: Sequence[PricedLine], error: InsufficientStock) -
     return ProductUnavailable(message, products=names)
 
 
-def reserve_stock(*, order: Order, lines: Sequence[PricedLine], by: User | None) -> None:
-    """Take what a new order's lines need (`order` movements). Raises ProductUnavailable when short."""
+def reserve_stock(
+    *, order: Order, lines: Sequence[PricedLine], by: User | None, savepoint: bool = True
+) -> None:
+    """Take what a new order's lines need (`order` movements). Raises ProductUnavailable when short.
+    `savepoint=False` for a caller whose transaction is rolled back whole on that error (apply_stock_changes)."""
     try:
         apply_stock_changes(
             restaurant=order.restaurant,
@@ -65,6 +68,7 @@ def reserve_stock(*, order: Order, lines: Sequence[PricedLine], by: User | None)
             reason=MovementReason.ORDER,
             by=by,
             order=order,
+            savepoint=savepoint,
         )
     except InsufficientStock as error:
         raise product_unavailable(lines, error) from error

@@ -16,22 +16,19 @@ from restaurants.models import Restaurant
 
 
 def _oven_load(restaurant: Restaurant, *, start: datetime, end: datetime, exclude: Order | None) -> dict:
-    """Pizzas already due per 15-minute slot between start and end (cancelled orders excluded)."""
-    rows = (
-        OrderLine.objects.filter(
-            order__restaurant=restaurant,
-            order__due_at__gte=start,
-            order__due_at__lt=end,
-            product__baking_minutes__isnull=False,
-        )
-        .exclude(order__status=Status.CANCELLED)
-        .values_list("order__due_at", "order_id")
-        .annotate(pizzas=Sum("quantity"))
-    )
+    """Pizzas already due per 15-minute slot between start and end (cancelled orders excluded). Summed by
+    PostgreSQL per due time: a row per busy time, not per order (a busy evening is hundreds of orders)."""
+    lines = OrderLine.objects.filter(
+        order__restaurant=restaurant,
+        order__due_at__gte=start,
+        order__due_at__lt=end,
+        product__baking_minutes__isnull=False,
+    ).exclude(order__status=Status.CANCELLED)
+    if exclude is not None:
+        lines = lines.exclude(order_id=exclude.pk)
     load: dict[datetime, int] = defaultdict(int)
-    for due_at, order_id, pizzas in rows:
-        if exclude is None or order_id != exclude.pk:
-            load[schedule.slot_of(due_at)] += pizzas
+    for due_at, pizzas in lines.values_list("order__due_at").annotate(pizzas=Sum("quantity")).order_by():
+        load[schedule.slot_of(due_at)] += pizzas
     return load
 
 
@@ -64,9 +61,26 @@ def _travel(restaurant: Restaurant, fulfilment: str) -> timedelta:
 
 def available_times(*, restaurant: Restaurant, fulfilment: str, pizzas: int, now: datetime) -> list[datetime]:
     """The times a customer may ask for (delivered or ready for pick-up), for the checkout's choice."""
-    slots, with_room = _slots_with_room(restaurant, pizzas=pizzas, now=now)
-    travel = _travel(restaurant, fulfilment)
-    return [slot + travel for slot in slots if slot in with_room]
+    return times_by_fulfilment(restaurant=restaurant, pizzas=pizzas, now=now)[fulfilment]
+
+
+def times_by_fulfilment(
+    *, restaurant: Restaurant, pizzas: int, now: datetime, with_room_only: bool = True
+) -> dict[str, list[datetime]]:
+    """`available_times` of every fulfilment from one reading of the oven's load (one query; none when the
+    opening hours are prefetched and `with_room_only` is False: then every slot of the opening hours is
+    listed, full or not, and schedule_order refuses a full one under the restaurant's lock)."""
+    if with_room_only:
+        slots, with_room = _slots_with_room(restaurant, pizzas=pizzas, now=now)
+        slots = [slot for slot in slots if slot in with_room]
+    else:
+        slots = schedule.ready_slots(
+            restaurant, now=now, lead=timedelta(minutes=restaurant.preparation_minutes)
+        )
+    return {
+        fulfilment: [slot + _travel(restaurant, fulfilment) for slot in slots]
+        for fulfilment in Fulfilment.values
+    }
 
 
 def schedule_order(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime
 
 from django.contrib import messages
@@ -19,14 +20,23 @@ from django.views.decorators.http import require_http_methods
 from orders import payments
 from orders.cart import Cart, CartContents, cart_contents
 from orders.errors import AlreadyPlaced, OrderError, ProductUnavailable
-from orders.forms import CheckoutForm, offered_times
-from orders.models import Channel, PaymentMethod, PaymentState
+from orders.forms import ASAP, CheckoutForm, time_choices
+from orders.models import Channel, Fulfilment, PaymentMethod, PaymentState
 from orders.services import Contact, checkout_url, place_order
+from orders.services.scheduling import times_by_fulfilment
 from restaurants import schedule
 
 CART_CHANGED = gettext_lazy(
     "Your cart changed since this page was shown (in another tab?): check your order, then place it again."
 )
+
+
+def _cannot_be_ordered(products: list[str]) -> str:
+    return ngettext(
+        "Sorry, %(products)s can no longer be ordered as it is in your cart.",
+        "Sorry, %(products)s can no longer be ordered as they are in your cart.",
+        len(products),
+    ) % {"products": ", ".join(products)}
 
 
 @login_required
@@ -36,7 +46,12 @@ def checkout(request: HttpRequest) -> HttpResponse:
     when the cart is no longer the one the page showed."""
     current = Cart.load(request.session)
     now = timezone.now()
-    contents = cart_contents(current, customer=request.user, now=now)
+    posted = request.method == "POST"
+    # A POST reads the stock once, under its lock, when placing (a shortage then sends back to the cart
+    # as the check here would); the list of rewards within reach is the cart page's, not this one's.
+    contents = cart_contents(
+        current, customer=request.user, now=now, offer_rewards=False, check_stock=not posted
+    )
     if not contents.rows or contents.restaurant is None:
         return redirect("cart")
     if contents.offer_refused:
@@ -47,31 +62,37 @@ def checkout(request: HttpRequest) -> HttpResponse:
         # The reward was within reach in the cart, and no longer is (points spent in another tab).
         messages.error(request, contents.reward_refused)
         return redirect("cart")
+    if posted and request.POST.get("cart_fingerprint") != contents.fingerprint:
+        # The cart changed since the page was shown: read it as a GET does (its stock too), so a cart that
+        # can no longer be made goes back to the cart page rather than to a form that cannot show why.
+        contents = cart_contents(current, customer=request.user, now=now, offer_rewards=False)
     if contents.problems:
         messages.error(
-            request,
-            ngettext(
-                "Sorry, %(products)s can no longer be ordered as it is in your cart.",
-                "Sorry, %(products)s can no longer be ordered as they are in your cart.",
-                len(contents.problems),
-            )
-            % {"products": contents.problem_names},
+            request, _cannot_be_ordered(list(dict.fromkeys(row.name for row in contents.problems)))
         )
         return redirect("cart")
     restaurant = contents.restaurant
     prefetch_related_objects([restaurant], "opening_hours", "delivery_zones")
+    # A POST checks the time asked for against the opening hours only (no query): whether its slot has
+    # room is read once, under the restaurant's lock, by place_order. The page lists only slots with room.
+    times = times_by_fulfilment(
+        restaurant=restaurant, pizzas=contents.pizzas, now=now, with_room_only=not posted
+    )
+    if posted:
+        times = {name: _asked(listed, request.POST.get(f"{name}_time")) for name, listed in times.items()}
     form = CheckoutForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if posted else None,
         user=request.user,
         restaurant=restaurant,
-        **offered_times(restaurant=restaurant, pizzas=contents.pizzas, now=now),
+        delivery_times=times[Fulfilment.DELIVERY],
+        pickup_times=times[Fulfilment.PICKUP],
         online=payments.online_payment_available(),
         now=now,
         served_postal_codes=restaurant.served_postal_codes(),
         below_minimum=contents.below_minimum > 0,
     )
     status = 200
-    if request.method == "POST":
+    if posted:
         status = 400
         if request.POST.get("cart_fingerprint") != contents.fingerprint:
             # The cart changed since this page was shown (another tab, a price on the menu): place nothing
@@ -84,6 +105,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
             placed = _place_and_go_on(request, form, current, contents, now=now)
             if placed is not None:
                 return placed
+        # Shown again: the times with room only, as a GET lists them.
+        _offer_times_with_room(form, restaurant=restaurant, pizzas=contents.pizzas, now=now)
     return render(
         request,
         "orders/checkout.html",
@@ -96,6 +119,23 @@ def checkout(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _asked(times: list[datetime], value: str | None) -> list[datetime]:
+    """Of the times a POST may ask for, the one it asks for (the first one for "as soon as possible", or when
+    it asks for none of them, so the form still says "takes no orders" for none and refuses a time not
+    offered): the form then lists two choices, not two hundred it would format for nothing."""
+    try:
+        asked = datetime.fromisoformat(value) if value and value != ASAP else None
+    except ValueError:
+        asked = None
+    return [time for time in times if time == asked] or times[:1]
+
+
+def _offer_times_with_room(form: CheckoutForm, *, restaurant, pizzas: int, now: datetime) -> None:
+    times = times_by_fulfilment(restaurant=restaurant, pizzas=pizzas, now=now)
+    for fulfilment in Fulfilment.values:
+        form.fields[f"{fulfilment}_time"].choices = time_choices(times[fulfilment], now=now)
 
 
 def _place_and_go_on(
@@ -112,7 +152,8 @@ def _place_and_go_on(
         messages.info(request, _("Your order %(number)s was already placed.") % {"number": error.number})
         return redirect(reverse("order_tracking", args=[error.number]))
     except ProductUnavailable as error:
-        messages.error(request, error.message)
+        # Said as the cart's check says it (the POST leaves that check to the reservation, under its lock).
+        messages.error(request, _cannot_be_ordered(error.products))
         return redirect("cart")
     except OrderError as error:
         if error.code.startswith("reward_"):
@@ -137,13 +178,16 @@ def _place(request: HttpRequest, form: CheckoutForm, contents, *, checkout_token
     user = request.user
     data = form.cleaned_data
     phone = user.phone or data.get("phone") or ""
+    saves_phone = not user.phone and bool(phone)
     # One transaction: a new address saved to the book and the phone saved to the profile disappear with
-    # a refused order.
-    with transaction.atomic():
+    # a refused order. Without them (an address of the book, a phone known), place_order's own transaction
+    # is the only one, not a savepoint inside this one (two round trips fewer).
+    with transaction.atomic() if saves_phone or form.saves_new_address() else nullcontext():
         address = form.save_new_address()
         order = place_order(
             restaurant=contents.restaurant,
             lines=[row.line for row in contents.rows],
+            priced_lines=contents.priced_lines,
             fulfilment=data["fulfilment"],
             payment_method=data["payment_method"],
             contact=Contact(name=user.display_name, phone=str(phone), email=user.email),
@@ -158,7 +202,7 @@ def _place(request: HttpRequest, form: CheckoutForm, contents, *, checkout_token
             promo_code=contents.promo_code,
             reward=contents.reward.reward if contents.reward else None,
         )
-        if not user.phone and phone:
+        if saves_phone:
             user.phone = phone
             user.save(update_fields=["phone"])
     return order

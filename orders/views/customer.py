@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -35,6 +35,7 @@ from orders.services import (
     open_pending_change,
     products_for_pricing,
 )
+from orders.staff.polling import polled_part
 from restaurants.models import Restaurant
 from restaurants.templatetags.restaurant_extras import euros
 
@@ -111,25 +112,26 @@ def _status_version(context: dict) -> str:
 def order_status_fragment(request: HttpRequest, number: str) -> HttpResponse:
     """The part of the tracking page that HTMX polls; it stops polling once the order is finished.
 
-    Nothing changed since the version the page shows (its `X-Status-Version` header, sent by each poll): 204,
-    which htmx leaves unswapped; a plain GET whose `If-None-Match` holds that version: 304. Either way from the
-    order's row (and the estimate's queue count) alone, without its status history nor a render."""
+    Nothing changed since the version the page shows (its `X-Board-Version` header, sent by each poll, as the
+    staff boards send theirs): 204, which htmx leaves unswapped; a plain GET whose `If-None-Match` holds that
+    version: 304. Either way from one query (the order's row, its restaurant's and the estimate's queue
+    count), without its status history nor a render."""
     order = selectors.get_order_for_user(request, number, details=False)
     context = _status_context(request, order, timeline=False)
     version = _status_version(context)
-    etag = f'"{version}"'
-    if request.headers.get("X-Status-Version") == version:
-        response = HttpResponse(status=204)
-    elif etag in (tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")):
-        response = HttpResponse(status=304)
-    else:
+
+    def rendered() -> dict:
         context["timeline"] = selectors.order_timeline(selectors.prefetch_status_changes(order))
         context["status_version"] = version
-        response = render(request, "orders/includes/order_status.html", context)
-    response["ETag"] = etag
-    # The fragment depends on who asks and in which language: never shared by a cache.
-    patch_cache_control(response, private=True, no_cache=True)
-    patch_vary_headers(response, ["Cookie", "Accept-Language", "X-Status-Version"])
+        return context
+
+    # The live boards' answer (orders.staff.polling): 204 to the version the page sends, 304 to a browser's
+    # If-None-Match with it, else the fragment; private, no-cache.
+    response = polled_part(
+        request, version=version, template="orders/includes/order_status.html", context=rendered, etag=True
+    )
+    # The fragment depends on who asks and in which language.
+    patch_vary_headers(response, ["Cookie", "Accept-Language", "X-Board-Version"])
     return response
 
 
