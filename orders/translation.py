@@ -6,5 +6,5 @@ from modeltranslation.translator import translator
 
 from orders.models import OrderLine, OrderLineExtra
 
-translator.register(OrderLine, fields=("product_name",))
+translator.register(OrderLine, fields=("product_name", "formule_name"))
 translator.register(OrderLineExtra, fields=("name",))

@@ -386,8 +386,7 @@ def _formule_fields(line: PricedLine) -> dict:
         "formule": line.formule,
         "formule_component_id": line.formule_component_id,
         "formule_group": line.formule_group,
-        # In French, as the kitchen reads it (the formule's name is the same in every language on receipts).
-        "formule_name": line.formule.name_fr or line.formule.name,
+        **copied("formule_name", line.formule, "name"),
         "formule_saving": line.formule_saving,
     }
 

@@ -584,3 +584,23 @@ def test_the_counter_repeats_a_formule_as_its_products_and_says_so(
     assert "« Menu Midi » is offered on the website only: its products are at their own price." in (
         response.content.decode().replace("&quot;", '"')
     )
+
+
+def test_the_formule_name_is_kept_in_every_language_and_shown_in_the_readers(
+    client, order_for, customer, menu, drinks, midi
+):
+    Formule.objects.filter(pk=midi["formule"].pk).update(name_en="Lunch menu")
+    midi["formule"].refresh_from_db()
+
+    order = order_for(customer, *midi_lines(menu, drinks, midi))
+
+    assert {(line.formule_name_fr, line.formule_name_en) for line in order.lines.all()} == {
+        ("Menu Midi", "Lunch menu")
+    }
+    client.force_login(customer)
+    tracking = reverse("order_tracking", args=[order.number])
+    assert "Formule Lunch menu" in client.get(tracking, headers={"accept-language": "en"}).content.decode()
+    assert "Formule Menu Midi" in client.get(tracking, headers={"accept-language": "fr"}).content.decode()
+    # The formule renamed since: the order keeps the names it was placed with.
+    Formule.objects.filter(pk=midi["formule"].pk).update(name_fr="Formule du midi", name_en="Noon menu")
+    assert "Formule Lunch menu" in client.get(tracking, headers={"accept-language": "en"}).content.decode()
