@@ -190,12 +190,8 @@ def _translated(field: str, language: str) -> Coalesce:
     return Coalesce(*columns, F(field), output_field=CharField())
 
 
-def board_lines() -> QuerySet[OrderLine]:
-    """The lines of the board's orders, each with its product's station, the names of the ingredients left out
-    (`kitchen_removed`, in the reader's language, by name) and of its extras (`kitchen_extras`), all in one
-    query: as two arrays of the line's row rather than two prefetches, which cost two queries more and most of
-    the board's CPU (bench/kinds_profile.py)."""
-    language = mt_get_language()
+def _board_lines(language: str) -> QuerySet[OrderLine]:
+    """The lines of the board's orders (`board_orders`), in `language`."""
     name = _translated("ingredient__name", language)
     # Annotated, then named in values(): django-modeltranslation's values(name=expression) selects every column.
     removed = (
@@ -217,19 +213,31 @@ def board_lines() -> QuerySet[OrderLine]:
     ).order_by("id")
 
 
-def board_orders(restaurant: Restaurant, now: datetime) -> QuerySet[Order]:
-    """The restaurant's orders on the kitchen display, oldest due first, with who prepares them and their lines
-    (`board_lines`). Two queries."""
-    lines = board_lines()
+def _board_orders(language: str) -> QuerySet[Order]:
     return (
-        Order.objects.for_restaurant(restaurant)
-        .filter(_on_the_board(now))
-        .select_related("prepared_by")
+        Order.objects.select_related("prepared_by")
         # Only what a ticket shows: the order is a wide row, read for every ticket at every changed poll.
         .only(*BOARD_ORDER_FIELDS, *(f"prepared_by__{name}" for name in ("first_name", "last_name", "email")))
-        .prefetch_related(Prefetch("lines", queryset=lines))
+        .prefetch_related(Prefetch("lines", queryset=_board_lines(language)))
         .order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
     )
+
+
+# The board's read, built once per language and copied for each poll (`.all()`; never evaluated itself):
+# building its expressions cost about a tenth of a changed poll's CPU (bench/kinds_profile.py).
+_BOARD_ORDERS: dict[str, QuerySet[Order]] = {}
+
+
+def board_orders(restaurant: Restaurant, now: datetime) -> QuerySet[Order]:
+    """The restaurant's orders on the kitchen display, oldest due first, with who prepares them and their
+    lines, each with its product's station, the names of the ingredients left out (`kitchen_removed`, in the
+    reader's language, by name) and of its extras (`kitchen_extras`). Two queries: the names are two arrays
+    of the line's row rather than two prefetches, which cost two queries more and a third of the board's CPU
+    (bench/kinds_profile.py)."""
+    language = mt_get_language()
+    if language not in _BOARD_ORDERS:
+        _BOARD_ORDERS[language] = _board_orders(language)
+    return _BOARD_ORDERS[language].for_restaurant(restaurant).filter(_on_the_board(now))
 
 
 def _ticket(order: Order, station: str, now: datetime) -> KitchenTicket | None:

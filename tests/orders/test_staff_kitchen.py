@@ -278,7 +278,7 @@ def test_a_ticket_shows_channel_fulfilment_due_time_modifiers_and_note(
 def test_a_tickets_modifiers_are_named_in_the_readers_language_or_else_in_french(
     order_for, customer, menu, ingredients, restaurant_a
 ):
-    # Read with the line in one query (orders.staff.board.board_lines): the names as the models show them.
+    # Read with the line in one query (orders.staff.board.board_orders): the names as the models show them.
     order = order_for(
         customer,
         LineRequest(
