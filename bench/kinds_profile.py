@@ -1,12 +1,14 @@
 """CPU per request of each kind of request, through the whole site, in-process (no server, no network).
 
     DATABASE_URL=... .venv/bin/python bench/kinds_profile.py [--requests 300] [--rounds 9] [--cprofile KIND]
+        [--only PREFIX,PREFIX]
 
 Needs the demo data (`manage.py load_demo`). Each kind is one request sent again and again through the
 site's WSGI handler, the kinds taking turns in each round so a busy machine slows them alike; the figure is
 the median over the rounds of the CPU time of one thread per request, and the queries one request runs.
 Stock Django's default middleware on `/robots.txt` is the yardstick (bench/stack_profile.py explains it).
-`--cprofile KIND` prints where that kind's time goes instead (cProfile, sorted by own time).
+`--cprofile KIND` prints where that kind's time goes instead (cProfile, sorted by own time). `--only` measures
+the kinds whose names start with one of the prefixes (and the yardstick), for a quicker before/after.
 """
 
 from __future__ import annotations
@@ -133,6 +135,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--cprofile", default="")
+    parser.add_argument("--only", default="")
     args = parser.parse_args()
     # The access log's handler holds the stdout of its start: the descriptor itself goes to /dev/null, the
     # figures to a copy of it.
@@ -141,6 +144,9 @@ def main() -> None:
     os.dup2(devnull, 1)
     sys.stdout = report
     table = kinds()
+    if args.only:
+        prefixes = ("stock Django", *args.only.split(","))
+        table = {name: spec for name, spec in table.items() if name.startswith(prefixes)}
     runners = {name: (handler_for(middleware), environ) for name, (middleware, environ) in table.items()}
     for run, environ in runners.values():
         for _ in range(100):
@@ -163,6 +169,8 @@ def main() -> None:
         # The versions move with the clock (the tracking poll's estimate to the minute, a ready ticket leaving the
         # board's recall window): read them again before each round, so an unchanged poll stays a 204.
         for name, header in UNCHANGED.items():
+            if name not in table:
+                continue
             middleware, environ = table[name]
             version = _etag(middleware, dict(environ, **{header: "0"}))
             runners[name] = (runners[name][0], dict(environ, **{header: version}))

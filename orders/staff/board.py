@@ -4,7 +4,7 @@ ageing, the all-day counts, the tickets to recall, and the board's version for t
 The board is polled every few seconds by every kitchen tablet. A poll first reads the board's version
 (`board_version`: one aggregate query on the restaurant's kitchen orders); when the tablet already shows that
 version, the view answers without rendering. Otherwise `kitchen_board` reads the orders with their lines in
-four queries whatever their number, and at most MAX_TICKETS are rendered.
+two queries whatever their number, and at most MAX_TICKETS are rendered.
 """
 
 from __future__ import annotations
@@ -14,11 +14,16 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import CharField, Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import get_language
+from modeltranslation.utils import build_localized_fieldname
+from modeltranslation.utils import get_language as mt_get_language
 
-from menu.models import Ingredient, Station
+from menu.models import Station
 from orders.models import Fulfilment, Order, OrderLine, OrderLineExtra, Status
 from restaurants.models import Restaurant
 
@@ -176,30 +181,63 @@ BOARD_ORDER_FIELDS = (
 )
 
 
-def board_orders(restaurant: Restaurant, now: datetime) -> QuerySet[Order]:
-    """The restaurant's orders on the kitchen display, oldest due first, with who prepares them and their lines
-    (each with its product's station, the ingredients left out as `kitchen_removed` and the extras as
-    `kitchen_extras`). Four queries."""
-    lines = (
-        OrderLine.objects.annotate(station=F("product__station"))
-        .order_by("id")
-        .prefetch_related(
-            # As plain lists (`to_attr`): a related manager per line costs a queryset built for each one.
-            Prefetch(
-                "removed_ingredients", queryset=Ingredient.objects.order_by("name"), to_attr="kitchen_removed"
-            ),
-            Prefetch("extras", queryset=OrderLineExtra.objects.order_by("id"), to_attr="kitchen_extras"),
-        )
+def _translated(field: str, language: str) -> Coalesce:
+    """A catalogue text (django-modeltranslation: a column per language) as the model's attribute shows it in
+    `language`: that language's column, else the fallback languages' (settings), else the original column; an
+    empty text counts as missing."""
+    languages = dict.fromkeys((language, *settings.MODELTRANSLATION_FALLBACK_LANGUAGES))
+    columns = [NullIf(build_localized_fieldname(field, code), Value("")) for code in languages]
+    return Coalesce(*columns, F(field), output_field=CharField())
+
+
+def _board_lines(language: str) -> QuerySet[OrderLine]:
+    """The lines of the board's orders (`board_orders`), in `language`."""
+    name = _translated("ingredient__name", language)
+    # Annotated, then named in values(): django-modeltranslation's values(name=expression) selects every column.
+    removed = (
+        OrderLine.removed_ingredients.through.objects.filter(orderline=OuterRef("pk"))
+        .annotate(ingredient_name=name)
+        .order_by("ingredient_name")
+        .values("ingredient_name")
     )
+    extras = (
+        OrderLineExtra.objects.filter(line=OuterRef("pk"))
+        .annotate(extra_name=_translated("name", language))
+        .order_by("id")
+        .values("extra_name")
+    )
+    return OrderLine.objects.annotate(
+        station=F("product__station"),
+        kitchen_removed=ArraySubquery(removed),
+        kitchen_extras=ArraySubquery(extras),
+    ).order_by("id")
+
+
+def _board_orders(language: str) -> QuerySet[Order]:
     return (
-        Order.objects.for_restaurant(restaurant)
-        .filter(_on_the_board(now))
-        .select_related("prepared_by")
+        Order.objects.select_related("prepared_by")
         # Only what a ticket shows: the order is a wide row, read for every ticket at every changed poll.
         .only(*BOARD_ORDER_FIELDS, *(f"prepared_by__{name}" for name in ("first_name", "last_name", "email")))
-        .prefetch_related(Prefetch("lines", queryset=lines))
+        .prefetch_related(Prefetch("lines", queryset=_board_lines(language)))
         .order_by(F("due_at").asc(nulls_last=True), "created_at", "id")
     )
+
+
+# The board's read, built once per language and copied for each poll (`.all()`; never evaluated itself):
+# building its expressions cost about a tenth of a changed poll's CPU (bench/kinds_profile.py).
+_BOARD_ORDERS: dict[str, QuerySet[Order]] = {}
+
+
+def board_orders(restaurant: Restaurant, now: datetime) -> QuerySet[Order]:
+    """The restaurant's orders on the kitchen display, oldest due first, with who prepares them and their
+    lines, each with its product's station, the names of the ingredients left out (`kitchen_removed`, in the
+    reader's language, by name) and of its extras (`kitchen_extras`). Two queries: the names are two arrays
+    of the line's row rather than two prefetches, which cost two queries more and a third of the board's CPU
+    (bench/kinds_profile.py)."""
+    language = mt_get_language()
+    if language not in _BOARD_ORDERS:
+        _BOARD_ORDERS[language] = _board_orders(language)
+    return _BOARD_ORDERS[language].for_restaurant(restaurant).filter(_on_the_board(now))
 
 
 def _ticket(order: Order, station: str, now: datetime) -> KitchenTicket | None:

@@ -8,26 +8,32 @@ cancellation: the food is gone, no stock comes back). Only the driver who took a
 managers may close any. Orders of another restaurant, and other drivers' orders, are 404s. A POST ends on
 the board, refused or not (restaurants.staff.post_redirect); only a failed delivery without a reason is shown
 again, with the form's error.
+
+The board is a live board (static/js/kitchen.js): each phone polls it with the version it shows
+(`board_version`), and an unchanged board answers 204 without rendering (orders.staff.polling).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Count, Max, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from orders.errors import OrderError
-from orders.models import Order, Status
+from orders.models import Fulfilment, Order, PaymentStatus, Status
 from orders.services import cancel_order, deliver_order, take_deliveries, transition_order_once
 from orders.staff import selectors
-from restaurants.models import Role
+from orders.staff.polling import polled_part
+from restaurants.models import Restaurant, Role
 from restaurants.staff.access import staff_required
 from restaurants.staff.post_redirect import refuse
 
@@ -48,8 +54,45 @@ class FailedDeliveryForm(forms.Form):
     )
 
 
-def _board_context(request: HttpRequest) -> dict:
+def board_version(restaurant: Restaurant, *, driver_pk: int, sees_all: bool) -> str:
+    """A short fingerprint of what this user's delivery board shows: one aggregate query over the orders it
+    reads (the restaurant's ready deliveries, and the orders out for delivery with this driver, or with any for
+    a manager: how many, which, their last change, how many are out, how many paid), with the user, whether
+    they see every driver's orders, and the language. Taking, handing over, a payment, a modification (each
+    moves the order's `updated_at`) or an order leaving the board changes it. No time is in it: the board
+    shows clock times, never ages."""
+    out = Q(status=Status.OUT_FOR_DELIVERY)
+    if not sees_all:
+        out &= Q(delivered_by_id=driver_pk)
+    state = (
+        Order.objects.for_restaurant(restaurant)
+        .filter(Q(fulfilment=Fulfilment.DELIVERY) & (Q(status=Status.READY) | out))
+        .aggregate(
+            count=Count("id"),
+            ids=Sum("id"),
+            last=Max("updated_at"),
+            # Two changes within the same instant still differ: how many are out, how many are paid.
+            out=Count("id", filter=Q(status=Status.OUT_FOR_DELIVERY)),
+            paid=Count("id", filter=Q(payment_status=PaymentStatus.PAID)),
+        )
+    )
+    state["last"] = state["last"].timestamp() if state["last"] else 0
+    parts = (restaurant.pk, driver_pk, int(sees_all), get_language(), *state.values())
+    return hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).hexdigest()
+
+
+def _version(request: HttpRequest) -> str:
+    return board_version(
+        request.staff.restaurant, driver_pk=request.user.pk, sees_all=request.staff.is_manager
+    )
+
+
+def _board_context(request: HttpRequest, version: str = "") -> dict:
+    """The board, with its version read first: a change made while the board is read shows again at the next
+    poll, never the other way round."""
+    version = version or _version(request)
     return {
+        "version": version,
         "board": selectors.delivery_board(
             request.staff.restaurant, driver=request.user, sees_all=request.staff.is_manager
         ),
@@ -74,8 +117,15 @@ def delivery(request: HttpRequest) -> HttpResponse:
 @staff_required(*DRIVERS)
 @require_GET
 def delivery_board(request: HttpRequest) -> HttpResponse:
-    """The board alone, polled by HTMX every 5 seconds."""
-    return render(request, "staff/includes/delivery_board.html", _board_context(request))
+    """The board alone, polled by HTMX every 5 seconds; 204 when the phone already shows its version
+    (`X-Board-Version`, sent by kitchen.js): HTMX swaps nothing."""
+    version = _version(request)
+    return polled_part(
+        request,
+        version=version,
+        template="staff/includes/delivery_board.html",
+        context=lambda: _board_context(request, version),
+    )
 
 
 @require_POST

@@ -33,7 +33,7 @@ from orders.models import OrderLine, Status
 from orders.services import bump, recall_order, start_order, unbump_line
 from orders.staff import board as boards
 from orders.staff import selectors
-from orders.staff.polling import polled_part
+from orders.staff.polling import polled_part, render_part
 from restaurants.models import Role
 from restaurants.staff.access import staff_required
 from restaurants.staff.post_redirect import refuse
@@ -91,6 +91,7 @@ def kitchen_board(request: HttpRequest) -> HttpResponse:
         template="staff/includes/kitchen_board.html",
         context=lambda: _board_context(request, station, version),
         etag=True,
+        bare=True,
     )
 
 
@@ -101,8 +102,12 @@ def _answer(
     as an event (status 409 when refused); for a plain form, the message and a redirect to the display."""
     refused = level >= messages.WARNING
     if getattr(request, "htmx", False):
-        response = render(request, "staff/includes/kitchen_board.html", _board_context(request, station))
-        response.status_code = 409 if refused else 200
+        response = render_part(
+            request,
+            "staff/includes/kitchen_board.html",
+            _board_context(request, station),
+            status=409 if refused else 200,
+        )
         level_tag = messages.DEFAULT_TAGS.get(level, "info")
         return trigger_client_event(response, "staff-message", {"level": level_tag, "text": message})
     if refused:

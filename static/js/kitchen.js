@@ -1,8 +1,8 @@
 // OC Pizza live boards (the kitchen display, the pass, the deliveries): update only what changed, keep the
 // focus, announce new and late orders, age the tickets between polls; the actions without a page load
 // (forms with data-kitchen-action) and the undo window of the irreversible ones (data-undo: a ticket's bump,
-// a delivery taken or handed over, a pick-up handed over or an order cancelled at the counter); on the kitchen
-// display only (data-bump-keys), the bump bar's keys. Loaded with `defer`; no inline script (the
+// a delivery or a trip of several taken, a delivery handed over, a pick-up handed over or an order
+// cancelled at the counter); on the kitchen display only (data-bump-keys), the bump bar's keys. Loaded with `defer`; no inline script (the
 // Content Security Policy forbids them). Without it, the boards still work: HTMX swaps them whole and every
 // action is a plain form.
 //
@@ -411,7 +411,7 @@
     try {
       const response = await fetch(form.action, {
         method: "POST",
-        body: formData(form, submitter),
+        body: (options && options.data) || formData(form, submitter),
         credentials: "same-origin",
         headers: { "HX-Request": "true", "HX-Current-URL": window.location.href },
         keepalive: Boolean(options && options.keepalive),
@@ -452,7 +452,7 @@
       }
       const fresh = parseBoard(html, board.id);
       if (fresh && board.isConnected) {
-        form.closest("[data-pending]") && form.closest("[data-pending]").removeAttribute("data-pending");
+        release((options && options.items) || [form.closest("[data-pending]")]);
         apply(board, fresh);
         htmx.process(board);
         afterUpdate(board);
@@ -462,11 +462,33 @@
       if (options && options.undo) undoState("failed");
       staff().connection("lost");
       staff().message("error", board && board.dataset.offline ? board.dataset.offline : "");
-      const pending = form.closest("[data-pending]");
-      if (pending) pending.removeAttribute("data-pending");
+      release((options && options.items) || [form.closest("[data-pending]")]);
     } finally {
       acting -= 1;
     }
+  }
+
+  // The elements held while a tap waits or is sent: they are not swapped by a poll meanwhile.
+  function hold(items) {
+    items.forEach(function (item) {
+      item.setAttribute("data-pending", "");
+      item.classList.add("is-pending");
+    });
+  }
+
+  function release(items) {
+    items.forEach(function (item) {
+      if (!item) return;
+      item.removeAttribute("data-pending");
+      item.classList.remove("is-pending");
+    });
+  }
+
+  // The boxes ticked for a form from elsewhere in the page (form="…": the deliveries ticked for a trip).
+  function picked(form) {
+    return Array.from(form.elements).filter(function (element) {
+      return element.type === "checkbox" && element.checked && !form.contains(element);
+    });
   }
 
   // The undo window: an irreversible tap (a ticket bump that may make the order ready, a delivery taken or
@@ -511,7 +533,8 @@
     undoState("sending");
     const keepalive = Boolean(options && options.keepalive);
     if (current.form.hasAttribute("data-kitchen-action") || keepalive) {
-      send(current.form, Object.assign({ submitter: current.submitter, undo: true }, options || {}));
+      const what = { submitter: current.submitter, undo: true, items: current.items, data: current.data };
+      send(current.form, Object.assign(what, options || {}));
     } else {
       submitAsIs(current.form, current.submitter);
     }
@@ -522,8 +545,7 @@
     const current = pending;
     pending = null;
     window.clearInterval(current.timer);
-    current.item.removeAttribute("data-pending");
-    current.item.classList.remove("is-pending");
+    release(current.items);
     const bar = undoBar();
     if (bar) bar.hidden = true;
     undoState("cancelled");
@@ -531,26 +553,37 @@
     if (button && button.isConnected) button.focus();
   }
 
+  // A form whose window is for ticked boxes (data-undo-picks: the driver's trip) with none ticked has nothing
+  // to hold: it is sent at once, and the server says what to do.
   function startUndo(form, submitter) {
     commitPending();
     const bar = undoBar();
-    const item = form.closest("[data-key]") || form;
-    if (!bar) {
+    const boxes = picked(form);
+    if (!bar || (form.hasAttribute("data-undo-picks") && !boxes.length)) {
       if (form.hasAttribute("data-kitchen-action")) send(form, { submitter: submitter });
       else submitAsIs(form, submitter);
       return;
     }
-    item.setAttribute("data-pending", "");
-    item.classList.add("is-pending");
+    // Held: the tapped ticket (or the form), and the cards of the ticked boxes, so that no poll unticks them.
+    const items = [form.closest("[data-key]") || form].concat(boxes.map(function (box) {
+      return box.closest("[data-key]");
+    }).filter(Boolean));
+    hold(items);
+    // What is sent is what was ticked when the bar said it, whatever is ticked or unticked meanwhile.
+    const data = formData(form, submitter);
+    const label = format((submitter && submitter.dataset.undoLabel) || form.dataset.undoLabel, {
+      numbers: boxes.map(function (box) {
+        return box.value;
+      }).join(", "),
+    });
     const endsAt = Date.now() + undoDelay(bar);
     const text = bar.querySelector("[data-undo-text]");
     function show() {
       const seconds = Math.max(0, Math.ceil((endsAt - Date.now()) / 1000));
-      const label = (submitter && submitter.dataset.undoLabel) || form.dataset.undoLabel;
       text.textContent = label + " · " + seconds + " s";
       if (Date.now() >= endsAt) commitPending();
     }
-    pending = { form: form, item: item, submitter: submitter, timer: window.setInterval(show, 250) };
+    pending = { form: form, items: items, submitter: submitter, data: data, timer: window.setInterval(show, 250) };
     bar.hidden = false;
     undoState("waiting");
     show();

@@ -16,7 +16,7 @@ from orders.models import Order, PaymentStatus, Status
 from orders.services import DeliveryAddress, LineRequest, bump, transition_order
 from restaurants.models import Role
 from tests import factories as f
-from tests.e2e.helpers import DESKTOP, PHONE, TABLET, UNDO_MS, order_for, poll_now, sign_in
+from tests.e2e.helpers import DESKTOP, PHONE, TABLET, UNDO_MS, order_for, poll_now, sent_after_undo, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -183,6 +183,7 @@ def test_a_driver_groups_two_deliveries_into_one_trip_and_marks_each_stop(
         expect(card.locator('a[href^="tel:"]')).to_have_count(0)  # not theirs yet: no phone
         card.get_by_role("checkbox", name="Ajouter à ma tournée").check()
     page.get_by_role("button", name="Prendre les livraisons cochées").click()
+    sent_after_undo(page)  # the trip is sent after the undo window (tests/e2e/test_undo.py undoes one)
 
     expect(page.locator(".staff-messages")).to_contain_text("sont à vous")
     route = page.get_by_role("link", name=re.compile(r"^Itinéraire\s*:\s*2 arrêts"))

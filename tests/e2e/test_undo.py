@@ -1,6 +1,6 @@
 """The undo window of the counter and the driver, as they use it: a clerk's accidental hand-over undone (with
 the keys of the counter's list), then a real one; a cancellation undone, then confirmed; a driver's accidental
-"delivered" undone. The counter's list stays live meanwhile: the focus survives its polls while a new order
+"delivered" undone; a driver's trip of two deliveries undone, then taken. The counter's list stays live meanwhile: the focus survives its polls while a new order
 arrives, and the arrival is announced.
 
 Deterministic: the window is long (STAFF_UNDO_MS, one minute) so that it never ends by itself during a step,
@@ -195,3 +195,70 @@ def test_a_drivers_accidental_delivered_is_undone(
     assert (order.status, order.payment_status) == (Status.OUT_FOR_DELIVERY, PaymentStatus.UNPAID)
     assert not Payment.objects.filter(order=order).exists()
     expect(card).to_be_visible()
+
+
+def test_a_drivers_trip_is_undone_then_taken_once_the_window_is_over(
+    live_server, page, restaurant_a, menu, stock_a, customer, other_customer, pizzaiolo, driver
+):
+    orders = [
+        ready(
+            order_for(
+                who,
+                restaurant_a,
+                menu,
+                fulfilment="delivery",
+                address=DeliveryAddress(street=street, postal_code=postal_code, city="Lyon"),
+            ),
+            pizzaiolo,
+        )
+        for who, street, postal_code in (
+            (customer, "12 rue de la République", "69001"),
+            (other_customer, "3 quai Saint-Antoine", "69002"),
+        )
+    ]
+    page.set_viewport_size(PHONE)
+    page.clock.install()
+    sign_in(page, live_server, driver)
+    page.goto(live_server.url + "/staff/delivery/")
+    bar = page.locator("[data-undo-bar]")
+    take = page.get_by_role("button", name="Prendre les livraisons cochées")
+    boxes = [
+        page.get_by_role("article", name=order.number).get_by_role("checkbox", name="Ajouter à ma tournée")
+        for order in orders
+    ]
+
+    # Two ticked, the trip tapped: it waits in the window, naming both; a poll meanwhile unticks nothing.
+    for box in boxes:
+        box.check()
+    take.click()
+    expect(bar).to_have_attribute("data-state", "waiting")
+    numbers = "|".join(order.number for order in orders)
+    expect(bar).to_contain_text(re.compile(rf"Commandes ({numbers}), ({numbers})\s: prises"))
+    assert all(order.number in bar.inner_text() for order in orders)
+    with page.expect_response(re.compile(r"/staff/delivery/board/")):
+        poll_now(page, POLL_MS)
+    for box in boxes:
+        expect(box).to_be_checked()
+    # Undone: the window's end sends nothing, the boxes are still ticked and the focus is back on the button.
+    page.locator("[data-undo-cancel]").click()
+    expect(bar).to_have_attribute("data-state", "cancelled")
+    expect(take).to_be_focused()
+    page.clock.fast_forward(WINDOW_MS + 1_000)
+    expect(bar).to_have_attribute("data-state", "cancelled")
+    assert [status_of(order) for order in orders] == [Status.READY, Status.READY]
+    for box in boxes:
+        expect(box).to_be_checked()
+
+    # Tapped again and left alone: both are out for delivery, the driver's, without a page load.
+    page.evaluate("window.notReloaded = true")
+    take.click()
+    expect(bar).to_have_attribute("data-state", "waiting")
+    assert [status_of(order) for order in orders] == [Status.READY, Status.READY]
+    page.clock.fast_forward(WINDOW_MS + 1_000)
+    expect(bar).to_have_attribute("data-state", "sent")
+    expect(page.locator(".staff-messages")).to_contain_text("sont à vous")
+    expect(page.get_by_role("link", name=re.compile(r"^Itinéraire\s*:\s*2 arrêts"))).to_be_visible()
+    assert page.evaluate("window.notReloaded") is True
+    for order in orders:
+        order.refresh_from_db()
+        assert (order.status, order.delivered_by) == (Status.OUT_FOR_DELIVERY, driver)

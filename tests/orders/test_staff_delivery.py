@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from orders.models import OrderStatusChange, Payment, PaymentState, PaymentStatus, Provider, Status
@@ -275,15 +276,110 @@ def test_the_board_runs_the_same_queries_for_three_times_the_orders(
     place(1)
     for url_name in ("staff_delivery", "staff_delivery_board"):
         # 1 session, 2 user, 3 the staff memberships with their restaurants (restaurants.staff.access),
-        # 4 the ready and out-for-delivery orders with their drivers, 5 their lines.
-        with django_assert_num_queries(5):
+        # 4 the board's version, 5 the ready and out-for-delivery orders with their drivers, 6 their lines.
+        with django_assert_num_queries(6):
             response = client.get(reverse(url_name))
         assert response.content.decode().count("data-order-number=") == 2
     place(2)
     for url_name in ("staff_delivery", "staff_delivery_board"):
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             response = client.get(reverse(url_name))
         assert response.content.decode().count("data-order-number=") == 6
+
+
+# ---------- The live board: version, 204 ----------
+
+
+def shown_version(client) -> str:
+    page = client.get(reverse("staff_delivery_board")).content.decode()
+    return re.search(r'id="delivery-board"[^>]*data-version="([0-9a-f]{16})"', page).group(1)
+
+
+def test_an_unchanged_board_answers_204_without_rendering(
+    client, driver, ready_delivery, out_with, django_assert_num_queries
+):
+    ready_delivery()
+    out_with(driver)
+    client.force_login(driver)
+    assert f'data-version="{shown_version(client)}"' in client.get(reverse("staff_delivery")).content.decode()
+    version = shown_version(client)
+
+    # 1 session, 2 user, 3 staff memberships, 4 the board's version: nothing rendered.
+    with django_assert_num_queries(4):
+        response = client.get(reverse("staff_delivery_board"), HTTP_X_BOARD_VERSION=version)
+
+    assert response.status_code == 204 and response.content == b""
+    assert not response.templates
+    assert response["Cache-Control"] == "private, no-cache"
+    # Without the header, or with another version, the fragment.
+    assert client.get(reverse("staff_delivery_board")).status_code == 200
+    assert client.get(reverse("staff_delivery_board"), HTTP_X_BOARD_VERSION="0" * 16).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["a new ready delivery", "taken by me", "taken by another driver", "delivered", "failed"],
+)
+def test_the_board_answers_200_with_a_new_version_when_something_it_shows_changes(
+    client, driver, other_driver, ready_delivery, out_with, plenty, change
+):
+    waiting = ready_delivery()
+    mine = out_with(driver)
+    client.force_login(driver)
+    version = shown_version(client)
+
+    if change == "a new ready delivery":
+        ready_delivery()
+    elif change == "taken by me":
+        transition_order(order=waiting, to=Status.OUT_FOR_DELIVERY, by=driver)
+    elif change == "taken by another driver":
+        transition_order(order=waiting, to=Status.OUT_FOR_DELIVERY, by=other_driver)
+    elif change == "delivered":
+        client.post(reverse("staff_delivery_deliver", args=[mine.number]), {"method": "cash"})
+    else:
+        client.post(reverse("staff_delivery_failed", args=[mine.number]), {"reason": "Nobody answered"})
+
+    response = client.get(reverse("staff_delivery_board"), HTTP_X_BOARD_VERSION=version)
+
+    assert response.status_code == 200
+    assert response.context["version"] != version
+    assert f'data-version="{response.context["version"]}"' in response.content.decode()
+
+
+def test_another_drivers_order_changing_leaves_my_board_unchanged(
+    client, driver, other_driver, ready_delivery, out_with, plenty
+):
+    theirs = out_with(other_driver)
+    client.force_login(driver)
+    version = shown_version(client)
+    theirs_phone = Client()
+    theirs_phone.force_login(other_driver)
+    theirs_phone.post(reverse("staff_delivery_deliver", args=[theirs.number]), {"method": "cash"})
+    theirs.refresh_from_db()
+    assert theirs.status == Status.DELIVERED
+
+    assert client.get(reverse("staff_delivery_board"), HTTP_X_BOARD_VERSION=version).status_code == 204
+
+
+def test_the_version_is_each_users_own_and_keeps_the_role_and_restaurant_boundaries(
+    client, driver, other_driver, manager_a, manager_b, pizzaiolo, ready_delivery, out_with, plenty
+):
+    out_with(driver)
+    client.force_login(driver)
+    version = shown_version(client)
+
+    # Another driver, a manager (every driver's orders), a manager of another restaurant: another board, so
+    # the first driver's version is not theirs: each gets their own fragment.
+    for who in (other_driver, manager_a, manager_b):
+        client.force_login(who)
+        response = client.get(reverse("staff_delivery_board"), HTTP_X_BOARD_VERSION=version)
+        assert response.status_code == 200 and response.context["version"] != version
+    # Someone who may not see the board is refused, version or not; so is a signed-out phone.
+    client.force_login(pizzaiolo)
+    assert client.get(reverse("staff_delivery_board"), HTTP_X_BOARD_VERSION=version).status_code == 403
+    client.logout()
+    response = client.get(reverse("staff_delivery_board"), HTTP_X_BOARD_VERSION=version)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
 
 
 # ---------- Taking, delivering ----------

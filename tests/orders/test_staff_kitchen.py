@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from menu.models import Ingredient
 from orders.models import OrderStatusChange, Status
 from orders.services import (
     Contact,
@@ -20,6 +21,7 @@ from orders.services import (
     transition_order,
     transition_order_once,
 )
+from orders.staff.board import kitchen_board
 from orders.staff.selectors import recipe_card
 from restaurants.models import Role
 from restaurants.services import restock
@@ -273,6 +275,41 @@ def test_a_ticket_shows_channel_fulfilment_due_time_modifiers_and_note(
     assert reverse("staff_recipe_card", args=[order.lines.get().pk]) in page
 
 
+def test_a_tickets_modifiers_are_named_in_the_readers_language_or_else_in_french(
+    order_for, customer, menu, ingredients, restaurant_a
+):
+    # Read with the line in one query (orders.staff.board.board_orders): the names as the models show them.
+    order = order_for(
+        customer,
+        LineRequest(
+            product_id=menu["margherita"].id,
+            quantity=1,
+            removed_ids=frozenset({ingredients["Basilic"].id, ingredients["Sauce tomate"].id}),
+            extra_ids=frozenset({menu["extra_mozzarella"].id}),
+        ),
+    )
+    Ingredient.objects.filter(pk=ingredients["Basilic"].pk).update(name_fr="Basilic", name_en="Basil")
+    # The tomato sauce has no English name: French it stays.
+    Ingredient.objects.filter(pk=ingredients["Sauce tomate"].pk).update(name_fr="Sauce tomate", name_en=None)
+    line = order.lines.get()
+    line.extras.update(name_fr="Mozzarella", name_en="Extra mozzarella")
+
+    def modifiers(language):
+        with translation.override(language):
+            (ticket,) = kitchen_board(restaurant_a).tickets
+            (read,) = ticket.lines
+            # As the models show them, one by one.
+            shown = (
+                sorted(i.name for i in line.removed_ingredients.all()),
+                [e.name for e in line.extras.all()],
+            )
+            assert (read.kitchen_removed, read.kitchen_extras) == shown
+            return shown
+
+    assert modifiers("fr") == (["Basilic", "Sauce tomate"], ["Mozzarella"])
+    assert modifiers("en") == (["Basil", "Sauce tomate"], ["Extra mozzarella"])
+
+
 def test_a_late_order_is_flagged_with_its_delay(client, pizzaiolo, order_for, customer, time_machine):
     order = order_for(customer)
     client.force_login(pizzaiolo)
@@ -338,14 +375,14 @@ def test_the_board_and_its_fragment_run_the_same_queries_for_three_times_the_ord
     place(2)
     for url_name in ("staff_kitchen", "staff_kitchen_board"):
         # 1 session, 2 user, 3 the staff memberships with their restaurants (restaurants.staff.access),
-        # 4 the board's version, 5 the orders with who prepares them, 6 their lines, 7 the ingredients left
-        # out, 8 the extras.
-        with django_assert_num_queries(8):
+        # 4 the board's version, 5 the orders with who prepares them, 6 their lines (with the names of the
+        # ingredients left out and of the extras).
+        with django_assert_num_queries(6):
             response = client.get(reverse(url_name))
         assert response.content.decode().count("data-order-number=") == 2
     place(4)
     for url_name in ("staff_kitchen", "staff_kitchen_board"):
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(6):
             response = client.get(reverse(url_name))
         assert response.content.decode().count("data-order-number=") == 6
 
