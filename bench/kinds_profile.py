@@ -45,7 +45,10 @@ CUSTOMER = "camille.lefevre@example.com"
 UNCHANGED_POLL = "tracking poll, unchanged (204)"
 UNCHANGED_BOARD = "kitchen board, unchanged (204)"
 # The kinds answered 204 while the screen shows the current version, and the header that sends it.
-UNCHANGED = {UNCHANGED_POLL: "HTTP_X_STATUS_VERSION", UNCHANGED_BOARD: "HTTP_X_BOARD_VERSION"}
+UNCHANGED = {
+    UNCHANGED_POLL: "HTTP_X_BOARD_VERSION",
+    UNCHANGED_BOARD: "HTTP_X_BOARD_VERSION",
+}  # the same header (orders.staff.polling)
 PIZZAIOLO = "pizzaiolo1.bellecour@ocpizza.example"  # the kitchen display of Lyon Bellecour (the demo's first)
 
 
@@ -82,11 +85,11 @@ def kinds() -> dict[str, tuple[list[str], dict]]:
         "menu, signed in": (site, environ(menu, HTTP_COOKIE=signed_in)),
         UNCHANGED_POLL: (
             site,
-            environ(poll, HTTP_COOKIE=signed_in, HTTP_HX_REQUEST="true", HTTP_X_STATUS_VERSION=version),
+            environ(poll, HTTP_COOKIE=signed_in, HTTP_HX_REQUEST="true", HTTP_X_BOARD_VERSION=version),
         ),
         "tracking poll, changed (200)": (
             site,
-            environ(poll, HTTP_COOKIE=signed_in, HTTP_HX_REQUEST="true", HTTP_X_STATUS_VERSION="0"),
+            environ(poll, HTTP_COOKIE=signed_in, HTTP_HX_REQUEST="true", HTTP_X_BOARD_VERSION="0"),
         ),
         UNCHANGED_BOARD: (
             site,
