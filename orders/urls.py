@@ -1,4 +1,4 @@
-from django.urls import include, path, register_converter
+from django.urls import URLResolver, include, path, register_converter
 
 from orders.staff import delivery as staff_delivery
 from orders.staff import kitchen as staff_kitchen
@@ -33,14 +33,27 @@ register_converter(PaymentReferenceConverter, "payment_reference")
 # Grouped by screen with include() (no namespace: every URL keeps its name, "staff_kitchen_start" and so on).
 ORDER = "<order_number:number>"
 
+
+def of_an_order(*patterns) -> URLResolver:
+    """The URLs about one order, under `orders/<number>/` (its pages for the customer, a screen's actions)."""
+    return path(f"orders/{ORDER}/", include(list(patterns)))
+
+
 urlpatterns = [
-    path("cart/", cart.cart, name="cart"),
-    path("cart/add/", cart.cart_add, name="cart_add"),
-    path("cart/lines/<int:index>/", cart.cart_update, name="cart_update"),
-    path("cart/lines/<int:index>/remove/", cart.cart_remove, name="cart_remove"),
-    path("cart/clear/", cart.cart_clear, name="cart_clear"),
-    path("cart/code/", cart.cart_promo, name="cart_promo"),
-    path("cart/reward/", cart.cart_reward, name="cart_reward"),
+    path(
+        "cart/",
+        include(
+            [
+                path("", cart.cart, name="cart"),
+                path("add/", cart.cart_add, name="cart_add"),
+                path("lines/<int:index>/", cart.cart_update, name="cart_update"),
+                path("lines/<int:index>/remove/", cart.cart_remove, name="cart_remove"),
+                path("clear/", cart.cart_clear, name="cart_clear"),
+                path("code/", cart.cart_promo, name="cart_promo"),
+                path("reward/", cart.cart_reward, name="cart_reward"),
+            ]
+        ),
+    ),
     path("formules/<int:restaurant_id>/<int:formule_id>/", formules.formule_compose, name="formule_compose"),
     path("checkout/", checkout.checkout, name="checkout"),
     path("payments/demo/<payment_reference:reference>/", payments.demo_payment, name="demo_payment"),
@@ -59,18 +72,13 @@ urlpatterns = [
         ),
     ),
     path("orders/", customer.order_list, name="order_list"),
-    path(
-        f"orders/{ORDER}/",
-        include(
-            [
-                path("", customer.order_tracking, name="order_tracking"),
-                path("pay/", payments.order_pay, name="order_pay"),
-                path("status/", customer.order_status_fragment, name="order_status_fragment"),
-                path("modify/", customer.order_modify, name="order_modify"),
-                path("cancel/", customer.order_cancel, name="order_cancel"),
-                path("reorder/", customer.order_reorder, name="order_reorder"),
-            ]
-        ),
+    of_an_order(
+        path("", customer.order_tracking, name="order_tracking"),
+        path("pay/", payments.order_pay, name="order_pay"),
+        path("status/", customer.order_status_fragment, name="order_status_fragment"),
+        path("modify/", customer.order_modify, name="order_modify"),
+        path("cancel/", customer.order_cancel, name="order_cancel"),
+        path("reorder/", customer.order_reorder, name="order_reorder"),
     ),
     # Counter and phone orders (staff).
     path(
@@ -79,20 +87,26 @@ urlpatterns = [
             [
                 path("", staff_counter.counter, name="staff_counter"),
                 path("orders/", staff_counter.counter_orders, name="staff_counter_orders"),
-                path(f"orders/{ORDER}/", staff_counter.counter_order, name="staff_counter_order"),
-                path(
-                    f"orders/{ORDER}/hand-over/",
-                    staff_counter.counter_hand_over,
-                    name="staff_counter_hand_over",
+                of_an_order(
+                    path("", staff_counter.counter_order, name="staff_counter_order"),
+                    path("hand-over/", staff_counter.counter_hand_over, name="staff_counter_hand_over"),
+                    path("cancel/", staff_counter.counter_cancel, name="staff_counter_cancel"),
                 ),
-                path(f"orders/{ORDER}/cancel/", staff_counter.counter_cancel, name="staff_counter_cancel"),
-                path("new/", counter_new_order.counter_new, name="staff_counter_new"),
-                path("new/add/", counter_new_order.counter_add, name="staff_counter_add"),
-                path("new/lines/<int:index>/", counter_new_order.counter_line, name="staff_counter_line"),
-                path("new/customer/", counter_new_order.counter_customer, name="staff_counter_customer"),
-                path("new/clear/", counter_new_order.counter_clear, name="staff_counter_clear"),
-                path("new/code/", counter_new_order.counter_promo, name="staff_counter_promo"),
-                path(f"new/repeat/{ORDER}/", counter_new_order.counter_repeat, name="staff_counter_repeat"),
+            ]
+        ),
+    ),
+    # A new counter or phone order being taken.
+    path(
+        "staff/counter/new/",
+        include(
+            [
+                path("", counter_new_order.counter_new, name="staff_counter_new"),
+                path("add/", counter_new_order.counter_add, name="staff_counter_add"),
+                path("lines/<int:index>/", counter_new_order.counter_line, name="staff_counter_line"),
+                path("customer/", counter_new_order.counter_customer, name="staff_counter_customer"),
+                path("clear/", counter_new_order.counter_clear, name="staff_counter_clear"),
+                path("code/", counter_new_order.counter_promo, name="staff_counter_promo"),
+                path(f"repeat/{ORDER}/", counter_new_order.counter_repeat, name="staff_counter_repeat"),
             ]
         ),
     ),
@@ -103,10 +117,12 @@ urlpatterns = [
             [
                 path("", staff_kitchen.kitchen, name="staff_kitchen"),
                 path("board/", staff_kitchen.kitchen_board, name="staff_kitchen_board"),
-                path(f"orders/{ORDER}/start/", staff_kitchen.kitchen_start, name="staff_kitchen_start"),
-                path(f"orders/{ORDER}/ready/", staff_kitchen.kitchen_ready, name="staff_kitchen_ready"),
-                path(f"orders/{ORDER}/ticket/", staff_kitchen.kitchen_ticket, name="staff_kitchen_ticket"),
-                path(f"orders/{ORDER}/recall/", staff_kitchen.kitchen_recall, name="staff_kitchen_recall"),
+                of_an_order(
+                    path("start/", staff_kitchen.kitchen_start, name="staff_kitchen_start"),
+                    path("ready/", staff_kitchen.kitchen_ready, name="staff_kitchen_ready"),
+                    path("ticket/", staff_kitchen.kitchen_ticket, name="staff_kitchen_ticket"),
+                    path("recall/", staff_kitchen.kitchen_recall, name="staff_kitchen_recall"),
+                ),
                 path("lines/<int:line_id>/", staff_kitchen.recipe_card, name="staff_recipe_card"),
                 path("lines/<int:line_id>/bump/", staff_kitchen.kitchen_line, name="staff_kitchen_line"),
             ]
@@ -121,13 +137,11 @@ urlpatterns = [
                 path("", staff_delivery.delivery, name="staff_delivery"),
                 path("board/", staff_delivery.delivery_board, name="staff_delivery_board"),
                 path("trip/", staff_delivery.delivery_trip, name="staff_delivery_trip"),
-                path(f"orders/{ORDER}/take/", staff_delivery.delivery_take, name="staff_delivery_take"),
-                path(
-                    f"orders/{ORDER}/delivered/",
-                    staff_delivery.delivery_deliver,
-                    name="staff_delivery_deliver",
+                of_an_order(
+                    path("take/", staff_delivery.delivery_take, name="staff_delivery_take"),
+                    path("delivered/", staff_delivery.delivery_deliver, name="staff_delivery_deliver"),
+                    path("failed/", staff_delivery.delivery_failed, name="staff_delivery_failed"),
                 ),
-                path(f"orders/{ORDER}/failed/", staff_delivery.delivery_failed, name="staff_delivery_failed"),
             ]
         ),
     ),
