@@ -1,9 +1,31 @@
-"""What the worker has sent: one row per email, so a task that runs twice sends once."""
+"""Models every app may use: what the worker has sent (one row per email, so a task that runs twice sends
+once), and the append-only rows' base."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(RuntimeError):
+    """An append-only row was about to be changed or deleted: a bug in the caller."""
+
+
+class AppendOnly(models.Model):
+    """A row written once and never changed or deleted: a stock movement, an order's status change, an entry
+    or a closing of the sales record (whose tables a trigger guards as well). `save()` of a row already
+    written and `delete()` raise AppendOnlyError; a bulk delete through a queryset is not stopped here."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} {self.pk} is append-only: it is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} {self.pk} is append-only: it is never deleted.")
 
 
 class SentEmail(models.Model):

@@ -13,6 +13,10 @@ from django.utils.translation import pgettext_lazy
 
 from common import formats, renditions
 from common.fields import done_by, moment, optional_link, price_field
+from common.models import AppendOnly
+
+# AppendOnlyError is raised by AppendOnly's save() and delete(); its callers import it from here.
+from common.models import AppendOnlyError as AppendOnlyError
 from common.querysets import ActiveQuerySet
 from common.validators import validate_document_file, validate_image_file, validate_video_file
 from menu.models import CatalogueVersion, Ingredient
@@ -273,11 +277,7 @@ class MovementReason(models.TextChoices):
     INVENTORY = "inventory", _("Inventory count")
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class StockMovement(models.Model):
+class StockMovement(AppendOnly):
     """One change of a stock, append-only: the quantity of a stock is always the sum of its movements."""
 
     stock = models.ForeignKey(
@@ -306,11 +306,3 @@ class StockMovement(models.Model):
         return (
             f"{self.stock.ingredient.name} {sign}{formats.decimal(self.delta)} ({self.get_reason_display()})"
         )
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Stock movements are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Stock movements are append-only.")

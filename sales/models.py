@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common.fields import done_by
+from common.models import AppendOnly
 
-
-class AppendOnlyError(RuntimeError):
-    """A journal entry or a closing was about to be changed or deleted: a bug in the caller."""
+# AppendOnlyError is raised by AppendOnly's save() and delete(); its callers import it from here.
+from common.models import AppendOnlyError as AppendOnlyError
 
 
 class EntryKind(models.TextChoices):
@@ -32,19 +32,6 @@ class EntryKind(models.TextChoices):
 # The kinds that move the turnover (by VAT rate), and those that move money (by payment method).
 SALE_KINDS = (EntryKind.SALE, EntryKind.MODIFICATION, EntryKind.CANCELLATION)
 MONEY_KINDS = (EntryKind.PAYMENT, EntryKind.REFUND)
-
-
-class AppendOnly(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} {self.pk} is append-only: it is never changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{type(self).__name__} {self.pk} is append-only: it is never deleted.")
 
 
 class SalesChain(models.Model):

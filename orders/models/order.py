@@ -13,8 +13,9 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from common import formats
 from common.fields import done_by, moment, optional_link
+from common.models import AppendOnly
 from menu.models import Extra, Ingredient, Product
-from restaurants.models import AppendOnlyError, Restaurant
+from restaurants.models import Restaurant
 
 # Letters and digits that cannot be misread over the phone (no 0/O, 1/I/L, U).
 NUMBER_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -346,7 +347,7 @@ class OrderLineExtra(models.Model):
         return f"+ {self.name}"
 
 
-class OrderStatusChange(models.Model):
+class OrderStatusChange(AppendOnly):
     """One step of an order's history, append-only."""
 
     order = models.ForeignKey(
@@ -366,8 +367,3 @@ class OrderStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order.number}{formats.colon()} {self.from_status or '∅'} → {self.to_status}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Status changes are append-only.")
-        super().save(*args, **kwargs)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from common.models import AppendOnlyError
 from orders.errors import OrderError, ProductUnavailable
 from orders.models import OrderStatusChange, PaymentStatus, Status
 from orders.services import (
@@ -50,6 +51,17 @@ def test_a_move_to_the_current_status_is_a_no_op(order_for, customer, pizzaiolo)
     transition_order(order=order, to=Status.PREPARING, by=pizzaiolo)
     transition_order(order=order, to=Status.PREPARING, by=pizzaiolo)
     assert OrderStatusChange.objects.filter(order=order).count() == 2
+
+
+def test_an_orders_history_is_never_changed_or_deleted(order_for, customer):
+    change = OrderStatusChange.objects.get(order=order_for(customer))
+    reason = change.reason
+    change.reason = "rewritten"
+    with pytest.raises(AppendOnlyError):
+        change.save()
+    with pytest.raises(AppendOnlyError):
+        change.delete()
+    assert OrderStatusChange.objects.filter(pk=change.pk, reason=reason).exists()
 
 
 def test_a_move_the_lifecycle_forbids_is_a_domain_error(order_for, customer, pizzaiolo):
