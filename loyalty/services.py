@@ -98,23 +98,32 @@ def give_back_for_cancellation(*, order, customer) -> Entry | None:
         return Entry.objects.create(customer=customer, order=order, kind=Kind.GIVEN_BACK, points=owed)
 
 
-def spend(customer, reward: Reward, order) -> Entry:
-    """Spend the reward's points on `order`. Raises LoyaltyError: "not_a_customer" (guest or staff),
-    "reward_inactive", "not_enough_points" (the balance read under the customer's row lock)."""
+def spendable(customer, reward_id: int) -> Reward:
+    """The reward `reward_id` if `customer` may spend its points now (the cart asks unlocked; `spend` asks again
+    under the customer's row lock). Raises LoyaltyError: "not_a_customer" (guest or staff), "reward_inactive",
+    "not_enough_points"."""
     if not takes_part(customer):
         raise LoyaltyError(_("Only customer accounts collect and spend points."), code="not_a_customer")
+    reward = Reward.objects.filter(pk=reward_id, active=True).first()
+    if reward is None:
+        raise LoyaltyError(_("This reward is no longer offered."), code="reward_inactive")
+    balance = balance_of(customer)
+    if balance < reward.points:
+        raise LoyaltyError(
+            _("Not enough points: this reward needs %(needed)d, you have %(balance)d.")
+            % {"needed": reward.points, "balance": balance},
+            code="not_enough_points",
+        )
+    return reward
+
+
+def spend(customer, reward: Reward, order) -> Entry:
+    """Spend the reward's points on `order`, checked again (`spendable`) with the balance read under the
+    customer's row lock. Raises LoyaltyError as `spendable` does."""
     with transaction.atomic():
-        _lock_customer(customer)
-        reward = Reward.objects.get(pk=reward.pk)
-        if not reward.active:
-            raise LoyaltyError(_("This reward is no longer offered."), code="reward_inactive")
-        balance = balance_of(customer)
-        if balance < reward.points:
-            raise LoyaltyError(
-                _("Not enough points: this reward needs %(needed)d, you have %(balance)d.")
-                % {"needed": reward.points, "balance": balance},
-                code="not_enough_points",
-            )
+        if takes_part(customer):
+            _lock_customer(customer)
+        reward = spendable(customer, reward.pk)
         return Entry.objects.create(
             customer=customer,
             order=order,

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Address, User
 from common import renditions
+from loyalty.models import Reward
 from menu.models import Allergen, Category, Extra, Ingredient, Product, RecipeLine, RecipeStep
 from ocpizza.demo import images
 from ocpizza.demo.data import (
@@ -32,6 +33,7 @@ from ocpizza.demo.data import (
     PRODUCTS,
     PROMO_CODES,
     RESTAURANTS,
+    REWARDS,
     PersonSpec,
     ProductSpec,
     RestaurantSpec,
@@ -40,6 +42,7 @@ from ocpizza.demo.data import (
 )
 from ocpizza.demo.english import english
 from ocpizza.demo.history import Catalogue, OrderWriter, Team
+from ocpizza.demo.loyalty_history import earn_history
 from ocpizza.demo.pictures import attach_picture, product_picture
 from ocpizza.demo.reset import reset_demo
 from ocpizza.demo.sales_record import record_history
@@ -68,6 +71,8 @@ COUNTED_MODELS = (
     "offers.PromoCode",
     "offers.Formule",
     "offers.FormuleComponent",
+    "loyalty.Reward",
+    "loyalty.Entry",
     "orders.Order",
     "orders.OrderLine",
     "orders.OrderLineExtra",
@@ -108,14 +113,13 @@ def load_demo(*, password: str, reset: bool = False, now: datetime | None = None
         before = _counts()
         loader = _Loader(password=password, now=now)
         loader.load()
-        record_history(
-            restaurant_ids=list(
-                Restaurant.objects.filter(slug__in=[spec.slug for spec in RESTAURANTS]).values_list(
-                    "pk", flat=True
-                )
-            ),
-            now=now,
+        restaurant_ids = list(
+            Restaurant.objects.filter(slug__in=[spec.slug for spec in RESTAURANTS]).values_list(
+                "pk", flat=True
+            )
         )
+        record_history(restaurant_ids=restaurant_ids, now=now)
+        earn_history(restaurant_ids=restaurant_ids, now=now)
         after = _counts()
     for instance, field_name in renditions.missing_renditions():
         renditions.make(instance, field_name)
@@ -162,6 +166,7 @@ class _Loader:
         writer = OrderWriter(now=self.now, catalogue=self.catalogue, customers=self.customers)
         self._promo_codes()
         self._formules()
+        self._rewards()
         for index, spec in enumerate(RESTAURANTS):
             restaurant = self._restaurant(spec)
             team = self._team(restaurant, spec)
@@ -222,6 +227,18 @@ class _Loader:
                     position=position,
                 )
                 component.products.set(Product.objects.filter(category__slug__in=component_spec.categories))
+
+    def _rewards(self) -> None:
+        """The demo's loyalty rewards, created once (a reward changed in the admin since is left alone)."""
+        for spec in REWARDS:
+            Reward.objects.get_or_create(
+                name=spec.name,
+                defaults={
+                    "points": spec.points,
+                    "category": Category.objects.get(slug=spec.category) if spec.category else None,
+                    "product": Product.objects.get(slug=spec.product) if spec.product else None,
+                },
+            )
 
     # --- People ----------------------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import connection, models, transaction
 
 from accounts.models import User
+from loyalty.models import Entry, Reward
 from menu.models import Category, Extra, Ingredient, Product, RecipeLine
 from ocpizza.demo.data import (
     CATEGORIES,
@@ -14,6 +15,7 @@ from ocpizza.demo.data import (
     PRODUCTS,
     PROMO_CODES,
     RESTAURANTS,
+    REWARDS,
     demo_emails,
 )
 from offers.models import Formule, FormuleComponent, PromoCode
@@ -53,10 +55,15 @@ def reset_demo() -> None:
         # Opening hours, delivery zones and staff memberships cascade.
         Restaurant.objects.filter(id__in=restaurant_ids).delete()
 
-        # Menu rows that orders of other restaurants still use are kept (PROTECT, and history).
+        # The demo customers' points, then the demo's rewards nobody else spent points on (PROTECT, and history).
+        Entry.objects.filter(customer__email__in=demo_emails()).delete()
+        Reward.objects.filter(name__in=[spec.name for spec in REWARDS], entries__isnull=True).delete()
+
+        # Menu rows that orders of other restaurants, or rewards, still use are kept (PROTECT, and history).
         _delete_unused(
             Product.objects.filter(slug__in=[spec.slug for spec in PRODUCTS]),
-            used=set(OrderLine.objects.values_list("product_id", flat=True)),
+            used=set(OrderLine.objects.values_list("product_id", flat=True))
+            | set(Reward.objects.values_list("product_id", flat=True)),
         )
         _delete_unused(
             Extra.objects.filter(ingredient__name_fr__in=[spec.ingredient for spec in EXTRAS]),
@@ -73,7 +80,8 @@ def reset_demo() -> None:
             Category.objects.filter(slug__in=[spec.slug for spec in CATEGORIES]),
             used=set(Product.objects.values_list("category_id", flat=True))
             | set(PromoCode.objects.values_list("category_id", flat=True))
-            | set(FormuleComponent.objects.values_list("category_id", flat=True)),
+            | set(FormuleComponent.objects.values_list("category_id", flat=True))
+            | set(Reward.objects.values_list("category_id", flat=True)),
         )
         User.objects.filter(email__in=demo_emails()).delete()
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from loyalty import services as loyalty
-from loyalty.models import Entry, Kind, Reward, balance_of
+from loyalty.models import Entry, Kind, Reward
 from menu.models import Product
 from orders.services.pricing import PricedLine
 
@@ -70,18 +70,10 @@ def check_reward(reward_id: int, *, customer: User | None, lines: Sequence[Price
     """The reward `reward_id` for `customer` on `lines`, with the balance read now (not locked: placement
     spends the points under the customer's lock and checks again). Raises RewardRefused: "not_a_customer"
     (guest or staff), "reward_inactive", "not_enough_points", "nothing_covered"."""
-    if not loyalty.takes_part(customer):
-        raise RewardRefused(_("Only customer accounts collect and spend points."), code="not_a_customer")
-    reward = Reward.objects.filter(pk=reward_id, active=True).first()
-    if reward is None:
-        raise RewardRefused(_("This reward is no longer offered."), code="reward_inactive")
-    balance = balance_of(customer)
-    if balance < reward.points:
-        raise RewardRefused(
-            _("Not enough points: this reward needs %(needed)d, you have %(balance)d.")
-            % {"needed": reward.points, "balance": balance},
-            code="not_enough_points",
-        )
+    try:
+        reward = loyalty.spendable(customer, reward_id)
+    except loyalty.LoyaltyError as refused:
+        raise RewardRefused(refused.message, code=refused.code) from refused
     return reward_discount(reward, lines)
 
 

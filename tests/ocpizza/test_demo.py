@@ -24,6 +24,8 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from accounts.models import User
 from common import renditions
+from loyalty.models import Entry, Kind, Reward, balance_of
+from loyalty.services import points_for
 from menu.models import Product
 from ocpizza.demo import reset_demo
 from ocpizza.demo.data import RESTAURANTS
@@ -306,6 +308,21 @@ class TestTheLoadedDemo:
         assert (third.price_rule, [c.quantity for c in third.components.all()]) == ("cheapest_free", [3])
         bellecour = Restaurant.objects.get(slug="lyon-bellecour")
         assert {offer.formule.pk for offer in offers_at(bellecour)} == {midi.pk, third.pk}
+
+    def test_customers_earned_the_points_of_their_handed_over_orders_and_can_try_a_reward(self, loaded_demo):
+        rewards = {reward.name: reward for reward in Reward.objects.all()}
+        assert {"Une boisson offerte", "Un dessert offert", "Une Margherita offerte"} <= set(rewards)
+        assert rewards["Une Margherita offerte"].product.slug == "margherita"
+        earned = Entry.objects.filter(kind=Kind.EARNED).select_related("order", "customer")
+        assert earned and all(
+            entry.order.customer == entry.customer
+            and entry.order.status in (Status.DELIVERED, Status.PICKED_UP)
+            and entry.created_at == entry.order.completed_at
+            and entry.points == points_for(entry.order.total)
+            for entry in earned
+        )
+        camille = User.objects.get(email="camille.lefevre@example.com")
+        assert balance_of(camille) >= min(reward.points for reward in rewards.values())
 
     def test_every_stock_equals_the_sum_of_its_movements_and_none_is_negative(self, loaded_demo):
         stocks = list(Stock.objects.select_related("restaurant", "ingredient"))

@@ -21,7 +21,7 @@ from ocpizza.demo.data.catalogue import (
     step_ingredients,
 )
 from ocpizza.demo.data.drinks_desserts import DRINKS_AND_DESSERTS
-from ocpizza.demo.data.offers import FORMULES, PROMO_CODES
+from ocpizza.demo.data.offers import FORMULES, PROMO_CODES, REWARDS
 from ocpizza.demo.data.people import CUSTOMERS, EMAIL_DOMAIN, GUESTS, HEAD_OFFICE, AddressSpec, PersonSpec
 from ocpizza.demo.data.pizzas import PIZZAS
 from ocpizza.demo.data.restaurants import RESTAURANTS, RestaurantSpec, demo_emails, staff_email
@@ -42,6 +42,7 @@ __all__ = [
     "PRODUCTS",
     "PROMO_CODES",
     "RESTAURANTS",
+    "REWARDS",
     "AddressSpec",
     "PersonSpec",
     "ProductSpec",

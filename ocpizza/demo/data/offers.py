@@ -101,3 +101,20 @@ FORMULES = [
         (FormuleComponentSpec("Pizza", "Pizza", (PIZZAS_TOMATO, PIZZAS_CREAM), quantity=3),),
     ),
 ]
+
+
+@dataclass(frozen=True)
+class RewardSpec:
+    name: str
+    points: int
+    category: str = ""  # the reward covers one product of this category (a category slug)...
+    product: str = ""  # ...or this product (a product slug)
+
+
+# The demo's loyalty rewards (loyalty.Reward). A customer earns a point a euro (LOYALTY_POINTS_PER_EURO) when an
+# order is handed over: a drink after two orders or so, a pizza after five or six.
+REWARDS = [
+    RewardSpec("Une boisson offerte", 40, category=DRINKS),
+    RewardSpec("Un dessert offert", 60, category=DESSERTS),
+    RewardSpec("Une Margherita offerte", 120, product="margherita"),
+]
