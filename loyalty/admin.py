@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
 from common.admin_readonly import HeadOfficeOnlyMixin, ReadOnlyAdminMixin
 from loyalty.models import Entry, Reward
 
 
 @admin.register(Reward)
-class RewardAdmin(HeadOfficeOnlyMixin, admin.ModelAdmin):
+class RewardAdmin(HeadOfficeOnlyMixin, TranslationAdmin):
     list_display = ("name", "points", "product", "category", "active")
     list_filter = ("active",)
     search_fields = ("name",)

@@ -232,8 +232,9 @@ class _Loader:
         """The demo's loyalty rewards, created once (a reward changed in the admin since is left alone)."""
         for spec in REWARDS:
             Reward.objects.get_or_create(
-                name=spec.name,
+                name_fr=spec.name,
                 defaults={
+                    "name_en": spec.name_en,
                     "points": spec.points,
                     "category": Category.objects.get(slug=spec.category) if spec.category else None,
                     "product": Product.objects.get(slug=spec.product) if spec.product else None,

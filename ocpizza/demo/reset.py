@@ -57,7 +57,7 @@ def reset_demo() -> None:
 
         # The demo customers' points, then the demo's rewards nobody else spent points on (PROTECT, and history).
         Entry.objects.filter(customer__email__in=demo_emails()).delete()
-        Reward.objects.filter(name__in=[spec.name for spec in REWARDS], entries__isnull=True).delete()
+        Reward.objects.filter(name_fr__in=[spec.name for spec in REWARDS], entries__isnull=True).delete()
 
         # Menu rows that orders of other restaurants, or rewards, still use are kept (PROTECT, and history).
         _delete_unused(

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Address, User
+from loyalty.models import Reward
 from menu.models import Category, Ingredient, Product, RecipeStep
 from orders import notifications
 from orders.models import Order, OrderLine
@@ -41,6 +42,7 @@ TRANSLATED = (
     (RecipeStep, ("text",)),
     (Restaurant, ("description",)),
     (StaffMember, ("bio",)),
+    (Reward, ("name",)),
 )
 WORD = re.compile(r"[^\W\d_]{4,}")
 
@@ -128,6 +130,7 @@ class TestTheDemoInEnglish:
             (shopper, reverse("cart")),
             (shopper, reverse("checkout")),
             (shopper, reverse("order_list")),
+            (shopper, reverse("loyalty_points")),
             (shopper, reverse("order_tracking", args=[order.number])),
             (english_client(pizzaiolo), reverse("staff_kitchen")),
             (english_client(pizzaiolo), reverse("staff_recipes")),

@@ -106,6 +106,7 @@ FORMULES = [
 @dataclass(frozen=True)
 class RewardSpec:
     name: str
+    name_en: str
     points: int
     category: str = ""  # the reward covers one product of this category (a category slug)...
     product: str = ""  # ...or this product (a product slug)
@@ -114,7 +115,7 @@ class RewardSpec:
 # The demo's loyalty rewards (loyalty.Reward). A customer earns a point a euro (LOYALTY_POINTS_PER_EURO) when an
 # order is handed over: a drink after two orders or so, a pizza after five or six.
 REWARDS = [
-    RewardSpec("Une boisson offerte", 40, category=DRINKS),
-    RewardSpec("Un dessert offert", 60, category=DESSERTS),
-    RewardSpec("Une Margherita offerte", 120, product="margherita"),
+    RewardSpec("Une boisson offerte", "A free drink", 40, category=DRINKS),
+    RewardSpec("Un dessert offert", "A free dessert", 60, category=DESSERTS),
+    RewardSpec("Une Margherita offerte", "A free Margherita", 120, product="margherita"),
 ]
