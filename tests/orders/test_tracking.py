@@ -98,10 +98,10 @@ def test_a_received_order_offers_change_and_cancel_to_its_customer(client, order
     assert "Ready for pick-up around" in page
 
 
-def test_a_phone_order_without_account_is_followed_with_its_token_only(
-    client, restaurant_a, menu, stock_a, pizzaiolo, noon
-):
-    order = place_order(
+@pytest.fixture
+def phone_order(restaurant_a, menu, stock_a, pizzaiolo, noon):
+    """A pick-up taken by phone for a guest (no account): followed with its tracking token only."""
+    return place_order(
         restaurant=restaurant_a,
         lines=[LineRequest(product_id=menu["regina"].id, quantity=1)],
         fulfilment="pickup",
@@ -111,6 +111,10 @@ def test_a_phone_order_without_account_is_followed_with_its_token_only(
         taken_by=pizzaiolo,
         now=noon,
     )
+
+
+def test_a_phone_order_without_account_is_followed_with_its_token_only(client, phone_order):
+    order = phone_order
     assert order.customer is None
 
     assert client.get(tracking(order)).status_code == 404
@@ -355,18 +359,9 @@ def test_the_version_differs_by_language_so_a_switch_renders_anew(client, order_
 
 
 def test_the_fragment_of_a_token_holder_shows_the_restaurants_phone_from_the_order_row(
-    client, restaurant_a, menu, stock_a, pizzaiolo, noon, django_assert_num_queries
+    client, phone_order, restaurant_a, django_assert_num_queries
 ):
-    order = place_order(
-        restaurant=restaurant_a,
-        lines=[LineRequest(product_id=menu["regina"].id, quantity=1)],
-        fulfilment="pickup",
-        payment_method="cash_on_delivery",
-        contact=Contact(name="Claude Passant", phone="06 00 00 00 00"),
-        channel="phone",
-        taken_by=pizzaiolo,
-        now=noon,
-    )
+    order = phone_order
     assert client.get(tracking(order), {"t": order.tracking_token}).status_code == 200
 
     # 1 the order with only the columns the fragment reads, its restaurant's and the pizzas ahead of it,
@@ -378,19 +373,8 @@ def test_the_fragment_of_a_token_holder_shows_the_restaurants_phone_from_the_ord
     assert restaurant_a.phone in response.content.decode()
 
 
-def test_a_token_holders_repeat_poll_does_not_write_the_session(
-    client, restaurant_a, menu, stock_a, pizzaiolo, noon
-):
-    order = place_order(
-        restaurant=restaurant_a,
-        lines=[LineRequest(product_id=menu["regina"].id, quantity=1)],
-        fulfilment="pickup",
-        payment_method="cash_on_delivery",
-        contact=Contact(name="Claude Passant", phone="06 00 00 00 00"),
-        channel="phone",
-        taken_by=pizzaiolo,
-        now=noon,
-    )
+def test_a_token_holders_repeat_poll_does_not_write_the_session(client, phone_order):
+    order = phone_order
     assert client.get(tracking(order), {"t": order.tracking_token}).status_code == 200
     version = status_version(client.get(fragment(order)).content.decode())
 
