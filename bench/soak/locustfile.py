@@ -71,6 +71,12 @@ def hidden_value(body: str, name: str) -> str:
     return found.group(1) if found else ""
 
 
+def refusals(body: str) -> list[str]:
+    """The error messages a re-rendered form shows (its `role="alert"` blocks), tags removed."""
+    blocks = re.findall(r'role="alert"[^>]*>(.*?)</(?:div|p)>', body, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", block).split()) for block in blocks]
+
+
 def path_of(response) -> str:
     """The path the redirects ended at ("" when the request failed)."""
     if not response.url or not response.ok:
@@ -164,7 +170,12 @@ class Customer(Visitor):
         }
         if version := hidden_value(checkout.text, "terms_version"):
             form |= {"accept_terms": "on", "terms_version": version}
-        placed = self.post("/checkout/", form, name="checkout", body=checkout.text)
+        with self.post(
+            "/checkout/", form, name="checkout", body=checkout.text, catch_response=True
+        ) as placed:
+            if placed.status_code in (400, 409):
+                # A refusal the customer reads on the form: its words, so the soak says which rule refused.
+                placed.failure(f"refused ({placed.status_code}): {' | '.join(refusals(placed.text)) or '?'}")
         path = path_of(placed)
         if DEMO_PAYMENT.search(path):
             time.sleep(random.uniform(2, 5))

@@ -27,13 +27,19 @@ def _require_transaction(what: str) -> None:
 
 
 def lock_order(pk: int, *, with_restaurant: bool = False) -> Order:
-    """The order, read afresh with its row locked (SELECT ... FOR UPDATE) until the transaction ends.
+    """The order, read afresh with its row locked (SELECT ... FOR UPDATE) until the transaction ends, after
+    its restaurant's row (a no-op when the transaction holds it already).
 
-    `with_restaurant` reads its restaurant in the same query (whose row the join locks too). Raises
-    LockOutsideTransaction when no transaction is open, Order.DoesNotExist when there is no such order.
+    The restaurant comes first in its own statement, whatever the caller does next: a lock taken in a join
+    follows the plan's order, and a service that locked the order alone, then a journal head, then reached
+    transition_order (which needs the restaurant) deadlocked with a payment confirmed at the same
+    restaurant (it happened in `make soak`). `with_restaurant` reads the restaurant in the order's query.
+    Raises LockOutsideTransaction when no transaction is open, Order.DoesNotExist when there is no such order.
     """
     _require_transaction(f"order {pk}")
-    orders = Order.objects.select_for_update()
+    restaurant = Restaurant.objects.select_for_update(of=("self",)).filter(orders__pk=pk)
+    restaurant.values_list("pk", flat=True).first()
+    orders = Order.objects.select_for_update(of=("self",))
     if with_restaurant:
         orders = orders.select_related("restaurant")
     return orders.get(pk=pk)

@@ -37,7 +37,6 @@ from orders.services.lifecycle import transition_order
 from orders.services.locking import lock_order
 from orders.services.modification import apply_pending_change
 from orders.services.refunds import create_refund
-from restaurants.models import Restaurant
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +53,7 @@ def confirm_payment(*, payment: Payment, provider_payment_id: str = "", now: dat
     """
     now = now or timezone.now()
     with transaction.atomic():
-        # The restaurant row first, as every order service does: a paid change may move the stock.
-        Restaurant.objects.select_for_update(of=("self",)).filter(orders__payments=payment).first()
+        # The restaurant row first (lock_order takes it): a paid change may move the stock.
         order = lock_order(payment.order_id)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if payment.status == PaymentState.SUCCEEDED:

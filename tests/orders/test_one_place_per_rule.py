@@ -6,10 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from orders.models import MONEY_HELD_STATUSES, Order, PaymentStatus
-from orders.services import LockOutsideTransaction, lock_order, lock_restaurant, record_payment_on_delivery
+from orders.models import MONEY_HELD_STATUSES, Order, PaymentStatus, Status
+from orders.services import (
+    LockOutsideTransaction,
+    hand_over_pickup,
+    lock_order,
+    lock_restaurant,
+    record_payment_on_delivery,
+    transition_order,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("accounts", "menu", "restaurants", "orders", "ocpizza")
@@ -36,6 +44,23 @@ def test_inside_a_transaction_the_lock_reads_the_order_afresh(order_for, custome
         locked = lock_order(order.pk, with_restaurant=True)
         assert locked.note == "changed meanwhile"
         assert locked.restaurant == order.restaurant
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hand_over_locks_the_restaurant_before_the_order_and_the_journal(order_for, customer, pizzaiolo):
+    # The hand-over locked the order, then the journal's head (the cash), then the restaurant (transition_order):
+    # against a payment confirmed at the same restaurant (restaurant, order, journal) it deadlocked in the soak.
+    order = order_for(customer)
+    for status in (Status.PREPARING, Status.READY):
+        transition_order(order=order, to=status, by=pizzaiolo)
+    with CaptureQueriesContext(connection) as queries:
+        hand_over_pickup(order=order, by=pizzaiolo, payment="cash")
+    locks = [query["sql"] for query in queries if "FOR UPDATE" in query["sql"]]
+    assert 'FROM "restaurants_restaurant" INNER JOIN "orders_order"' in locks[0]
+    assert locks[0].endswith('FOR UPDATE OF "restaurants_restaurant"')
+    # No later lock reaches the restaurant's row behind another (a join locking both follows its plan).
+    assert not [sql for sql in locks[1:] if '"restaurants_restaurant"' in sql and "FOR UPDATE OF" not in sql]
+    assert Order.objects.get(pk=order.pk).status == Status.PICKED_UP
 
 
 @pytest.mark.parametrize(
