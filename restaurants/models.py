@@ -70,6 +70,11 @@ class Restaurant(renditions.HasRenditions):
     pizzas_per_slot = models.PositiveSmallIntegerField(
         _("capacity (pizzas per 15 minutes)"), default=12, validators=[MinValueValidator(1)]
     )
+    # Raised by every order write that changes what its kitchen display shows (raise_board_version): a
+    # tablet's poll compares it instead of reading the orders (orders.staff.board.board_version).
+    board_version = models.PositiveBigIntegerField(
+        _("kitchen display version"), default=0, db_default=0, editable=False
+    )
 
     objects = RestaurantQuerySet.as_manager()
 
@@ -89,6 +94,28 @@ class Restaurant(renditions.HasRenditions):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        """Saves, never writing `board_version` back: a restaurant read before an order changed and saved whole
+        afterwards (the admin's form) would put the counter back, and a tablet showing a version from before
+        could then be told that nothing changed. Only raise_board_version writes it."""
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "board_version"
+            ]
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def raise_board_version(cls, pk: int) -> None:
+        """What the kitchen display of restaurant `pk` shows has changed: add one to its `board_version`.
+
+        The one place that raises it; called by the order services wherever they change an order the display
+        may show (a new confirmed order, a status change, a bump, an unbump, a recall, a modification), in
+        their transaction. They hold the restaurant's row lock already (orders.services.locking), so this
+        UPDATE waits for no one and commits (or rolls back) with the change."""
+        cls.objects.filter(pk=pk).update(board_version=F("board_version") + 1)
 
     def renditions_made(self) -> None:
         # Its page is cached (restaurants.menu_cache) under the catalogue's version.

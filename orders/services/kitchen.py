@@ -27,6 +27,7 @@ from orders.errors import OrderError
 from orders.models import Order, OrderLine, Status
 from orders.services.lifecycle import transition_order
 from orders.services.locking import lock_order
+from restaurants.models import Restaurant
 
 IN_THE_KITCHEN = (Status.RECEIVED, Status.PREPARING)
 
@@ -53,10 +54,11 @@ def _check_station(station: str) -> None:
 
 
 def _touch(order: Order, now: datetime) -> None:
-    """The order's `updated_at` moves with its bumps: the kitchen board's version reads it
-    (orders.staff.selectors.board_version)."""
+    """A bump, an unbump or a recall changed the order's lines: its `updated_at` moves (the live board swaps
+    the tickets whose `updated_at` changed) and so does its restaurant's board version (the tablets' polls)."""
     order.updated_at = now
     order.save(update_fields=["updated_at"])
+    Restaurant.raise_board_version(order.restaurant_id)
 
 
 def start_order(*, order: Order, by: User | None, now: datetime | None = None) -> tuple[Order, bool]:

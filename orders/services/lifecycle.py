@@ -31,6 +31,7 @@ from orders.sales_record import record_cancellation, record_sale
 from orders.services.locking import lock_order
 from orders.services.refunds import refund_order_after_commit
 from orders.services.reservation import give_back_stock
+from restaurants.models import Restaurant
 
 _TIMESTAMPS = {
     Status.RECEIVED: "confirmed_at",
@@ -80,6 +81,7 @@ def transition_order(
         if to == Status.CANCELLED:
             update_fields += _drop_pending_payments(locked)
         locked.save(update_fields=update_fields)
+        Restaurant.raise_board_version(locked.restaurant_id)
         change = OrderStatusChange.objects.create(
             order=locked, from_status=from_status, to_status=to, actor=by, reason=reason[:300]
         )

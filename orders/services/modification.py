@@ -189,6 +189,7 @@ def _replace_lines(
         reason=_("Order modified"),
     )
     record_modification(order=order, by=by)
+    Restaurant.raise_board_version(order.restaurant_id)
     if order.total != previous_total and order.is_paid_online:
         # Awaiting payment: the checkout is re-priced. Paid: a fall is refunded (a rise never gets here:
         # it waits as a PendingChange).

@@ -216,6 +216,7 @@ def _start(order: Order, lines: list[OrderLine], *, by: User | None) -> None:
     if order.status == Status.RECEIVED:
         # Confirmed at once (paid at the counter or on delivery): the sale enters the sales record.
         record_sale(order=order, by=by, lines=lines, new=True)
+        Restaurant.raise_board_version(order.restaurant_id)
     if order.is_paid_online:
         start_online_payment(order=order)
     else:

@@ -1,10 +1,11 @@
 """Reads of the kitchen display and the expo screen: the tickets of a station ordered by due time with their
 ageing, the all-day counts, the tickets to recall, and the board's version for the polls.
 
-The board is polled every few seconds by every kitchen tablet. A poll first reads the board's version
-(`board_version`: one aggregate query on the restaurant's kitchen orders); when the tablet already shows that
-version, the view answers without rendering. Otherwise `kitchen_board` reads the orders with their lines in
-two queries whatever their number, and at most MAX_TICKETS are rendered.
+The board is polled every few seconds by every kitchen tablet. A poll first computes the board's version
+(`board_version`: from the restaurant's row, which the order services' writes raise, and the minute; no
+query); when the tablet already shows that version, the view answers without rendering. Otherwise
+`kitchen_board` reads the orders with their lines in two queries whatever their number, and at most
+MAX_TICKETS are rendered.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ DUE_SOON_MINUTES = 5  # a ticket due within this many minutes turns amber
 RECALL_WINDOW = timedelta(minutes=15)  # a ticket bumped this recently can be recalled from the board
 MAX_RECALLS = 6
 MAX_TICKETS = 40  # tickets rendered at most; the others are counted ("and 3 more")
+# How stale an unchanged board may be about what no order write announces (board_version): a minute, so a
+# tablet renders its board once a minute when nothing happens (one poll in twelve) rather than at every poll,
+# and a recall button outlives its RECALL_WINDOW by a minute at most (recalling then still works:
+# orders.services.recall_order checks the order, not the window).
+BOARD_TICK = timedelta(minutes=1)
 
 
 def _minutes(delta_seconds: float) -> int:
@@ -122,42 +128,18 @@ def _on_the_board(now: datetime) -> Q:
 def board_version(
     restaurant: Restaurant, *, station: str, can_cook: bool, now: datetime | None = None
 ) -> str:
-    """A short fingerprint of what the kitchen display of `restaurant` shows to this screen: one aggregate
-    query (count, sum of ids and last change of the orders on the board, how many are being prepared, how
-    many of their lines are bumped). A bump, a new order, a status change,
-    a modification (each moves the order's `updated_at`) or an order leaving the board changes it; so do the
-    screen's station, whether it may cook and the language. The time is not part of it: the ticket ages are
-    computed again by the browser (static/js/kitchen.js)."""
+    """A short fingerprint of what the kitchen display of `restaurant` shows to this screen, without a query:
+    the restaurant's `board_version` (raised by every order write that changes the display:
+    Restaurant.raise_board_version), the screen's station, whether it may cook, the language, and the
+    BOARD_TICK the clock is in. `restaurant` must have been read in this request (staff_context reads it).
+
+    The tick is there for what no write announces: a ready ticket leaving the recalls once RECALL_WINDOW has
+    passed, and an order's note edited in the admin. Each then shows within one tick. The ticket ages are
+    not part of it: the browser computes them again (static/js/kitchen.js)."""
     now = now or timezone.now()
-    state = (
-        Order.objects.for_restaurant(restaurant)
-        .filter(_on_the_board(now))
-        .aggregate(
-            count=Count("id", distinct=True),
-            ids=Sum("id", distinct=True),
-            last=Max("updated_at"),
-            # Two changes within the same instant still differ: how many are being prepared, and how many of
-            # their lines are bumped.
-            preparing=Count("id", distinct=True, filter=Q(status=Status.PREPARING)),
-            bumped=Count("lines__bumped_at"),
-        )
-    )
-    last = state["last"].timestamp() if state["last"] else 0
-    raw = "|".join(
-        str(part)
-        for part in (
-            restaurant.pk,
-            station,
-            int(can_cook),
-            get_language(),
-            state["count"],
-            state["ids"],
-            last,
-            state["preparing"],
-            state["bumped"],
-        )
-    )
-    return hashlib.blake2b(raw.encode(), digest_size=8).hexdigest()
+    tick = int(now.timestamp() // BOARD_TICK.total_seconds())
+    parts = (restaurant.pk, restaurant.board_version, station, int(can_cook), get_language(), tick)
+    return hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).hexdigest()
 
 
 # What the board and its tickets (templates/staff/includes/kitchen_ticket.html) read of an order. A field a

@@ -102,6 +102,9 @@ def _answer(
     as an event (status 409 when refused); for a plain form, the message and a redirect to the display."""
     refused = level >= messages.WARNING
     if getattr(request, "htmx", False):
+        # The restaurant was read before the action raised its board version: read the version again, or
+        # the screen would show the new board under the old version and render it again at its next poll.
+        request.staff.restaurant.refresh_from_db(fields=["board_version"])
         response = render_part(
             request,
             "staff/includes/kitchen_board.html",

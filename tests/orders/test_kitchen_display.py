@@ -296,11 +296,12 @@ def test_the_fragment_answers_without_rendering_when_the_screen_is_up_to_date(
     version = first.context["version"]
     assert first["ETag"] == f'"{version}"' and f'data-version="{version}"' in first.content.decode()
 
-    # 1 session, 2 user, 3 staff memberships, 4 the board's version: nothing rendered.
-    with django_assert_num_queries(4):
+    # 1 session, 2 user, 3 staff memberships with their restaurants (the board's version is the restaurant's):
+    # nothing rendered.
+    with django_assert_num_queries(3):
         unchanged = client.get(url, HTTP_HX_REQUEST="true", HTTP_X_BOARD_VERSION=version)
     assert unchanged.status_code == 204 and unchanged.content == b""
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         not_modified = client.get(url, HTTP_IF_NONE_MATCH=f'"{version}"')
     assert not_modified.status_code == 304
 
@@ -340,14 +341,15 @@ def test_the_fragment_runs_the_same_queries_for_three_times_the_orders(
     client.force_login(pizzaiolo)
     place(2)
     for url_name in ("staff_kitchen", "staff_kitchen_board"):
-        # 1 session, 2 user, 3 staff memberships, 4 the board's version, 5 the orders with who prepares
-        # them, 6 their lines with their stations, the names of the ingredients left out and of the extras.
-        with django_assert_num_queries(6):
+        # 1 session, 2 user, 3 staff memberships with their restaurants (and the board's version), 4 the
+        # orders with who prepares them, 5 their lines with their stations, the names of the ingredients left
+        # out and of the extras.
+        with django_assert_num_queries(5):
             response = client.get(reverse(url_name))
         assert response.content.decode().count("data-order-number=") == 2
     place(4)
     for url_name in ("staff_kitchen", "staff_kitchen_board"):
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             response = client.get(reverse(url_name))
         assert response.content.decode().count("data-order-number=") == 6
 

@@ -374,15 +374,15 @@ def test_the_board_and_its_fragment_run_the_same_queries_for_three_times_the_ord
     client.force_login(pizzaiolo)
     place(2)
     for url_name in ("staff_kitchen", "staff_kitchen_board"):
-        # 1 session, 2 user, 3 the staff memberships with their restaurants (restaurants.staff.access),
-        # 4 the board's version, 5 the orders with who prepares them, 6 their lines (with the names of the
-        # ingredients left out and of the extras).
-        with django_assert_num_queries(6):
+        # 1 session, 2 user, 3 the staff memberships with their restaurants (restaurants.staff.access; the
+        # board's version is the restaurant's), 4 the orders with who prepares them, 5 their lines (with the
+        # names of the ingredients left out and of the extras).
+        with django_assert_num_queries(5):
             response = client.get(reverse(url_name))
         assert response.content.decode().count("data-order-number=") == 2
     place(4)
     for url_name in ("staff_kitchen", "staff_kitchen_board"):
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             response = client.get(reverse(url_name))
         assert response.content.decode().count("data-order-number=") == 6
 
