@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import CharField, Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import CharField, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -300,24 +300,13 @@ class Expo:
 
 
 def expo_version(restaurant: Restaurant, *, now: datetime | None = None) -> str:
-    """A short fingerprint of what the pass shows: one aggregate query on the orders in the kitchen or ready
-    (how many, which, their last change, how many lines bumped), with the language and the minute (the pass
-    shows each wait in whole minutes, rendered by the server). An unchanged pass answers 204 to its poll."""
+    """A short fingerprint of what the pass shows, without a query: the restaurant's `board_version` (the
+    writes that change the kitchen display change the pass: a status change, a bump, a recall, a
+    modification), the language and the minute (the pass shows each wait in whole minutes, rendered by the
+    server). `restaurant` must have been read in this request. An unchanged pass answers 204 to its poll."""
     now = now or timezone.now()
-    state = (
-        Order.objects.for_restaurant(restaurant)
-        .filter(status__in=(*KITCHEN_STATUSES, Status.READY))
-        .aggregate(
-            count=Count("id", distinct=True),
-            ids=Sum("id", distinct=True),
-            last=Max("updated_at"),
-            bumped=Count("lines__bumped_at"),
-        )
-    )
-    last = state["last"].timestamp() if state["last"] else 0
-    parts = (restaurant.pk, get_language(), int(now.timestamp() // 60), state["count"], state["ids"], last)
-    raw = "|".join(map(str, (*parts, state["bumped"])))
-    return hashlib.blake2b(raw.encode(), digest_size=8).hexdigest()
+    parts = (restaurant.pk, restaurant.board_version, get_language(), int(now.timestamp() // 60))
+    return hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).hexdigest()
 
 
 def expo(restaurant: Restaurant, *, now: datetime | None = None) -> Expo:

@@ -475,8 +475,9 @@ def test_the_pass_answers_204_until_an_order_moves_or_a_minute_passes(
         return re.search(r'data-version="([0-9a-f]{16})"', client.get(url).content.decode()).group(1)
 
     shown = version()
-    # 1 session, 2 user, 3 memberships, 4 the version: nothing rendered.
-    with django_assert_num_queries(4):
+    # 1 session, 2 user, 3 memberships with their restaurants (the version is the restaurant's board version
+    # and the minute): nothing rendered.
+    with django_assert_num_queries(3):
         response = client.get(url, HTTP_X_BOARD_VERSION=shown)
     assert response.status_code == 204
     bump(order=order, by=pizzaiolo)
@@ -495,8 +496,8 @@ def test_the_pass_reads_in_the_same_queries_for_three_times_the_orders(
     for count in (2, 6):
         while Order.objects.count() < count:
             bump(order=order_for(customer), by=pizzaiolo)
-        # 1 session, 2 user, 3 memberships, 4 the version, 5 the orders, 6 their lines.
-        with django_assert_num_queries(6):
+        # 1 session, 2 user, 3 memberships with their restaurants (and the version), 4 the orders, 5 their lines.
+        with django_assert_num_queries(5):
             page = client.get(reverse("staff_expo_board")).content.decode()
         assert page.count("data-order-number=") == count
 
