@@ -251,3 +251,27 @@ def test_the_version_is_read_from_the_row_given_without_a_query(
         first = board_version(restaurant_a, station="", can_cook=True)
     assert first != board_version(restaurant_a, station=Station.OVEN, can_cook=True)
     assert kitchen_board(restaurant_a).tickets
+
+
+@pytest.mark.parametrize("change", ["membership ended", "restaurant closed"])
+def test_a_tablet_loses_the_board_at_its_next_poll_once_its_access_ends(
+    client, pizzaiolo, restaurant_a, order_for, customer, change
+):
+    order_for(customer)
+    client.force_login(pizzaiolo)
+    url = reverse("staff_kitchen_board")
+    for language in ("fr", "en"):  # the memberships' read is built once per language
+        version = client.get(url, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE=language).context["version"]
+        poll = client.get(
+            url, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE=language, HTTP_X_BOARD_VERSION=version
+        )
+        assert poll.status_code == 204
+    if change == "membership ended":
+        pizzaiolo.memberships.update(is_active=False)
+    else:
+        Restaurant.objects.filter(pk=restaurant_a.pk).update(is_active=False)
+    for language in ("fr", "en"):
+        poll = client.get(
+            url, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE=language, HTTP_X_BOARD_VERSION=version
+        )
+        assert poll.status_code == 403
