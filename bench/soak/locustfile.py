@@ -3,7 +3,8 @@
 Who is on the site, each a Locust user behaving like a browser without JavaScript (real forms, CSRF tokens,
 redirects followed) coming through Heroku's router (`X-Forwarded-Proto: https`):
 - customers, spread over the 5 restaurants: home page, the restaurant's menu, 1 to 3 pizzas added to the
-  cart, the checkout (delivery as soon as possible; half pay online through the demo provider, half in cash
+  cart (one more when the checkout says the cart is below the delivery minimum), the checkout (delivery as
+  soon as possible; half pay online through the demo provider, half in cash
   on delivery), then the tracking page polled every 10 s (its HTMX fragment) until the order is delivered;
   they stop ordering SOAK_ORDERS_UNTIL (epoch seconds) so that every order can be delivered before the end;
 - two kitchen tablets per restaurant polling the board every 5 s, starting each received order and marking
@@ -160,6 +161,17 @@ class Customer(Visitor):
             body = added.text
             time.sleep(random.uniform(1, 3))
         checkout = self.client.get("/checkout/", name="checkout form")
+        for pizza in random.sample(FIXTURES["pizzas"], 2):
+            if "data-below-minimum" not in checkout.text:
+                break
+            # Below the delivery minimum, as the page says: one more pizza, then the checkout again.
+            self.post(
+                "/cart/add/",
+                [("restaurant", self.restaurant["id"]), ("product", pizza["id"]), ("quantity", 1)],
+                name="add to cart",
+                body=checkout.text,
+            )
+            checkout = self.client.get("/checkout/", name="checkout form")
         form = {
             "fulfilment": "delivery",
             "address": self.account["address"],
