@@ -134,6 +134,12 @@ AUTHENTICATION_BACKENDS = [
     "ocpizza.auth.ModelBackend",
     "ocpizza.auth.AuthenticationBackend",
 ]
+# Argon2id at OWASP's parameters (ocpizza/hashers.py); the PBKDF2 hashes written before still verify and are
+# rewritten at the next sign-in.
+PASSWORD_HASHERS = [
+    "ocpizza.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
