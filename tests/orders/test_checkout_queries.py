@@ -24,10 +24,10 @@ from tests.orders.checkout import shown_fingerprint, terms_accepted
 #  11 BEGIN, 12 the restaurant locked, 13 the oven's load, 14 the order (a checkout sent twice breaks the
 #  checkout token's unique constraint here: no read of the token before), 15-17 the stock rows locked,
 #  updated, their movements, 18-20 the lines, their removed ingredients, their extras, 21 the status change,
-#  22-24 the sales record (its head locked, the entry, the head), 25 the confirmation email's job, 26 COMMIT;
-#  27 the session saved (one UPDATE: ocpizza.sessions).
-PLACED_ON_DELIVERY_OR_PICKUP = 27
-# Paid online: no sale nor email yet (22-25), the pending payment written, then read by the view to send
+#  22 the sales record (one statement: its head locked, the entry, the head moved on), 23 the confirmation
+#  email's job, 24 COMMIT; 25 the session saved (one UPDATE: ocpizza.sessions).
+PLACED_ON_DELIVERY_OR_PICKUP = 25
+# Paid online: no sale nor email yet (22-23), the pending payment written, then read by the view to send
 # the customer to pay.
 PLACED_TO_PAY_ONLINE = 25
 
@@ -69,7 +69,7 @@ def shop(client, customer, restaurant_a, menu, stock_a, ingredients, noon):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("fulfilment", ["pickup", "delivery"])
-def test_placing_a_typical_cart_paid_on_the_spot_takes_27_queries(
+def test_placing_a_typical_cart_paid_on_the_spot_takes_25_queries(
     shop, customer, fulfilment, django_assert_num_queries
 ):
     client, form = shop
