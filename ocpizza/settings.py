@@ -301,10 +301,8 @@ CACHES = {
 }
 # Sessions: read from Redis when there is one (written through to the database, which keeps them across a
 # Redis restart), so a signed-in request skips the session query; in the database otherwise (a database cache
-# would only add a second query).
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
-)
+# would only add a second query). Django's stores, an existing session saved in one UPDATE (ocpizza.sessions).
+SESSION_ENGINE = "ocpizza.sessions.cached_db" if REDIS_URL else "ocpizza.sessions.db"
 
 # Email. Without EMAIL_URL the console backend would print every email, addresses and tracking links
 # included, to the logs and send none: with DEBUG off it must be chosen explicitly (`console://`, staging).
