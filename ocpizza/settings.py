@@ -134,6 +134,12 @@ AUTHENTICATION_BACKENDS = [
     "ocpizza.auth.ModelBackend",
     "ocpizza.auth.AuthenticationBackend",
 ]
+# Argon2id at OWASP's parameters (ocpizza/hashers.py); the PBKDF2 hashes written before still verify and are
+# rewritten at the next sign-in.
+PASSWORD_HASHERS = [
+    "ocpizza.hashers.Argon2idPasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -295,10 +301,8 @@ CACHES = {
 }
 # Sessions: read from Redis when there is one (written through to the database, which keeps them across a
 # Redis restart), so a signed-in request skips the session query; in the database otherwise (a database cache
-# would only add a second query).
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
-)
+# would only add a second query). Django's stores, an existing session saved in one UPDATE (ocpizza.sessions).
+SESSION_ENGINE = "ocpizza.sessions.cached_db" if REDIS_URL else "ocpizza.sessions.db"
 
 # Email. Without EMAIL_URL the console backend would print every email, addresses and tracking links
 # included, to the logs and send none: with DEBUG off it must be chosen explicitly (`console://`, staging).

@@ -111,11 +111,19 @@ def append_entry(event: Event, *, now: datetime | None = None) -> SalesEntry:
     own row locks already (the head comes last). Effects: the head is locked, the entry gets the next number
     and the hash over its fields and the previous hash; the head moves on. Both commit or roll back with
     the caller's event. `now` is the time recorded (the clock by default).
+
+    One statement (_APPEND): the head locked, the entry inserted, the head moved on. PostgreSQL computes the
+    hash there, over the same text as chain_hash (the previous hash, then the canonical JSON whose
+    "sequence" is the number it just took); the hash it returns is checked against chain_hash here, so the
+    two can never drift apart unnoticed. The restaurant's first entry creates its head first (lock_chain).
     """
-    chain = lock_chain(event.restaurant_id)
+    if not transaction.get_connection().in_atomic_block:
+        raise JournalOutsideTransaction(
+            "A sales record entry is written in its event's transaction: call it inside transaction.atomic()."
+        )
     entry = SalesEntry(
         restaurant_id=event.restaurant_id,
-        sequence=chain.last_sequence + 1,
+        sequence=0,  # the head's next number, taken under its lock by the statement
         recorded_at=now or timezone.now(),
         kind=event.kind,
         order_id=event.order_id,
@@ -126,9 +134,59 @@ def append_entry(event: Event, *, now: datetime | None = None) -> SalesEntry:
         payment_method=event.payment_method,
         reference=event.reference,
         recorded_by_id=event.recorded_by_id,
-        previous_hash=chain.last_hash,
     )
-    entry.hash = entry_hash(entry)
-    entry.save(force_insert=True)
-    SalesChain.objects.filter(pk=chain.pk).update(last_sequence=entry.sequence, last_hash=entry.hash)
+    written = _append(entry)
+    if written is None:
+        lock_chain(event.restaurant_id)  # no head yet: the restaurant's first entry
+        written = _append(entry)
+    entry.pk, entry.sequence, entry.previous_hash, entry.hash = written
+    entry._state.adding = False
+    entry._state.db = transaction.get_connection().alias
+    if entry.hash != entry_hash(entry):
+        raise RuntimeError(f"The database hashed sales record entry {entry} unlike sales.journal.chain_hash.")
     return entry
+
+
+# The fields the statement fills itself, from the head.
+_FROM_HEAD = ("sequence", "previous_hash", "hash")
+
+
+def _append(entry: SalesEntry) -> tuple[int, int, str, str] | None:
+    """Run _APPEND for `entry` (its sequence 0): (id, sequence, previous hash, hash) of the row written, or
+    None when the restaurant has no head yet (nothing written)."""
+    connection = transaction.get_connection()
+    fields = [
+        field
+        for field in SalesEntry._meta.concrete_fields
+        if not field.primary_key and field.name not in _FROM_HEAD
+    ]
+    # The canonical text around the entry's number: the statement writes the number in between.
+    before, after = canonical(payload(entry)).split('"sequence":0', 1)
+    sql = _APPEND.format(
+        chain=connection.ops.quote_name(SalesChain._meta.db_table),
+        entries=connection.ops.quote_name(SalesEntry._meta.db_table),
+        columns=", ".join(connection.ops.quote_name(field.column) for field in fields),
+        values=", ".join(["%s"] * len(fields)),
+    )
+    values = [field.get_db_prep_save(getattr(entry, field.attname), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [entry.restaurant_id, *values, before + '"sequence":', after])
+        return cursor.fetchone()
+
+
+# The head locked (FOR UPDATE: when another writer holds it, its row as that writer left it), the entry
+# inserted with the head's next number and hash, the head moved on to them; one round trip instead of three.
+_APPEND = """
+WITH head AS (
+    SELECT id, last_sequence + 1 AS sequence, last_hash FROM {chain} WHERE restaurant_id = %s FOR UPDATE
+), entry AS (
+    INSERT INTO {entries} ({columns}, "sequence", "previous_hash", "hash")
+    SELECT {values}, head.sequence, head.last_hash,
+        encode(sha256(convert_to(head.last_hash || %s::text || head.sequence::text || %s::text, 'UTF8')), 'hex')
+    FROM head
+    RETURNING id, sequence, previous_hash, hash
+)
+UPDATE {chain} SET last_sequence = entry.sequence, last_hash = entry.hash
+FROM entry, head WHERE {chain}.id = head.id
+RETURNING entry.id, entry.sequence, entry.previous_hash, entry.hash
+"""

@@ -3,7 +3,8 @@
 Who is on the site, each a Locust user behaving like a browser without JavaScript (real forms, CSRF tokens,
 redirects followed) coming through Heroku's router (`X-Forwarded-Proto: https`):
 - customers, spread over the 5 restaurants: home page, the restaurant's menu, 1 to 3 pizzas added to the
-  cart, the checkout (delivery as soon as possible; half pay online through the demo provider, half in cash
+  cart (one more when the checkout says the cart is below the delivery minimum), the checkout (delivery as
+  soon as possible; half pay online through the demo provider, half in cash
   on delivery), then the tracking page polled every 10 s (its HTMX fragment) until the order is delivered;
   they stop ordering SOAK_ORDERS_UNTIL (epoch seconds) so that every order can be delivered before the end;
 - two kitchen tablets per restaurant polling the board every 5 s, starting each received order and marking
@@ -38,6 +39,9 @@ ROUTER = {"X-Forwarded-Proto": "https", "Accept-Language": "fr", "Connection": "
 HTMX = {"HX-Request": "true"}
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 ORDER_PAGE = re.compile(r"/orders/([A-Z0-9-]+)/$")
+# The version a live board shows (its first data-version) and the one a tracking page sends back.
+BOARD_VERSION = re.compile(r'data-live-board="[^"]*"\s+data-version="([^"]*)"')
+TRACKING_VERSION = re.compile(r'"X-Board-Version": "([^"]+)"')
 DEMO_PAYMENT = re.compile(r"/payments/demo/[^/]+/$")
 KITCHEN_ACTION = re.compile(r'action="(/staff/kitchen/orders/[A-Z0-9-]+/(?:start|ready)/)"')
 DELIVERY_ACTION = re.compile(r'action="(/staff/delivery/orders/[A-Z0-9-]+/(?:take|delivered)/)"')
@@ -99,13 +103,13 @@ class Visitor(HttpUser):
         found = CSRF.search(body)
         return found.group(1) if found else self.client.cookies.get("csrftoken", "")
 
-    def post(self, path: str, data, *, name: str, body: str = "", **options):
+    def post(self, path: str, data, *, name: str, body: str = "", headers: dict | None = None, **options):
         """A form posted as a browser does (its CSRF token, Origin), redirects followed."""
         fields = list(data.items()) if isinstance(data, dict) else list(data)
         return self.client.post(
             path,
             data=[("csrfmiddlewaretoken", self.token(body)), *fields],
-            headers={"Origin": self.origin, "Referer": self.origin + path},
+            headers={"Origin": self.origin, "Referer": self.origin + path, **(headers or {})},
             name=name,
             **options,
         )
@@ -160,6 +164,17 @@ class Customer(Visitor):
             body = added.text
             time.sleep(random.uniform(1, 3))
         checkout = self.client.get("/checkout/", name="checkout form")
+        for pizza in random.sample(FIXTURES["pizzas"], 2):
+            if "data-below-minimum" not in checkout.text:
+                break
+            # Below the delivery minimum, as the page says: one more pizza, then the checkout again.
+            self.post(
+                "/cart/add/",
+                [("restaurant", self.restaurant["id"]), ("product", pizza["id"]), ("quantity", 1)],
+                name="add to cart",
+                body=checkout.text,
+            )
+            checkout = self.client.get("/checkout/", name="checkout form")
         form = {
             "fulfilment": "delivery",
             "address": self.account["address"],
@@ -190,16 +205,28 @@ class Customer(Visitor):
 
     def track(self, number: str) -> None:
         """The tracking page's HTMX poll, every 10 s, until the order is delivered (or 15 minutes)."""
+        shown = ""
         for _ in range(90):
             time.sleep(10)
-            status = self.client.get(f"/orders/{number}/status/", headers=HTMX, name="tracking poll")
+            # As the page's hx-headers: the version it shows; the server answers 204 when nothing changed.
+            headers = {**HTMX, "X-Board-Version": shown} if shown else HTMX
+            status = self.client.get(f"/orders/{number}/status/", headers=headers, name="tracking poll")
+            if status.status_code == 204:
+                continue
+            shown = (
+                TRACKING_VERSION.search(status.text).group(1) if TRACKING_VERSION.search(status.text) else ""
+            )
             if "order-status--delivered" in status.text or "order-status--cancelled" in status.text:
                 return
 
 
 class StaffBoard(Visitor):
     """A staff screen left open on a tablet or phone: its page once, then its HTMX board (`/staff/<screen>/board/`)
-    polled every 5 s, pressing every button (`moves`, each posted with `data`) the board shows."""
+    polled every 5 s, pressing every button (`moves`, each posted with `data`) the board shows.
+
+    As static/js/kitchen.js does: each poll sends the version of the board shown (`X-Board-Version`; 204 when
+    nothing changed), and each button posts with HTMX's header, the answer being the board itself (409 when
+    the other tablet did it first: the board then says so, which is the designed answer, not an error)."""
 
     abstract = True
     weight = 1
@@ -216,11 +243,28 @@ class StaffBoard(Visitor):
         self.sign_in(self.account())
         self.client.get(f"/staff/{self.screen}/", name=f"{self.screen} page")
 
+    board = ""
+
+    def show(self, body: str) -> None:
+        if BOARD_VERSION.search(body):
+            self.board = body
+
     @task
     def poll(self) -> None:
-        board = self.client.get(f"/staff/{self.screen}/board/", headers=HTMX, name=f"{self.screen} poll")
-        for action in self.moves.findall(board.text):
-            self.post(action, self.data, name=f"{self.screen} move", body=board.text)
+        shown = BOARD_VERSION.search(self.board)
+        headers = {**HTMX, "X-Board-Version": shown.group(1)} if shown else HTMX
+        polled = self.client.get(f"/staff/{self.screen}/board/", headers=headers, name=f"{self.screen} poll")
+        if polled.status_code == 200:
+            self.show(polled.text)
+        body = self.board
+        for action in self.moves.findall(body):
+            with self.post(
+                action, self.data, name=f"{self.screen} move", body=body, headers=HTMX, catch_response=True
+            ) as moved:
+                if moved.status_code == 409:
+                    moved.success()
+                if moved.status_code in (200, 409):
+                    self.show(moved.text)
 
 
 class KitchenTablet(StaffBoard):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber
@@ -106,10 +106,12 @@ def place_order(
     the same transaction).
     Errors: OrderError (with a code) for any broken rule; ProductUnavailable, naming the products, when the
     stock is short; AlreadyPlaced when an order already carries `checkout_token` (the same checkout sent
-    again). Nothing is written when it raises. `accepted_terms` is the version of the terms of sale the
-    customer accepted at checkout, recorded on the order. `promo_code` (typed, any case) is checked again
-    under its row's lock (offers.rules), so its last use is spent once; refused, it raises OrderError with
-    the code's reason (code "promo_<rule>"), and its discount is shared across the lines. `reward` (a loyalty
+    again: the order's insert breaks the token's unique constraint, or a rule refuses what the first order
+    used up; the order placed is read only then). Nothing is written when it raises. `accepted_terms` is
+    the version of the terms of sale the customer accepted at checkout, recorded on the order.
+    `promo_code` (typed, any case) is checked again under its row's lock (offers.rules), so its last use is
+    spent once; refused, it raises OrderError with the code's reason (code "promo_<rule>"), and its
+    discount is shared across the lines. `reward` (a loyalty
     reward, never with a promo code: "reward_with_code") takes its discount the same way and spends its points
     (loyalty.spend, under the customer's row lock, the last lock taken); refused, it raises OrderError
     ("reward_<rule>": "reward_not_enough_points" when another checkout spent them first).
@@ -124,53 +126,64 @@ def place_order(
     priced = list(priced_lines) if priced_lines is not None else price_lines(lines)
     if fulfilment == Fulfilment.DELIVERY:
         _check_delivery(restaurant, address, subtotal_of(priced))
-    with transaction.atomic():
-        # The restaurant row serialises slot bookings; stock rows are locked after it, in id order.
-        restaurant = _locked(restaurant)
-        _check_restaurant_takes_it(restaurant, checkout_token)
-        promo, totals = _totals_with_code(
-            promo_code,
-            restaurant=restaurant,
-            customer=customer,
-            channel=channel,
-            priced=priced,
-            fulfilment=fulfilment,
-            now=now,
-        )
-        if reward is not None:
-            totals = _totals_with_reward(reward, promo=promo, priced=priced, delivery_fee=totals.delivery_fee)
-        if payment_method == PaymentMethod.ONLINE and totals.total <= 0:
-            raise OrderError(
-                _(
-                    "Nothing to pay online: your offer covers the whole order. Choose to pay on pick-up or delivery."
-                ),
-                code="nothing_to_pay_online",
+    try:
+        with transaction.atomic():
+            # The restaurant row serialises slot bookings; stock rows are locked after it, in id order.
+            restaurant = _locked(restaurant)
+            _check_restaurant_takes_it(restaurant)
+            promo, totals = _totals_with_code(
+                promo_code,
+                restaurant=restaurant,
+                customer=customer,
+                channel=channel,
+                priced=priced,
+                fulfilment=fulfilment,
+                now=now,
             )
-        order = _new_order(
-            restaurant=restaurant,
-            priced=priced,
-            totals=totals,
-            promo=promo,
-            fulfilment=fulfilment,
-            payment_method=payment_method,
-            contact=contact,
-            phone=phone,
-            customer=customer,
-            address=address if fulfilment == Fulfilment.DELIVERY else None,
-            requested_time=requested_time,
-            channel=channel,
-            taken_by=taken_by,
-            note=note,
-            now=now,
-            checkout_token=checkout_token,
-            accepted_terms=accepted_terms,
-        )
-        # No savepoint of its own: a shortage rolls back this whole transaction.
-        reserve_stock(order=order, lines=priced, by=taken_by or customer, savepoint=False)
-        lines_written = write_lines(order, priced, discounts=totals.parts)
-        _start(order, lines_written, by=taken_by or customer)
-        if reward is not None:
-            _spend_points(customer, reward, order)
+            if reward is not None:
+                totals = _totals_with_reward(
+                    reward, promo=promo, priced=priced, delivery_fee=totals.delivery_fee
+                )
+            if payment_method == PaymentMethod.ONLINE and totals.total <= 0:
+                raise OrderError(
+                    _(
+                        "Nothing to pay online: your offer covers the whole order. Choose to pay on pick-up or delivery."
+                    ),
+                    code="nothing_to_pay_online",
+                )
+            order = _new_order(
+                restaurant=restaurant,
+                priced=priced,
+                totals=totals,
+                promo=promo,
+                fulfilment=fulfilment,
+                payment_method=payment_method,
+                contact=contact,
+                phone=phone,
+                customer=customer,
+                address=address if fulfilment == Fulfilment.DELIVERY else None,
+                requested_time=requested_time,
+                channel=channel,
+                taken_by=taken_by,
+                note=note,
+                now=now,
+                checkout_token=checkout_token,
+                accepted_terms=accepted_terms,
+            )
+            # No savepoint of its own: a shortage rolls back this whole transaction.
+            reserve_stock(order=order, lines=priced, by=taken_by or customer, savepoint=False)
+            lines_written = write_lines(order, priced, discounts=totals.parts)
+            _start(order, lines_written, by=taken_by or customer)
+            if reward is not None:
+                _spend_points(customer, reward, order)
+    except (IntegrityError, OrderError) as error:
+        # Rolled back. The same checkout placed already (sent twice, its first answer lost): the order's
+        # insert broke the checkout token's unique constraint, or a rule refused what the first order used
+        # up (the last use of a code, the slot's room, the points). The order placed is the answer.
+        placed = _placed_with(checkout_token)
+        if placed:
+            raise AlreadyPlaced(_("This order was already placed."), number=placed) from error
+        raise
     return order
 
 
@@ -262,15 +275,18 @@ def check_minimum_order(restaurant: Restaurant, subtotal: Decimal) -> None:
         )
 
 
-def _check_restaurant_takes_it(restaurant: Restaurant, checkout_token: str) -> None:
-    """Under the restaurant's lock: it takes orders, and this checkout was not placed already (so a checkout
-    sent twice at once sees the first one's order). Raises OrderError or AlreadyPlaced."""
+def _check_restaurant_takes_it(restaurant: Restaurant) -> None:
+    """Under the restaurant's lock: it takes orders. Raises OrderError."""
     if not restaurant.is_active:
         raise OrderError(_("This restaurant does not take orders at the moment."), code="restaurant_closed")
-    if checkout_token:
-        placed = Order.objects.filter(checkout_token=checkout_token).values_list("number", flat=True).first()
-        if placed:
-            raise AlreadyPlaced(_("This order was already placed."), number=placed)
+
+
+def _placed_with(checkout_token: str) -> str | None:
+    """The number of the order placed with this checkout token, if any: read only once a placement failed
+    (the token's unique constraint, not a read before the insert, keeps a checkout sent twice to one order)."""
+    if not checkout_token:
+        return None
+    return Order.objects.filter(checkout_token=checkout_token).values_list("number", flat=True).first()
 
 
 def _totals_with_code(

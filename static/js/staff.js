@@ -4,22 +4,26 @@
 (function () {
   "use strict";
 
-  // ---------- Clock: the server's time at load, moved on by the tablet's clock ----------
+  // ---------- Clock: the server's time at load, moved on by the tablet's clock, read in the restaurant's
+  // time zone (data-time-zone), whatever zone the device is set to ----------
   const clock = document.querySelector("[data-staff-clock]");
   let offset = 0; // server time minus this device's time, in ms
+  let format = null;
   if (clock) {
     const server = Date.parse(clock.getAttribute("datetime"));
     if (!Number.isNaN(server)) offset = server - Date.now();
-  }
-
-  function pad(value) {
-    return String(value).padStart(2, "0");
+    try {
+      format = new Intl.DateTimeFormat("fr-FR", {
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: clock.dataset.timeZone || undefined,
+      });
+    } catch (error) {
+      format = new Intl.DateTimeFormat("fr-FR", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    }
   }
 
   function tick() {
     if (!clock) return;
-    const now = new Date(Date.now() + offset);
-    clock.textContent = pad(now.getHours()) + ":" + pad(now.getMinutes());
+    clock.textContent = format.format(new Date(Date.now() + offset));
   }
 
   // ---------- Connection state of the live boards ----------

@@ -243,9 +243,9 @@ def test_sessions_are_read_from_redis_when_there_is_one_and_from_the_database_ot
             check=True,
         ).stdout.strip()
 
-    assert engine(PRODUCTION) == "django.contrib.sessions.backends.db"
+    assert engine(PRODUCTION) == "ocpizza.sessions.db"
     redis = {**PRODUCTION, "REDIS_URL": "rediss://h:p@redis.example.com:6380"}
-    assert engine(redis) == "django.contrib.sessions.backends.cached_db"
+    assert engine(redis) == "ocpizza.sessions.cached_db"
 
 
 def test_behind_a_transaction_pooler_the_database_and_worker_settings_come_from_the_environment():
