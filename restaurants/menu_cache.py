@@ -6,16 +6,18 @@ templates. The page is put together from pieces, each cached under a key holding
 so nothing is ever invalidated by hand and every process sees a change at once:
 
 - the **menu**: keyed by the catalogue (`menu.models.CatalogueVersion`, raised after every change by
-  menu.signals), the language, and the stock: first by `stock_state`, a digest of the restaurant's stock
-  quantities computed by PostgreSQL in the page's first query; when the stock moved, by what the menu
-  shows of the portions (sold out, "only N left", the quantity field's maximum: `shown_portions`), so an
-  order that leaves plenty of everything re-renders nothing. HTML is always stored under the state read
-  in the same statement as the portions it shows, never under a newer one;
+  menu.signals), the language, and what the menu shows of the portions (sold out, "only N left", the
+  quantity field's maximum: `shown_portions`), so an order that leaves plenty of everything re-renders
+  nothing. Which availability a stock state shows is remembered under `stock_state` (a digest of the
+  restaurant's stock quantities computed by PostgreSQL in the page's first query): a page whose stock has
+  not moved needs no other query. A state always names the availability read in the same statement,
+  never a newer one. Every order moves the stock state, so a state keeps only the name of the menu it
+  shows, never a copy of its HTML (see `menu_with_state`);
 - the **restaurant's details** around it (presentation, opening status, hours, zones, chefs): keyed by
   the catalogue version, the language and the current minute: the opening status ("open until 22:30")
   and the details are at most a minute old, and opening hours are given to the minute;
 - the **whole page**, for visitors without a session (not signed in, empty cart, no message waiting: the
-  first view of most visitors, and search engines): keyed by all of the above.
+  first view of most visitors, and search engines): keyed by the details' key and the menu's availability.
 
 What is personal goes in on the way out: the visitor's CSRF token (forms are rendered with a placeholder)
 and the "added to your cart" mark of the product just added.
@@ -89,8 +91,8 @@ class PageKey:
         minute = timezone.now().strftime("%Y%m%d%H%M")
         return f"details:{self.restaurant_id}:{self.catalogue_version}:{get_language()}:{minute}"
 
-    def page_key(self, menu_state: str | None) -> str:
-        return f"page:{self.details_key()}:{menu_state}"
+    def page_key(self, shown: str) -> str:
+        return f"page:{self.details_key()}:{shown}"
 
     def menu_key(self, state: str | None) -> str:
         return f"menu:{self.restaurant_id}:{self.catalogue_version}:{state}:{get_language()}"
@@ -164,33 +166,42 @@ def _render_menu(key: PageKey) -> tuple[str, str | None, str]:
     return html, state, _shown([(product.pk, product.portions_left) for product in products])
 
 
-def menu_with_state(key: PageKey) -> tuple[str, str | None]:
-    """The menu's HTML (with the CSRF placeholder) and the stock state it shows.
+def menu_with_state(key: PageKey) -> tuple[str, str]:
+    """The menu's HTML (with the CSRF placeholder) and the digest of the availability it shows (`_shown`).
 
-    By the exact stock state first (no query). When the stock moved, by what the menu shows of it (one
-    query for the portions left). Only when a product crosses a step the page shows is it rendered again.
+    By the exact stock state first (no query): it names the availability it shows. When the stock moved, by
+    what the menu shows of it (one query for the portions left). Only when a product crosses a step the
+    page shows is it rendered again.
+
+    The HTML is kept once, under the availability it shows; a stock state keeps that availability's digest
+    (a few dozen bytes). It used to keep a copy of the HTML: every order moves the stock state, so each web
+    process stored a new copy of the menu (some 90 KiB pickled) per order, until the cache's MAX_ENTRIES
+    culled them: the workers' memory grew with the orders under `make soak` (bench/memory_probe.py,
+    docs/architecture.md "Memory under load").
     """
     cache = _cache()
-    html = cache.get(key.menu_key(key.stock_state))
-    if html is not None:
-        return html, key.stock_state
+    shown = cache.get(key.menu_key(key.stock_state))
+    if shown is not None:
+        html = cache.get(key.shown_key(shown))
+        if html is not None:
+            return html, shown
     rows = list(
         with_portions_left(Product.objects.active(), Restaurant(pk=key.restaurant_id)).values_list(
             "pk", "portions_left", "stock_state"
         )
     )
     state = rows[0][2] if rows else key.stock_state
-    shown_key = key.shown_key(_shown([(pk, portions) for pk, portions, _ in rows]))
-    html = cache.get(shown_key)
+    shown = _shown([(pk, portions) for pk, portions, _ in rows])
+    html = cache.get(key.shown_key(shown))
     if html is None:
         with _rendering:
             # Another thread of this process may have rendered it while this one waited.
-            html = cache.get(shown_key)
+            html = cache.get(key.shown_key(shown))
             if html is None:
                 html, state, shown = _render_menu(key)
                 cache.set(key.shown_key(shown), html)
-    cache.set(key.menu_key(state), html)
-    return html, state
+    cache.set(key.menu_key(state), shown)
+    return html, shown
 
 
 # -- The restaurant's details and the whole page -------------------------------------------------------
@@ -223,11 +234,11 @@ def _details(key: PageKey) -> str:
     return html
 
 
-def restaurant_part(key: PageKey) -> tuple[str, str | None]:
-    """Everything of the page but the header and the cart bar (with the CSRF placeholder), and the stock
-    state its menu shows."""
-    menu, state = menu_with_state(key)
-    return _details(key).replace(MENU_PLACEHOLDER, menu, 1), state
+def restaurant_part(key: PageKey) -> tuple[str, str]:
+    """Everything of the page but the header and the cart bar (with the CSRF placeholder), and the digest of
+    the availability its menu shows (what `store_page` keys the whole page by)."""
+    menu, shown = menu_with_state(key)
+    return _details(key).replace(MENU_PLACEHOLDER, menu, 1), shown
 
 
 def page_cacheable(request: HttpRequest) -> bool:
@@ -241,11 +252,15 @@ def page_cacheable(request: HttpRequest) -> bool:
 
 
 def cached_page(key: PageKey) -> str | None:
-    return _cache().get(key.page_key(key.stock_state))
+    """The whole page, when this stock state's availability is known and its page was stored this minute.
+    Keyed by the availability, not the stock state: a page per order would grow the memory as the menu did."""
+    shown = _cache().get(key.menu_key(key.stock_state))
+    return None if shown is None else _cache().get(key.page_key(shown))
 
 
-def store_page(key: PageKey, menu_state: str | None, html: str) -> None:
-    _cache().set(key.page_key(menu_state), html)
+def store_page(key: PageKey, shown: str, html: str) -> None:
+    """Keeps the whole page under the availability its menu shows (`restaurant_part`'s digest)."""
+    _cache().set(key.page_key(shown), html)
 
 
 def personalise(request: HttpRequest, html: str) -> str:

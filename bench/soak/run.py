@@ -25,6 +25,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parent.parent))  # tests.smtp: the SMTP server on loopback
 
 from dynos import database_connections  # noqa: E402
 from harness import (  # noqa: E402
@@ -38,6 +39,8 @@ from harness import (  # noqa: E402
     script_arguments,
     server_env,
 )
+
+from tests.smtp import FakeSmtp  # noqa: E402
 
 RESULTS = ROOT / "bench" / "soak.json"
 PLOT = ROOT / "bench" / "soak.svg"
@@ -178,14 +181,26 @@ def soak(*, customers: int, minutes: float, sample_seconds: float, drain: int) -
     """The stack, its soak data, Locust for `minutes` with the machine sampled, then the task queue waited for
     and the checks. Returns (checks, sampler, Locust's finished process, the prefix of its CSV files)."""
     seconds = int(minutes * 60)
-    with running_stack(customers=1, contention_portions=10) as (database, server, _):
+    # The worker sends its emails over SMTP to a server on loopback, as in production: `locmem://` (the other
+    # runs' backend) would keep every email in the worker's memory, which the memory check counts.
+    smtp = FakeSmtp().answer()
+    try:
+        return _soak(smtp, customers=customers, seconds=seconds, sample_seconds=sample_seconds, drain=drain)
+    finally:
+        smtp.stop()
+
+
+def _soak(smtp: FakeSmtp, *, customers: int, seconds: int, sample_seconds: float, drain: int) -> tuple:
+    minutes = seconds / 60
+    env = {"EMAIL_URL": smtp.url}
+    with running_stack(customers=1, contention_portions=10, env=env) as (database, server, _):
         out = subprocess.run(
             [PYTHON, str(ROOT / "bench" / "prepare.py"), "soak", "12"],
             check=True,
             capture_output=True,
             text=True,
             cwd=ROOT,
-            env=server_env(database.url, debug=True),
+            env={**server_env(database.url, debug=True), **env},
         )
         fixtures_path = WORK / "soak-fixtures.json"
         fixtures_path.write_text(out.stdout)
@@ -219,6 +234,7 @@ def soak(*, customers: int, minutes: float, sample_seconds: float, drain: int) -
             if not checks["jobs_waiting_or_running"] and not checks["orders_without_confirmation_email"]:
                 break
             time.sleep(5)
+    checks["emails_received_by_smtp"] = len(smtp.counts())
     return checks, sampler, locust, prefix
 
 

@@ -252,3 +252,38 @@ def test_threads_missing_the_same_menu_render_it_once(restaurant_a, stock_a, men
         thread.join()
     assert len(renders) == 1
     assert len(results) == 6 and len(set(results)) == 1
+
+
+def test_the_cache_does_not_keep_a_menu_per_order(client, url, restaurant_a, stock_a, menu, customer):
+    """Every order moves the stock state; the cache keeps the menu and the page once per availability shown,
+    not a copy per stock state (the web workers' memory grew with the orders: docs/architecture.md, "Memory
+    under load")."""
+    from django.core.cache.backends.locmem import _caches
+
+    for stock in stock_a.values():
+        restock(stock=stock, quantity=Decimal("100000"), by=None)
+    client.force_login(customer)
+    visitor = Client()  # no session: served the whole page from the cache
+
+    def held() -> int:
+        """Bytes of the values in the menus cache (LocMemCache keeps them pickled)."""
+        return sum(len(value) for value in _caches["menus"].values())
+
+    get(client, url)
+    get(visitor, url)
+    before = held()
+    for _ in range(5):
+        place_order(
+            restaurant=restaurant_a,
+            lines=[LineRequest(product_id=menu["margherita"].pk, quantity=1)],
+            fulfilment="pickup",
+            payment_method="cash_on_delivery",
+            contact=Contact(name="Camille", phone="0600000000", email=customer.email),
+            customer=customer,
+            now=MONDAY_NOON,
+        )
+        assert "Add to cart" in card(get(client, url), "margherita")
+        assert "Add to cart" in card(get(visitor, url), "margherita")
+    # Five orders, five new stock states: each adds the digest of what it shows (well under 1 KiB), where a
+    # copy of the menu or of the page is tens of KiB.
+    assert held() - before < 5 * 1024
