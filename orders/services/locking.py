@@ -45,10 +45,14 @@ def lock_order(pk: int, *, with_restaurant: bool = False) -> Order:
     return orders.get(pk=pk)
 
 
-def lock_restaurant(pk: int) -> Restaurant:
+def lock_restaurant(pk: int, *, raising_board_version: bool = False) -> Restaurant:
     """The restaurant, row locked until the transaction ends: it serialises the bookings of its oven slots
-    and comes before any order or stock row. Raises LockOutsideTransaction when no transaction is open."""
+    and comes before any order or stock row. `raising_board_version`: the caller will change what the
+    kitchen display shows, and the lock raises its version in the same statement
+    (Restaurant.locked_raising_board_version). Raises LockOutsideTransaction when no transaction is open."""
     _require_transaction(f"restaurant {pk}")
+    if raising_board_version:
+        return Restaurant.locked_raising_board_version(pk)
     return Restaurant.objects.select_for_update().get(pk=pk)
 
 

@@ -128,8 +128,9 @@ def place_order(
         _check_delivery(restaurant, address, subtotal_of(priced))
     try:
         with transaction.atomic():
-            # The restaurant row serialises slot bookings; stock rows are locked after it, in id order.
-            restaurant = _locked(restaurant)
+            # The restaurant row serialises slot bookings; stock rows are locked after it, in id order. An
+            # order paid on the spot is confirmed at once: the kitchen display's version is raised with the lock.
+            restaurant = _locked(restaurant, confirmed_at_once=payment_method != PaymentMethod.ONLINE)
             _check_restaurant_takes_it(restaurant)
             promo, totals = _totals_with_code(
                 promo_code,
@@ -187,10 +188,11 @@ def place_order(
     return order
 
 
-def _locked(restaurant: Restaurant) -> Restaurant:
+def _locked(restaurant: Restaurant, *, confirmed_at_once: bool) -> Restaurant:
     """The restaurant read again under its row lock, keeping what was prefetched on the one given: opening
-    hours and delivery zones are not locked rows, so those read a moment ago are as good as a new read."""
-    locked = lock_restaurant(restaurant.pk)
+    hours and delivery zones are not locked rows, so those read a moment ago are as good as a new read.
+    `confirmed_at_once`: the order will be on the kitchen display as soon as it commits (its version raised)."""
+    locked = lock_restaurant(restaurant.pk, raising_board_version=confirmed_at_once)
     prefetched = getattr(restaurant, "_prefetched_objects_cache", None)
     if prefetched:
         locked._prefetched_objects_cache = dict(prefetched)
@@ -228,8 +230,8 @@ def _start(order: Order, lines: list[OrderLine], *, by: User | None) -> None:
     OrderStatusChange.objects.create(order=order, from_status="", to_status=order.status, actor=by)
     if order.status == Status.RECEIVED:
         # Confirmed at once (paid at the counter or on delivery): the sale enters the sales record.
+        # Its kitchen display's version was raised with the restaurant's lock (_locked).
         record_sale(order=order, by=by, lines=lines, new=True)
-        Restaurant.raise_board_version(order.restaurant_id)
     if order.is_paid_online:
         start_online_payment(order=order)
     else:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connections, transaction
 from django.urls import reverse
 
 from menu.models import Station
@@ -20,6 +21,7 @@ from orders.services import (
     cancel_order,
     confirm_payment,
     hand_over_pickup,
+    lock_restaurant,
     modify_order,
     recall_order,
     start_order,
@@ -275,3 +277,29 @@ def test_a_tablet_loses_the_board_at_its_next_poll_once_its_access_ends(
             url, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE=language, HTTP_X_BOARD_VERSION=version
         )
         assert poll.status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lock_that_raises_the_version_reads_the_whole_restaurant_and_holds_its_row(restaurant_a):
+    before = Restaurant.objects.get(pk=restaurant_a.pk).board_version
+    with transaction.atomic():
+        locked = lock_restaurant(restaurant_a.pk, raising_board_version=True)
+        assert locked.board_version == before + 1
+        assert (locked.pk, locked.name, locked.slug) == (
+            restaurant_a.pk,
+            restaurant_a.name,
+            restaurant_a.slug,
+        )
+        # Another connection cannot take the row while this transaction holds it.
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '100ms'")
+                with pytest.raises(Exception, match="lock"):
+                    cursor.execute(
+                        "SELECT id FROM restaurants_restaurant WHERE id = %s FOR UPDATE", [restaurant_a.pk]
+                    )
+        finally:
+            other.close()
+    with transaction.atomic(), pytest.raises(Restaurant.DoesNotExist):
+        lock_restaurant(restaurant_a.pk + 1000, raising_board_version=True)

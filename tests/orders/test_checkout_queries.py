@@ -21,15 +21,15 @@ from tests.orders.checkout import shown_fingerprint, terms_accepted
 # The queries of a placed order, paid on delivery or on pick-up:
 #  1 the session, 2 the user, 3 the restaurant, 4-6 the products with their recipes and extras (priced once),
 #  7 the opening hours, 8 the delivery zones, 9 the terms of sale in force, 10 the customer's addresses;
-#  11 BEGIN, 12 the restaurant locked, 13 the oven's load, 14 the order (a checkout sent twice breaks the
-#  checkout token's unique constraint here: no read of the token before), 15-17 the stock rows locked,
-#  updated, their movements, 18-20 the lines, their removed ingredients, their extras, 21 the status change,
-#  22 the sales record (one statement: its head locked, the entry, the head moved on), 23 the kitchen
-#  display's version raised (Restaurant.raise_board_version), 24 the confirmation email's job, 25 COMMIT;
-#  26 the session saved (one UPDATE: ocpizza.sessions).
-PLACED_ON_DELIVERY_OR_PICKUP = 26
-# Paid online: no sale, kitchen display's version nor email yet (22-24), the pending payment written, then
-# read by the view to send the customer to pay.
+#  11 BEGIN, 12 the restaurant locked, its kitchen display's version raised in the same UPDATE (the order
+#  is confirmed at once: Restaurant.locked_raising_board_version), 13 the oven's load, 14 the order (a
+#  checkout sent twice breaks the checkout token's unique constraint here: no read of the token before),
+#  15-17 the stock rows locked, updated, their movements, 18-20 the lines, their removed ingredients, their
+#  extras, 21 the status change, 22 the sales record (one statement: its head locked, the entry, the head
+#  moved on), 23 the confirmation email's job, 24 COMMIT; 25 the session saved (one UPDATE: ocpizza.sessions).
+PLACED_ON_DELIVERY_OR_PICKUP = 25
+# Paid online: the restaurant locked by a SELECT ... FOR UPDATE (not on the display yet), no sale nor email
+# yet (22-23), the pending payment written, then read by the view to send the customer to pay.
 PLACED_TO_PAY_ONLINE = 25
 
 
@@ -70,7 +70,7 @@ def shop(client, customer, restaurant_a, menu, stock_a, ingredients, noon):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("fulfilment", ["pickup", "delivery"])
-def test_placing_a_typical_cart_paid_on_the_spot_takes_26_queries(
+def test_placing_a_typical_cart_paid_on_the_spot_takes_25_queries(
     shop, customer, fulfilment, django_assert_num_queries
 ):
     client, form = shop
