@@ -50,14 +50,13 @@ from django.test import Client  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from bench import prepare  # noqa: E402
+from bench.soak.pages import DELIVERY_ACTION, KITCHEN_ACTION, first_option, hidden_value  # noqa: E402
 from restaurants.models import Restaurant  # noqa: E402
 
 HTTPS = {"HTTP_X_FORWARDED_PROTO": "https", "secure": True}
 HTMX = {"HTTP_HX_REQUEST": "true"}
 ORDER_PAGE = re.compile(r"/orders/([A-Z0-9-]+)/$")
 DEMO_PAYMENT = re.compile(r"/payments/demo/[^/]+/$")
-KITCHEN_ACTION = re.compile(r'action="(/staff/kitchen/orders/[A-Z0-9-]+/(?:start|ready)/)"')
-DELIVERY_ACTION = re.compile(r'action="(/staff/delivery/orders/[A-Z0-9-]+/(?:take|delivered)/)"')
 
 
 def rss_mb() -> float:
@@ -65,17 +64,6 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def first_option(body: str, name: str) -> str:
-    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', body, re.S)
-    option = re.search(r'<option value="([^"]*)"', select.group(1)) if select else None
-    return option.group(1) if option else ""
-
-
-def hidden_value(body: str, name: str) -> str:
-    found = re.search(rf'<input type="hidden" name="{name}" value="([^"]*)"', body)
-    return found.group(1) if found else ""
 
 
 def signed_in(email: str) -> Client:

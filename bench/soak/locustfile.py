@@ -24,12 +24,16 @@ import json
 import os
 import random
 import re
+import sys
 import time
 from http.cookiejar import DefaultCookiePolicy
 from pathlib import Path
 
 from locust import HttpUser, between, constant, task
 from locust.exception import StopUser
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pages import DELIVERY_ACTION, KITCHEN_ACTION, first_option, hidden_value
 
 FIXTURES = json.loads(Path(os.environ["SOAK_FIXTURES"]).read_text())
 ORDERS_UNTIL = float(os.environ.get("SOAK_ORDERS_UNTIL", "inf"))
@@ -43,8 +47,6 @@ ORDER_PAGE = re.compile(r"/orders/([A-Z0-9-]+)/$")
 BOARD_VERSION = re.compile(r'data-live-board="[^"]*"\s+data-version="([^"]*)"')
 TRACKING_VERSION = re.compile(r'"X-Board-Version": "([^"]+)"')
 DEMO_PAYMENT = re.compile(r"/payments/demo/[^/]+/$")
-KITCHEN_ACTION = re.compile(r'action="(/staff/kitchen/orders/[A-Z0-9-]+/(?:start|ready)/)"')
-DELIVERY_ACTION = re.compile(r'action="(/staff/delivery/orders/[A-Z0-9-]+/(?:take|delivered)/)"')
 # Each visitor's own address, appended to X-Forwarded-For as the router does (TRUSTED_PROXY_COUNT=1): the
 # sign-in limits per address count each visitor, not the load client (198.18.0.0/15: for benchmarks).
 _visitors = itertools.count()
@@ -62,17 +64,6 @@ def _secure_cookies_over_loopback(self, cookie, request) -> bool:
 
 
 DefaultCookiePolicy.return_ok_secure = _secure_cookies_over_loopback
-
-
-def first_option(body: str, name: str) -> str:
-    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', body, re.S)
-    option = re.search(r'<option value="([^"]*)"', select.group(1)) if select else None
-    return option.group(1) if option else ""
-
-
-def hidden_value(body: str, name: str) -> str:
-    found = re.search(rf'<input type="hidden" name="{name}" value="([^"]*)"', body)
-    return found.group(1) if found else ""
 
 
 def refusals(body: str) -> list[str]:
