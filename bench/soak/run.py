@@ -4,10 +4,12 @@ and the task worker), driven by Locust headless (bench/soak/locustfile.py) for `
 Checked, and written to bench/soak.json: per kind of request p95 < 200 ms and p99 < 500 ms and no error;
 every order placed delivered by the end (customers stop ordering for the last part of the run, the drain,
 so the kitchens and drivers can finish); every confirmation email sent; the ledger checks of `make bench`;
-the web process's memory and the database connections flat (sampled every 30 s, plotted in
-bench/soak.svg). A measurement, not a test: exits non-zero when a level or a check is missed.
+the web process's memory flat and no database connection opened after the first half (sampled every 30 s,
+plotted in bench/soak.svg). A measurement, not a test: exits non-zero when a level or a check is missed.
 
-`--minutes M` (20), `--customers N` simultaneous customers (30), `--sample-seconds S` (30).
+`--minutes M` (20), `--customers N` simultaneous customers (10: about 1,000 orders an hour for the chain, four
+times what its five ovens bake; the rate the two cores of this machine hold within the service levels,
+docs/scaling.md), `--sample-seconds S` (30).
 """
 
 from __future__ import annotations
@@ -48,8 +50,9 @@ P95_MS, P99_MS = 200, 500
 # Kitchen tablets (2 per restaurant), driver phones (1 per restaurant) and the manager: fixed_count in the
 # locustfile.
 STAFF_USERS = 10 + 5 + 1
-# Memory or connections "flat": the second half of the run stays within this of the first half's median.
+# Memory "flat": the second half of the run stays within this of the first half's median.
 FLAT_TOLERANCE = 0.15
+CUSTOMERS = 10
 
 
 def _tree(pid: int) -> list[int]:
@@ -116,6 +119,18 @@ def flat(values: list[float]) -> dict:
         "second_half_max": worst,
         "flat": worst <= baseline * (1 + FLAT_TOLERANCE) + 1,
     }
+
+
+def no_new_connections(values: list[int]) -> dict:
+    """Database connections: each web thread and the task worker open theirs at their first queries and keep
+    it (CONN_MAX_AGE), so the count climbs to that ceiling while the load first reaches every thread, later at
+    a lighter load, then holds; a leak keeps opening. Held when the second half never has more than the first
+    half had at its most (the first sample, before any request, left out as in `flat`)."""
+    values = values[1:] if len(values) > 2 else values
+    half = len(values) // 2
+    ceiling = max(values[: max(half, 1)])
+    worst = max(values[half:]) if values[half:] else ceiling
+    return {"first_half_max": ceiling, "second_half_max": worst, "flat": worst <= ceiling}
 
 
 def service_levels(stats_csv: Path) -> dict:
@@ -272,7 +287,7 @@ def report(results: dict, ok: bool) -> None:
 def main() -> int:
     parser = script_arguments(__doc__)
     parser.add_argument("--minutes", type=float, default=20)
-    parser.add_argument("--customers", type=int, default=30)
+    parser.add_argument("--customers", type=int, default=CUSTOMERS)
     parser.add_argument("--sample-seconds", type=float, default=30)
     args = parser.parse_args()
     # The last part of the run without new orders: long enough for kitchen, driver and polls to finish.
@@ -298,7 +313,7 @@ def main() -> int:
         "orders_not_delivered": {status: n for status, n in statuses.items() if status != "delivered"},
         "checks": checks,
         "memory": flat([s["memory_mb"] for s in sampler.samples]),
-        "database_connections": flat([s["database_connections"] for s in sampler.samples]),
+        "database_connections": no_new_connections([s["database_connections"] for s in sampler.samples]),
         "samples": sampler.samples,
         "locust_exit_code": locust.returncode,
     }
