@@ -4,17 +4,22 @@ loader keeps them) and the translation catalogues read. The workers inherit all 
 again after `max_requests` too, so after a deploy or a restart the first customers do not wait for it.
 
 Only the project's own templates (templates/): they are the pages the site serves; the admin's compile at
-their first use. No database is touched: a connection opened here would be shared by the forked workers.
+their first use. No database is touched: a connection opened here would be shared by the forked workers. A template that
+does not compile is logged and left to fail at its own page, as without the warm-up, rather than keeping the
+whole site from starting (tests/ocpizza/test_warmup.py compiles them all, so the suite stops it first).
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from django.conf import settings
 from django.template import engines
 from django.urls import get_resolver
 from django.utils import translation
+
+logger = logging.getLogger(__name__)
 
 
 def project_templates() -> list[str]:
@@ -24,13 +29,19 @@ def project_templates() -> list[str]:
 
 
 def warm_up() -> int:
-    """Resolves the URLs, compiles the project's templates and reads the catalogues; the number of templates."""
+    """Resolves the URLs, compiles the project's templates and reads the catalogues; the number of templates
+    compiled."""
     get_resolver().url_patterns  # noqa: B018 (resolving the patterns is the point)
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             translation.gettext("Menu")
     engine = engines["django"]
-    names = project_templates()
-    for name in names:
-        engine.get_template(name)
-    return len(names)
+    compiled = 0
+    for name in project_templates():
+        try:
+            engine.get_template(name)
+        except Exception:  # any error is the page's, at its first request, as without the warm-up
+            logger.exception("Template %s does not compile", name)
+        else:
+            compiled += 1
+    return compiled

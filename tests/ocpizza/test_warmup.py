@@ -33,3 +33,15 @@ def test_the_warm_up_opens_no_database_connection():
     warm_up()
 
     assert connection.connection is None
+
+
+def test_a_template_that_does_not_compile_is_logged_and_the_others_still_are(tmp_path, settings, caplog):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "broken.html").write_text("{% if %}")
+    (tmp_path / "templates" / "fine.html").write_text("<p>{{ name }}</p>")
+    settings.BASE_DIR = tmp_path
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates"]}]
+
+    assert warm_up() == 1
+
+    assert "Template broken.html does not compile" in caplog.text
