@@ -138,13 +138,8 @@ class Order(models.Model):
     )
     # A promo code's discount on the lines (shared across them: OrderLine.discount); a free-delivery code
     # shows as a delivery fee of 0. A use of the code is an order naming it that is not cancelled.
-    promo_code = models.ForeignKey(
-        "offers.PromoCode",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="orders",
-        verbose_name=_("promo code"),
+    promo_code = optional_link(
+        "offers.PromoCode", _("promo code"), on_delete=models.PROTECT, related_name="orders"
     )
     discount = models.DecimalField(_("discount"), max_digits=8, decimal_places=2, default=Decimal("0"))
     # The delivery fee a free-delivery code took off, as it was when the order was placed (the restaurant's
@@ -271,22 +266,8 @@ class OrderLine(models.Model):
     discount = models.DecimalField(_("discount"), max_digits=8, decimal_places=2, default=Decimal("0"))
     # A formule's component (offers.Formule): the lines of one formule share `formule_group`; the formule's
     # name is copied; `formule_saving` is this line's share of its saving, already taken off line_total.
-    formule = models.ForeignKey(
-        "offers.Formule",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("formule"),
-    )
-    formule_component = models.ForeignKey(
-        "offers.FormuleComponent",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("formule component"),
-    )
+    formule = optional_link("offers.Formule", _("formule"), on_delete=models.PROTECT)
+    formule_component = optional_link("offers.FormuleComponent", _("formule component"))
     formule_group = models.CharField(_("formule group"), max_length=32, blank=True)
     formule_name = models.CharField(_("formule name"), max_length=100, blank=True)
     formule_saving = models.DecimalField(
