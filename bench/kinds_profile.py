@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
-import os
 import pstats
 import statistics
 import sys
@@ -24,22 +22,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocpizza.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "kinds-profile-only-" + "x" * 40)
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("EMAIL_URL", "console://")
+from bench import inprocess
 
-import django
-
-django.setup()
+inprocess.setup("kinds-profile")
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client, RequestFactory  # noqa: E402
+from django.test import RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench.stack_profile import handler_for, stock_django_middleware  # noqa: E402
+from bench.inprocess import handler_for, stock_django_middleware  # noqa: E402
 
 CUSTOMER = "camille.lefevre@example.com"
 UNCHANGED_POLL = "tracking poll, unchanged (204)"
@@ -53,10 +45,7 @@ PIZZAIOLO = "pizzaiolo1.bellecour@ocpizza.example"  # the kitchen display of Lyo
 
 
 def session_cookie(email: str) -> str:
-    from accounts.models import User
-
-    client = Client()
-    client.force_login(User.objects.get(email=email))
+    client = inprocess.signed_in(email)
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
@@ -70,67 +59,41 @@ def kinds() -> dict[str, tuple[list[str], dict]]:
     site = list(settings.MIDDLEWARE)
 
     def environ(path: str, **headers) -> dict:
-        return factory.get(path, HTTP_X_FORWARDED_PROTO="https", secure=True, **headers).environ
+        return factory.get(path, **inprocess.HTTPS, **headers).environ
+
+    def polled(path: str, cookie: str, version: str | None = None) -> dict:
+        """A live screen's poll (HTMX), with the version the screen shows when it has one."""
+        shown = {} if version is None else {"HTTP_X_BOARD_VERSION": version}
+        return environ(path, HTTP_COOKIE=cookie, HTTP_HX_REQUEST="true", **shown)
 
     menu = "/restaurants/lyon-bellecour/"
     poll = f"/orders/{order.number}/status/"
-    version = _etag(site, environ(poll, HTTP_COOKIE=signed_in, HTTP_HX_REQUEST="true"))
+    version = _etag(site, polled(poll, signed_in))
     cook = session_cookie(PIZZAIOLO)
     board = "/staff/kitchen/board/"
-    board_version = _etag(site, environ(board, HTTP_COOKIE=cook, HTTP_HX_REQUEST="true"))
+    board_version = _etag(site, polled(board, cook))
     return {
         "stock Django, /robots.txt": (stock_django_middleware(), environ("/robots.txt")),
         "/robots.txt": (site, environ("/robots.txt")),
         "menu, anonymous (cached)": (site, environ(menu)),
         "menu, signed in": (site, environ(menu, HTTP_COOKIE=signed_in)),
-        UNCHANGED_POLL: (
-            site,
-            environ(poll, HTTP_COOKIE=signed_in, HTTP_HX_REQUEST="true", HTTP_X_BOARD_VERSION=version),
-        ),
-        "tracking poll, changed (200)": (
-            site,
-            environ(poll, HTTP_COOKIE=signed_in, HTTP_HX_REQUEST="true", HTTP_X_BOARD_VERSION="0"),
-        ),
-        UNCHANGED_BOARD: (
-            site,
-            environ(board, HTTP_COOKIE=cook, HTTP_HX_REQUEST="true", HTTP_X_BOARD_VERSION=board_version),
-        ),
-        "kitchen board, changed (200)": (
-            site,
-            environ(board, HTTP_COOKIE=cook, HTTP_HX_REQUEST="true", HTTP_X_BOARD_VERSION="0"),
-        ),
+        UNCHANGED_POLL: (site, polled(poll, signed_in, version)),
+        "tracking poll, changed (200)": (site, polled(poll, signed_in, "0")),
+        UNCHANGED_BOARD: (site, polled(board, cook, board_version)),
+        "kitchen board, changed (200)": (site, polled(board, cook, "0")),
     }
 
 
 def _etag(middleware: list[str], environ: dict) -> str:
-    from django.core.handlers.wsgi import WSGIHandler
-    from django.test.utils import override_settings
-
-    with override_settings(MIDDLEWARE=middleware):
-        handler = WSGIHandler()
-    captured = {}
-
-    def start_response(status, headers, exc_info=None):
-        captured.update(headers)
-
-    handler(dict(environ, **{"wsgi.input": io.BytesIO(b"")}), start_response)
-    return captured["ETag"].strip('"')
+    _status, headers = inprocess.answer(inprocess.wsgi_handler(middleware), environ)
+    return headers["ETag"].strip('"')
 
 
 def queries_and_status(middleware: list[str], environ: dict) -> tuple[int, int]:
-    from django.core.handlers.wsgi import WSGIHandler
-    from django.test.utils import override_settings
-
-    with override_settings(MIDDLEWARE=middleware):
-        handler = WSGIHandler()
-    status = []
-
-    def start_response(line, headers, exc_info=None):
-        status.append(int(line.split()[0]))
-
+    handler = inprocess.wsgi_handler(middleware)
     with CaptureQueriesContext(connection) as queries:
-        handler(dict(environ, **{"wsgi.input": io.BytesIO(b"")}), start_response)
-    return len(queries), status[0]
+        status, _headers = inprocess.answer(handler, environ)
+    return len(queries), status
 
 
 def main() -> None:
@@ -140,12 +103,7 @@ def main() -> None:
     parser.add_argument("--cprofile", default="")
     parser.add_argument("--only", default="")
     args = parser.parse_args()
-    # The access log's handler holds the stdout of its start: the descriptor itself goes to /dev/null, the
-    # figures to a copy of it.
-    report = os.fdopen(os.dup(1), "w")
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    sys.stdout = report
+    report = inprocess.figures_apart_from_the_log()
     table = kinds()
     if args.only:
         prefixes = ("stock Django", *args.only.split(","))

@@ -32,28 +32,20 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocpizza.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "memory-probe-only-" + "x" * 40)
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("DEMO_PAYMENTS", "true")
-os.environ["LOG_LEVEL"] = "WARNING"  # not a line per request
+from bench import inprocess
 
-# Emails rendered, then kept in memory, as the soak's server does (bench/harness.py).
+# Not a line per request; emails rendered, then kept in memory, as the soak's server does (bench/harness.py).
+os.environ["LOG_LEVEL"] = "WARNING"
 os.environ["EMAIL_URL"] = "locmem://"
-
-import django
-
-django.setup()
+inprocess.setup("memory-probe", DEMO_PAYMENTS="true")
 
 from django.test import Client  # noqa: E402
 
-from accounts.models import User  # noqa: E402
 from bench import prepare  # noqa: E402
+from bench.inprocess import HTTPS  # noqa: E402
 from bench.soak.pages import DELIVERY_ACTION, KITCHEN_ACTION, first_option, hidden_value  # noqa: E402
 from restaurants.models import Restaurant  # noqa: E402
 
-HTTPS = {"HTTP_X_FORWARDED_PROTO": "https", "secure": True}
 HTMX = {"HTTP_HX_REQUEST": "true"}
 ORDER_PAGE = re.compile(r"/orders/([A-Z0-9-]+)/$")
 DEMO_PAYMENT = re.compile(r"/payments/demo/[^/]+/$")
@@ -67,9 +59,8 @@ def rss_mb() -> float:
 
 
 def signed_in(email: str) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
-    client.force_login(User.objects.get(email=email))
-    return client
+    """Customers and staff alike browse in French, the site's first language."""
+    return inprocess.signed_in(email, HTTP_ACCEPT_LANGUAGE="fr")
 
 
 def final_path(response) -> str:

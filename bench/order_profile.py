@@ -21,30 +21,22 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
-import re
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocpizza.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "order-profile-only-" + "x" * 40)
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("EMAIL_URL", "locmem://")
-os.environ.setdefault("DEMO_PAYMENTS", "true")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from bench import inprocess
 
-import django
-
-django.setup()
+inprocess.setup("order-profile", EMAIL_URL="locmem://", DEMO_PAYMENTS="true", LOG_LEVEL="WARNING")
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench.soak.pages import first_option, hidden_value  # noqa: E402
 
 CUSTOMER = "bench.customer0@ocpizza.example"
 RESTAURANT = "lyon-bellecour"
@@ -57,19 +49,6 @@ KINDS = (
     "checkout POST",
     "order page",
 )
-
-
-def _value(body: str, name: str) -> str:
-    found = re.search(rf'name="{name}"[^>]*value="([^"]*)"', body) or re.search(
-        rf'value="([^"]*)"[^>]*name="{name}"', body
-    )
-    return found.group(1) if found else ""
-
-
-def _first_option(body: str, name: str) -> str:
-    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', body, re.S)
-    found = re.search(r'<option value="([^"]*)"', select.group(1)) if select else None
-    return found.group(1) if found else ""
 
 
 def order_steps(client: Client, setup: dict):
@@ -96,12 +75,12 @@ def order_steps(client: Client, setup: dict):
             {
                 "fulfilment": "delivery",
                 "address": setup["address"],
-                "delivery_time": _first_option(body, "delivery_time"),
-                "pickup_time": _first_option(body, "pickup_time"),
+                "delivery_time": first_option(body, "delivery_time"),
+                "pickup_time": first_option(body, "pickup_time"),
                 "payment_method": "cash_on_delivery",
-                "cart_fingerprint": _value(body, "cart_fingerprint"),
+                "cart_fingerprint": hidden_value(body, "cart_fingerprint"),
                 "accept_terms": "on",
-                "terms_version": _value(body, "terms_version"),
+                "terms_version": hidden_value(body, "terms_version"),
             },
         )
         assert response.status_code == 302 and response["Location"].startswith("/orders/"), response
@@ -126,24 +105,18 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=60)
     parser.add_argument("--cprofile", default="")
     args = parser.parse_args()
-    # The access log's handler writes to stdout: the figures go to a copy of it, the log to /dev/null.
-    report = os.fdopen(os.dup(1), "w")
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    sys.stdout = report
+    report = inprocess.figures_apart_from_the_log()
 
-    from accounts.models import Address, User
+    from accounts.models import Address
     from restaurants.models import Restaurant
 
-    user = User.objects.get(email=CUSTOMER)
     restaurant = Restaurant.objects.get(slug=RESTAURANT)
     setup = {
         "restaurant_id": restaurant.pk,
-        "address": Address.objects.filter(user=user).values_list("pk", flat=True).first(),
+        "address": Address.objects.filter(user__email=CUSTOMER).values_list("pk", flat=True).first(),
         "pizzas": _pizzas(restaurant),
     }
-    client = Client(secure=True, HTTP_X_FORWARDED_PROTO="https")
-    client.force_login(user)
+    client = inprocess.signed_in(CUSTOMER, **inprocess.HTTPS)
     for _ in range(3):  # warm: the menu's caches filled, as in production
         for _kind, step in order_steps(client, setup):
             step()
@@ -193,7 +166,7 @@ def tracking_polls(client: Client, setup: dict, *, batches: int = 15, polls: int
 
     order = Order.objects.filter(customer__email=CUSTOMER).latest("id")
     url = f"/orders/{order.number}/status/"
-    guest = Client(secure=True, HTTP_X_FORWARDED_PROTO="https")
+    guest = Client(**inprocess.HTTPS)
     assert guest.get(f"/orders/{order.number}/", {"t": order.tracking_token}).status_code == 200
     results = {}
     for who, browser in (("signed in", client), ("tracking link", guest)):

@@ -13,57 +13,19 @@ machine, unlike requests per second. Logs go where production sends them (stdout
 from __future__ import annotations
 
 import argparse
-import ast
-import io
-import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocpizza.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "stack-profile-only-" + "x" * 40)
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("EMAIL_URL", "console://")
+from bench import inprocess
 
-import django
-
-django.setup()
+inprocess.setup("stack-profile")
 
 from django.conf import settings  # noqa: E402
-from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
-from django.test.utils import override_settings  # noqa: E402
 
-
-def stock_django_middleware() -> list[str]:
-    """`startproject`'s MIDDLEWARE, read from the stock site's settings (bench/stock, the floor `make bench`
-    serves) without importing them: they need a database URL this profile does not."""
-    settings_file = Path(__file__).resolve().parent / "stock" / "stocksite" / "settings.py"
-    for node in ast.parse(settings_file.read_text()).body:
-        if isinstance(node, ast.Assign) and any(
-            getattr(target, "id", "") == "MIDDLEWARE" for target in node.targets
-        ):
-            return ast.literal_eval(node.value)
-    raise LookupError(f"No MIDDLEWARE in {settings_file}")
-
-
-def handler_for(middleware: list[str]):
-    """A request runner (callable) with `middleware` as the stack."""
-    with override_settings(MIDDLEWARE=middleware):
-        handler = WSGIHandler()
-
-    def start_response(status, headers, exc_info=None):
-        return None
-
-    def one(environ: dict) -> None:
-        response = handler(dict(environ, **{"wsgi.input": io.BytesIO(b"")}), start_response)
-        for _ in response:
-            pass
-        response.close()
-
-    return one
+from bench.inprocess import handler_for, stock_django_middleware  # noqa: E402
 
 
 def timings(stacks: list[list[str]], environ: dict, requests: int, rounds: int = 7) -> list[float]:
@@ -87,15 +49,11 @@ def main() -> None:
     parser.add_argument("--path", default="/robots.txt")
     parser.add_argument("--requests", type=int, default=3000)
     args = parser.parse_args()
-    environ = RequestFactory().get(args.path, HTTP_X_FORWARDED_PROTO="https", secure=True).environ
-    # The access log's handler holds the stdout of its start: the descriptor itself goes to /dev/null, the
-    # figures to a copy of it (replacing sys.stdout alone left the log writing to the terminal).
-    report = os.fdopen(os.dup(1), "w")
-    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    environ = RequestFactory().get(args.path, **inprocess.HTTPS).environ
+    inprocess.figures_apart_from_the_log()
     stack = list(settings.MIDDLEWARE)
     prefixes = [stack[:count] for count in range(len(stack) + 1)]
     figures = timings([*prefixes, stock_django_middleware()], environ, args.requests)
-    sys.stdout = report
     print(f"{args.path}: CPU microseconds per request (best of 7 rounds of {args.requests})")
     print(f"{'no middleware':<62} {figures[0]:8.1f}")
     for count, name in enumerate(stack, start=1):

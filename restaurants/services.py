@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.errors import Refusal
 from menu.models import Ingredient
 from restaurants import tasks
 from restaurants.models import MovementReason, Restaurant, Stock, StockMovement
@@ -20,13 +21,8 @@ from restaurants.models import MovementReason, Restaurant, Stock, StockMovement
 MAX_QUANTITY = Decimal("100000000")
 
 
-class StockError(Exception):
+class StockError(Refusal):
     """A stock change that cannot be made; `code` is for tests and callers, the message for people."""
-
-    def __init__(self, message: str, *, code: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,24 @@ def place_order(
     priced = list(priced_lines) if priced_lines is not None else price_lines(lines)
     if fulfilment == Fulfilment.DELIVERY:
         _check_delivery(restaurant, address, subtotal_of(priced))
+    # The order as asked, not written yet: under the restaurant's lock, its slot, its amounts and its status
+    # are settled and it is inserted (_booked).
+    asked = Order(
+        customer=customer,
+        customer_name=contact.name.strip(),
+        customer_phone=phone,
+        customer_email=contact.email.strip(),
+        language=getattr(customer, "language", "") or "fr",
+        channel=channel,
+        fulfilment=fulfilment,
+        **_address_fields(address if fulfilment == Fulfilment.DELIVERY else None),
+        requested_time=requested_time,
+        payment_method=payment_method,
+        note=note.strip(),
+        taken_by=taken_by,
+        checkout_token=checkout_token,
+        accepted_terms=accepted_terms,
+    )
     try:
         with transaction.atomic():
             # The restaurant row serialises slot bookings; stock rows are locked after it, in id order. An
@@ -133,13 +151,7 @@ def place_order(
             restaurant = _locked(restaurant, confirmed_at_once=payment_method != PaymentMethod.ONLINE)
             _check_restaurant_takes_it(restaurant)
             promo, totals = _totals_with_code(
-                promo_code,
-                restaurant=restaurant,
-                customer=customer,
-                channel=channel,
-                priced=priced,
-                fulfilment=fulfilment,
-                now=now,
+                promo_code, asked, restaurant=restaurant, priced=priced, now=now
             )
             if reward is not None:
                 totals = _totals_with_reward(
@@ -152,25 +164,15 @@ def place_order(
                     ),
                     code="nothing_to_pay_online",
                 )
-            order = _new_order(
+            # The oven slot it is due in, booked under the restaurant's lock.
+            due_at = schedule_order(
                 restaurant=restaurant,
-                priced=priced,
-                totals=totals,
-                promo=promo,
                 fulfilment=fulfilment,
-                payment_method=payment_method,
-                contact=contact,
-                phone=phone,
-                customer=customer,
-                address=address if fulfilment == Fulfilment.DELIVERY else None,
                 requested_time=requested_time,
-                channel=channel,
-                taken_by=taken_by,
-                note=note,
+                pizzas=oven_items(priced),
                 now=now,
-                checkout_token=checkout_token,
-                accepted_terms=accepted_terms,
             )
+            order = _booked(asked, restaurant=restaurant, due_at=due_at, totals=totals, promo=promo, now=now)
             # No savepoint of its own: a shortage rolls back this whole transaction.
             reserve_stock(order=order, lines=priced, by=taken_by or customer, savepoint=False)
             lines_written = write_lines(order, priced, discounts=totals.parts)
@@ -292,18 +294,12 @@ def _placed_with(checkout_token: str) -> str | None:
 
 
 def _totals_with_code(
-    promo_code: str,
-    *,
-    restaurant: Restaurant,
-    customer: User | None,
-    channel: str,
-    priced: Sequence[PricedLine],
-    fulfilment: str,
-    now: datetime,
+    promo_code: str, asked: Order, *, restaurant: Restaurant, priced: Sequence[PricedLine], now: datetime
 ) -> tuple[PromoCode | None, Totals]:
-    """Under the restaurant's lock: the promo code typed, locked and checked with its uses counted now, and
-    the order's totals with its discount. Raises OrderError("promo_<rule>") when the code is refused."""
-    delivery_fee = restaurant.delivery_fee if fulfilment == Fulfilment.DELIVERY else Decimal("0")
+    """Under the restaurant's lock: the promo code typed, locked and checked with its uses counted now (for
+    the order as asked: its customer, channel and fulfilment), and the order's totals with its discount.
+    Raises OrderError("promo_<rule>") when the code is refused."""
+    delivery_fee = restaurant.delivery_fee if asked.fulfilment == Fulfilment.DELIVERY else Decimal("0")
     if not promo_code.strip():
         return None, totals_for(priced, delivery_fee=delivery_fee, discount=None)
     promo = lock_promo_code(promo_code)
@@ -313,82 +309,51 @@ def _totals_with_code(
         discount = offer_rules.check(
             promo,
             restaurant=restaurant,
-            customer=customer,
-            channel=offer_channel(channel),
+            customer=asked.customer,
+            channel=offer_channel(asked.channel),
             lines=priced,
             now=now,
-            usage=usage_of(promo, customer),
+            usage=usage_of(promo, asked.customer),
         )
     except OfferRefused as refused:
         raise OrderError(refused.message, code=f"promo_{refused.code}") from refused
     return promo, totals_for(priced, delivery_fee=delivery_fee, discount=discount)
 
 
-def _new_order(
+def _booked(
+    order: Order,
     *,
     restaurant: Restaurant,
-    priced: Sequence[PricedLine],
+    due_at: datetime,
     totals: Totals,
     promo: PromoCode | None,
-    fulfilment: str,
-    payment_method: str,
-    contact: Contact,
-    phone: str,
-    customer: User | None,
-    address: DeliveryAddress | None,
-    requested_time: datetime | None,
-    channel: str,
-    taken_by: User | None,
-    note: str,
     now: datetime,
-    checkout_token: str,
-    accepted_terms: LegalDocument | None,
 ) -> Order:
-    """The order row, booked into the oven slot it is due in (schedule_order, under the restaurant's lock):
-    `awaiting_payment` with a deadline when paid online, else `received` and confirmed."""
-    due_at = schedule_order(
-        restaurant=restaurant,
-        fulfilment=fulfilment,
-        requested_time=requested_time,
-        pizzas=oven_items(priced),
-        now=now,
-    )
-    online = payment_method == PaymentMethod.ONLINE
-    return Order.objects.create(
-        restaurant=restaurant,
-        customer=customer,
-        customer_name=contact.name.strip(),
-        customer_phone=phone,
-        customer_email=contact.email.strip(),
-        language=getattr(customer, "language", "") or "fr",
-        channel=channel,
-        fulfilment=fulfilment,
-        address_id=address.address_id if address else None,
-        **_address_fields(address),
-        requested_time=requested_time,
-        due_at=due_at,
-        status=Status.AWAITING_PAYMENT if online else Status.RECEIVED,
-        payment_method=payment_method,
-        payment_status=PaymentStatus.PENDING if online else PaymentStatus.UNPAID,
-        payment_expires_at=now + PAYMENT_WINDOW if online else None,
-        subtotal=totals.subtotal,
-        promo_code=promo,
-        discount=totals.discount,
-        delivery_fee=totals.delivery_fee,
-        delivery_fee_waived=totals.delivery_fee_waived,
-        total=totals.total,
-        note=note.strip(),
-        taken_by=taken_by,
-        confirmed_at=None if online else now,
-        checkout_token=checkout_token,
-        accepted_terms=accepted_terms,
-    )
+    """The order as asked, in its oven slot (`due_at`) with its amounts, inserted: `awaiting_payment` with a
+    deadline when paid online, else `received` and confirmed."""
+    online = order.payment_method == PaymentMethod.ONLINE
+    order.restaurant = restaurant
+    order.due_at = due_at
+    order.status = Status.AWAITING_PAYMENT if online else Status.RECEIVED
+    order.payment_status = PaymentStatus.PENDING if online else PaymentStatus.UNPAID
+    order.payment_expires_at = now + PAYMENT_WINDOW if online else None
+    order.confirmed_at = None if online else now
+    order.promo_code = promo
+    order.subtotal = totals.subtotal
+    order.discount = totals.discount
+    order.delivery_fee = totals.delivery_fee
+    order.delivery_fee_waived = totals.delivery_fee_waived
+    order.total = totals.total
+    order.save(force_insert=True)
+    return order
 
 
-def _address_fields(address: DeliveryAddress | None) -> dict[str, str]:
+def _address_fields(address: DeliveryAddress | None) -> dict:
+    """The order's delivery fields (nothing for a pick-up)."""
     if address is None:
         return {}
     return {
+        "address_id": address.address_id,
         "delivery_street": address.street.strip(),
         "delivery_complement": address.complement.strip(),
         "delivery_postal_code": address.postal_code.strip(),

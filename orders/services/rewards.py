@@ -16,19 +16,15 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.errors import Refusal
 from loyalty import services as loyalty
 from loyalty.models import Entry, Kind, Reward
 from menu.models import Product
 from orders.services.pricing import PricedLine
 
 
-class RewardRefused(Exception):
+class RewardRefused(Refusal):
     """A reward that cannot be taken: `code` names the rule (for tests), `message` says it to the customer."""
-
-    def __init__(self, message: str, *, code: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 @dataclass(frozen=True)
