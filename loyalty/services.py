@@ -15,16 +15,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import Refusal
 from loyalty.models import Entry, Kind, Reward, balance_of
 
 
-class LoyaltyError(Exception):
+class LoyaltyError(Refusal):
     """A refused spending; `code` says why ("not_enough_points", "reward_inactive", "not_a_customer")."""
-
-    def __init__(self, message, *, code: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 def takes_part(customer) -> bool:

@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from common import formats
+from common.errors import Refusal
 from menu.models import Product
 from offers.models import Kind, PromoCode, Target
 
@@ -50,13 +51,8 @@ class Discount:
     free_delivery: bool = False
 
 
-class OfferRefused(Exception):
+class OfferRefused(Refusal):
     """A code refused: `code` names the rule (for tests), `message` says it to the customer."""
-
-    def __init__(self, message: str, *, code: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 def find(text: str) -> PromoCode:

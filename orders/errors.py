@@ -1,13 +1,10 @@
 from __future__ import annotations
 
+from common.errors import Refusal
 
-class OrderError(Exception):
+
+class OrderError(Refusal):
     """An order action that cannot be done. `code` is for code and tests; `message` is shown to people."""
-
-    def __init__(self, message: str, *, code: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 class ProductUnavailable(OrderError):

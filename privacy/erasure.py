@@ -26,6 +26,7 @@ from procrastinate.contrib.django import app
 
 from accounts.models import Address, User
 from common.email import send_templated_email
+from common.errors import Refusal
 from common.models import SentEmail
 from common.queue import EMAILS, RETRY_EMAIL
 from loyalty.models import Entry
@@ -41,11 +42,8 @@ ANONYMOUS_STREET = "—"  # a delivery must keep a street (order_delivery_has_ad
 ANONYMOUS_NAME = "—"
 
 
-class ErasureRefused(Exception):
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+class ErasureRefused(Refusal):
+    """An erasure refused (a staff account, an account erased already, orders still under way)."""
 
 
 def is_erased(user: User) -> bool:
