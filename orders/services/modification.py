@@ -163,24 +163,8 @@ def _replace_lines(
     previous_total = order.total
     order.lines.all().delete()
     write_lines(order, priced, discounts=totals.parts)
-    order.subtotal = totals.subtotal
-    order.discount = totals.discount
-    order.delivery_fee = totals.delivery_fee
-    order.delivery_fee_waived = totals.delivery_fee_waived
-    order.promo_code = promo
-    order.total = totals.total
-    order.save(
-        update_fields=[
-            "subtotal",
-            "discount",
-            "delivery_fee",
-            "delivery_fee_waived",
-            "promo_code",
-            "total",
-            "due_at",
-            "updated_at",
-        ]
-    )
+    totals.set_on(order, promo)
+    order.save(update_fields=[*Totals.ORDER_FIELDS, "due_at", "updated_at"])
     OrderStatusChange.objects.create(
         order=order,
         from_status=order.status,

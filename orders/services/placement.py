@@ -338,12 +338,7 @@ def _booked(
     order.payment_status = PaymentStatus.PENDING if online else PaymentStatus.UNPAID
     order.payment_expires_at = now + PAYMENT_WINDOW if online else None
     order.confirmed_at = None if online else now
-    order.promo_code = promo
-    order.subtotal = totals.subtotal
-    order.discount = totals.discount
-    order.delivery_fee = totals.delivery_fee
-    order.delivery_fee_waived = totals.delivery_fee_waived
-    order.total = totals.total
+    totals.set_on(order, promo)
     order.save(force_insert=True)
     return order
 

@@ -88,6 +88,19 @@ class Totals:
     def total(self) -> Decimal:
         return self.subtotal - self.discount + self.delivery_fee
 
+    # The order's columns `set_on` writes (with its promo code), for a save's update_fields.
+    ORDER_FIELDS = ("subtotal", "discount", "delivery_fee", "delivery_fee_waived", "promo_code", "total")
+
+    def set_on(self, order: Order, promo: PromoCode | None) -> None:
+        """These amounts, and the promo code they were priced with, on `order` (not saved): at placement and at
+        every modification."""
+        order.promo_code = promo
+        order.subtotal = self.subtotal
+        order.discount = self.discount
+        order.delivery_fee = self.delivery_fee
+        order.delivery_fee_waived = self.delivery_fee_waived
+        order.total = self.total
+
 
 def totals_for(
     lines: Sequence[PricedLine], *, delivery_fee: Decimal, discount: Discount | RewardDiscount | None
