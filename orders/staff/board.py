@@ -316,6 +316,12 @@ def expo_version(restaurant: Restaurant, *, now: datetime | None = None) -> str:
     return hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).hexdigest()
 
 
+def expo_key(restaurant: Restaurant) -> str:
+    """What `expo_version` fingerprints without what moves (the counter and the minute): the key of the last
+    pass rendered for the restaurant (orders.staff.polling.shared_part), one a restaurant and language."""
+    return f"expo:{restaurant.pk}:{get_language()}"
+
+
 def expo(restaurant: Restaurant, *, now: datetime | None = None) -> Expo:
     """The pass: the orders still in the kitchen (with each station's progress), then the ready pick-ups
     waiting for their customer and the ready deliveries waiting for a driver, the longest waiting first.

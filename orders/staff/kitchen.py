@@ -271,11 +271,14 @@ def expo(request: HttpRequest) -> HttpResponse:
 @require_GET
 def expo_board(request: HttpRequest) -> HttpResponse:
     """The pass alone, polled by HTMX every POLL_SECONDS; 204 when the screen already shows its version
-    (`X-Board-Version`, sent by kitchen.js): HTMX swaps nothing."""
+    (`X-Board-Version`, sent by kitchen.js): HTMX swaps nothing. Otherwise the fragment, rendered once per
+    version for every screen of the restaurant in that language (it shows nothing of the user:
+    polling.shared_part)."""
     version = boards.expo_version(request.staff.restaurant)
     return polled_part(
         request,
         version=version,
         template="staff/includes/expo_board.html",
         context=lambda: _expo_context(request, version),
+        shared=boards.expo_key(request.staff.restaurant),
     )
