@@ -298,6 +298,18 @@ CACHES = {
         "TIMEOUT": 300,
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
+    # Whole board fragments (orders.staff.polling.shared_part: the kitchen display), one per screen (restaurant,
+    # station, role, language), the last version rendered: a newer version replaces it, so the entries are
+    # bounded by the screens whatever the orders. In each process: a poll served from it costs a read of
+    # memory, where a shared cache would add a round trip and the board's ~20-60 KB over the network at every
+    # poll, to save a render per version and process. The timeout frees the boards of screens gone quiet (a
+    # version lives a minute at most: BOARD_TICK).
+    "boards": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "boards",
+        "TIMEOUT": 120,
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
 }
 # Sessions: read from Redis when there is one (written through to the database, which keeps them across a
 # Redis restart), so a signed-in request skips the session query; in the database otherwise (a database cache

@@ -142,6 +142,13 @@ def board_version(
     return hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).hexdigest()
 
 
+def board_key(restaurant: Restaurant, *, station: str, can_cook: bool) -> str:
+    """The screen `board_version` fingerprints, without what moves (the counter and the tick): the key under
+    which the last board rendered for that screen is kept (orders.staff.polling.shared_part), one a screen
+    whatever the versions, so at most restaurants × stations × 2 × languages boards a process."""
+    return f"kitchen:{restaurant.pk}:{station}:{int(can_cook)}:{get_language()}"
+
+
 # What the board and its tickets (templates/staff/includes/kitchen_ticket.html) read of an order. A field a
 # ticket starts to show must be added here: the pinned query counts of tests/orders/test_kitchen_display.py
 # catch one loaded later, one by one.
@@ -307,6 +314,12 @@ def expo_version(restaurant: Restaurant, *, now: datetime | None = None) -> str:
     now = now or timezone.now()
     parts = (restaurant.pk, restaurant.board_version, get_language(), int(now.timestamp() // 60))
     return hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).hexdigest()
+
+
+def expo_key(restaurant: Restaurant) -> str:
+    """What `expo_version` fingerprints without what moves (the counter and the minute): the key of the last
+    pass rendered for the restaurant (orders.staff.polling.shared_part), one a restaurant and language."""
+    return f"expo:{restaurant.pk}:{get_language()}"
 
 
 def expo(restaurant: Restaurant, *, now: datetime | None = None) -> Expo:

@@ -33,7 +33,7 @@ from orders.models import OrderLine, Status
 from orders.services import bump, recall_order, start_order, unbump_line
 from orders.staff import board as boards
 from orders.staff import selectors
-from orders.staff.polling import polled_part, render_part
+from orders.staff.polling import polled_part, shared_part
 from restaurants.models import Role
 from restaurants.staff.access import staff_required
 from restaurants.staff.post_redirect import refuse
@@ -54,15 +54,35 @@ def _board_context(request: HttpRequest, station: str, version: str = "") -> dic
     can_cook = request.staff.can(*KITCHEN_COOKS)
     restaurant = request.staff.restaurant
     version = version or boards.board_version(restaurant, station=station, can_cook=can_cook)
+    board = boards.kitchen_board(restaurant, station=station)
     return {
         "version": version,
-        "board": boards.kitchen_board(restaurant, station=station),
+        "board": board,
+        "now": board.now,  # the board's clock (its data-now), this request's time when it is kept
         "station": station,
         "stations": Station.choices,
         "can_cook": can_cook,
         "poll_seconds": POLL_SECONDS,
         "due_soon_minutes": boards.DUE_SOON_MINUTES,
     }
+
+
+def _shared_board(request: HttpRequest, station: str, *, status: int = 200) -> HttpResponse:
+    """The board fragment of the current version, rendered once for every screen of the same restaurant,
+    station, role and language that asks for it (the other tablets of the station, the answer to an action):
+    orders.staff.polling.shared_part. The fragment shows nothing of the user but the CSRF token."""
+    can_cook = request.staff.can(*KITCHEN_COOKS)
+    restaurant = request.staff.restaurant
+    version = boards.board_version(restaurant, station=station, can_cook=can_cook)
+    return shared_part(
+        request,
+        key=boards.board_key(restaurant, station=station, can_cook=can_cook),
+        version=version,
+        template="staff/includes/kitchen_board.html",
+        context=lambda: _board_context(request, station, version),
+        clock=True,
+        status=status,
+    )
 
 
 def _display_url(station: str) -> str:
@@ -81,7 +101,8 @@ def kitchen(request: HttpRequest) -> HttpResponse:
 def kitchen_board(request: HttpRequest) -> HttpResponse:
     """The board alone, polled by HTMX every POLL_SECONDS. When the screen already shows the board's version
     (`X-Board-Version`, sent by kitchen.js, or a browser's `If-None-Match`), nothing is rendered: 204 (HTMX
-    swaps nothing) or 304. Otherwise the fragment, with its version as its ETag."""
+    swaps nothing) or 304. Otherwise the fragment, with its version as its ETag: rendered once per version
+    for every screen alike (polling.shared_part)."""
     station = _station(request)
     can_cook = request.staff.can(*KITCHEN_COOKS)
     version = boards.board_version(request.staff.restaurant, station=station, can_cook=can_cook)
@@ -91,7 +112,8 @@ def kitchen_board(request: HttpRequest) -> HttpResponse:
         template="staff/includes/kitchen_board.html",
         context=lambda: _board_context(request, station, version),
         etag=True,
-        bare=True,
+        shared=boards.board_key(request.staff.restaurant, station=station, can_cook=can_cook),
+        clock=True,
     )
 
 
@@ -105,12 +127,7 @@ def _answer(
         # The restaurant was read before the action raised its board version: read the version again, or
         # the screen would show the new board under the old version and render it again at its next poll.
         request.staff.restaurant.refresh_from_db(fields=["board_version"])
-        response = render_part(
-            request,
-            "staff/includes/kitchen_board.html",
-            _board_context(request, station),
-            status=409 if refused else 200,
-        )
+        response = _shared_board(request, station, status=409 if refused else 200)
         level_tag = messages.DEFAULT_TAGS.get(level, "info")
         return trigger_client_event(response, "staff-message", {"level": level_tag, "text": message})
     if refused:
@@ -254,11 +271,14 @@ def expo(request: HttpRequest) -> HttpResponse:
 @require_GET
 def expo_board(request: HttpRequest) -> HttpResponse:
     """The pass alone, polled by HTMX every POLL_SECONDS; 204 when the screen already shows its version
-    (`X-Board-Version`, sent by kitchen.js): HTMX swaps nothing."""
+    (`X-Board-Version`, sent by kitchen.js): HTMX swaps nothing. Otherwise the fragment, rendered once per
+    version for every screen of the restaurant in that language (it shows nothing of the user:
+    polling.shared_part)."""
     version = boards.expo_version(request.staff.restaurant)
     return polled_part(
         request,
         version=version,
         template="staff/includes/expo_board.html",
         context=lambda: _expo_context(request, version),
+        shared=boards.expo_key(request.staff.restaurant),
     )

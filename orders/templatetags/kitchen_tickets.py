@@ -5,28 +5,27 @@ few seconds, and the tickets were most of the render's CPU (docs/scaling.md, "Th
 kitchen board"). A ticket's HTML is kept in the process's memory (the "kitchen_tickets" cache), keyed on all
 it shows: the order's version (every bump, status change or modification moves `updated_at`) with its status
 and lines, its clock in minutes and colour, its key on the bump bar, the screen's station, whether it may
-cook, the language and who prepares it (a renamed cook shows within the cache's timeout). The CSRF token differs per user: the kept HTML holds a per-process placeholder, replaced by this
-request's token on the way out.
+cook, the language and who prepares it (a renamed cook shows within the cache's timeout).
+
+The CSRF token differs per user: the kept HTML holds orders.staff.polling's placeholder, replaced by this
+request's token on the way out (or left for the board's own way out, when the whole board is kept:
+polling.shared_part).
 """
 
 from __future__ import annotations
 
-import secrets
-
 from django import template
 from django.core.cache import caches
 from django.template.loader import get_template
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from orders.staff.board import KitchenTicket
+from orders.staff.polling import CSRF_PLACEHOLDER, with_csrf_token
 
 register = template.Library()
 
 TICKET_TEMPLATE = "staff/includes/kitchen_ticket.html"
-# Unguessable by whoever types an order's note: only the token's own field holds it.
-CSRF_PLACEHOLDER = f"csrf{secrets.token_hex(16)}"
 KEYED = 9  # the first tickets carry their key on the bump bar (1…9); the others none
 
 
@@ -71,6 +70,4 @@ def kitchen_ticket(context: template.Context, ticket: KitchenTicket) -> SafeStri
             }
         )
         cache.set(key, str(html))
-    token = conditional_escape(context.get("csrf_token", ""))
-    # Rendered by our template, autoescaped; the token escaped above.
-    return mark_safe(html.replace(CSRF_PLACEHOLDER, token))  # noqa: S308
+    return with_csrf_token(html, context.get("csrf_token", ""))

@@ -536,7 +536,7 @@ def test_a_ticket_rendered_for_one_cook_posts_with_the_next_cooks_own_csrf_token
 ):
     from django.test import Client
 
-    from orders.templatetags.kitchen_tickets import CSRF_PLACEHOLDER
+    from orders.staff.polling import CSRF_PLACEHOLDER
 
     first = Client(enforce_csrf_checks=True)
     first.force_login(pizzaiolo)
@@ -568,3 +568,173 @@ def test_a_kept_ticket_is_rendered_again_once_its_order_moves(client, pizzaiolo,
     page = client.get(url).content.decode()
     assert page.count("kds-line--done") == 1
     assert client.get(url, {"station": Station.DRINKS}).content.decode().count("kds-line--done") == 0
+
+
+# ---------- Whole boards rendered once per version (orders.staff.polling.shared_part) ----------
+
+
+def _token(page: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def _clock(page: str) -> int:
+    return int(re.search(r'id="kitchen-board"[^>]*data-now="(\d+)"', page, re.S).group(1))
+
+
+def test_the_second_tablet_of_a_station_gets_the_board_from_memory_with_its_own_token(
+    pizzaiolo, restaurant_a, pizza_and_drink, time_machine, noon, django_assert_num_queries
+):
+    from django.test import Client
+
+    from orders.staff.polling import CSRF_PLACEHOLDER
+
+    url = reverse("staff_kitchen_board")
+    first = Client(enforce_csrf_checks=True)
+    first.force_login(pizzaiolo)
+    # 1 session, 2 user, 3 memberships with their restaurants (the version), 4 orders, 5 lines: rendered.
+    with django_assert_num_queries(5):
+        rendered = first.get(url).content.decode()
+
+    second_cook = f.StaffMemberFactory(restaurant=restaurant_a, role="pizzaiolo").user
+    second = Client(enforce_csrf_checks=True)
+    second.force_login(second_cook)
+    time_machine.move_to(noon + timedelta(seconds=40), tick=False)
+    # 1 session, 2 user, 3 memberships: the board of that version is served from memory.
+    with django_assert_num_queries(3):
+        kept = second.get(url).content.decode()
+
+    assert CSRF_PLACEHOLDER not in rendered and CSRF_PLACEHOLDER not in kept
+    assert pizza_and_drink.number in kept
+    assert _token(kept) != _token(rendered)
+    # The same board, but for the token and the clock, which is this request's (kitchen.js ages the tickets
+    # by it).
+    assert _clock(rendered) == int(noon.timestamp()) and _clock(kept) == int(noon.timestamp()) + 40
+
+    def without_token_and_clock(page: str) -> str:
+        return re.sub(r'data-now="\d+"', "", page.replace(_token(page), ""))
+
+    assert without_token_and_clock(kept) == without_token_and_clock(rendered)
+
+    # The token is the second cook's own: it posts.
+    start = reverse("staff_kitchen_start", args=[pizza_and_drink.number])
+    assert second.post(start, {"csrfmiddlewaretoken": _token(kept)}).status_code == 302
+    pizza_and_drink.refresh_from_db()
+    assert pizza_and_drink.status == Status.PREPARING and pizza_and_drink.prepared_by == second_cook
+
+
+def test_a_bump_makes_the_next_poll_render_the_new_board(
+    client, pizzaiolo, pizza_and_drink, noon, django_assert_num_queries
+):
+    client.force_login(pizzaiolo)
+    url = reverse("staff_kitchen_board")
+    assert "kds-line--done" not in client.get(url).content.decode()
+    with django_assert_num_queries(3):
+        assert "kds-line--done" not in client.get(url).content.decode()
+
+    line = pizza_and_drink.lines.get(product__station=Station.OVEN)
+    bump(order=pizza_and_drink, by=pizzaiolo, line_ids=(line.pk,))
+    with django_assert_num_queries(5):
+        assert client.get(url).content.decode().count("kds-line--done") == 1
+    with django_assert_num_queries(3):
+        assert client.get(url).content.decode().count("kds-line--done") == 1
+
+
+def test_the_next_minute_renders_the_board_again(
+    client, pizzaiolo, pizza_and_drink, time_machine, noon, django_assert_num_queries
+):
+    client.force_login(pizzaiolo)
+    url = reverse("staff_kitchen_board")
+    client.get(url)
+    time_machine.move_to(noon + timedelta(seconds=59), tick=False)
+    with django_assert_num_queries(3):
+        client.get(url)
+    time_machine.move_to(noon + timedelta(minutes=1), tick=False)
+    with django_assert_num_queries(5):
+        page = client.get(url).content.decode()
+    assert _clock(page) == int(noon.timestamp()) + 60
+
+
+def test_the_answer_to_an_action_is_the_board_the_other_tablets_get_next(
+    client, pizzaiolo, restaurant_a, pizza_and_drink, noon, django_assert_num_queries
+):
+    from django.test import Client
+
+    client.force_login(pizzaiolo)
+    url = reverse("staff_kitchen_board")
+    client.get(url)
+    response = client.post(
+        reverse("staff_kitchen_ready", args=[pizza_and_drink.number]), {"station": ""}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200 and 'data-recall="' in response.content.decode()
+
+    other = Client()
+    other.force_login(f.StaffMemberFactory(restaurant=restaurant_a, role="pizzaiolo").user)
+    with django_assert_num_queries(3):
+        page = other.get(url).content.decode()
+    assert f'data-recall="{pizza_and_drink.number}"' in page and "data-order-number=" not in page
+
+    # Refused (already ready): 409 with the board, which nothing changed: served from memory, not rendered.
+    response = client.post(
+        reverse("staff_kitchen_ready", args=[pizza_and_drink.number]), HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 409 and not response.templates
+    assert f'data-recall="{pizza_and_drink.number}"' in response.content.decode()
+
+
+def test_a_cook_a_counter_a_station_and_a_language_each_get_their_own_board(
+    client, pizzaiolo, counter, pizza_and_drink, noon, django_assert_num_queries
+):
+    url = reverse("staff_kitchen_board")
+    client.force_login(pizzaiolo)
+    cook = client.get(url).content.decode()
+    client.force_login(counter)
+    with django_assert_num_queries(5):
+        watching = client.get(url).content.decode()
+    assert (
+        "csrfmiddlewaretoken" in cook
+        and reverse("staff_kitchen_start", args=[pizza_and_drink.number]) in cook
+    )
+    assert "csrfmiddlewaretoken" not in watching and "data-kitchen-action" not in watching
+    assert pizza_and_drink.number in watching
+
+    client.force_login(pizzaiolo)
+    with django_assert_num_queries(5):
+        drinks = client.get(url, {"station": Station.DRINKS}).content.decode()
+    assert "Cola" in drinks and "Margherita" not in drinks
+    with django_assert_num_queries(5):
+        french = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Orders to make" in cook and "Orders to make" not in french
+    with django_assert_num_queries(3):
+        assert client.get(url).content.decode().count("Orders to make") == 1
+
+
+def test_a_restaurant_never_gets_another_restaurants_board(
+    client, pizzaiolo, restaurant_b, pizza_and_drink, noon, django_assert_num_queries
+):
+    url = reverse("staff_kitchen_board")
+    client.force_login(pizzaiolo)
+    assert pizza_and_drink.number in client.get(url).content.decode()
+    client.force_login(f.StaffMemberFactory(restaurant=restaurant_b, role="pizzaiolo").user)
+    # Rendered: 1 session, 2 user, 3 memberships, 4 the orders (none at B: no lines to read).
+    with django_assert_num_queries(4):
+        page = client.get(url).content.decode()
+    assert pizza_and_drink.number not in page
+    assert f'data-live-board="kitchen-{restaurant_b.pk}-all"' in page
+
+
+def test_the_pass_is_rendered_once_per_version_for_every_screen_of_the_restaurant(
+    client, pizzaiolo, counter, restaurant_b, pizza_and_drink, noon, django_assert_num_queries
+):
+    url = reverse("staff_expo_board")
+    client.force_login(pizzaiolo)
+    with django_assert_num_queries(5):
+        first = client.get(url).content.decode()
+    client.force_login(counter)
+    with django_assert_num_queries(3):
+        assert client.get(url).content.decode() == first
+    bump(order=pizza_and_drink, by=pizzaiolo)
+    with django_assert_num_queries(5):
+        assert client.get(url).content.decode() != first
+    client.force_login(f.StaffMemberFactory(restaurant=restaurant_b, role="counter").user)
+    with django_assert_num_queries(4):  # rendered: B's orders (none, so no lines to read)
+        assert pizza_and_drink.number not in client.get(url).content.decode()
