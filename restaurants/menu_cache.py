@@ -19,7 +19,7 @@ so nothing is ever invalidated by hand and every process sees a change at once:
 - the **whole page**, for visitors without a session (not signed in, empty cart, no message waiting: the
   first view of most visitors, and search engines): keyed by the details' key and the menu's availability.
 
-What is personal goes in on the way out: the visitor's CSRF token (forms are rendered with a placeholder)
+What is personal goes in on the way out: the visitor's CSRF token (forms are rendered with common.csrf's placeholder)
 and the "added to your cart" mark of the product just added.
 """
 
@@ -44,14 +44,13 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from common.csrf import CSRF_PLACEHOLDER, with_csrf_token
 from common.parsing import whole_number
 from menu.models import CatalogueVersion, Product
 from restaurants import selectors
 from restaurants.availability import MAX_QUANTITY_PER_LINE, stock_state, with_portions_left
 from restaurants.models import Restaurant
 
-# Not a possible token (tokens are letters and digits only): the forms of a cached page carry this.
-CSRF_PLACEHOLDER = "csrf-placeholder-of-the-cached-page"
 # Where the menu goes in the restaurant's details.
 MENU_PLACEHOLDER = "<!--menu-of-the-restaurant-->"
 ADDED_MARK = "<!--added:%d-->"
@@ -265,7 +264,7 @@ def store_page(key: PageKey, shown: str, html: str) -> None:
 
 def personalise(request: HttpRequest, html: str) -> str:
     """The visitor's CSRF token in every form, and the mark of the product just added (`?added=`)."""
-    html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    html = with_csrf_token(html, get_token(request))
     added = whole_number(request.GET.get("added"))
     if added is not None:
         html = html.replace(ADDED_MARK % added, render_to_string("restaurants/includes/added_mark.html"))

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from common.csrf import CSRF_PLACEHOLDER
 from common.parsing import is_postal_code
 from restaurants import menu_cache, selectors
 
@@ -43,7 +44,7 @@ def restaurant_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "restaurant_name": key.name,
             "page_html": mark_safe(body),  # noqa: S308 - rendered by our templates, autoescaped
-            "csrf_token": menu_cache.CSRF_PLACEHOLDER,
+            "csrf_token": CSRF_PLACEHOLDER,
         },
     )
     html = response.content.decode()

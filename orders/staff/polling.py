@@ -11,7 +11,7 @@ kitchen board, the most polled fragment, saves their cost on every changed poll.
 display: each tablet of a station polls it): the fragment is rendered once per version and kept in the
 process's memory (`CACHES["boards"]`), then served to every other poll that asks for that version. What
 differs per request is kept out of the stored HTML as placeholders, filled on the way out: the CSRF token
-(`CSRF_PLACEHOLDER`, also used by the kitchen's tickets) and the board's clock (`data-now`).
+(common.csrf, as in the kitchen's tickets and the menu's cached page) and the board's clock (`data-now`).
 """
 
 from __future__ import annotations
@@ -27,22 +27,13 @@ from django.shortcuts import render
 from django.template.context_processors import csrf
 from django.template.loader import get_template
 from django.utils import timezone
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
 
-# Stands for the reader's CSRF token in HTML kept for several readers (the kitchen's tickets, whole boards).
-# Unguessable by whoever types an order's note: only the token's own fields hold it.
-CSRF_PLACEHOLDER = f"csrf{secrets.token_hex(16)}"
+from common.csrf import CSRF_PLACEHOLDER, with_csrf_token
+
 # Stands for this request's time in a kept board's `data-now` (kitchen.js sets the screen's clock by it: a
 # board rendered 50 s earlier would otherwise age its tickets 50 s late on the screen that receives it).
 _NOW_PLACEHOLDER = f"now{secrets.token_hex(16)}"
 _CLOCK = 'data-now="{}"'
-
-
-def with_csrf_token(html: str, token: str) -> SafeString:
-    """`html`, rendered with CSRF_PLACEHOLDER as its token, with `token` in its place."""
-    # Rendered by our templates, autoescaped; the token escaped here.
-    return mark_safe(html.replace(CSRF_PLACEHOLDER, conditional_escape(token)))  # noqa: S308
 
 
 def render_part(request: HttpRequest, template: str, context: dict, *, status: int = 200) -> HttpResponse:

@@ -7,7 +7,7 @@ it shows: the order's version (every bump, status change or modification moves `
 and lines, its clock in minutes and colour, its key on the bump bar, the screen's station, whether it may
 cook, the language and who prepares it (a renamed cook shows within the cache's timeout).
 
-The CSRF token differs per user: the kept HTML holds orders.staff.polling's placeholder, replaced by this
+The CSRF token differs per user: the kept HTML holds common.csrf's placeholder, replaced by this
 request's token on the way out (or left for the board's own way out, when the whole board is kept:
 polling.shared_part).
 """
@@ -20,8 +20,8 @@ from django.template.loader import get_template
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from common.csrf import CSRF_PLACEHOLDER, with_csrf_token
 from orders.staff.board import KitchenTicket
-from orders.staff.polling import CSRF_PLACEHOLDER, with_csrf_token
 
 register = template.Library()
 

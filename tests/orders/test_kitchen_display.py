@@ -536,7 +536,7 @@ def test_a_ticket_rendered_for_one_cook_posts_with_the_next_cooks_own_csrf_token
 ):
     from django.test import Client
 
-    from orders.staff.polling import CSRF_PLACEHOLDER
+    from common.csrf import CSRF_PLACEHOLDER
 
     first = Client(enforce_csrf_checks=True)
     first.force_login(pizzaiolo)
@@ -586,7 +586,7 @@ def test_the_second_tablet_of_a_station_gets_the_board_from_memory_with_its_own_
 ):
     from django.test import Client
 
-    from orders.staff.polling import CSRF_PLACEHOLDER
+    from common.csrf import CSRF_PLACEHOLDER
 
     url = reverse("staff_kitchen_board")
     first = Client(enforce_csrf_checks=True)

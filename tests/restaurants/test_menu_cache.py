@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from common.csrf import CSRF_PLACEHOLDER
 from orders.services import Contact, LineRequest, cancel_order, place_order
-from restaurants.menu_cache import CSRF_PLACEHOLDER
 from restaurants.services import record_waste, restock
 
 pytestmark = pytest.mark.django_db
