@@ -433,14 +433,7 @@
       }
       if (!response.ok && response.status !== 409) {
         // Anything unexpected: let the plain form do it, and show the page it leads to.
-        if (submitter && submitter.name) {
-          const hidden = document.createElement("input");
-          hidden.type = "hidden";
-          hidden.name = submitter.name;
-          hidden.value = submitter.value;
-          form.append(hidden);
-        }
-        form.submit();
+        submitAsIs(form, submitter);
         return;
       }
       staff().connection("live");
