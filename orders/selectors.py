@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +25,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
+from common.prepared import Prepared
 from menu.models import Product
 from orders.models import ACTIVE_STATUSES, Fulfilment, Order, OrderLine, OrderStatusChange, Refund, Status
 from restaurants.availability import with_portions_left
@@ -83,26 +83,30 @@ def _pizzas_ahead_of(order: Order | None) -> QuerySet[OrderLine]:
     ).filter(Q(order__due_at__lt=due_at) | Q(order__due_at=due_at, order__id__lt=order_id))
 
 
-@functools.cache
-def _order_for_status() -> QuerySet[Order]:
+def _order_for_status(number: str) -> QuerySet[Order]:
     """The order's columns the live fragment reads, its restaurant's, and the pizzas ahead of it in the
     kitchen (the estimate's queue) in the same query: a poll is then one query beside the session's.
-    Built once per process and never evaluated itself (callers filter a copy): building it was a tenth of
-    the poll's CPU (cProfile, bench/order_profile.py)."""
+    Compiled once per process (`_ORDER_FOR_STATUS`): building and compiling it was most of a poll's CPU."""
     ahead = _pizzas_ahead_of(None).order_by().annotate(total=Func("quantity", function="SUM")).values("total")
     return (
         Order.objects.select_related("restaurant")
         .only(*STATUS_ORDER_FIELDS, *(f"restaurant__{name}" for name in STATUS_RESTAURANT_FIELDS))
         .annotate(pizzas_ahead=Coalesce(Subquery(ahead), 0))
+        .filter(number=number)
     )
+
+
+_ORDER_FOR_STATUS = Prepared(_order_for_status, number=str)
 
 
 def get_order_for_user(request: HttpRequest, number: str, *, details: bool = True) -> Order:
     """The order a customer may see: their own, or any order whose tracking token they hold (the link of
     the confirmation email, for phone and counter orders). Anything else is a 404, revealing nothing.
     Without `details`, only what the live status fragment reads (STATUS_ORDER_FIELDS)."""
-    queryset = order_with_details() if details else _order_for_status()
-    order = queryset.filter(number=number.upper()).first()
+    if details:
+        order = order_with_details().filter(number=number.upper()).first()
+    else:
+        order = _ORDER_FOR_STATUS.first(number=number.upper())
     if order is None:
         raise Http404
     if request.user.is_authenticated and order.customer_id == request.user.pk:

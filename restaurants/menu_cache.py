@@ -25,7 +25,6 @@ and the "added to your cart" mark of the product just added.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import threading
@@ -34,7 +33,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
-from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
@@ -46,6 +44,7 @@ from django.utils.translation import get_language
 
 from common.csrf import CSRF_PLACEHOLDER, with_csrf_token
 from common.parsing import whole_number
+from common.prepared import Prepared
 from menu.models import CatalogueVersion, Product
 from restaurants import selectors
 from restaurants.availability import MAX_QUANTITY_PER_LINE, stock_state, with_portions_left
@@ -100,32 +99,25 @@ class PageKey:
         return f"menu-shown:{self.restaurant_id}:{self.catalogue_version}:{shown}:{get_language()}"
 
 
-_SLUG = "slug-of-the-page"
-
-
-@functools.cache
-def _key_query() -> tuple[str, tuple, int]:
-    """The SQL of the key's parts, built by the ORM once per process: building it costs more than running
-    it. Returns the SQL, its parameters and the position of the slug among them."""
-    queryset = (
-        # rewrite(False): django-modeltranslation's values_list() would select the columns in another order
-        # than listed (none of them is translated), and this SQL is read by position.
+def _key_parts(slug: str):
+    # rewrite(False): django-modeltranslation's values_list() would select the columns in another order
+    # than listed (none of them is translated), and the row is read by position.
+    return (
         Restaurant.objects.active()
         .rewrite(False)
-        .filter(slug=_SLUG)
+        .filter(slug=slug)
         .annotate(catalogue_version=Coalesce(Subquery(CatalogueVersion.current()), 0))
         .values_list("pk", "slug", "name", "catalogue_version", stock_state(OuterRef("pk")))[:1]
     )
-    sql, params = queryset.query.sql_with_params()
-    return sql, tuple(params), params.index(_SLUG)
+
+
+# Compiled once per process (common.prepared): building it costs more than running it.
+_KEY_PARTS = Prepared(_key_parts, slug=str)
 
 
 def page_key(slug: str) -> PageKey | None:
     """The key's parts of an active restaurant's page, or None (no such restaurant open for orders)."""
-    sql, params, position = _key_query()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*params[:position], slug, *params[position + 1 :]))
-        row = cursor.fetchone()
+    row = _KEY_PARTS.first(slug=slug)
     return PageKey(*row) if row else None
 
 

@@ -7,16 +7,38 @@ session (or a key that must be created) is created by Django, with its CreateErr
 session whose row is gone (deleted in another request meanwhile) is saved by Django, which raises
 UpdateError, so the middleware still answers SessionInterrupted; inside a transaction Django's savepoint
 keeps a failed write from breaking the caller's transaction. The async `asave` is Django's.
+
+The session is read by a query compiled once per process (common.prepared): the same SQL as Django's.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import UpdateError
 from django.db import DatabaseError, router, transaction
+from django.utils import timezone
+
+from common.prepared import Prepared
+
+
+def _live_session(key: str, now):
+    return db.SessionStore.get_model_class().objects.filter(session_key=key, expire_date__gt=now)
+
+
+_LIVE_SESSION = Prepared(_live_session, key=str, now=datetime)
 
 
 class SessionStore(db.SessionStore):
+    def _get_session_from_db(self):
+        session = _LIVE_SESSION.first(
+            using=router.db_for_read(self.model), key=self.session_key, now=timezone.now()
+        )
+        if session is None:
+            self._session_key = None
+        return session
+
     def save(self, must_create: bool = False) -> None:
         if must_create or self.session_key is None:
             return super().save(must_create)

@@ -19,8 +19,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
-from modeltranslation.utils import get_language
 
+from common.prepared import Prepared
 from restaurants.models import Restaurant, Role, StaffMember
 from restaurants.staff.screens import registered
 
@@ -69,11 +69,18 @@ class StaffContext:
 HEAD_OFFICE = "head_office"
 
 
-# The memberships' read, built once per language (django-modeltranslation's querysets read it) and
-# filtered for each request, never evaluated itself: building it cost about a tenth of an unchanged kitchen
-# poll's CPU (bench/kinds_profile.py, 6.9 -> 6.0 ms). Still one query per request: a membership ended or a
-# restaurant closed loses its access at the next request.
-_MEMBERSHIPS: dict[str, QuerySet[StaffMember]] = {}
+def _memberships(user_id: int) -> QuerySet[StaffMember]:
+    return (
+        StaffMember.objects.active()
+        .filter(restaurant__is_active=True, user=user_id)
+        .select_related("restaurant")
+    )
+
+
+# Compiled once per process (common.prepared): building and compiling it was half of an unchanged kitchen
+# poll's CPU (bench/kinds_profile.py). Still one query per request: a membership ended or a restaurant
+# closed loses its access at the next request.
+_MEMBERSHIPS = Prepared(_memberships, user_id=int)
 
 
 def staff_context(request: HttpRequest) -> StaffContext | None:
@@ -84,12 +91,7 @@ def staff_context(request: HttpRequest) -> StaffContext | None:
     cached = getattr(request, "_staff_context", False)
     if cached is not False:
         return cached
-    language = get_language()
-    if language not in _MEMBERSHIPS:
-        _MEMBERSHIPS[language] = (
-            StaffMember.objects.active().filter(restaurant__is_active=True).select_related("restaurant")
-        )
-    memberships = {member.restaurant_id: member for member in _MEMBERSHIPS[language].filter(user=user)}
+    memberships = {member.restaurant_id: member for member in _MEMBERSHIPS.all(user_id=user.pk)}
     if user.is_superuser:
         restaurants = tuple(Restaurant.objects.active().order_by("city", "name"))
     else:
