@@ -300,7 +300,7 @@ CACHES = {
     },
     # Whole board fragments (orders.staff.polling.shared_part: the kitchen display), one per screen (restaurant,
     # station, role, language), the last version rendered: a newer version replaces it, so the entries are
-    # bounded by the screens whatever the orders. In each process: a poll served from it costs a read of
+    # bounded by the screens. And the tracking page's live part, one per order being followed (a few KB each). In each process: a poll served from it costs a read of
     # memory, where a shared cache would add a round trip and the board's ~20-60 KB over the network at every
     # poll, to save a render per version and process. The timeout frees the boards of screens gone quiet (a
     # version lives a minute at most: BOARD_TICK).
@@ -308,7 +308,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "boards",
         "TIMEOUT": 120,
-        "OPTIONS": {"MAX_ENTRIES": 200},
+        "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }
 # Sessions: read from Redis when there is one (written through to the database, which keeps them across a

@@ -17,7 +17,6 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
@@ -180,12 +179,16 @@ def is_active(order: Order) -> bool:
     return order.status in ACTIVE_STATUSES or order.status == Status.AWAITING_PAYMENT
 
 
-def prefetch_status_changes(order: Order) -> Order:
-    """The order with its status history in time order (one query), for its timeline."""
-    prefetch_related_objects(
-        [order], Prefetch("status_changes", queryset=OrderStatusChange.objects.order_by("created_at", "id"))
-    )
-    return order
+def _status_changes(order_id: int) -> QuerySet[OrderStatusChange]:
+    return OrderStatusChange.objects.filter(order=order_id).order_by("created_at", "id")
+
+
+_STATUS_CHANGES = Prepared(_status_changes, order_id=int)
+
+
+def status_changes(order: Order) -> list[OrderStatusChange]:
+    """The order's status history in time order (one query, compiled once per process), for its timeline."""
+    return _STATUS_CHANGES.all(order_id=order.pk)
 
 
 def get_customer_order(user, number: str, *, details: bool = False) -> Order:
@@ -231,11 +234,12 @@ class TimelineStep:
     reason: str = ""
 
 
-def order_timeline(order: Order) -> list[TimelineStep]:
-    """The steps behind the order (from its prefetched status changes, a modification being a change to the
-    same status by its customer) and, while it is under way, the steps still ahead of it. A change to the
-    same status by anyone else is staff's record (a refund retried), not a step of the customer's timeline."""
-    changes = list(order.status_changes.all())
+def order_timeline(order: Order, changes: list[OrderStatusChange] | None = None) -> list[TimelineStep]:
+    """The steps behind the order (from `changes`, its status history in time order, by default its
+    prefetched status changes; a modification being a change to the same status by its customer) and, while
+    it is under way, the steps still ahead of it. A change to the same status by anyone else is staff's record
+    (a refund retried), not a step of the customer's timeline."""
+    changes = list(order.status_changes.all()) if changes is None else changes
     steps = []
     current_index = None
     for change in changes:

@@ -12,6 +12,7 @@ display: each tablet of a station polls it): the fragment is rendered once per v
 process's memory (`CACHES["boards"]`), then served to every other poll that asks for that version. What
 differs per request is kept out of the stored HTML as placeholders, filled on the way out: the CSRF token
 (common.csrf, as in the kitchen's tickets and the menu's cached page) and the board's clock (`data-now`).
+The customer's tracking fragment is kept the same way, per order: its version covers who asks.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def shared_part(
     clock. `key` names everything the fragment shows except what its version adds (the restaurant, the
     screen, the role, the language: the version itself is not part of it), so a newer version replaces the
     older one and the kept boards are at most one per key. `version` must cover the rest of what the fragment
-    shows, and nothing in it may depend on the user (the template's `request` is there for the restaurant).
+    shows, what it shows of the user included (the template's `request` is there for the restaurant).
 
     `context` is only called when the fragment is rendered. With `clock`, the fragment carries its clock
     (`data-now`, the context's `now`), which is this request's time on the way out; a fragment whose clock is

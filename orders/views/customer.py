@@ -121,14 +121,20 @@ def order_status_fragment(request: HttpRequest, number: str) -> HttpResponse:
     version = _status_version(context)
 
     def rendered() -> dict:
-        context["timeline"] = selectors.order_timeline(selectors.prefetch_status_changes(order))
+        context["timeline"] = selectors.order_timeline(order, selectors.status_changes(order))
         context["status_version"] = version
         return context
 
     # The live boards' answer (orders.staff.polling): 204 to the version the page sends, 304 to a browser's
-    # If-None-Match with it, else the fragment; private, no-cache.
+    # If-None-Match with it, else the fragment, rendered once per version (the version covers who asks: the
+    # customer or a tracking link's holder); private, no-cache.
     response = polled_part(
-        request, version=version, template="orders/includes/order_status.html", context=rendered, etag=True
+        request,
+        version=version,
+        template="orders/includes/order_status.html",
+        context=rendered,
+        etag=True,
+        shared=f"tracking:{order.pk}",
     )
     # The fragment depends on who asks and in which language.
     patch_vary_headers(response, ["Cookie", "Accept-Language", "X-Board-Version"])

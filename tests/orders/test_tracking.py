@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
+from common.csrf import CSRF_PLACEHOLDER
 from orders.models import Status
 from orders.services import (
     Contact,
@@ -388,3 +389,32 @@ def test_a_token_holders_repeat_poll_does_not_write_the_session(client, phone_or
     with CaptureQueriesContext(connection) as queries:
         assert client.get(fragment(order), {"t": order.tracking_token}).status_code == 200
     assert not any("django_session" in q["sql"] and q["sql"].startswith("UPDATE") for q in queries)
+
+
+def without_token(response) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+
+
+def test_the_fragment_is_rendered_once_per_version_and_kept_for_each_viewer_apart(
+    client, order_for, customer, django_assert_num_queries
+):
+    """Another tab (or a reload) asking for the same version is served the kept fragment, with its own CSRF
+    token; the customer and a tracking link's holder see each their own fragment (the version covers who
+    asks), never the other's."""
+    order = order_for(customer, payment_method="online")
+    client.force_login(customer)
+    first = client.get(fragment(order), headers={"accept-language": "en"})
+    assert first.status_code == 200
+    # 1 session, 2 user, 3 the order: the status history and the render are those of the first poll.
+    with django_assert_num_queries(3):
+        again = client.get(fragment(order), headers={"accept-language": "en"})
+    assert without_token(again) == without_token(first) and "Pay now" in again.content.decode()
+
+    holder = type(client)()
+    holder.get(tracking(order), {"t": order.tracking_token})
+    seen = holder.get(fragment(order), headers={"accept-language": "en"}).content.decode()
+    assert "Pay now" not in seen and reverse("order_cancel", args=[order.number]) not in seen
+    assert "call the restaurant" in seen
+    assert CSRF_PLACEHOLDER not in again.content.decode()
+    assert re.search(r'name="csrfmiddlewaretoken" value="[A-Za-z0-9]{64}"', again.content.decode())
+    assert "Pay now" in client.get(fragment(order), headers={"accept-language": "en"}).content.decode()
