@@ -298,6 +298,14 @@ CACHES = {
         "TIMEOUT": 300,
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
+    # The parts of a page personal to its visitor (common.personal: the header's account menu and cart), kept
+    # per visitor and what they show of them, so a kept page is served without rendering its header again.
+    "personal": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "personal",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
     # Whole board fragments (orders.staff.polling.shared_part: the kitchen display), one per screen (restaurant,
     # station, role, language), the last version rendered: a newer version replaces it, so the entries are
     # bounded by the screens. And the tracking page's live part, one per order being followed (a few KB each). In each process: a poll served from it costs a read of

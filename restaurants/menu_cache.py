@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from common import personal
 from common.csrf import CSRF_PLACEHOLDER, with_csrf_token
 from common.parsing import whole_number
 from common.prepared import Prepared
@@ -91,6 +92,9 @@ class PageKey:
 
     def page_key(self, shown: str) -> str:
         return f"page:{self.details_key()}:{shown}"
+
+    def shell_key(self, shown: str) -> str:
+        return f"shell:{self.details_key()}:{shown}"
 
     def menu_key(self, state: str | None) -> str:
         return f"menu:{self.restaurant_id}:{self.catalogue_version}:{state}:{get_language()}"
@@ -230,6 +234,28 @@ def restaurant_part(key: PageKey) -> tuple[str, str]:
     the availability its menu shows (what `store_page` keys the whole page by)."""
     menu, shown = menu_with_state(key)
     return _details(key).replace(MENU_PLACEHOLDER, menu, 1), shown
+
+
+def page_shell(request: HttpRequest, key: PageKey) -> tuple[personal.Shell, str]:
+    """The whole page with a mark for each part personal to its visitor (common.personal: the header's cart
+    and account menu, the messages, the cart bar), and the digest of the availability its menu shows. Kept
+    once rendered from a request without a query string, and served to every visitor, signed in or not."""
+    shown = _cache().get(key.menu_key(key.stock_state))
+    if shown is not None and (shell := _cache().get(key.shell_key(shown))) is not None:
+        return shell, shown
+    body, shown = restaurant_part(key)
+    shell = personal.render_shell(
+        request,
+        "restaurants/restaurant_detail.html",
+        {
+            "restaurant_name": key.name,
+            "page_html": mark_safe(body),  # noqa: S308 - rendered by our templates, autoescaped
+            "csrf_token": CSRF_PLACEHOLDER,
+        },
+    )
+    if not request.GET:
+        _cache().set(key.shell_key(shown), shell)
+    return shell, shown
 
 
 def page_cacheable(request: HttpRequest) -> bool:

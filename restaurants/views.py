@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from common.csrf import CSRF_PLACEHOLDER
+from common import personal
 from common.parsing import is_postal_code
 from restaurants import menu_cache, selectors
 
@@ -30,25 +29,15 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def restaurant_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The menu and the practical information, put together from cached pieces (restaurants.menu_cache):
-    one query when the cache has them."""
+    one query when the cache has them, and the visitor's own parts (header, cart, messages) rendered apart."""
     key = menu_cache.page_key(slug)
     if key is None:
         raise Http404("No restaurant open for orders here.")
     whole_page = menu_cache.page_cacheable(request)
     if whole_page and (html := menu_cache.cached_page(key)):
         return HttpResponse(menu_cache.personalise(request, html))
-    body, menu_state = menu_cache.restaurant_part(key)
-    response = render(
-        request,
-        "restaurants/restaurant_detail.html",
-        {
-            "restaurant_name": key.name,
-            "page_html": mark_safe(body),  # noqa: S308 - rendered by our templates, autoescaped
-            "csrf_token": CSRF_PLACEHOLDER,
-        },
-    )
-    html = response.content.decode()
+    shell, shown = menu_cache.page_shell(request, key)
+    html = personal.fill(shell, request)
     if whole_page:
-        menu_cache.store_page(key, menu_state, html)
-    response.content = menu_cache.personalise(request, html)
-    return response
+        menu_cache.store_page(key, shown, html)
+    return HttpResponse(menu_cache.personalise(request, html))

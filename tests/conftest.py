@@ -50,6 +50,7 @@ def _test_settings(settings, tmp_path):
     caches["menus"].clear()
     caches["kitchen_tickets"].clear()
     caches["boards"].clear()
+    caches["personal"].clear()
     # A request in English leaves English active in the thread, and a translated field (a product's name) is
     # written in the active language's column: each test starts in the site's language.
     translation.activate(settings.LANGUAGE_CODE)

@@ -9,7 +9,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from common.csrf import CSRF_PLACEHOLDER
@@ -287,3 +290,50 @@ def test_the_cache_does_not_keep_a_menu_per_order(client, url, restaurant_a, sto
     # Five orders, five new stock states: each adds the digest of what it shows (well under 1 KiB), where a
     # copy of the menu or of the page is tens of KiB.
     assert held() - before < 5 * 1024
+
+
+def test_the_page_is_kept_once_for_everyone_with_each_visitors_own_parts(
+    url, restaurant_a, stock_a, menu, customer, other_customer, head_office, pizzaiolo
+):
+    """The page is kept with a mark for each part personal to its visitor (common.personal): whoever rendered
+    it, each visitor sees their own name, account links, cart and messages, never another's."""
+    alice, bob, staff, chef, visitor = Client(), Client(), Client(), Client(), Client()
+    alice.force_login(customer)
+    bob.force_login(other_customer)
+    staff.force_login(head_office)
+    chef.force_login(pizzaiolo)
+    alice.post(
+        reverse("cart_add"), {"restaurant": restaurant_a.pk, "product": menu["margherita"].pk, "quantity": 2}
+    )
+
+    seen = {
+        name: get(c, url) for name, c in [("alice", alice), ("bob", bob), ("staff", staff), ("chef", chef)]
+    }
+    seen["visitor"] = get(visitor, url)
+    seen["alice again"] = get(alice, url)
+
+    for name in ("alice", "alice again"):
+        assert "Alice" in seen[name] and "2 items in your cart" in seen[name]
+    assert "Bob" in seen["bob"] and "Alice" not in seen["bob"] and "in your cart" not in seen["bob"]
+    # The administration link for head office only, the staff screens for staff only.
+    assert reverse("admin:index") in seen["staff"]
+    assert all(reverse("admin:index") not in seen[name] for name in ("alice", "bob", "chef", "visitor"))
+    assert reverse("staff_home") in seen["chef"] and reverse("staff_home") not in seen["bob"]
+    assert "Sign in" in seen["visitor"] and "Alice" not in seen["visitor"] and "Bob" not in seen["visitor"]
+    assert reverse("account_logout") not in seen["visitor"]
+    # One page with its parts to fill: the same for all but the parts.
+    assert "<!--personal:" not in "".join(seen.values())
+    assert card(seen["bob"], "margherita") and without_tokens(
+        card(seen["alice"], "margherita")
+    ) == without_tokens(card(seen["visitor"], "margherita"))
+
+
+def test_a_message_shows_once_to_its_visitor_on_the_kept_page(client, url, stock_a, customer):
+    client.force_login(customer)
+    get(Client(), url)  # the page kept, by another visitor
+    waiting = CookieStorage(RequestFactory().get(url))._encode([Message(constants.SUCCESS, "Bon appétit")])
+    client.cookies[CookieStorage.cookie_name] = waiting
+
+    assert "Bon appétit" in get(client, url)
+    assert "Bon appétit" not in get(client, url)
+    assert "Bon appétit" not in get(Client(), url)
