@@ -14,10 +14,15 @@ so nothing is ever invalidated by hand and every process sees a change at once:
   never a newer one. Every order moves the stock state, so a state keeps only the name of the menu it
   shows, never a copy of its HTML (see `menu_with_state`);
 - the **restaurant's details** around it (presentation, opening status, hours, zones, chefs): keyed by
-  the catalogue version, the language and the current minute: the opening status ("open until 22:30")
-  and the details are at most a minute old, and opening hours are given to the minute;
-- the **whole page**, for visitors without a session (not signed in, empty cart, no message waiting: the
-  first view of most visitors, and search engines): keyed by the details' key and the menu's availability.
+  the catalogue version and the language, and kept until what they show of the time changes (the opening
+  status "open until 22:30" at the close, "opens at 11:30" at the opening, the day at midnight) or
+  DETAILS_SECONDS (5 minutes) have passed, which bounds how long an edit of the restaurant takes to show.
+  They used to be keyed by the minute: at a real evening's traffic (a few views per restaurant and process
+  a minute) nearly every view rendered them again (`make soak`'s menu p95 360 ms, session 10);
+- the **page's shell**: the whole page with a mark for each part personal to its visitor (common.personal),
+  served to everyone, signed in or not, with their parts filled in; and the **whole page** filled for
+  visitors without a session (not signed in, empty cart, no message waiting: the first view of most
+  visitors, and search engines). Both keyed by the details' rendering and the menu's availability.
 
 What is personal goes in on the way out: the visitor's CSRF token (forms are rendered with common.csrf's placeholder)
 and the "added to your cart" mark of the product just added.
@@ -29,6 +34,7 @@ import hashlib
 import re
 import threading
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -47,7 +53,7 @@ from common.csrf import CSRF_PLACEHOLDER, with_csrf_token
 from common.parsing import whole_number
 from common.prepared import Prepared
 from menu.models import CatalogueVersion, Product
-from restaurants import selectors
+from restaurants import schedule, selectors
 from restaurants.availability import MAX_QUANTITY_PER_LINE, stock_state, with_portions_left
 from restaurants.models import Restaurant
 
@@ -60,7 +66,7 @@ def _cache():
     return caches["menus"]
 
 
-# One render at a time in a process: when a key changes (a new minute, a new stock step), the threads
+# One render at a time in a process: when a key changes (new details, a new stock step), the threads
 # that miss it wait for the first one's render instead of all rendering the same HTML at once.
 _rendering = threading.RLock()
 
@@ -87,14 +93,7 @@ class PageKey:
     stock_state: str | None
 
     def details_key(self) -> str:
-        minute = timezone.now().strftime("%Y%m%d%H%M")
-        return f"details:{self.restaurant_id}:{self.catalogue_version}:{get_language()}:{minute}"
-
-    def page_key(self, shown: str) -> str:
-        return f"page:{self.details_key()}:{shown}"
-
-    def shell_key(self, shown: str) -> str:
-        return f"shell:{self.details_key()}:{shown}"
+        return f"details:{self.restaurant_id}:{self.catalogue_version}:{get_language()}"
 
     def menu_key(self, state: str | None) -> str:
         return f"menu:{self.restaurant_id}:{self.catalogue_version}:{state}:{get_language()}"
@@ -202,16 +201,36 @@ def menu_with_state(key: PageKey) -> tuple[str, str]:
 # -- The restaurant's details and the whole page -------------------------------------------------------
 
 
-def _details(key: PageKey) -> str:
-    """The restaurant's part of the page, with MENU_PLACEHOLDER where the menu goes."""
-    details_key = key.details_key()
-    html = _cache().get(details_key)
-    if html is not None:
-        return html
+# How long a change to a restaurant's details (its hours, zones, chefs, phone: not the catalogue, whose version
+# is in the key) may take to show on its page.
+DETAILS_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class _Details:
+    """The restaurant's part of the page (with MENU_PLACEHOLDER where the menu goes), valid until its opening
+    status or its day changes, or DETAILS_SECONDS have passed; `stamp` names it in the keys of the pages
+    built on it."""
+
+    html: str
+    until: datetime
+    stamp: str
+
+
+def _valid_details(key: PageKey) -> _Details | None:
+    details = _cache().get(key.details_key())
+    return details if details is not None and timezone.now() < details.until else None
+
+
+def _details(key: PageKey) -> _Details:
+    details = _valid_details(key)
+    if details is not None:
+        return details
     with _rendering:
-        html = _cache().get(details_key)
-        if html is not None:
-            return html
+        details = _valid_details(key)
+        if details is not None:
+            return details
+        now = timezone.now()
         restaurant = selectors.get_restaurant_for_page(key.slug)
         html = _compact(
             render_to_string(
@@ -220,30 +239,49 @@ def _details(key: PageKey) -> str:
                     "restaurant": restaurant,
                     "opening_week": selectors.opening_week(restaurant),
                     "menu_html": mark_safe(MENU_PLACEHOLDER),  # noqa: S308 - a constant
-                    "today": timezone.localdate().weekday(),
+                    "today": timezone.localdate(now).weekday(),
                     "csrf_token": CSRF_PLACEHOLDER,
                 },
             )
         )
-        _cache().set(details_key, html)
-    return html
+        until = _details_until(restaurant, now)
+        details = _Details(html, until, f"{key.details_key()}:{now.timestamp()}")
+        _cache().set(key.details_key(), details)
+    return details
 
 
-def restaurant_part(key: PageKey) -> tuple[str, str]:
-    """Everything of the page but the header and the cart bar (with the CSRF placeholder), and the digest of
-    the availability its menu shows (what `store_page` keys the whole page by)."""
+def _details_until(restaurant: Restaurant, now: datetime) -> datetime:
+    """When what the details show of the time changes: the opening status ("open until 22:30" at the close,
+    "opens at 11:30" at the opening), the day (today's hours, "tomorrow", the footer's year) at midnight; and
+    DETAILS_SECONDS after `now` at the latest."""
+    midnight = datetime.combine(
+        timezone.localdate(now) + timedelta(days=1), time(), tzinfo=timezone.get_current_timezone()
+    )
+    changes = [now + timedelta(seconds=DETAILS_SECONDS), midnight]
+    period = schedule.current_or_next_period(restaurant, now)
+    if period is not None:
+        changes.append(period.closes if period.opens <= now else period.opens)
+    return min(changes)
+
+
+def restaurant_part(key: PageKey) -> tuple[str, str, str]:
+    """Everything of the page but the header and the cart bar (with the CSRF placeholder), the digest of the
+    availability its menu shows and the stamp of its details (what the whole page and its shell are kept
+    by)."""
     menu, shown = menu_with_state(key)
-    return _details(key).replace(MENU_PLACEHOLDER, menu, 1), shown
+    details = _details(key)
+    return details.html.replace(MENU_PLACEHOLDER, menu, 1), shown, details.stamp
 
 
 def page_shell(request: HttpRequest, key: PageKey) -> tuple[personal.Shell, str]:
     """The whole page with a mark for each part personal to its visitor (common.personal: the header's cart
-    and account menu, the messages, the cart bar), and the digest of the availability its menu shows. Kept
-    once rendered from a request without a query string, and served to every visitor, signed in or not."""
-    shown = _cache().get(key.menu_key(key.stock_state))
-    if shown is not None and (shell := _cache().get(key.shell_key(shown))) is not None:
-        return shell, shown
-    body, shown = restaurant_part(key)
+    and account menu, the messages, the cart bar), and what names it (its details' stamp and its menu's
+    availability). Kept once rendered from a request without a query string, and served to every visitor,
+    signed in or not."""
+    page = _current_page(key)
+    if page is not None and (shell := _cache().get(f"shell:{page}")) is not None:
+        return shell, page
+    body, shown, stamp = restaurant_part(key)
     shell = personal.render_shell(
         request,
         "restaurants/restaurant_detail.html",
@@ -253,9 +291,10 @@ def page_shell(request: HttpRequest, key: PageKey) -> tuple[personal.Shell, str]
             "csrf_token": CSRF_PLACEHOLDER,
         },
     )
+    page = f"{stamp}:{shown}"
     if not request.GET:
-        _cache().set(key.shell_key(shown), shell)
-    return shell, shown
+        _cache().set(f"shell:{page}", shell)
+    return shell, page
 
 
 def page_cacheable(request: HttpRequest) -> bool:
@@ -268,16 +307,23 @@ def page_cacheable(request: HttpRequest) -> bool:
     )
 
 
-def cached_page(key: PageKey) -> str | None:
-    """The whole page, when this stock state's availability is known and its page was stored this minute.
-    Keyed by the availability, not the stock state: a page per order would grow the memory as the menu did."""
+def _current_page(key: PageKey) -> str | None:
+    """What names the page now (its details' stamp and its menu's availability), when both are known."""
     shown = _cache().get(key.menu_key(key.stock_state))
-    return None if shown is None else _cache().get(key.page_key(shown))
+    details = _valid_details(key)
+    return None if shown is None or details is None else f"{details.stamp}:{shown}"
 
 
-def store_page(key: PageKey, shown: str, html: str) -> None:
-    """Keeps the whole page under the availability its menu shows (`restaurant_part`'s digest)."""
-    _cache().set(key.page_key(shown), html)
+def cached_page(key: PageKey) -> str | None:
+    """The whole page, when it was stored on the current details and availability. Keyed by the availability,
+    not the stock state: a page per order would grow the memory as the menu did."""
+    page = _current_page(key)
+    return None if page is None else _cache().get(f"page:{page}")
+
+
+def store_page(page: str, html: str) -> None:
+    """Keeps the whole page under what names it (`page_shell`'s second value)."""
+    _cache().set(f"page:{page}", html)
 
 
 def personalise(request: HttpRequest, html: str) -> str:

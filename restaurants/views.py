@@ -36,8 +36,8 @@ def restaurant_detail(request: HttpRequest, slug: str) -> HttpResponse:
     whole_page = menu_cache.page_cacheable(request)
     if whole_page and (html := menu_cache.cached_page(key)):
         return HttpResponse(menu_cache.personalise(request, html))
-    shell, shown = menu_cache.page_shell(request, key)
+    shell, page = menu_cache.page_shell(request, key)
     html = personal.fill(shell, request)
     if whole_page:
-        menu_cache.store_page(key, shown, html)
+        menu_cache.store_page(page, html)
     return HttpResponse(menu_cache.personalise(request, html))

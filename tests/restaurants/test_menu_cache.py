@@ -4,7 +4,7 @@ and never anyone else's CSRF token or "added" mark."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from common.csrf import CSRF_PLACEHOLDER
 from orders.services import Contact, LineRequest, cancel_order, place_order
+from restaurants.menu_cache import DETAILS_SECONDS
 from restaurants.services import record_waste, restock
 
 pytestmark = pytest.mark.django_db
@@ -174,13 +175,39 @@ def test_each_language_has_its_own_menu(url, stock_a):
 
 
 def test_the_cached_page_follows_the_clock(client, url, stock_a, time_machine):
-    """The opening status is part of the page: the cache keeps a page for the minute it was made in."""
+    """The opening status is part of the page: the cache keeps a page until the status changes."""
     time_machine.move_to(datetime(2026, 11, 30, 22, 29, 30, tzinfo=ZoneInfo("Europe/Paris")), tick=False)
     assert "Open now · until 22:30" in get(client, url)
     time_machine.move_to(datetime(2026, 11, 30, 22, 29, 50, tzinfo=ZoneInfo("Europe/Paris")), tick=False)
     assert "Open now · until 22:30" in get(client, url)
     time_machine.move_to(datetime(2026, 11, 30, 22, 30, 5, tzinfo=ZoneInfo("Europe/Paris")), tick=False)
     assert "Closed · opens tomorrow at 11:30" in get(client, url)
+
+
+def test_the_details_are_kept_for_minutes_and_an_edit_shows_within_details_seconds(
+    client, url, restaurant_a, stock_a, time_machine, django_assert_num_queries
+):
+    """Kept across minutes while nothing they show of the time changes (they used to be rendered again every
+    minute), and a change to the restaurant shows DETAILS_SECONDS later at the latest."""
+    time_machine.move_to(datetime(2026, 11, 30, 15, 0, tzinfo=ZoneInfo("Europe/Paris")), tick=False)
+    get(client, url)
+    restaurant_a.phone = "04 72 00 00 99"
+    restaurant_a.save()
+    time_machine.move_to(datetime(2026, 11, 30, 15, 3, tzinfo=ZoneInfo("Europe/Paris")), tick=False)
+    with django_assert_num_queries(PAGE_CACHED_QUERIES):
+        assert "04 72 00 00 99" not in get(client, url)
+    time_machine.move_to(
+        datetime(2026, 11, 30, 15, 0, tzinfo=ZoneInfo("Europe/Paris")) + timedelta(seconds=DETAILS_SECONDS),
+        tick=False,
+    )
+    assert "04 72 00 00 99" in get(client, url)
+
+
+def test_today_moves_at_midnight(client, url, stock_a, time_machine):
+    time_machine.move_to(datetime(2026, 11, 30, 23, 59, 50, tzinfo=ZoneInfo("Europe/Paris")), tick=False)
+    assert "Closed · opens tomorrow at 11:30" in get(client, url)
+    time_machine.move_to(datetime(2026, 12, 1, 0, 0, 5, tzinfo=ZoneInfo("Europe/Paris")), tick=False)
+    assert "Closed · opens today at 11:30" in get(client, url)
 
 
 def test_an_unknown_or_closed_restaurant_is_a_404_with_or_without_the_cache(
