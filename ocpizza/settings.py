@@ -280,44 +280,35 @@ elif not DEBUG:
     _cache = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
 else:
     _cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+
+
+def _in_process(location: str, *, timeout: int, entries: int) -> dict:
+    """A cache in each process's memory, for what is kept under keys naming all it shows: no process ever
+    needs to tell another, the timeout and the entries only bound the memory."""
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": location,
+        "TIMEOUT": timeout,
+        "OPTIONS": {"MAX_ENTRIES": entries},
+    }
+
+
 CACHES = {
     "default": _cache,
-    # Rendered menus (restaurants.menu_cache), in each process's memory: their keys change with what they
-    # show, so no process ever needs to tell another. The timeout only bounds memory and signed media URLs.
-    "menus": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "menus",
-        "TIMEOUT": 300,
-        "OPTIONS": {"MAX_ENTRIES": 500},
-    },
-    # Rendered tickets of the kitchen display (orders/templatetags/kitchen_tickets.py), likewise keyed on
-    # what they show.
-    "kitchen_tickets": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "kitchen-tickets",
-        "TIMEOUT": 300,
-        "OPTIONS": {"MAX_ENTRIES": 1000},
-    },
+    # Rendered menus and restaurant pages (restaurants.menu_cache); the timeout also bounds signed media URLs.
+    "menus": _in_process("menus", timeout=300, entries=500),
+    # Rendered tickets of the kitchen display (orders/templatetags/kitchen_tickets.py).
+    "kitchen_tickets": _in_process("kitchen-tickets", timeout=300, entries=1000),
     # The parts of a page personal to its visitor (common.personal: the header's account menu and cart), kept
     # per visitor and what they show of them, so a kept page is served without rendering its header again.
-    "personal": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "personal",
-        "TIMEOUT": 300,
-        "OPTIONS": {"MAX_ENTRIES": 2000},
-    },
+    "personal": _in_process("personal", timeout=300, entries=2000),
     # Whole board fragments (orders.staff.polling.shared_part: the kitchen display), one per screen (restaurant,
     # station, role, language), the last version rendered: a newer version replaces it, so the entries are
-    # bounded by the screens. And the tracking page's live part, one per order being followed (a few KB each). In each process: a poll served from it costs a read of
-    # memory, where a shared cache would add a round trip and the board's ~20-60 KB over the network at every
-    # poll, to save a render per version and process. The timeout frees the boards of screens gone quiet (a
-    # version lives a minute at most: BOARD_TICK).
-    "boards": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "boards",
-        "TIMEOUT": 120,
-        "OPTIONS": {"MAX_ENTRIES": 2000},
-    },
+    # bounded by the screens; and the tracking page's live part, one per order followed (a few KB each). A
+    # poll served from it costs a read of memory, where a shared cache would add a round trip and the board's
+    # ~20-60 KB over the network at every poll, to save a render per version and process. The timeout frees
+    # the boards of screens gone quiet (a version lives a minute at most: BOARD_TICK).
+    "boards": _in_process("boards", timeout=120, entries=2000),
 }
 # Sessions: read from Redis when there is one (written through to the database, which keeps them across a
 # Redis restart), so a signed-in request skips the session query; in the database otherwise (a database cache
