@@ -28,7 +28,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import get_language
 
@@ -82,6 +82,12 @@ class Prepared:
         queryset = self._build(**placeholders)
         if queryset._prefetch_related_lookups or queryset._known_related_objects:
             raise ValueError("A prepared read cannot prefetch: run the prefetch on its results.")
+        if queryset._iterable_class not in (ModelIterable, ValuesListIterable):
+            # django-modeltranslation's values_list() iterates its own way, its columns in another order than
+            # asked: `.rewrite(False)` keeps Django's (and the untranslated column).
+            raise ValueError(
+                f"A prepared read gives instances or values_list() tuples, not {queryset._iterable_class}."
+            )
         model_rows = queryset._iterable_class is ModelIterable
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()  # also fills compiler.select, klass_info, annotation_col_map

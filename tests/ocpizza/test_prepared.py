@@ -53,24 +53,37 @@ def test_select_related_and_aggregates_come_back_as_the_orm_builds_them():
     assert len(queries) == 1
 
 
-def test_values_list_reads_come_back_as_tuples():
+def test_values_list_reads_come_back_as_tuples_in_the_order_asked():
     restaurant = RestaurantFactory(slug="lyon-test")
     read = Prepared(
-        lambda slug: type(restaurant).objects.filter(slug=slug).values_list("pk", "name"), slug=str
+        lambda slug: (
+            type(restaurant).objects.rewrite(False).filter(slug=slug).values_list("pk", "name", "slug")
+        ),
+        slug=str,
     )
-    assert read.all(slug="lyon-test") == [(restaurant.pk, restaurant.name)]
+    for language in ("fr", "en"):
+        with translation.override(language):
+            assert read.all(slug="lyon-test") == [(restaurant.pk, restaurant.name, "lyon-test")]
     assert read.all(slug="nowhere") == []
+
+
+def test_django_modeltranslation_s_own_values_list_is_refused():
+    read = Prepared(
+        lambda slug: RestaurantFactory._meta.model.objects.filter(slug=slug).values_list("name"), slug=str
+    )
+    with pytest.raises(ValueError, match="values_list"):
+        read.all(slug="lyon-test")
 
 
 def test_each_language_gets_its_own_columns():
     ProductFactory(name_fr="Reine", name_en="Queen")
-    read = Prepared(lambda name: Product.objects.filter(name=name).values_list("name_fr"), name=str)
+    read = Prepared(lambda name: Product.objects.filter(name=name).only("name_fr"), name=str)
 
     with translation.override("en"):
-        assert read.all(name="Queen") == [("Reine",)]
+        assert [product.name_fr for product in read.all(name="Queen")] == ["Reine"]
         assert read.all(name="Reine") == []
     with translation.override("fr"):
-        assert read.all(name="Reine") == [("Reine",)]
+        assert [product.name_fr for product in read.all(name="Reine")] == ["Reine"]
 
 
 def test_the_current_time_is_a_value_of_the_call_not_of_the_build(time_machine):
