@@ -8,9 +8,8 @@ places and the list of what goes there: what is left is the same for every visit
 (restaurants.menu_cache keeps the restaurant page's this way, for signed-in visitors and carts). `fill` then
 renders the parts for one request, with the context processors run once, and puts them in.
 
-A page kept as a shell must show nothing of its visitor outside these parts; it is rendered from a request
-without a query string (`render_shell`'s caller decides), since a query may reach the language switch's
-`next`.
+A page kept as a shell must show nothing of its visitor outside these parts, nor of the request's query:
+the caller gives the language switch's `next` (`LANGUAGE_NEXT`, which keeps the query) as the page's path.
 """
 
 from __future__ import annotations

@@ -276,8 +276,9 @@ def restaurant_part(key: PageKey) -> tuple[str, str, str]:
 def page_shell(request: HttpRequest, key: PageKey) -> tuple[personal.Shell, str]:
     """The whole page with a mark for each part personal to its visitor (common.personal: the header's cart
     and account menu, the messages, the cart bar), and what names it (its details' stamp and its menu's
-    availability). Kept once rendered from a request without a query string, and served to every visitor,
-    signed in or not."""
+    availability). Kept once rendered, whatever the request's query (the language switch brings the reader
+    back to the page's path, without `?added=`), and served to every visitor, signed in or not: the first
+    view of a new availability is most often the page a customer is sent back to after adding to the cart."""
     page = _current_page(key)
     if page is not None and (shell := _cache().get(f"shell:{page}")) is not None:
         return shell, page
@@ -289,11 +290,12 @@ def page_shell(request: HttpRequest, key: PageKey) -> tuple[personal.Shell, str]
             "restaurant_name": key.name,
             "page_html": mark_safe(body),  # noqa: S308 - rendered by our templates, autoescaped
             "csrf_token": CSRF_PLACEHOLDER,
+            # The only part of the page that reads the query (accounts.languages.path_without_choice).
+            "LANGUAGE_NEXT": request.path,
         },
     )
     page = f"{stamp}:{shown}"
-    if not request.GET:
-        _cache().set(f"shell:{page}", shell)
+    _cache().set(f"shell:{page}", shell)
     return shell, page
 
 

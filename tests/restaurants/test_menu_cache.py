@@ -12,6 +12,7 @@ import pytest
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import caches
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -364,3 +365,22 @@ def test_a_message_shows_once_to_its_visitor_on_the_kept_page(client, url, stock
     assert "Bon appétit" in get(client, url)
     assert "Bon appétit" not in get(client, url)
     assert "Bon appétit" not in get(Client(), url)
+
+
+def test_the_page_kept_from_a_view_after_adding_to_the_cart_serves_the_next_visitor(
+    client, url, restaurant_a, stock_a, menu, customer
+):
+    """The first view of a new availability is most often the page a customer is sent back to after adding
+    (`?added=`): it is kept, and its language switch brings its readers back to the page's path, not to
+    another visitor's `?added=`."""
+    client.force_login(customer)
+    client.post(
+        reverse("cart_add"), {"restaurant": restaurant_a.pk, "product": menu["margherita"].pk, "quantity": 1}
+    )
+    added = get(client, url + f"?added={menu['margherita'].pk}")
+    assert f'name="next" value="{url}"' in added
+    assert [key for key in caches["menus"]._cache if "shell:" in key]  # kept
+    other = Client()
+    other.force_login(customer)
+    page = get(other, url)
+    assert f'name="next" value="{url}"' in page and "?added=" not in page
