@@ -17,10 +17,12 @@ Files go through the default storage (the local folder, or S3 through django-sto
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from types import SimpleNamespace
 from typing import ClassVar
 
 from django.apps import apps
@@ -87,7 +89,7 @@ def formats_of(kind: Kind, name: str) -> list[str]:
     return [WEBP, fallback_format(name)] if kind.webp else [fallback_format(name)]
 
 
-def _spec(file: FieldFile, box: tuple[int, int | None], image_format: str) -> ImageSpec:
+def _spec(file: FieldFile | SimpleNamespace, box: tuple[int, int | None], image_format: str) -> ImageSpec:
     width, height = box
     spec = ImageSpec(source=file)
     resize = ResizeToFit(width=width, upscale=False) if height is None else ResizeToFill(width, height)
@@ -101,7 +103,15 @@ def _spec(file: FieldFile, box: tuple[int, int | None], image_format: str) -> Im
 def rendition_name(file: FieldFile, box: tuple[int, int | None], image_format: str) -> str:
     """Where a rendition is stored: `renditions/<upload's path>/<hash of the processing>.<ext>`
     (IMAGEKIT_CACHEFILE_DIR): a new upload or new settings give new names, never a stale file."""
-    return source_name_as_path(_spec(file, box, image_format)).replace("\\", "/")
+    return _rendition_name(file.name, box, image_format)
+
+
+@functools.lru_cache(maxsize=4096)
+def _rendition_name(name: str, box: tuple[int, int | None], image_format: str) -> str:
+    # Kept per process: the hash pickles the whole processing, most of a picture's cost on a page (a menu's
+    # cards have five renditions each). It depends on nothing but these three and the settings.
+    spec = _spec(SimpleNamespace(name=name), box, image_format)
+    return source_name_as_path(spec).replace("\\", "/")
 
 
 # -- Pages ---------------------------------------------------------------------------------------------

@@ -126,6 +126,10 @@ DATABASES = {
         "DISABLE_SERVER_SIDE_CURSORS": env_bool("DISABLE_SERVER_SIDE_CURSORS"),
     }
 }
+# A database that does not answer fails in seconds, not after the system's minutes of retries: a request
+# answers 500 instead of holding its thread, and gunicorn's master (which warms the menus before it forks,
+# ocpizza.warmup) starts well inside Heroku's 60 s boot limit.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

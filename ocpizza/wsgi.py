@@ -6,6 +6,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocpizza.settings")
 application = get_wsgi_application()
 
 # In gunicorn's master, before it forks its workers (ocpizza.warmup).
-from ocpizza.warmup import warm_up  # noqa: E402
+from ocpizza.warmup import warm_menus, warm_up  # noqa: E402
 
 warm_up()
+warm_menus()

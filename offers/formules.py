@@ -49,7 +49,9 @@ def offers_at(
     formules = list(Formule.objects.offered_at(restaurant))
     if not formules:
         return []
-    items = [item for section in menu_sections(restaurant) for item in section.items if not item.sold_out]
+    if sections is None:
+        sections = menu_sections(restaurant)
+    items = [item for section in sections for item in section.items if not item.sold_out]
     found = []
     for formule in formules:
         offer = FormuleOffer(

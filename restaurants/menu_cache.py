@@ -12,7 +12,10 @@ so nothing is ever invalidated by hand and every process sees a change at once:
   restaurant's stock quantities computed by PostgreSQL in the page's first query): a page whose stock has
   not moved needs no other query. A state always names the availability read in the same statement,
   never a newer one. Every order moves the stock state, so a state keeps only the name of the menu it
-  shows, never a copy of its HTML (see `menu_with_state`);
+  shows, never a copy of its HTML (see `menu_with_state`). A new availability is put together from
+  pieces kept under what they show (`_render_menu`): the layout, the formules (by the products sold
+  out) and each product's card (by its portions shown), so a product crossing a step renders one card,
+  not the menu (make soak: a render of the whole menu took 120 ms of CPU, most views after an order);
 - the **restaurant's details** around it (presentation, opening status, hours, zones, chefs): keyed by
   the catalogue version and the language, and kept until what they show of the time changes (the opening
   status "open until 22:30" at the close, "opens at 11:30" at the opening, the day at midnight) or
@@ -46,7 +49,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 
 from common import personal
 from common.csrf import CSRF_PLACEHOLDER, with_csrf_token
@@ -140,24 +143,80 @@ def _shown(pairs: list[tuple[int, int]]) -> str:
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
-def _render_menu(key: PageKey) -> tuple[str, str | None, str]:
-    """The menu rendered, with the stock state and the availability digest it shows."""
-    restaurant = Restaurant(pk=key.restaurant_id)
-    sections = selectors.menu_sections(restaurant)
-    products = [item.product for section in sections for item in section.items]
-    state = products[0].stock_state if products else key.stock_state
-    html = _compact(
-        render_to_string(
-            "restaurants/includes/menu.html",
-            {
-                "restaurant": restaurant,
-                "menu_sections": sections,
-                "csrf_token": CSRF_PLACEHOLDER,
-                "cart_max_quantity": MAX_QUANTITY_PER_LINE,
-            },
+@dataclass(frozen=True)
+class _Layout:
+    """The menu's sections with a mark for its formules and for each product's card, and the products in
+    the order of their cards."""
+
+    html: str
+    product_ids: tuple[int, ...]
+
+
+_MARK = re.compile(r"<!--(formules|card:(\d+))-->")
+
+
+def _sold_out_digest(shown: dict[int, int]) -> str:
+    sold_out = ",".join(str(product_id) for product_id, portions in sorted(shown.items()) if portions == 0)
+    return hashlib.md5(sold_out.encode(), usedforsecurity=False).hexdigest()
+
+
+def _render_menu(key: PageKey, portions: dict[int, int]) -> tuple[str, str]:
+    """The menu showing `portions` (product id -> portions left, one read of the stock), and the digest of the
+    availability it shows (`_shown`).
+
+    Put together from pieces kept under what they show, so a new stock step renders only what it changes:
+    the layout (sections, headings) by catalogue and language, the formules by the products sold out, and
+    each product's card by the portions it shows. Only the products whose card is missing are read (recipe,
+    allergens, extras); the whole menu when the layout or the formules are missing.
+    """
+    cache = _cache()
+    prefix = f"{key.restaurant_id}:{key.catalogue_version}:{get_language()}"
+    context = {
+        "restaurant": Restaurant(pk=key.restaurant_id),
+        "csrf_token": CSRF_PLACEHOLDER,
+        "cart_max_quantity": MAX_QUANTITY_PER_LINE,
+    }
+    sections = None
+    layout = cache.get(f"menu-layout:{prefix}")
+    if layout is None:
+        sections = selectors.menu_sections()
+        html = render_to_string("restaurants/includes/menu.html", {**context, "menu_sections": sections})
+        layout = _Layout(_compact(html), tuple(item.product.pk for s in sections for item in s.items))
+        cache.set(f"menu-layout:{prefix}", layout)
+    shown = {product_id: shown_portions(portions.get(product_id, 0)) for product_id in layout.product_ids}
+    formules_key = f"menu-formules:{prefix}:{_sold_out_digest(shown)}"
+    card_keys = {product_id: f"card:{prefix}:{product_id}:{shown[product_id]}" for product_id in shown}
+    found = cache.get_many([formules_key, *card_keys.values()])
+    missing = [product_id for product_id, card_key in card_keys.items() if card_key not in found]
+    if sections is None:
+        sections = (
+            selectors.menu_sections()
+            if formules_key not in found
+            else selectors.menu_sections(only=missing)
+            if missing
+            else []
         )
-    )
-    return html, state, _shown([(product.pk, product.portions_left) for product in products])
+    items = [item for section in sections for item in section.items if item.product.pk in shown]
+    for item in items:
+        # As the menu shows them (the card says no more than its key), from the stock's one read.
+        item.product.portions_left = shown[item.product.pk]
+    rendered = {}
+    if (formules := found.get(formules_key)) is None:
+        html = render_to_string(
+            "restaurants/includes/menu_formules.html", {**context, "menu_sections": sections}
+        )
+        formules = rendered[formules_key] = _compact(html)
+    cards = {product_id: found[card_key] for product_id, card_key in card_keys.items() if card_key in found}
+    for item in items:
+        if item.product.pk not in cards:
+            html = render_to_string(
+                "restaurants/includes/product_card.html",
+                {**context, "item": item, "product": item.product, "allergens": item.allergens},
+            )
+            cards[item.product.pk] = rendered[card_keys[item.product.pk]] = _compact(html)
+    cache.set_many(rendered)
+    html = _MARK.sub(lambda mark: formules if mark[2] is None else cards.get(int(mark[2]), ""), layout.html)
+    return html, _shown(list(shown.items()))
 
 
 def menu_with_state(key: PageKey) -> tuple[str, str]:
@@ -192,7 +251,7 @@ def menu_with_state(key: PageKey) -> tuple[str, str]:
             # Another thread of this process may have rendered it while this one waited.
             html = cache.get(key.shown_key(shown))
             if html is None:
-                html, state, shown = _render_menu(key)
+                html, shown = _render_menu(key, {pk: portions for pk, portions, _ in rows})
                 cache.set(key.shown_key(shown), html)
     cache.set(key.menu_key(state), shown)
     return html, shown
@@ -271,6 +330,19 @@ def restaurant_part(key: PageKey) -> tuple[str, str, str]:
     menu, shown = menu_with_state(key)
     details = _details(key)
     return details.html.replace(MENU_PLACEHOLDER, menu, 1), shown, details.stamp
+
+
+def warm() -> int:
+    """Every active restaurant's menu and details rendered in each language, as the first views after a start
+    would render them (gunicorn's master before it forks: ocpizza.warmup). The number of pages warmed."""
+    warmed = 0
+    for slug in Restaurant.objects.active().order_by("pk").values_list("slug", flat=True):
+        for code, _name in settings.LANGUAGES:
+            with override(code):
+                if (key := page_key(slug)) is not None:
+                    restaurant_part(key)
+                    warmed += 1
+    return warmed
 
 
 def page_shell(request: HttpRequest, key: PageKey) -> tuple[personal.Shell, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from itertools import groupby
@@ -80,9 +81,12 @@ class MenuSection:
 _ALLERGEN_ORDER = {code: position for position, code in enumerate(AllergenCode.values)}
 
 
-def menu_sections(restaurant: Restaurant | None = None) -> list[MenuSection]:
+def menu_sections(
+    restaurant: Restaurant | None = None, *, only: Iterable[int] | None = None
+) -> list[MenuSection]:
     """The active products grouped by category, each with its allergens, removable ingredients and extras;
-    with the portions the restaurant can make of each (`product.portions_left`) when it is given.
+    with the portions the restaurant can make of each (`product.portions_left`) when it is given; only the
+    products whose ids are in `only` when it is given.
 
     Four queries whatever the size of the menu: products with their category (and their portions left,
     computed by the database), recipe lines with their ingredient, the allergens of those ingredients, and
@@ -107,6 +111,8 @@ def menu_sections(restaurant: Restaurant | None = None) -> list[MenuSection]:
         )
         .order_by("category__position", "category__name", "category_id", "position", "name")
     )
+    if only is not None:
+        products = products.filter(pk__in=only)
     if restaurant is not None:
         products = with_portions_left(products, restaurant)
     sections = []

@@ -230,7 +230,7 @@ def test_an_order_leaving_plenty_re_renders_nothing_one_crossing_a_step_does(
         restock(stock=stock, quantity=Decimal("100000"), by=None)
     renders = []
     real_render = menu_cache._render_menu
-    monkeypatch.setattr(menu_cache, "_render_menu", lambda r: renders.append(r) or real_render(r))
+    monkeypatch.setattr(menu_cache, "_render_menu", lambda *args: renders.append(args) or real_render(*args))
     client.force_login(customer)
     get(client, url)
     assert len(renders) == 1
@@ -254,6 +254,74 @@ def test_an_order_leaving_plenty_re_renders_nothing_one_crossing_a_step_does(
     assert len(renders) == 2
 
 
+@pytest.fixture
+def regina_formule(menu):
+    """A formule made of a Regina only: offered while the Regina can be made."""
+    from offers.models import Formule, FormuleComponent
+
+    formule = Formule.objects.create(name="Regina du soir", price=Decimal("10.00"))
+    FormuleComponent.objects.create(formule=formule, label="Pizza", position=1).products.set([menu["regina"]])
+    return formule
+
+
+def rendered_templates(monkeypatch) -> list[tuple[str, object]]:
+    """(template, product) of each template the menu cache renders from now on."""
+    from restaurants import menu_cache
+
+    rendered = []
+    real_render = menu_cache.render_to_string
+
+    def render(template_name, context):
+        rendered.append((template_name.rsplit("/", 1)[-1], context.get("product")))
+        return real_render(template_name, context)
+
+    monkeypatch.setattr(menu_cache, "render_to_string", render)
+    return rendered
+
+
+def test_a_stock_step_renders_only_the_cards_it_changes_and_a_sold_out_the_formules(
+    client, url, stock_a, menu, customer, regina_formule, monkeypatch
+):
+    for stock in stock_a.values():
+        restock(stock=stock, quantity=Decimal("100000"), by=None)
+    client.force_login(customer)
+    rendered = rendered_templates(monkeypatch)
+    page = get(client, url)
+    assert "Regina du soir" in page
+    assert {name for name, _ in rendered} >= {"menu.html", "menu_formules.html", "product_card.html"}
+    rendered.clear()
+
+    ham = stock_a["Jambon"]
+    ham.refresh_from_db()
+    record_waste(stock=ham, quantity=ham.quantity - Decimal("180"), by=None)
+    page = get(client, url)
+    assert "Only 3 left" in card(page, "regina")
+    assert rendered == [("product_card.html", menu["regina"])], "one card, no layout, the same formules"
+
+    rendered.clear()
+    ham.refresh_from_db()
+    record_waste(stock=ham, quantity=ham.quantity, by=None)
+    page = get(client, url)
+    assert "Sold out" in card(page, "regina") and "Regina du soir" not in page
+    assert sorted(name for name, _ in rendered) == ["menu_formules.html", "product_card.html"]
+
+
+def test_the_menu_put_together_from_kept_pieces_is_the_menu_rendered_whole(
+    client, url, stock_a, menu, customer, regina_formule
+):
+    for stock in stock_a.values():
+        restock(stock=stock, quantity=Decimal("100000"), by=None)
+    client.force_login(customer)
+    get(client, url)
+    ham = stock_a["Jambon"]
+    for left in (Decimal("240"), Decimal("60"), Decimal("0")):
+        ham.refresh_from_db()
+        record_waste(stock=ham, quantity=ham.quantity - left, by=None)
+        pieced = get(client, url)
+        caches["menus"].clear()
+        assert without_tokens(get(client, url)) == without_tokens(pieced)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_threads_missing_the_same_menu_render_it_once(restaurant_a, stock_a, menu, monkeypatch):
     import threading
@@ -264,7 +332,7 @@ def test_threads_missing_the_same_menu_render_it_once(restaurant_a, stock_a, men
 
     renders = []
     real_render = menu_cache._render_menu
-    monkeypatch.setattr(menu_cache, "_render_menu", lambda key: renders.append(key) or real_render(key))
+    monkeypatch.setattr(menu_cache, "_render_menu", lambda *args: renders.append(args) or real_render(*args))
     key = menu_cache.page_key(restaurant_a.slug)
     start = threading.Barrier(6)
     results = []
