@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -17,14 +16,6 @@ from tests import factories as f
 from tests.e2e.helpers import PHONE, pay_online_for_pickup, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path("/work/notes/s6/shots")
-
-
-def shoot(page, screenshot, name: str) -> None:
-    path = screenshot(name)
-    if SHOTS.is_dir():
-        (SHOTS / path.name).write_bytes(path.read_bytes())
 
 
 def test_a_formule_composed_with_an_extra_then_ordered(
@@ -58,14 +49,14 @@ def test_a_formule_composed_with_an_extra_then_ordered(
         "checkbox", name=re.compile(r"^\+ Mozzarella")
     ).check()
     page.get_by_role("radio", name=re.compile("Soda")).check()
-    shoot(page, screenshot, "formules-1-composed")
+    screenshot("formules-1-composed")
     page.get_by_role("button", name="Ajouter la formule à mon panier").click()
 
     page.wait_for_url(re.compile(r"/cart/$"))
     expect(page.locator(".cart-line__formule")).to_have_count(2)
     summary = page.get_by_role("complementary")
     expect(summary).to_contain_text("13,50")  # 12,00 + the extra mozzarella 1,50
-    shoot(page, screenshot, "formules-2-cart")
+    screenshot("formules-2-cart")
 
     pay_online_for_pickup(page, live_server, total="13,50")
     order = Order.objects.get(customer=customer)
@@ -75,4 +66,4 @@ def test_a_formule_composed_with_an_extra_then_ordered(
     expect(receipt).to_contain_text("Formule Menu Midi")
     expect(receipt).to_contain_text("13,50")
     receipt.scroll_into_view_if_needed()
-    shoot(page, screenshot, "formules-3-receipt")
+    screenshot("formules-3-receipt")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -18,13 +17,6 @@ from tests.e2e.helpers import PHONE, add_to_cart, pay_online_for_pickup, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Where the lead looks at the screenshots of this feature (besides tests/e2e/screenshots/).
-SHOTS = Path("/work/notes/s6/shots")
-
-
-def shoot(page, screenshot, name: str) -> None:
-    path = screenshot(name)
-    if SHOTS.is_dir():
-        (SHOTS / path.name).write_bytes(path.read_bytes())
 
 
 def test_a_reward_redeemed_in_the_cart_and_the_receipt_shows_its_discount_and_vat(
@@ -49,7 +41,7 @@ def test_a_reward_redeemed_in_the_cart_and_the_receipt_shows_its_discount_and_va
     expect(summary).to_contain_text("−9,50")
     expect(summary).to_contain_text("21,50")
     expect(summary.get_by_label("Code promo")).to_have_count(0)  # a reward and a code do not combine
-    shoot(page, screenshot, "rewards-1-reward-in-cart")
+    screenshot("rewards-1-reward-in-cart")
 
     pay_online_for_pickup(page, live_server, total="21,50", shows="−9,50")
     order = Order.objects.get(customer=customer)
@@ -66,4 +58,4 @@ def test_a_reward_redeemed_in_the_cart_and_the_receipt_shows_its_discount_and_va
     expect(receipt).to_contain_text("21,50")
     expect(receipt.locator(".receipt__vat")).to_contain_text("1,95")  # the VAT at 10 % of 21.50, discounted
     receipt.scroll_into_view_if_needed()
-    shoot(page, screenshot, "rewards-2-receipt")
+    screenshot("rewards-2-receipt")

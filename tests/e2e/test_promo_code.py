@@ -5,7 +5,6 @@ discount and the VAT on the discounted amount."""
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -17,13 +16,6 @@ from tests.e2e.helpers import PHONE, add_to_cart, pay_online_for_pickup, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Where the lead looks at the screenshots of this feature (besides tests/e2e/screenshots/).
-SHOTS = Path("/work/notes/s6/shots")
-
-
-def shoot(page, screenshot, name: str) -> None:
-    path = screenshot(name)
-    if SHOTS.is_dir():
-        (SHOTS / path.name).write_bytes(path.read_bytes())
 
 
 def test_a_code_refused_then_one_applied_and_the_receipt_shows_the_discount_and_vat(
@@ -58,7 +50,7 @@ def test_a_code_refused_then_one_applied_and_the_receipt_shows_the_discount_and_
     expect(summary).to_contain_text("40,00")
     expect(summary).to_contain_text("9,00")
     expect(summary.get_by_label("Code promo")).to_have_attribute("aria-invalid", "true")
-    shoot(page, screenshot, "offers-1-code-refused")
+    screenshot("offers-1-code-refused")
 
     summary.get_by_label("Code promo").fill("bienvenue10")
     summary.get_by_role("button", name="Appliquer").click()
@@ -66,7 +58,7 @@ def test_a_code_refused_then_one_applied_and_the_receipt_shows_the_discount_and_
     expect(summary).to_contain_text("Code BIENVENUE10")
     expect(summary).to_contain_text("−3,10")
     expect(summary).to_contain_text("27,90")
-    shoot(page, screenshot, "offers-2-code-applied")
+    screenshot("offers-2-code-applied")
 
     pay_online_for_pickup(page, live_server, total="27,90", shows="−3,10")
     order = Order.objects.get(customer=customer)
@@ -81,4 +73,4 @@ def test_a_code_refused_then_one_applied_and_the_receipt_shows_the_discount_and_
     expect(receipt).to_contain_text("27,90")
     expect(receipt.locator(".receipt__vat")).to_contain_text("2,54")  # the VAT at 10 % of 27.90, discounted
     receipt.scroll_into_view_if_needed()
-    shoot(page, screenshot, "offers-3-receipt")
+    screenshot("offers-3-receipt")
