@@ -137,10 +137,15 @@ def shown_portions(portions_left: int) -> int:
     return max(0, min(portions_left, MAX_QUANTITY_PER_LINE))
 
 
+def _digest(text: str) -> str:
+    """The name under which what the menu shows of the stock is kept (not a security measure)."""
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
 def _shown(pairs: list[tuple[int, int]]) -> str:
     """A digest of the availability the menu shows, from (product id, portions left) pairs."""
     text = ",".join(f"{product_id}:{shown_portions(portions)}" for product_id, portions in sorted(pairs))
-    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+    return _digest(text)
 
 
 @dataclass(frozen=True)
@@ -157,7 +162,7 @@ _MARK = re.compile(r"<!--(formules|card:(\d+))-->")
 
 def _sold_out_digest(shown: dict[int, int]) -> str:
     sold_out = ",".join(str(product_id) for product_id, portions in sorted(shown.items()) if portions == 0)
-    return hashlib.md5(sold_out.encode(), usedforsecurity=False).hexdigest()
+    return _digest(sold_out)
 
 
 def _render_menu(key: PageKey, portions: dict[int, int]) -> tuple[str, str]:
