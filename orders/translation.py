@@ -1,6 +1,6 @@
 """An order line's names, copied in every language at order time (django-modeltranslation, as
 menu/translation.py): the customer's emails show them in the customer's language and the kitchen in its
-own, and a product renamed since never rewrites an order (orders.services.placement.write_lines)."""
+own, and a product renamed since never rewrites an order (orders.services.lines.write_lines)."""
 
 from modeltranslation.translator import translator
 

@@ -5,6 +5,7 @@ import place_order`).
 - scheduling: oven capacity, the times offered and the slot an order is booked into;
 - reservation: the stock an order takes, adjusts and gives back;
 - placement: place_order;
+- lines: an order's lines written as priced (placement, modification);
 - lifecycle: transition_order, the one door for status changes, and its guards; cancel and expiry;
 - modification: modify_order and the changes of paid orders waiting for their difference;
 - kitchen: the kitchen display's start, bumps (per line, per station, per ticket) and recall;

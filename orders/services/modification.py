@@ -33,8 +33,9 @@ from orders.models import (
 )
 from orders.payments import cancel_payment, paid_amount, save_payment_status, start_online_payment
 from orders.sales_record import record_modification
+from orders.services.lines import write_lines
 from orders.services.locking import lock_order, lock_restaurant
-from orders.services.placement import PAYMENT_WINDOW, check_minimum_order, write_lines
+from orders.services.placement import PAYMENT_WINDOW, check_minimum_order
 from orders.services.pricing import LineRequest, PricedLine, oven_items, price_lines, subtotal_of
 from orders.services.promotions import Totals, discount_again, totals_for
 from orders.services.refunds import refund_order_after_commit, refund_payment_after_commit

@@ -15,7 +15,6 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import User
 from common import formats
-from common.languages import copied
 from legal.models import LegalDocument
 from loyalty import services as loyalty
 from loyalty.models import Reward
@@ -29,7 +28,6 @@ from orders.models import (
     Fulfilment,
     Order,
     OrderLine,
-    OrderLineExtra,
     OrderStatusChange,
     PaymentMethod,
     PaymentStatus,
@@ -37,6 +35,7 @@ from orders.models import (
 )
 from orders.payments import start_online_payment
 from orders.sales_record import record_sale
+from orders.services.lines import write_lines
 from orders.services.locking import lock_promo_code, lock_restaurant
 from orders.services.pricing import LineRequest, PricedLine, oven_items, price_lines, subtotal_of
 from orders.services.promotions import Totals, offer_channel, totals_for, usage_of
@@ -146,39 +145,15 @@ def place_order(
     )
     try:
         with transaction.atomic():
-            # The restaurant row serialises slot bookings; stock rows are locked after it, in id order. An
-            # order paid on the spot is confirmed at once: the kitchen display's version is raised with the lock.
-            restaurant = _locked(restaurant, confirmed_at_once=payment_method != PaymentMethod.ONLINE)
-            _check_restaurant_takes_it(restaurant)
-            promo, totals = _totals_with_code(
-                promo_code, asked, restaurant=restaurant, priced=priced, now=now
-            )
-            if reward is not None:
-                totals = _totals_with_reward(
-                    reward, promo=promo, priced=priced, delivery_fee=totals.delivery_fee
-                )
-            if payment_method == PaymentMethod.ONLINE and totals.total <= 0:
-                raise OrderError(
-                    _(
-                        "Nothing to pay online: your offer covers the whole order. Choose to pay on pick-up or delivery."
-                    ),
-                    code="nothing_to_pay_online",
-                )
-            # The oven slot it is due in, booked under the restaurant's lock.
-            due_at = schedule_order(
+            order = _book(
+                asked,
                 restaurant=restaurant,
-                fulfilment=fulfilment,
-                requested_time=requested_time,
-                pizzas=oven_items(priced),
+                priced=priced,
+                promo_code=promo_code,
+                reward=reward,
+                by=taken_by or customer,
                 now=now,
             )
-            order = _booked(asked, restaurant=restaurant, due_at=due_at, totals=totals, promo=promo, now=now)
-            # No savepoint of its own: a shortage rolls back this whole transaction.
-            reserve_stock(order=order, lines=priced, by=taken_by or customer, savepoint=False)
-            lines_written = write_lines(order, priced, discounts=totals.parts)
-            _start(order, lines_written, by=taken_by or customer)
-            if reward is not None:
-                _spend_points(customer, reward, order)
     except (IntegrityError, OrderError) as error:
         # Rolled back. The same checkout placed already (sent twice, its first answer lost): the order's
         # insert broke the checkout token's unique constraint, or a rule refused what the first order used
@@ -187,6 +162,52 @@ def place_order(
         if placed:
             raise AlreadyPlaced(_("This order was already placed."), number=placed) from error
         raise
+    return order
+
+
+def _book(
+    asked: Order,
+    *,
+    restaurant: Restaurant,
+    priced: Sequence[PricedLine],
+    promo_code: str,
+    reward: Reward | None,
+    by: User | None,
+    now: datetime,
+) -> Order:
+    """Inside place_order's transaction, under the restaurant's lock: the order's totals (with its promo code
+    or reward), its oven slot, the order inserted, its stock reserved and its lines written, then its first
+    status change, payment or email, and the reward's points spent. Raises OrderError; the caller's
+    transaction then rolls everything back."""
+    # The restaurant row serialises slot bookings; stock rows are locked after it, in id order. An order paid
+    # on the spot is confirmed at once: the kitchen display's version is raised with the lock.
+    online = asked.payment_method == PaymentMethod.ONLINE
+    restaurant = _locked(restaurant, confirmed_at_once=not online)
+    _check_restaurant_takes_it(restaurant)
+    promo, totals = _totals_with_code(promo_code, asked, restaurant=restaurant, priced=priced, now=now)
+    if reward is not None:
+        totals = _totals_with_reward(reward, promo=promo, priced=priced, delivery_fee=totals.delivery_fee)
+    if online and totals.total <= 0:
+        raise OrderError(
+            _(
+                "Nothing to pay online: your offer covers the whole order. Choose to pay on pick-up or delivery."
+            ),
+            code="nothing_to_pay_online",
+        )
+    # The oven slot it is due in, booked under the restaurant's lock.
+    due_at = schedule_order(
+        restaurant=restaurant,
+        fulfilment=asked.fulfilment,
+        requested_time=asked.requested_time,
+        pizzas=oven_items(priced),
+        now=now,
+    )
+    order = _booked(asked, restaurant=restaurant, due_at=due_at, totals=totals, promo=promo, now=now)
+    # No savepoint of its own: a shortage rolls back this whole transaction.
+    reserve_stock(order=order, lines=priced, by=by, savepoint=False)
+    _start(order, write_lines(order, priced, discounts=totals.parts), by=by)
+    if reward is not None:
+        _spend_points(asked.customer, reward, order)
     return order
 
 
@@ -355,60 +376,3 @@ def _address_fields(address: DeliveryAddress | None) -> dict:
         "delivery_city": address.city.strip(),
         "delivery_instructions": address.instructions.strip(),
     }
-
-
-def _formule_fields(line: PricedLine) -> dict:
-    """The formule a line is a component of (nothing for an ordinary line)."""
-    if line.formule is None:
-        return {}
-    return {
-        "formule": line.formule,
-        "formule_component_id": line.formule_component_id,
-        "formule_group": line.formule_group,
-        **copied("formule_name", line.formule, "name"),
-        "formule_saving": line.formule_saving,
-    }
-
-
-def write_lines(
-    order: Order, priced: Sequence[PricedLine], *, discounts: Sequence[Decimal] | None = None
-) -> list[OrderLine]:
-    """The order's lines as priced, each with its share of the discount (`discounts`, in the lines' order),
-    with their removed ingredients and extras, in three inserts; returns the lines written. Names are copied
-    in every language (common.languages.copied)."""
-    discounts = list(discounts) if discounts is not None else [Decimal("0")] * len(priced)
-    order_lines = OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                product=line.product,
-                **copied("product_name", line.product, "name"),
-                unit_price=line.product.price,
-                vat_rate=line.product.vat_rate,
-                quantity=line.quantity,
-                line_total=line.line_total,
-                discount=discount,
-                **_formule_fields(line),
-            )
-            for line, discount in zip(priced, discounts, strict=True)
-        ]
-    )
-    removals = []
-    extras = []
-    for order_line, line in zip(order_lines, priced, strict=True):
-        removals += [
-            OrderLine.removed_ingredients.through(orderline_id=order_line.pk, ingredient_id=ingredient.pk)
-            for ingredient in line.removed
-        ]
-        extras += [
-            OrderLineExtra(
-                line=order_line,
-                extra=extra,
-                unit_price=extra.price,
-                **copied("name", extra.ingredient, "name"),
-            )
-            for extra in line.extras
-        ]
-    OrderLine.removed_ingredients.through.objects.bulk_create(removals)
-    OrderLineExtra.objects.bulk_create(extras)
-    return order_lines

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from common.parsing import whole_number
-from orders.cart import Cart, addable_quantity, cart_contents
+from orders.cart import Cart
+from orders.cart_contents import addable_quantity, cart_contents
 from orders.errors import OrderError
 from orders.forms import PromoCodeForm, RewardForm
 from orders.services import MAX_QUANTITY_PER_LINE, LineRequest, PricedLine, price_lines

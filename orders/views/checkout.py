@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from orders import payments
-from orders.cart import Cart, CartContents, cart_contents
+from orders.cart import Cart
+from orders.cart_contents import CartContents, cart_contents
 from orders.errors import AlreadyPlaced, OrderError, ProductUnavailable
 from orders.forms import ASAP, CheckoutForm, time_choices
 from orders.models import Channel, Fulfilment, PaymentMethod, PaymentState
@@ -52,45 +53,17 @@ def checkout(request: HttpRequest) -> HttpResponse:
     contents = cart_contents(
         current, customer=request.user, now=now, offer_rewards=False, check_stock=not posted
     )
-    if not contents.rows or contents.restaurant is None:
-        return redirect("cart")
-    if contents.offer_refused:
-        # The code was accepted in the cart, and no longer is (its last use spent, the cart changed).
-        messages.error(request, contents.offer_refused)
-        return redirect("cart")
-    if contents.reward_refused:
-        # The reward was within reach in the cart, and no longer is (points spent in another tab).
-        messages.error(request, contents.reward_refused)
-        return redirect("cart")
     if posted and request.POST.get("cart_fingerprint") != contents.fingerprint:
         # The cart changed since the page was shown: read it as a GET does (its stock too), so a cart that
         # can no longer be made goes back to the cart page rather than to a form that cannot show why.
         contents = cart_contents(current, customer=request.user, now=now, offer_rewards=False)
-    if contents.problems:
-        messages.error(
-            request, _cannot_be_ordered(list(dict.fromkeys(row.name for row in contents.problems)))
-        )
+    why_not = _why_not_orderable(contents)
+    if why_not is not None:
+        if why_not:
+            messages.error(request, why_not)
         return redirect("cart")
     restaurant = contents.restaurant
-    prefetch_related_objects([restaurant], "opening_hours", "delivery_zones")
-    # A POST checks the time asked for against the opening hours only (no query): whether its slot has
-    # room is read once, under the restaurant's lock, by place_order. The page lists only slots with room.
-    times = times_by_fulfilment(
-        restaurant=restaurant, pizzas=contents.pizzas, now=now, with_room_only=not posted
-    )
-    if posted:
-        times = {name: _asked(listed, request.POST.get(f"{name}_time")) for name, listed in times.items()}
-    form = CheckoutForm(
-        request.POST if posted else None,
-        user=request.user,
-        restaurant=restaurant,
-        delivery_times=times[Fulfilment.DELIVERY],
-        pickup_times=times[Fulfilment.PICKUP],
-        online=payments.online_payment_available(),
-        now=now,
-        served_postal_codes=restaurant.served_postal_codes(),
-        below_minimum=contents.below_minimum > 0,
-    )
+    form = _checkout_form(request, contents, now=now)
     status = 200
     if posted:
         status = 400
@@ -119,6 +92,44 @@ def checkout(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _checkout_form(request: HttpRequest, contents: CartContents, *, now: datetime) -> CheckoutForm:
+    """The checkout form for the cart's restaurant, bound to a POST. A GET lists the times whose oven slot
+    has room; a POST checks the time asked for against the opening hours only (no query): whether its slot
+    has room is read once, under the restaurant's lock, by place_order."""
+    posted = request.method == "POST"
+    restaurant = contents.restaurant
+    prefetch_related_objects([restaurant], "opening_hours", "delivery_zones")
+    times = times_by_fulfilment(
+        restaurant=restaurant, pizzas=contents.pizzas, now=now, with_room_only=not posted
+    )
+    if posted:
+        times = {name: _asked(listed, request.POST.get(f"{name}_time")) for name, listed in times.items()}
+    return CheckoutForm(
+        request.POST if posted else None,
+        user=request.user,
+        restaurant=restaurant,
+        delivery_times=times[Fulfilment.DELIVERY],
+        pickup_times=times[Fulfilment.PICKUP],
+        online=payments.online_payment_available(),
+        now=now,
+        served_postal_codes=restaurant.served_postal_codes(),
+        below_minimum=contents.below_minimum > 0,
+    )
+
+
+def _why_not_orderable(contents: CartContents) -> str | None:
+    """Why the cart cannot go through the checkout, to say on the cart page ("" for an empty cart, nothing to
+    say); None when it can: the promo code or reward accepted in the cart and no longer (its last use spent,
+    points spent in another tab), or lines the menu or the stock can no longer make."""
+    if not contents.rows or contents.restaurant is None:
+        return ""
+    if contents.offer_refused or contents.reward_refused:
+        return contents.offer_refused or contents.reward_refused
+    if contents.problems:
+        return _cannot_be_ordered(list(dict.fromkeys(row.name for row in contents.problems)))
+    return None
 
 
 def _asked(times: list[datetime], value: str | None) -> list[datetime]:

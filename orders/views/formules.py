@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods
 
 from common.parsing import whole_number
 from offers.formules import FormuleOffer, offer_at
-from orders.cart import Cart, cart_contents
+from orders.cart import Cart
+from orders.cart_contents import cart_contents
 from orders.errors import OrderError
 from orders.services import FormulePart, LineRequest, price_lines, stock_needs
 from restaurants.availability import stock_at

@@ -223,9 +223,9 @@ def test_points_spent_between_the_checkout_page_and_the_placement_send_back_to_t
     fingerprint = shown_fingerprint(cart)
     other = order_for(customer)
     movements = StockMovement.objects.count()
-    import orders.cart
+    import orders.cart_contents
 
-    real = orders.cart.redeemable_rewards
+    real = orders.cart_contents.redeemable_rewards
 
     def then_another_tab_spends(who):
         rewards = real(who)
@@ -233,7 +233,7 @@ def test_points_spent_between_the_checkout_page_and_the_placement_send_back_to_t
             spend(customer, free_pizza, other)
         return rewards
 
-    monkeypatch.setattr(orders.cart, "redeemable_rewards", then_another_tab_spends)
+    monkeypatch.setattr(orders.cart_contents, "redeemable_rewards", then_another_tab_spends)
 
     response = cart.post(
         reverse("checkout"),

@@ -22,7 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Address, User
 from common.parsing import whole_number
-from orders.cart import Cart, CartContents, addable_quantity, cart_contents
+from orders.cart import Cart
+from orders.cart_contents import CartContents, addable_quantity, cart_contents
 from orders.errors import OrderError
 from orders.forms import PromoCodeForm, offered_times
 from orders.models import Channel, Order, OrderLine, Status
