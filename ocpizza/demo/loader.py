@@ -20,20 +20,16 @@ from django.utils import timezone, translation
 
 from accounts.models import Address, User
 from common import renditions
-from loyalty.models import Reward
 from menu.models import Allergen, Category, Extra, Ingredient, Product, RecipeLine, RecipeStep
 from ocpizza.demo import images
 from ocpizza.demo.data import (
     CATEGORIES,
     CUSTOMERS,
     EXTRAS,
-    FORMULES,
     HEAD_OFFICE,
     INGREDIENTS,
     PRODUCTS,
-    PROMO_CODES,
     RESTAURANTS,
-    REWARDS,
     PersonSpec,
     ProductSpec,
     RestaurantSpec,
@@ -43,11 +39,11 @@ from ocpizza.demo.data import (
 from ocpizza.demo.english import english
 from ocpizza.demo.history import Catalogue, OrderWriter, Team
 from ocpizza.demo.loyalty_history import earn_history
+from ocpizza.demo.offers import load_offers
 from ocpizza.demo.pictures import attach_picture, product_picture
 from ocpizza.demo.reset import reset_demo
 from ocpizza.demo.sales_record import record_history
 from ocpizza.demo.scenario import OrderPlan, opening_quantities, order_plans, stock_targets
-from offers.models import Formule, FormuleComponent, PromoCode, Target
 from orders.models import Order
 from restaurants.models import DeliveryZone, OpeningHours, Restaurant, Role, StaffMember, Stock, StockMovement
 from restaurants.services import create_stock
@@ -164,9 +160,7 @@ class _Loader:
             self.customers[spec.email] = self._customer(spec)
             self.logins.append(DemoLogin("customer", "", spec.email, self.password))
         writer = OrderWriter(now=self.now, catalogue=self.catalogue, customers=self.customers)
-        self._promo_codes()
-        self._formules()
-        self._rewards()
+        load_offers()
         for index, spec in enumerate(RESTAURANTS):
             restaurant = self._restaurant(spec)
             team = self._team(restaurant, spec)
@@ -180,66 +174,6 @@ class _Loader:
             self._stock(restaurant, spec, pending, by=team.manager)
             for plan in pending:
                 writer.write(restaurant, plan, team)
-
-    def _promo_codes(self) -> None:
-        """The demo's promo codes, created once (a code changed in the admin since is left alone)."""
-        for spec in PROMO_CODES:
-            PromoCode.objects.get_or_create(
-                code=spec.code,
-                defaults={
-                    "label": spec.label,
-                    "kind": spec.kind,
-                    "value": spec.value,
-                    "target": Target.CATEGORY if spec.category else Target.ORDER,
-                    "category": Category.objects.get(slug=spec.category) if spec.category else None,
-                    "minimum_order": spec.minimum_order,
-                    "weekdays": list(spec.weekdays),
-                    "hours_from": spec.hours[0] if spec.hours else None,
-                    "hours_until": spec.hours[1] if spec.hours else None,
-                    "first_order_only": spec.first_order_only,
-                    "max_uses_per_customer": spec.max_uses_per_customer,
-                    "channels": list(spec.channels),
-                },
-            )
-
-    def _formules(self) -> None:
-        """The demo's formules, created once (a formule changed in the admin since is left alone). A
-        component of several categories names their products."""
-        for spec in FORMULES:
-            formule, created = Formule.objects.get_or_create(
-                name_fr=spec.name,
-                defaults={
-                    "name_en": spec.name_en,
-                    "description_fr": spec.description,
-                    "description_en": spec.description_en,
-                    "price_rule": spec.price_rule,
-                    "price": spec.price,
-                },
-            )
-            if not created:
-                continue
-            for position, component_spec in enumerate(spec.components, start=1):
-                component = FormuleComponent.objects.create(
-                    formule=formule,
-                    label_fr=component_spec.label,
-                    label_en=component_spec.label_en,
-                    quantity=component_spec.quantity,
-                    position=position,
-                )
-                component.products.set(Product.objects.filter(category__slug__in=component_spec.categories))
-
-    def _rewards(self) -> None:
-        """The demo's loyalty rewards, created once (a reward changed in the admin since is left alone)."""
-        for spec in REWARDS:
-            Reward.objects.get_or_create(
-                name_fr=spec.name,
-                defaults={
-                    "name_en": spec.name_en,
-                    "points": spec.points,
-                    "category": Category.objects.get(slug=spec.category) if spec.category else None,
-                    "product": Product.objects.get(slug=spec.product) if spec.product else None,
-                },
-            )
 
     # --- People ----------------------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from common.parsing import whole_number
 from orders.cart import Cart
 from orders.cart_contents import addable_quantity, cart_contents
 from orders.errors import OrderError
-from orders.forms import PromoCodeForm, RewardForm
+from orders.forms_cart import PromoCodeForm, RewardForm
 from orders.services import MAX_QUANTITY_PER_LINE, LineRequest, PricedLine, price_lines
 from restaurants.models import Restaurant
 

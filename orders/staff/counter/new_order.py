@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib import messages
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,10 +25,12 @@ from common.parsing import whole_number
 from orders.cart import Cart
 from orders.cart_contents import CartContents, addable_quantity, cart_contents
 from orders.errors import OrderError
-from orders.forms import PromoCodeForm, offered_times
-from orders.models import Channel, Order, OrderLine, Status
+from orders.forms import offered_times
+from orders.forms_cart import PromoCodeForm
+from orders.models import Channel, Order
 from orders.reorder import reorder_lines
 from orders.services import MAX_QUANTITY_PER_LINE, Contact, place_order, price_lines
+from orders.staff.counter.customers import find_customers
 from orders.staff.counter.forms import AddLineForm, CounterOrderForm, CustomerSearchForm
 from orders.staff.counter.views import COUNTER_STAFF
 from orders.staff.selectors import get_order_for_staff
@@ -39,10 +41,6 @@ from restaurants.staff.access import staff_required
 from restaurants.staff.post_redirect import refuse
 
 CUSTOMER_KEY = "counter_customer"
-MAX_MATCHES = 10
-RECENT_ORDERS = 3  # a found customer's last orders at the restaurant, each one tap from being repeated
-# Words of a search beyond these are left out: a name and a surname find anyone.
-MAX_SEARCH_WORDS = 4
 # Promo codes are checked as the offers' "counter" channel (offers.rules), for the customer picked or for
 # nobody (a walk-in: codes for a first order or limited per customer are refused with their reason);
 # place_order checks the code again, under its lock, for the same channel (a phone order is "counter" too).
@@ -81,47 +79,6 @@ def _chosen_customer(request: HttpRequest) -> User | None:
     if not customer_id:
         return None
     return User.objects.filter(pk=customer_id, is_active=True).first()
-
-
-def find_customers(search: CustomerSearchForm, restaurant: Restaurant) -> list[User]:
-    """Up to MAX_MATCHES active accounts for a valid search, each with its address book (`user.book`) and
-    its last RECENT_ORDERS orders at `restaurant` with their lines (`user.recent`), to repeat one in a tap.
-
-    A whole phone number is one equality on the indexed E.164 column, so its owner comes first and alone.
-    Anything else is read word by word, each word found in the first name, the last name or the email; a
-    search that reads as part of a phone number ("06 12", "56 78", "+44 20") also finds the numbers that
-    start with it, or contain it when written without its leading 0. Four queries: accounts, addresses,
-    recent orders, their lines.
-    """
-    book = Prefetch("addresses", queryset=Address.objects.active().order_by("label", "id"), to_attr="book")
-    recent = Prefetch(
-        "orders",
-        queryset=Order.objects.filter(restaurant=restaurant)
-        .exclude(status=Status.AWAITING_PAYMENT)
-        .order_by("-created_at", "-id")
-        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))[:RECENT_ORDERS],
-        to_attr="recent",
-    )
-    users = (
-        User.objects.filter(is_active=True)
-        .prefetch_related(book, recent)
-        .order_by("last_name", "first_name", "id")
-    )
-    number = search.phone
-    if number is not None:
-        return list(users.filter(phone=number.as_e164)[:MAX_MATCHES])
-    words = Q()
-    for word in search.cleaned_data["q"].split()[:MAX_SEARCH_WORDS]:
-        words &= Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-    digits = search.phone_digits
-    if digits.startswith("+"):
-        words |= Q(phone__startswith=digits)
-    elif digits.startswith("0"):
-        # A French number written nationally: "06 12" is the start of "+33612…".
-        words |= Q(phone__startswith=f"+33{digits[1:]}")
-    elif digits:
-        words |= Q(phone__contains=digits)
-    return list(users.filter(words)[:MAX_MATCHES])
 
 
 def _menu_items(restaurant: Restaurant) -> tuple[list, dict[int, MenuItem]]:
