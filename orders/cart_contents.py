@@ -288,3 +288,14 @@ def addable_quantity(*, restaurant: Restaurant, cart_lines: list[PricedLine], li
         for ingredient_id in per_unit
     }
     return portions_of(per_unit, remaining)
+
+
+def stock_can_make(*, restaurant: Restaurant, cart_lines: list[PricedLine], lines: list[PricedLine]) -> bool:
+    """Whether the restaurant's stock can make `lines` (a formule's group) on top of `cart_lines`."""
+    held = stock_needs(cart_lines)
+    needs = stock_needs(lines)
+    available = stock_at(restaurant, set(needs) | set(held))
+    return all(
+        available.get(ingredient_id, Decimal("0")) - held.get(ingredient_id, Decimal("0")) >= quantity
+        for ingredient_id, quantity in needs.items()
+    )

@@ -29,7 +29,7 @@ class Reorder:
         return not self.lines and not self.formules
 
 
-def reorder_lines(order: Order, *, formules: bool = True) -> Reorder:
+def reorder_lines(order: Order) -> Reorder:
     """An order's lines as cart lines, for ordering them again at the same restaurant.
 
     Leaves out, and names, what can no longer be had: products off the menu or sold out (portions left from
@@ -37,24 +37,18 @@ def reorder_lines(order: Order, *, formules: bool = True) -> Reorder:
     may no longer be removed; a quantity above the portions left is lowered. A formule comes back as a
     formule (a new group, at the formule's price) while the restaurant still offers it with the same
     components and can make every one of its products; otherwise its products come back at their own price,
-    and the sentence says so; with `formules` False (the counter, which takes no formule), always the latter.
-    Checkout checks it all again."""
+    and the sentence says so. Checkout (or the counter's placement) checks it all again."""
     # A no-op when the order comes from order_with_details().
     prefetch_related_objects([order], "lines__extras", "lines__removed_ingredients")
     order_lines = list(order.lines.all())
     products = _products_to_reorder(order, order_lines)
     left = {product_id: product.portions_left for product_id, product in products.items()}
-    components = _formule_components_offered(order, order_lines) if formules else {}
+    components = _formule_components_offered(order, order_lines)
     lines: list[LineRequest] = []
     groups: list[list[LineRequest]] = []
     left_out: list[str] = []
     for unit in _formules_apart(order_lines):
-        if unit[0].formule_group and not formules:
-            left_out.append(
-                _("« %(formule)s » is offered on the website only: its products are at their own price.")
-                % {"formule": unit[0].formule_name}
-            )
-        elif unit[0].formule_group:
+        if unit[0].formule_group:
             again = _formule_again(unit, products, left, components, left_out)
             if again is not None:
                 groups.append(again)

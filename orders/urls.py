@@ -3,6 +3,7 @@ from django.urls import URLResolver, path, register_converter
 from common.urls import under
 from orders.staff import delivery as staff_delivery
 from orders.staff import kitchen as staff_kitchen
+from orders.staff.counter import formules as counter_formules
 from orders.staff.counter import new_order as counter_new_order
 from orders.staff.counter import views as staff_counter
 from orders.staff.dashboard import views as staff_dashboard
@@ -88,6 +89,7 @@ urlpatterns = [
         "staff/counter/new/",
         path("", counter_new_order.counter_new, name="staff_counter_new"),
         path("add/", counter_new_order.counter_add, name="staff_counter_add"),
+        path("formules/<int:formule_id>/", counter_formules.counter_formule, name="staff_counter_formule"),
         path("lines/<int:index>/", counter_new_order.counter_line, name="staff_counter_line"),
         path("customer/", counter_new_order.counter_customer, name="staff_counter_customer"),
         path("clear/", counter_new_order.counter_clear, name="staff_counter_clear"),

@@ -238,6 +238,12 @@ ACCESS: dict[str, Access] = {
         get=(LOGIN, 403, 403, 403, 403, 405, 405, 405, 405),
         post=(LOGIN, 403, 403, 403, 403, 303, 303, 303, 303),
     ),
+    # A formule for the order being taken, at the staff user's current restaurant: an empty choice is a 400.
+    "staff_counter_formule": Access(
+        lambda w: [Formule.objects.get().pk],
+        get=(LOGIN, 403, 403, 403, 403, 200, 200, 200, 200),
+        post=(LOGIN, 403, 403, 403, 403, 400, 400, 400, 400),
+    ),
     # No line 0 in an empty order: refused, back to the new order (303).
     "staff_counter_line": Access(
         lambda w: [0],

@@ -24,17 +24,17 @@ from orders.models import (
     Status,
 )
 from orders.services import LineRequest, transition_order
-from orders.staff.counter.new_order import CUSTOMER_KEY, CounterCart
+from orders.staff.counter.taken import CUSTOMER_KEY, CounterCart
 from restaurants.models import Role, Stock, StockMovement
 from restaurants.services import record_waste
 from tests import factories as f
+from tests.orders.counter import NEW, place
 from tests.queue import run_deferred
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("staff_counter")
 FRAGMENT = reverse("staff_counter_orders")
-NEW = reverse("staff_counter_new")
 ADD = reverse("staff_counter_add")
 CHOOSE = reverse("staff_counter_customer")
 
@@ -66,22 +66,6 @@ def ready(order, by):
 
 def add(client, product, quantity=1, **more):
     return client.post(ADD, {"product": product.pk, "quantity": str(quantity), **more})
-
-
-def place(client, **data):
-    form = {
-        "place": "1",
-        "channel": "phone",
-        "name": "Chloé Petit",
-        "phone": "06 99 88 77 66",
-        "email": "",
-        "fulfilment": "pickup",
-        "pickup_time": "asap",
-        "delivery_time": "asap",
-        "payment_method": "cash_on_delivery",
-    }
-    form.update(data)
-    return client.post(NEW, form)
 
 
 def stock_levels(stock_a) -> dict[str, Decimal]:

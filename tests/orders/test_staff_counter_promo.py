@@ -14,14 +14,15 @@ from django.urls import reverse
 
 from offers.models import Kind, PromoCode
 from orders.models import Channel, Order
-from orders.staff.counter.new_order import CounterCart
+from orders.staff.counter.taken import CounterCart
 from restaurants.models import Role, Stock
 from tests import factories as f
+from tests.orders import counter as counter_orders
+from tests.orders.counter import NEW
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-NEW = reverse("staff_counter_new")
 ADD = reverse("staff_counter_add")
 CODE = reverse("staff_counter_promo")
 CHOOSE = reverse("staff_counter_customer")
@@ -56,19 +57,8 @@ def kept_code(client) -> str:
 
 
 def place(client, **data):
-    form = {
-        "place": "1",
-        "channel": "counter",
-        "name": "Chloé Petit",
-        "phone": "06 99 88 77 66",
-        "email": "",
-        "fulfilment": "pickup",
-        "pickup_time": "asap",
-        "delivery_time": "asap",
-        "payment_method": "at_counter",
-        **data,
-    }
-    return client.post(NEW, form)
+    """A counter order, paid at the counter unless told otherwise."""
+    return counter_orders.place(client, **{"channel": "counter", "payment_method": "at_counter", **data})
 
 
 def text(response) -> str:

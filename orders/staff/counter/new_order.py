@@ -1,9 +1,9 @@
 """Taking an order by phone or at the counter: the customer, the menu, the lines, the order's details.
 
-The order being taken lives in the session under its own key (CounterCart), apart from the staff user's own
-website cart, for the current restaurant only, and goes through the same services as the website: the menu
-and its stock (restaurants.selectors.menu_sections), orders.services.price_lines, available_times and
-place_order. Every change of a line is a POST that ends on the new-order screen (Post/Redirect/Get).
+The order being taken lives in the session under its own key (orders.staff.counter.taken), apart from the
+staff user's own website cart, for the current restaurant only, and goes through the same services as the
+website: the menu and its stock (restaurants.selectors.menu_sections), orders.services.price_lines,
+available_times and place_order. Every change of a line is a POST that ends on the new-order screen (Post/Redirect/Get).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Address, User
 from common.parsing import whole_number
-from orders.cart import Cart
+from offers.formules import offers_at
 from orders.cart_contents import CartContents, addable_quantity, cart_contents
 from orders.errors import OrderError
 from orders.forms import offered_times
@@ -32,6 +32,7 @@ from orders.reorder import reorder_lines
 from orders.services import MAX_QUANTITY_PER_LINE, Contact, place_order, price_lines
 from orders.staff.counter.customers import find_customers
 from orders.staff.counter.forms import AddLineForm, CounterOrderForm, CustomerSearchForm
+from orders.staff.counter.taken import CUSTOMER_KEY, CounterCart, back_to_new, chosen_customer, counter_cart
 from orders.staff.counter.views import COUNTER_STAFF
 from orders.staff.selectors import get_order_for_staff
 from orders.views.cart import describe
@@ -40,7 +41,6 @@ from restaurants.selectors import MenuItem, menu_sections
 from restaurants.staff.access import staff_required
 from restaurants.staff.post_redirect import refuse
 
-CUSTOMER_KEY = "counter_customer"
 # Promo codes are checked as the offers' "counter" channel (offers.rules), for the customer picked or for
 # nobody (a walk-in: codes for a first order or limited per customer are refused with their reason);
 # place_order checks the code again, under its lock, for the same channel (a phone order is "counter" too).
@@ -55,30 +55,6 @@ def _walk_in_reason(message: str) -> str:
             "This code is for a customer's account (first order or limited uses): pick the customer first."
         )
     return message
-
-
-class CounterCart(Cart):
-    """The order being taken at the counter, kept apart from the staff user's own website cart."""
-
-    session_key = "counter_cart"
-
-
-def _counter_cart(request: HttpRequest) -> CounterCart:
-    """The order being taken, for the current restaurant only (switching restaurant starts a new one)."""
-    cart = CounterCart.load(request.session)
-    if cart.lines and not cart.is_for(request.staff.restaurant.pk):
-        cart.clear()
-        cart.save(request.session)
-        request.session.pop(CUSTOMER_KEY, None)
-    cart.restaurant_id = request.staff.restaurant.pk
-    return cart
-
-
-def _chosen_customer(request: HttpRequest) -> User | None:
-    customer_id = request.session.get(CUSTOMER_KEY)
-    if not customer_id:
-        return None
-    return User.objects.filter(pk=customer_id, is_active=True).first()
 
 
 def _menu_items(restaurant: Restaurant) -> tuple[list, dict[int, MenuItem]]:
@@ -173,9 +149,9 @@ def _new_order_page(
     """
     restaurant = request.staff.restaurant
     prefetch_related_objects([restaurant], "opening_hours", "delivery_zones")
-    cart = _counter_cart(request)
+    cart = counter_cart(request)
     now = timezone.now()
-    customer = _chosen_customer(request)
+    customer = chosen_customer(request)
     contents = cart_contents(cart, customer=customer, channel=CODE_CHANNEL, now=now)
     contents.offer_refused = _walk_in_reason(contents.offer_refused)
     if customer is not None:
@@ -199,6 +175,7 @@ def _new_order_page(
         {
             "restaurant": restaurant,
             "sections": sections,
+            "formules": offers_at(restaurant, sections=sections),
             "contents": contents,
             "customer": customer,
             "search": search,
@@ -221,10 +198,6 @@ def _refuse_line(request: HttpRequest, message: str) -> HttpResponse:
     return refuse(request, message, f"{reverse('staff_counter_new')}#counter-lines")
 
 
-def _back_to_new(anchor: str = "counter-lines") -> HttpResponse:
-    return redirect(f"{reverse('staff_counter_new')}#{anchor}")
-
-
 @staff_required(*COUNTER_STAFF)
 @require_POST
 def counter_add(request: HttpRequest) -> HttpResponse:
@@ -240,7 +213,7 @@ def counter_add(request: HttpRequest) -> HttpResponse:
         (priced,) = price_lines([line])
     except OrderError as error:
         return _refuse_line(request, error.message)
-    cart = _counter_cart(request)
+    cart = counter_cart(request)
     in_order = cart.quantity_of(line)
     if in_order + line.quantity > MAX_QUANTITY_PER_LINE:
         return _refuse_line(
@@ -268,14 +241,15 @@ def counter_add(request: HttpRequest) -> HttpResponse:
         return _refuse_line(request, _("Too many lines in one order."))
     cart.save(request.session)
     messages.success(request, _("Added: %(line)s.") % {"line": describe(priced)})
-    return _back_to_new(f"product-{priced.product.slug}")
+    return back_to_new(f"product-{priced.product.slug}")
 
 
 @staff_required(*COUNTER_STAFF)
 @require_POST
 def counter_line(request: HttpRequest, index: int) -> HttpResponse:
-    """Set the quantity of a line of the order being taken (0 removes it)."""
-    cart = _counter_cart(request)
+    """Set the quantity of a line of the order being taken (0 removes it). A formule's line has no quantity of
+    its own: 0 removes the whole formule, anything else is refused."""
+    cart = counter_cart(request)
     if not 0 <= index < len(cart.lines):
         return _refuse_line(request, _("This line is no longer in the order."))
     quantity = whole_number(request.POST.get("quantity"), max_digits=3)
@@ -283,6 +257,12 @@ def counter_line(request: HttpRequest, index: int) -> HttpResponse:
         return _refuse_line(
             request, _("A quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY_PER_LINE}
         )
+    if cart.lines[index].formule is not None:
+        if quantity:
+            return _refuse_line(request, _("A formule is taken whole: remove it, then add it again."))
+        cart.remove(index)
+        cart.save(request.session)
+        return back_to_new()
     if quantity > cart.lines[index].quantity:
         contents = cart_contents(cart)
         row = contents.rows[index]
@@ -304,7 +284,7 @@ def counter_line(request: HttpRequest, index: int) -> HttpResponse:
             )
     cart.set_quantity(index, quantity)
     cart.save(request.session)
-    return _back_to_new()
+    return back_to_new()
 
 
 @staff_required(*COUNTER_STAFF)
@@ -313,7 +293,7 @@ def counter_promo(request: HttpRequest) -> HttpResponse:
     """Apply a promo code to the order being taken (kept only when offers.rules accepts it for the customer
     picked, or for a walk-in, at the counter) or remove it. A refused code comes back on the new-order screen
     with its reason and a 400; the order being taken is left as it was."""
-    cart = _counter_cart(request)
+    cart = counter_cart(request)
     if not cart.lines:
         return _refuse_line(request, _("Add at least one product to the order."))
     form = PromoCodeForm(request.POST)
@@ -321,15 +301,15 @@ def counter_promo(request: HttpRequest) -> HttpResponse:
         cart.promo_code = ""
         cart.save(request.session)
         messages.success(request, _("The promo code was removed."))
-        return _back_to_new()
+        return back_to_new()
     if form.is_valid():
         trial = CounterCart(cart.restaurant_id, cart.lines, cart.salt, form.cleaned_data["code"].upper())
-        contents = cart_contents(trial, customer=_chosen_customer(request), channel=CODE_CHANNEL)
+        contents = cart_contents(trial, customer=chosen_customer(request), channel=CODE_CHANNEL)
         if contents.offer is not None:
             cart.promo_code = trial.promo_code
             cart.save(request.session)
             messages.success(request, _("The code %(code)s is applied.") % {"code": trial.promo_code})
-            return _back_to_new()
+            return back_to_new()
         form.add_error(
             "code", _walk_in_reason(contents.offer_refused) or _("Add at least one product to the order.")
         )
@@ -342,7 +322,7 @@ def counter_customer(request: HttpRequest) -> HttpResponse:
     """Take the order for a customer's account (`customer`: its id), or for nobody's (`forget`)."""
     if "forget" in request.POST:
         request.session.pop(CUSTOMER_KEY, None)
-        return _back_to_new("counter-customer")
+        return back_to_new("counter-customer")
     customer_id = whole_number(request.POST.get("customer"))
     user = User.objects.filter(pk=customer_id, is_active=True).first() if customer_id is not None else None
     if user is None:
@@ -353,14 +333,14 @@ def counter_customer(request: HttpRequest) -> HttpResponse:
         )
     request.session[CUSTOMER_KEY] = user.pk
     messages.success(request, _("The order is for %(customer)s.") % {"customer": user.display_name})
-    return _back_to_new("counter-lines")
+    return back_to_new("counter-lines")
 
 
 @staff_required(*COUNTER_STAFF)
 @require_POST
 def counter_clear(request: HttpRequest) -> HttpResponse:
     """Start again: no line, no customer."""
-    cart = _counter_cart(request)
+    cart = counter_cart(request)
     cart.clear()
     cart.save(request.session)
     request.session.pop(CUSTOMER_KEY, None)
@@ -372,21 +352,26 @@ def counter_clear(request: HttpRequest) -> HttpResponse:
 @require_POST
 def counter_repeat(request: HttpRequest, number: str) -> HttpResponse:
     """Start a new order as a copy of a previous order of this restaurant: its lines, as the stock allows now
-    (orders.reorder.reorder_lines: what is sold out or off the menu is left out and said; a formule's products at
-    their own price, the counter taking no formule), for its customer's
-    account when it had one. Replaces the order being taken. An order of another restaurant is a 404."""
+    (orders.reorder.reorder_lines: what is sold out or off the menu is left out and said; a formule as a
+    formule while the restaurant still offers it as it was), for its customer's account when it had one.
+    Replaces the order being taken. An order of another restaurant is a 404."""
     order = get_order_for_staff(request, number)
-    again = reorder_lines(order, formules=False)
+    again = reorder_lines(order)
     for sentence in again.left_out:
         messages.warning(request, sentence)
-    if not again.lines:
+    if again.empty:
         return refuse(
             request,
             _("Nothing from order %(number)s can be made at the moment.") % {"number": order.number},
             f"{reverse('staff_counter_new')}#counter-customer",
         )
-    cart = _counter_cart(request)
+    cart = counter_cart(request)
     cart.replace(request.staff.restaurant.pk, again.lines)
+    try:
+        for formule_lines in again.formules:
+            cart.add_formule(formule_lines)
+    except ValueError:
+        messages.warning(request, _("Too many lines in one order."))
     cart.save(request.session)
     if order.customer_id and order.customer.is_active:
         request.session[CUSTOMER_KEY] = order.customer_id
@@ -395,4 +380,4 @@ def counter_repeat(request: HttpRequest, number: str) -> HttpResponse:
     messages.success(
         request, _("The products of order %(number)s are in the new order.") % {"number": order.number}
     )
-    return _back_to_new("counter-lines")
+    return back_to_new("counter-lines")
