@@ -8,7 +8,9 @@ import pytest
 
 from offers.models import Formule, FormuleComponent
 from orders.services import Contact, DeliveryAddress, LineRequest, place_order
+from restaurants.services import restock
 from tests import factories as f
+from tests.orders.stripe_fake import fake_stripe
 
 PARIS = ZoneInfo("Europe/Paris")
 # A Monday at noon: restaurant A is open (11:30-22:30 every day in the test world).
@@ -82,3 +84,18 @@ def midi(menu, drinks):
         formule=formule, label="Boisson", category=drinks["category"], position=2
     )
     return {"formule": formule, "pizza": pizza, "boisson": boisson}
+
+
+@pytest.fixture
+def stripe_api(settings):
+    """Stripe faked in process (tests/orders/stripe_fake.py): what the code asks of it, and its answers."""
+    with fake_stripe(settings) as fake:
+        yield fake
+
+
+@pytest.fixture
+def plenty(stock_a):
+    """Enough stock at A for a dozen pizzas of each kind."""
+    for name, quantity in {"Mozzarella": "3000", "Jambon": "600", "Pâte à pizza": "3000"}.items():
+        restock(stock=stock_a[name], quantity=D(quantity), by=None)
+    return stock_a

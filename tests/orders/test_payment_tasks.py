@@ -31,14 +31,7 @@ from orders.tasks import (
 )
 from restaurants.models import Stock
 from tests.orders.checkout import shown_fingerprint, terms_accepted
-from tests.orders.stripe_fake import fake_stripe
 from tests.queue import deferred, run_deferred
-
-
-@pytest.fixture
-def stripe_api(settings):
-    with fake_stripe(settings) as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -16,14 +16,7 @@ from orders.payments import paid_amount
 from orders.services import LineRequest, cancel_order, confirm_payment, mark_refund_failed
 from restaurants.models import Role
 from tests import factories as f
-from tests.orders.stripe_fake import fake_stripe
 from tests.queue import run_deferred
-
-
-@pytest.fixture
-def stripe_api(settings):
-    with fake_stripe(settings) as fake:
-        yield fake
 
 
 def staff_of(restaurant, role: str):

@@ -23,14 +23,8 @@ from orders.models import (
 from orders.payments import paid_amount
 from orders.services import LineRequest, cancel_order, confirm_payment, modify_order, transition_order
 from restaurants.models import Stock
-from tests.orders.stripe_fake import completed_session, event, fake_stripe, post_event
+from tests.orders.stripe_fake import completed_session, event, post_event
 from tests.queue import deferred, run_deferred
-
-
-@pytest.fixture
-def stripe_api(settings):
-    with fake_stripe(settings) as fake:
-        yield fake
 
 
 def margheritas(menu, quantity: int, **more) -> LineRequest:

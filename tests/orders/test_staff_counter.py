@@ -25,7 +25,7 @@ from orders.models import (
 )
 from orders.services import LineRequest, transition_order
 from orders.staff.counter.taken import CUSTOMER_KEY, CounterCart
-from restaurants.models import Role, Stock, StockMovement
+from restaurants.models import Stock, StockMovement
 from restaurants.services import record_waste
 from tests import factories as f
 from tests.orders.counter import NEW, place
@@ -40,22 +40,10 @@ CHOOSE = reverse("staff_counter_customer")
 
 
 @pytest.fixture
-def counter_clerk(restaurant_a):
-    return f.StaffMemberFactory(restaurant=restaurant_a, role=Role.COUNTER).user
-
-
-@pytest.fixture
-def en(client):
-    """The client reads English: messages are asserted in their source language."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def at_counter(en, counter_clerk, menu, stock_a, noon):
+def at_counter(english, counter, menu, stock_a, noon):
     """The counter clerk of A, signed in, at Monday noon."""
-    en.force_login(counter_clerk)
-    return en
+    english.force_login(counter)
+    return english
 
 
 def ready(order, by):
@@ -102,7 +90,7 @@ def _urls(order):
     ]
 
 
-@pytest.mark.parametrize("who", ["counter_clerk", "manager_a", "head_office"])
+@pytest.mark.parametrize("who", ["counter", "manager_a", "head_office"])
 def test_counter_staff_managers_and_head_office_use_every_counter_url(
     request, client, who, order_for, customer, restaurant_a
 ):
@@ -291,7 +279,7 @@ def test_each_order_of_the_list_is_keyed_and_versioned_for_the_live_swaps(at_cou
 
 
 def test_handing_over_a_pickup_records_the_card_payment_and_the_hand_over(
-    at_counter, counter_clerk, order_for, customer, pizzaiolo
+    at_counter, counter, order_for, customer, pizzaiolo
 ):
     order = ready(order_for(customer), pizzaiolo)
 
@@ -310,13 +298,13 @@ def test_handing_over_a_pickup_records_the_card_payment_and_the_hand_over(
         Provider.CARD,
         order.total,
         PaymentState.SUCCEEDED,
-        counter_clerk,
+        counter,
     )
     change = order.status_changes.last()
     assert (change.from_status, change.to_status, change.actor) == (
         Status.READY,
         Status.PICKED_UP,
-        counter_clerk,
+        counter,
     )
 
 
@@ -335,12 +323,12 @@ def test_an_unpaid_order_is_not_handed_over_without_a_payment_choice(
 
 
 def test_a_paid_order_is_handed_over_without_a_payment_choice(
-    at_counter, order_for, customer, pizzaiolo, counter_clerk
+    at_counter, order_for, customer, pizzaiolo, counter
 ):
     from orders.services import record_payment_on_delivery
 
     order = ready(order_for(customer), pizzaiolo)
-    record_payment_on_delivery(order=order, method=Provider.CASH, by=counter_clerk)
+    record_payment_on_delivery(order=order, method=Provider.CASH, by=counter)
 
     response = at_counter.post(reverse("staff_counter_hand_over", args=[order.number]), {})
 
@@ -459,7 +447,7 @@ def test_the_cancellation_waits_in_an_undo_window_and_is_refused_once_the_kitche
 
 
 def test_the_counter_cancels_an_order_before_preparation_with_a_reason(
-    at_counter, counter_clerk, order_for, customer, stock_a
+    at_counter, counter, order_for, customer, stock_a
 ):
     before = stock_levels(stock_a)
     order = order_for(customer)
@@ -472,7 +460,7 @@ def test_the_counter_cancels_an_order_before_preparation_with_a_reason(
     order.refresh_from_db()
     assert order.status == Status.CANCELLED
     change = order.status_changes.last()
-    assert (change.actor, change.reason) == (counter_clerk, "The customer called back")
+    assert (change.actor, change.reason) == (counter, "The customer called back")
     assert stock_levels(stock_a) == before
 
 
@@ -604,7 +592,7 @@ def test_nobody_found_fills_the_walk_in_details_with_the_number_asked_for(at_cou
 
 def test_a_phone_order_for_a_customer_found_by_phone_is_placed_for_their_account(
     at_counter,
-    counter_clerk,
+    counter,
     customer,
     menu,
     ingredients,
@@ -638,7 +626,7 @@ def test_a_phone_order_for_a_customer_found_by_phone_is_placed_for_their_account
     assert response.status_code == 302
     order = Order.objects.get()
     assert response["Location"] == reverse("staff_counter_order", args=[order.number])
-    assert (order.channel, order.customer, order.taken_by) == (Channel.PHONE, customer, counter_clerk)
+    assert (order.channel, order.customer, order.taken_by) == (Channel.PHONE, customer, counter)
     assert (order.fulfilment, order.address_id, order.delivery_postal_code) == (
         "delivery",
         address.pk,
@@ -651,7 +639,7 @@ def test_a_phone_order_for_a_customer_found_by_phone_is_placed_for_their_account
     assert [e.name for e in lines["Regina"].extras.all()] == ["Mozzarella"]
     assert order.total == Decimal("9.50") * 2 + Decimal("13.50") + order.delivery_fee
     assert StockMovement.objects.filter(order=order).exists()
-    assert OrderStatusChange.objects.get(order=order).actor == counter_clerk
+    assert OrderStatusChange.objects.get(order=order).actor == counter
     # The order being taken is gone from the session; the customer gets the confirmation.
     assert CounterCart.load(at_counter.session).lines == []
     assert CUSTOMER_KEY not in at_counter.session
@@ -667,7 +655,7 @@ def test_a_phone_order_for_a_customer_found_by_phone_is_placed_for_their_account
 
 
 def test_a_walk_in_counter_order_without_an_account_pays_at_the_counter(
-    at_counter, counter_clerk, menu, stock_a, mailoutbox
+    at_counter, counter, menu, stock_a, mailoutbox
 ):
     add(at_counter, menu["margherita"])
 
@@ -680,7 +668,7 @@ def test_a_walk_in_counter_order_without_an_account_pays_at_the_counter(
     assert order.customer is None
     assert (order.customer_name, order.customer_phone, order.customer_email) == ("Walk-in Wanda", "", "")
     assert (order.channel, order.fulfilment, order.payment_method) == ("counter", "pickup", "at_counter")
-    assert order.taken_by == counter_clerk
+    assert order.taken_by == counter
     assert order.payment_status == PaymentStatus.UNPAID
     assert mailoutbox == []
 

@@ -12,7 +12,6 @@ from django.urls import reverse
 from orders.models import OrderStatusChange, Payment, PaymentState, PaymentStatus, Provider, Status
 from orders.services import DeliveryAddress, LineRequest, confirm_payment, transition_order
 from restaurants.models import MovementReason, Role, Stock, StockMovement
-from restaurants.services import restock
 from tests import factories as f
 
 
@@ -27,13 +26,6 @@ def other_driver(restaurant_a):
     return f.StaffMemberFactory(
         restaurant=restaurant_a, role=Role.DRIVER, user__first_name="Paolo", user__last_name="Rossi"
     ).user
-
-
-@pytest.fixture
-def plenty(stock_a):
-    for name, quantity in {"Mozzarella": "3000", "Jambon": "600", "Pâte à pizza": "3000"}.items():
-        restock(stock=stock_a[name], quantity=Decimal(quantity), by=None)
-    return stock_a
 
 
 @pytest.fixture

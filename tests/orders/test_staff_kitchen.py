@@ -24,7 +24,6 @@ from orders.services import (
 from orders.staff.board import kitchen_board
 from orders.staff.selectors import recipe_card
 from restaurants.models import Role
-from restaurants.services import restock
 from tests import factories as f
 
 
@@ -39,14 +38,6 @@ def second_pizzaiolo(restaurant_a):
     return f.StaffMemberFactory(
         restaurant=restaurant_a, role=Role.PIZZAIOLO, user__first_name="Luigi", user__last_name="Verdi"
     ).user
-
-
-@pytest.fixture
-def plenty(stock_a):
-    """Enough stock at A for a dozen pizzas of each kind."""
-    for name, quantity in {"Mozzarella": "3000", "Jambon": "600", "Pâte à pizza": "3000"}.items():
-        restock(stock=stock_a[name], quantity=Decimal(quantity), by=None)
-    return stock_a
 
 
 @pytest.fixture

@@ -16,13 +16,7 @@ from orders.models import Order, PaymentState, PaymentStatus, Provider, Status
 from orders.payments.stripe import line_items, to_cents
 from orders.services import LineRequest, confirm_payment
 from tests.orders.checkout import terms_accepted
-from tests.orders.stripe_fake import SECRET_KEY, fake_stripe
-
-
-@pytest.fixture
-def stripe_api(settings):
-    with fake_stripe(settings) as fake:
-        yield fake
+from tests.orders.stripe_fake import SECRET_KEY
 
 
 @pytest.fixture

@@ -30,19 +30,13 @@ from orders.models import (
 from orders.services import cancel_order, confirm_payment, handle_stripe_event
 from orders.services.refunds import REFUND_ATTEMPTS
 from restaurants.models import Stock
-from tests.orders.stripe_fake import completed_session, event, fake_stripe, post_event, signed
+from tests.orders.stripe_fake import completed_session, event, post_event, signed
 from tests.queue import WorkerOutbox, deferred, run_deferred
 
 # The emails as the worker sends them: each read runs the jobs deferred so far.
 outbox = WorkerOutbox()
 
 WEBHOOK = "/payments/stripe/webhook/"
-
-
-@pytest.fixture
-def stripe_api(settings):
-    with fake_stripe(settings) as fake:
-        yield fake
 
 
 @pytest.fixture

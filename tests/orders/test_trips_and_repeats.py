@@ -14,20 +14,12 @@ from orders.models import Status
 from orders.services import DeliveryAddress, LineRequest, take_deliveries, transition_order
 from orders.staff.selectors import delivery_board
 from restaurants.models import Role
-from restaurants.services import restock
 from tests import factories as f
 
 
 @pytest.fixture(autouse=True)
 def _english(settings):
     settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def plenty(stock_a):
-    for name, quantity in {"Mozzarella": "3000", "Jambon": "600", "Pâte à pizza": "3000"}.items():
-        restock(stock=stock_a[name], quantity=Decimal(quantity), by=None)
-    return stock_a
 
 
 @pytest.fixture
