@@ -18,7 +18,6 @@ from orders.errors import OrderError
 from orders.models import Order, OrderStatusChange, Status
 from orders.services import LineRequest, bump, recall_order, start_order, transition_order, unbump_line
 from orders.staff.board import kitchen_board
-from restaurants.services import restock
 from tests import factories as f
 
 
@@ -35,13 +34,6 @@ def cola(restaurant_a):
     product = f.ProductFactory(name="Cola", slug="cola", price=Decimal("2.50"), station=Station.DRINKS)
     f.RecipeLineFactory(product=product, ingredient=can, quantity=Decimal("1"))
     return product
-
-
-@pytest.fixture
-def plenty(stock_a):
-    for name, quantity in {"Mozzarella": "3000", "Jambon": "600", "Pâte à pizza": "3000"}.items():
-        restock(stock=stock_a[name], quantity=Decimal(quantity), by=None)
-    return stock_a
 
 
 @pytest.fixture
