@@ -8,8 +8,11 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from offers.models import Formule, FormuleComponent
 from orders.models import Order
 from orders.staff.counter.taken import CounterCart
 from tests.orders.counter import NEW, place
@@ -133,3 +136,19 @@ def test_a_formule_the_restaurant_cannot_make_now_is_neither_listed_nor_open(at_
     assert at_counter.get(formule_url(midi)).status_code == 404
     assert at_counter.post(formule_url(midi), midi_choices(menu, drinks, midi)).status_code == 404
     assert taken(at_counter) == []
+
+
+def test_the_new_order_reads_the_formules_in_the_same_queries_however_many(
+    at_counter, menu, drinks, midi, django_assert_num_queries
+):
+    at_counter.get(NEW)  # warms the menu cache
+    with CaptureQueriesContext(connection) as one:
+        assert "Menu Midi" in at_counter.get(NEW).content.decode()
+    soir = Formule.objects.create(name="Menu Soir", price=D("14.00"))
+    FormuleComponent.objects.create(formule=soir, label="Pizza").products.set([menu["regina"]])
+    FormuleComponent.objects.create(formule=soir, label="Boisson", category=drinks["category"])
+
+    with django_assert_num_queries(len(one)):
+        page = at_counter.get(NEW).content.decode()
+
+    assert "Menu Soir" in page
