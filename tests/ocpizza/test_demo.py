@@ -27,7 +27,7 @@ from common import renditions
 from loyalty.models import Entry, Kind, Reward, balance_of
 from loyalty.services import points_for
 from menu.models import Product
-from ocpizza.demo import reset_demo
+from ocpizza.demo import live_orders_placed_at, reset_demo
 from ocpizza.demo.data import RESTAURANTS
 from ocpizza.demo.scenario import order_plans
 from offers.formules import offers_at
@@ -112,6 +112,23 @@ def test_a_second_load_changes_nothing(media_root):
     assert snapshot(media_root) == first
     assert first["counts"]["orders.Order"] == 90
     assert first["files"], "the pictures were generated"
+
+
+def test_a_load_a_day_later_says_the_live_orders_are_late_and_a_reset_places_them_afresh(
+    media_root, time_machine
+):
+    time_machine.move_to(datetime(2026, 12, 4, 19, 0, tzinfo=ZoneInfo("Europe/Paris")), tick=False)
+    assert "live orders were placed" not in load_demo()
+    assert "live orders were placed" not in load_demo()
+
+    time_machine.move_to(datetime(2026, 12, 5, 19, 0, tzinfo=ZoneInfo("Europe/Paris")), tick=False)
+    output = load_demo()
+
+    assert re.search(r"The demo's live orders were placed 2\d h ago", output)
+    assert "load_demo --reset" in output
+    output = load_demo("--reset")
+    assert "live orders were placed" not in output
+    assert timezone.now() - live_orders_placed_at() < timedelta(hours=1)
 
 
 def test_reset_deletes_the_demo_and_loads_the_same_again(media_root):

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from ocpizza import demo
+
+# Live orders placed longer ago than this are no longer "live": the queues show them late.
+STALE_AFTER = timedelta(hours=1)
 
 
 class Command(BaseCommand):
@@ -42,7 +47,21 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {created}."))
         else:
             self.stdout.write(self.style.SUCCESS("Demo data already loaded: nothing to do."))
+        self._warn_if_stale()
         self._print_logins(result.logins)
+
+    def _warn_if_stale(self) -> None:
+        placed = demo.live_orders_placed_at()
+        if placed is None or timezone.now() - placed < STALE_AFTER:
+            return
+        hours = int((timezone.now() - placed).total_seconds() // 3600)
+        self.stdout.write(
+            self.style.WARNING(
+                f"The demo's live orders were placed {hours} h ago: the kitchen, pass, counter and delivery "
+                "screens show them that late. `manage.py load_demo --reset` (or `make run DEMO_RESET=1`) "
+                "places them afresh; it deletes the demo restaurants' orders first."
+            )
+        )
 
     def _print_logins(self, logins) -> None:
         rows = [("Role", "Restaurant", "Email", "Password")]
