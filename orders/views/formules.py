@@ -47,7 +47,7 @@ def formule_compose(request: HttpRequest, restaurant_id: int, formule_id: int) -
             error=_("Your cart holds another restaurant's order: order it or empty your cart first."),
             status=400,
         )
-    in_cart = cart_contents(current).priced_lines if current.lines else []
+    in_cart = cart_contents(current, check_stock=False).priced_lines if current.lines else []
     if not stock_can_make(restaurant=restaurant, cart_lines=in_cart, lines=priced):
         return _page(
             request,

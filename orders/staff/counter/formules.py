@@ -40,7 +40,7 @@ def counter_formule(request: HttpRequest, formule_id: int) -> HttpResponse:
     except OrderError as error:
         return _page(request, offer, error=error.message)
     cart = counter_cart(request)
-    in_order = cart_contents(cart).priced_lines if cart.lines else []
+    in_order = cart_contents(cart, check_stock=False).priced_lines if cart.lines else []
     if not stock_can_make(restaurant=restaurant, cart_lines=in_order, lines=priced):
         return _page(request, offer, error=_("Not enough left to make these choices: choose other products."))
     try:

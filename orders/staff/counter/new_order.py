@@ -222,7 +222,7 @@ def counter_add(request: HttpRequest) -> HttpResponse:
             % {"max": MAX_QUANTITY_PER_LINE, "count": in_order},
         )
     can_add = addable_quantity(
-        restaurant=restaurant, cart_lines=cart_contents(cart).priced_lines, line=priced
+        restaurant=restaurant, cart_lines=cart_contents(cart, check_stock=False).priced_lines, line=priced
     )
     if line.quantity > can_add:
         name = priced.product.name
@@ -264,7 +264,7 @@ def counter_line(request: HttpRequest, index: int) -> HttpResponse:
         cart.save(request.session)
         return back_to_new()
     if quantity > cart.lines[index].quantity:
-        contents = cart_contents(cart)
+        contents = cart_contents(cart, check_stock=False)
         row = contents.rows[index]
         others = [other.priced for other in contents.rows if other.index != index and other.priced]
         can_make = (
